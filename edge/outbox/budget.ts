@@ -1,0 +1,60 @@
+// Disk budget: which stored records to evict when a new batch does not fit. Deterministic:
+// the lowest lane first (thumbnails, then telemetry, then events), oldest first within a lane,
+// alarms last of all.
+import { EVICTION_ORDER, type LaneName } from '../../common/lanes.js';
+
+export interface EvictionCandidate {
+  lane: LaneName;
+  seq: number;
+  size: number;
+  edgeTimeMs: number;
+  /** True for a record of the batch being written (not yet on disk). */
+  incoming: boolean;
+}
+
+/**
+ * Chooses victims until `excessBytes` are freed. `storedOldestFirst(lane)` yields the stored
+ * records of a lane oldest first; incoming records of a lane are newer than its stored ones.
+ */
+export async function planEviction(
+  excessBytes: number,
+  storedOldestFirst: (lane: LaneName) => AsyncIterable<EvictionCandidate>,
+  incoming: readonly EvictionCandidate[],
+): Promise<EvictionCandidate[]> {
+  const victims: EvictionCandidate[] = [];
+  let freed = 0;
+  for (const lane of EVICTION_ORDER) {
+    if (freed >= excessBytes) break;
+    for await (const candidate of storedOldestFirst(lane)) {
+      victims.push(candidate);
+      freed += candidate.size;
+      if (freed >= excessBytes) return victims;
+    }
+    for (const candidate of incoming) {
+      if (candidate.lane !== lane) continue;
+      victims.push(candidate);
+      freed += candidate.size;
+      if (freed >= excessBytes) return victims;
+    }
+  }
+  return victims;
+}
+
+/** Groups (lane, seq) victims into inclusive consecutive ranges per lane. */
+export function toRanges<T extends { lane: LaneName; seq: number; edgeTimeMs: number }>(
+  items: readonly T[],
+): { lane: LaneName; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; count: number }[] {
+  const sorted = [...items].sort((a, b) => (a.lane === b.lane ? a.seq - b.seq : a.lane < b.lane ? -1 : 1));
+  const ranges: ReturnType<typeof toRanges> = [];
+  for (const item of sorted) {
+    const last = ranges.at(-1);
+    if (last && last.lane === item.lane && last.lastSeq + 1 === item.seq) {
+      last.lastSeq = item.seq;
+      last.lastEdgeTimeMs = item.edgeTimeMs;
+      last.count++;
+    } else {
+      ranges.push({ lane: item.lane, firstSeq: item.seq, lastSeq: item.seq, firstEdgeTimeMs: item.edgeTimeMs, lastEdgeTimeMs: item.edgeTimeMs, count: 1 });
+    }
+  }
+  return ranges;
+}

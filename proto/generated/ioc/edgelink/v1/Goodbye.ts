@@ -1,0 +1,12 @@
+// Original file: proto/edgelink.proto
+
+
+export interface Goodbye {
+  'reason'?: (string);
+  'code'?: (string);
+}
+
+export interface Goodbye__Output {
+  'reason': (string);
+  'code': (string);
+}

@@ -1,0 +1,13 @@
+// Original file: proto/edgelink.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface LinkProbeAck {
+  'probe_id'?: (number | string | Long);
+  'received_bytes'?: (number);
+}
+
+export interface LinkProbeAck__Output {
+  'probe_id': (number);
+  'received_bytes': (number);
+}
