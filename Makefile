@@ -1,0 +1,46 @@
+# ioc-edge — the two commands a new user runs are `make demo` and `make test`.
+SHELL := /bin/bash
+NODE ?= node
+export LOG_LEVEL ?= warn
+
+.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference
+
+## setup: npm dependencies, Debian packages (ffmpeg, rtsp-server-perl, chromium) and the model
+setup: deps system-packages models
+
+deps:
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+
+system-packages:
+	@bash scripts/system-packages.sh
+
+## build: type-check and compile TypeScript to dist/
+build: deps
+	@npx tsc -p tsconfig.json
+
+proto:
+	@bash scripts/gen-proto.sh
+
+## models: fetch the detector model and verify it against models/manifest.json
+models: deps
+	@$(NODE) --import tsx scripts/fetch-model.ts
+
+## demo: coordinator + three district edge agents + simulated sensors + a real RTSP camera
+demo: setup build
+	@$(NODE) dist/scripts/demo.js
+
+## test: the whole suite (unit, integration, end-to-end) with real processes and services
+test: setup build
+	@bash scripts/run-tests.sh
+
+soak: build
+	@IOC_SOAK_LONG=1 npx tap --timeout=1800 test/e2e/soak.test.ts
+
+bench: setup build
+	@bash scripts/run-bench.sh
+
+config-reference:
+	@$(NODE) --import tsx scripts/config-reference.ts
+
+clean:
+	rm -rf dist .tap .demo test-artifacts

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ioc-edge needs when they are missing: ffmpeg (camera decode),
+# rtsp-server-perl (a real RTSP server for tests and the demo), chromium (console tests).
+set -euo pipefail
+need=()
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v rtsp-server-perl >/dev/null || need+=(rtsp-server-perl)
+command -v chromium >/dev/null || need+=(chromium)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${need[*]}" >&2
+  echo "install them as root:  sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
