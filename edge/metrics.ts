@@ -44,6 +44,21 @@ export function createEdgeMetrics(options: { defaultMetrics?: boolean } = {}) {
       registers: r,
     }),
     cameraEvents: new Counter({ name: 'ioc_edge_camera_events_total', help: 'Camera events by type and phase', labelNames: ['camera', 'type', 'phase'], registers: r }),
+    cameraDecodeFps: new Gauge({ name: 'ioc_edge_camera_decode_fps', help: 'Frames decoded per second over the last few seconds', labelNames: ['camera'], registers: r }),
+    cameraDetectFps: new Gauge({ name: 'ioc_edge_camera_detect_fps', help: 'Detector runs per second over the last few seconds', labelNames: ['camera'], registers: r }),
+    cameraOnline: new Gauge({ name: 'ioc_edge_camera_online', help: '1 while frames arrive, 0 once the camera is offline', labelNames: ['camera'], registers: r }),
+    cameraReconnects: new Counter({ name: 'ioc_edge_camera_reconnects_total', help: 'Restarts of a camera\'s ffmpeg reader', labelNames: ['camera'], registers: r }),
+    motionSeconds: new Histogram({
+      name: 'ioc_edge_motion_seconds',
+      help: 'Motion analysis time per frame (downscale, background, regions)',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05],
+      registers: r,
+    }),
+    thumbnailBytes: new Histogram({ name: 'ioc_edge_thumbnail_bytes', help: 'Encoded thumbnail size', buckets: [2048, 4096, 8192, 12288, 16384, 24576], registers: r }),
+    trafficCrossings: new Counter({ name: 'ioc_edge_traffic_crossings_total', help: 'Objects counted crossing a line', labelNames: ['camera', 'line', 'direction'], registers: r }),
+    detectorQueueDepth: new Gauge({ name: 'ioc_edge_detector_queue_depth', help: 'Crops waiting for a detector worker', registers: r }),
+    detectorUp: new Gauge({ name: 'ioc_edge_detector_up', help: '1 while at least one detector worker is ready', registers: r }),
+    detectorRestarts: new Counter({ name: 'ioc_edge_detector_restarts_total', help: 'Detector worker restarts (crash, hang, failed load), by error code', labelNames: ['reason'], registers: r }),
   };
 }
 

@@ -1,0 +1,279 @@
+// The detector component: a small pool of worker threads running the model, with a watchdog.
+// An inference that throws or outlives its timeout restarts its worker; while no worker is
+// ready, detect() refuses at once so cameras fall back to motion-only events.
+import type { Worker } from 'node:worker_threads';
+import { Backoff } from '../../common/backoff.js';
+import { IocError, errorMessage } from '../../common/errors.js';
+import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
+import { projectPath } from '../../common/paths.js';
+import type { Component, ComponentHealthReport } from '../component.js';
+import type { EdgeMetrics } from '../metrics.js';
+import { MANIFEST_PATH } from './model.js';
+import { spawnSiblingWorker } from './worker-spawn.js';
+import type { FaultMode, RawDetection, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
+
+export type { RawDetection, FaultMode };
+
+export interface DetectorConfig {
+  /** Worker threads; one per spare core at most (a 2-core box runs one). */
+  workers: number;
+  backend: WorkerSetup['backend'];
+  /** A single inference takes ~160 ms on wasm; far longer means the worker is stuck. */
+  inferenceTimeoutMs: number;
+  /** Model load + warm-up. */
+  loadTimeoutMs: number;
+  /** Requests waiting for a worker; cameras keep at most one each in flight. */
+  maxQueue: number;
+  manifestPath: string;
+  modelRoot: string;
+  restartBackoff: { initialMs: number; maxMs: number };
+}
+
+export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
+  workers: 1,
+  backend: (process.env.IOC_DETECTOR_BACKEND as WorkerSetup['backend'] | undefined) ?? 'auto',
+  inferenceTimeoutMs: 10_000,
+  loadTimeoutMs: 120_000,
+  maxQueue: 16,
+  manifestPath: MANIFEST_PATH,
+  modelRoot: projectPath(),
+  restartBackoff: { initialMs: 500, maxMs: 30_000 },
+};
+
+export interface DetectorDeps {
+  metrics: EdgeMetrics;
+  logger?: Logger;
+  onFailure?: (err: Error) => void;
+}
+
+/** The crop to run the model on: packed RGB pixels. */
+export interface DetectInput {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  /** Rows below this score are dropped in the worker (saves copying 100 rows back). */
+  minScore: number;
+}
+
+/** What cameras need from a detector; a test double can stand in. */
+export interface ObjectDetector {
+  readonly inputSize: number;
+  readonly available: boolean;
+  detect(input: DetectInput): Promise<RawDetection[]>;
+}
+
+interface Job {
+  id: number;
+  input: DetectInput;
+  resolve: (d: RawDetection[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  index: number;
+  worker?: Worker;
+  ready: boolean;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+  backoff: Backoff;
+  restartTimer?: NodeJS.Timeout;
+}
+
+export class Detector implements Component, ObjectDetector {
+  readonly name = 'detector';
+  readonly inputSize = 512;
+  private readonly config: DetectorConfig;
+  private readonly log: Logger;
+  private readonly rateLog: RateLimitedLog;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private running = false;
+  private lastError = '';
+  private lastSeenMs = 0;
+  private backendName = '';
+  private restartCount = 0;
+  private firstReady?: () => void;
+
+  constructor(config: Partial<DetectorConfig>, private readonly deps: DetectorDeps) {
+    this.config = { ...DEFAULT_DETECTOR_CONFIG, ...config };
+    this.log = deps.logger ?? componentLogger('detector');
+    this.rateLog = new RateLimitedLog(this.log, 60_000);
+  }
+
+  get available(): boolean {
+    return this.running && this.slots.some((s) => s.ready);
+  }
+
+  get backend(): string {
+    return this.backendName;
+  }
+
+  /** Worker restarts after a crash, a hang or a failed load. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /**
+   * Resolves once the first worker is ready or has failed to load (the detector is then "down"
+   * and keeps retrying with backoff); it never rejects: cameras run motion-only meanwhile.
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const firstReady = new Promise<void>((resolve) => (this.firstReady = resolve));
+    for (let i = 0; i < Math.max(1, this.config.workers); i++) {
+      const slot: Slot = { index: i, ready: false, backoff: new Backoff(this.config.restartBackoff) };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+    await firstReady;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const closing = new IocError('UNAVAILABLE', 'detector stopped');
+    for (const job of this.queue.splice(0)) job.reject(closing);
+    await Promise.all(this.slots.map((slot) => this.retire(slot, closing)));
+    this.slots.length = 0;
+    this.publishGauges();
+    this.firstReady?.();
+  }
+
+  detect(input: DetectInput): Promise<RawDetection[]> {
+    if (!this.available) return Promise.reject(new IocError('UNAVAILABLE', `detector down: ${this.lastError || 'not started'}`));
+    if (this.queue.length >= this.config.maxQueue) return Promise.reject(new IocError('RATE_LIMITED', 'detector queue full'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, input, resolve, reject });
+      this.publishGauges();
+      this.dispatch();
+    });
+  }
+
+  /**
+   * Fault injection for tests: the next inference on every worker crashes the thread, hangs
+   * past the watchdog timeout, or throws. Not used by the agent.
+   */
+  injectFaultForTest(mode: FaultMode): void {
+    for (const slot of this.slots) slot.worker?.postMessage({ type: 'fault', mode } satisfies WorkerRequest);
+  }
+
+  health(): ComponentHealthReport {
+    const ready = this.slots.filter((s) => s.ready).length;
+    const state = !this.running || ready === 0 ? 'down' : ready < this.slots.length ? 'degraded' : 'ok';
+    const detail = state === 'ok' ? `${this.backendName} backend, ${ready} worker(s)` : this.lastError || (this.running ? 'loading model' : 'stopped');
+    return {
+      name: this.name,
+      state,
+      detail,
+      lastSeenMs: this.lastSeenMs,
+      info: { backend: this.backendName, workers: this.slots.length, ready, queue: this.queue.length, restarts: this.restartCount },
+    };
+  }
+
+  private spawn(slot: Slot): void {
+    const setup: WorkerSetup = { backend: this.config.backend, manifestPath: this.config.manifestPath, modelRoot: this.config.modelRoot };
+    const worker = spawnSiblingWorker(import.meta.url, 'detector-worker', { workerData: setup, stdout: false, stderr: false });
+    slot.worker = worker;
+    slot.ready = false;
+    slot.timer = setTimeout(() => this.fail(slot, new IocError('UNAVAILABLE', `model did not load within ${this.config.loadTimeoutMs} ms`)), this.config.loadTimeoutMs);
+    worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
+    worker.on('error', (err) => this.fail(slot, new IocError('INTERNAL', `detector worker error: ${errorMessage(err)}`, { cause: err })));
+    worker.on('exit', (code) => {
+      if (slot.worker === worker) this.fail(slot, new IocError('INTERNAL', `detector worker exited with code ${code}`));
+    });
+  }
+
+  private onReply(slot: Slot, reply: WorkerReply): void {
+    if (!this.running) return;
+    switch (reply.type) {
+      case 'ready':
+        clearTimeout(slot.timer);
+        slot.ready = true;
+        slot.backoff.reset();
+        this.backendName = reply.backend;
+        this.lastError = '';
+        this.lastSeenMs = Date.now();
+        this.log.info({ backend: reply.backend, notes: reply.notes, loadMs: reply.loadMs, worker: slot.index }, `detector ready on the ${reply.backend} backend`);
+        this.publishGauges();
+        this.firstReady?.();
+        this.dispatch();
+        return;
+      case 'load-failed':
+        this.fail(slot, new IocError(reply.code === 'MODEL_INVALID' ? 'MODEL_INVALID' : 'UNAVAILABLE', reply.message));
+        return;
+      case 'result':
+      case 'error': {
+        const job = slot.job;
+        if (!job || job.id !== reply.id) return;
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        if (reply.type === 'result') {
+          this.lastSeenMs = Date.now();
+          this.deps.metrics.detectSeconds.observe(reply.inferMs / 1000);
+          job.resolve(reply.detections);
+          this.dispatch();
+        } else {
+          // A throwing inference may have left the backend in a bad state: restart the worker.
+          job.reject(new IocError('INTERNAL', `inference failed: ${reply.message}`));
+          this.fail(slot, new IocError('INTERNAL', `inference failed: ${reply.message}`));
+        }
+      }
+    }
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.job || !slot.worker) continue;
+      const job = this.queue.shift();
+      if (!job) break;
+      slot.job = job;
+      slot.timer = setTimeout(
+        () => this.fail(slot, new IocError('UNAVAILABLE', `inference hung for more than ${this.config.inferenceTimeoutMs} ms`)),
+        this.config.inferenceTimeoutMs,
+      );
+      const { pixels, width, height, minScore } = job.input;
+      slot.worker.postMessage({ type: 'detect', id: job.id, pixels, width, height, minScore } satisfies WorkerRequest);
+    }
+    this.publishGauges();
+  }
+
+  /** Takes a worker out of service and schedules its replacement. */
+  private fail(slot: Slot, err: IocError): void {
+    if (!this.running || !slot.worker) return;
+    this.lastError = err.message;
+    this.restartCount++;
+    this.deps.metrics.detectorRestarts.inc({ reason: err.code });
+    if (err.code === 'MODEL_INVALID') this.rateLog.warn('model', { code: err.code }, err.message);
+    else this.log.warn({ code: err.code, worker: slot.index, restarts: this.restartCount }, `detector worker restarting: ${err.message}`);
+    void this.retire(slot, err);
+    const delay = slot.backoff.nextDelayMs();
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (this.running) this.spawn(slot);
+    }, delay);
+    this.publishGauges();
+    if (!this.slots.some((s) => s.ready)) {
+      // Nothing can serve the queue now; fail fast so cameras use motion-only.
+      for (const job of this.queue.splice(0)) job.reject(new IocError('UNAVAILABLE', `detector down: ${err.message}`));
+      this.firstReady?.();
+    }
+  }
+
+  private async retire(slot: Slot, err: Error): Promise<void> {
+    clearTimeout(slot.timer);
+    clearTimeout(slot.restartTimer);
+    slot.ready = false;
+    slot.job?.reject(err);
+    slot.job = undefined;
+    const worker = slot.worker;
+    slot.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private publishGauges(): void {
+    this.deps.metrics.detectorQueueDepth.set(this.queue.length);
+    this.deps.metrics.detectorUp.set(this.available ? 1 : 0);
+  }
+}

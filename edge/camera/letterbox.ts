@@ -1,0 +1,91 @@
+// Geometry of detection on part of a frame: the crop around moving regions, and how that crop
+// is scaled into the square model input keeping its aspect (letterbox), and back again.
+import type { Box, Frame } from './types.js';
+
+/** A rectangle of frame pixels (integers). */
+export interface PixelRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface LetterboxGeometry {
+  inputSize: number;
+  scale: number;
+  resizedW: number;
+  resizedH: number;
+  padX: number;
+  padY: number;
+}
+
+export interface CropOptions {
+  /** Extra margin on each side, as a share of the region's size (objects extend past motion). */
+  pad: number;
+  /** Smallest crop side in pixels: tiny crops blown up to 512 px confuse the detector. */
+  minSidePx: number;
+}
+
+const DEFAULT_CROP: CropOptions = { pad: 0.25, minSidePx: 192 };
+
+/** Pixel rectangle around a normalized region, padded, grown to the minimum size, inside the frame. */
+export function cropAround(region: Box, frameW: number, frameH: number, options: Partial<CropOptions> = {}): PixelRect {
+  const { pad, minSidePx } = { ...DEFAULT_CROP, ...options };
+  let x1 = (region.x - region.w * pad) * frameW - 8;
+  let y1 = (region.y - region.h * pad) * frameH - 8;
+  let x2 = (region.x + region.w * (1 + pad)) * frameW + 8;
+  let y2 = (region.y + region.h * (1 + pad)) * frameH + 8;
+  [x1, x2] = grow(x1, x2, Math.min(minSidePx, frameW));
+  [y1, y2] = grow(y1, y2, Math.min(minSidePx, frameH));
+  [x1, x2] = shiftInside(x1, x2, frameW);
+  [y1, y2] = shiftInside(y1, y2, frameH);
+  const x = Math.floor(x1);
+  const y = Math.floor(y1);
+  return { x, y, w: Math.ceil(x2) - x, h: Math.ceil(y2) - y };
+}
+
+function grow(a: number, b: number, min: number): [number, number] {
+  const missing = min - (b - a);
+  return missing > 0 ? [a - missing / 2, b + missing / 2] : [a, b];
+}
+
+function shiftInside(a: number, b: number, size: number): [number, number] {
+  if (a < 0) [a, b] = [0, b - a];
+  if (b > size) [a, b] = [a - (b - size), size];
+  return [Math.max(0, a), Math.min(size, b)];
+}
+
+/** Copies the rectangle's RGB pixels out of the frame into a packed buffer. */
+export function extractCrop(frame: Pick<Frame, 'rgb' | 'width' | 'height'>, rect: PixelRect): Uint8Array {
+  const out = new Uint8Array(rect.w * rect.h * 3);
+  const rowBytes = rect.w * 3;
+  for (let row = 0; row < rect.h; row++) {
+    const start = ((rect.y + row) * frame.width + rect.x) * 3;
+    out.set(frame.rgb.subarray(start, start + rowBytes), row * rowBytes);
+  }
+  return out;
+}
+
+export function letterbox(cropW: number, cropH: number, inputSize: number): LetterboxGeometry {
+  const scale = Math.min(inputSize / cropW, inputSize / cropH);
+  const resizedW = Math.max(1, Math.round(cropW * scale));
+  const resizedH = Math.max(1, Math.round(cropH * scale));
+  return { inputSize, scale, resizedW, resizedH, padX: Math.floor((inputSize - resizedW) / 2), padY: Math.floor((inputSize - resizedH) / 2) };
+}
+
+/** Model-input pixel corners back to a normalized frame box, clipped to the crop. */
+export function inputToFrameBox(
+  corners: { x1: number; y1: number; x2: number; y2: number },
+  geometry: LetterboxGeometry,
+  rect: PixelRect,
+  frameW: number,
+  frameH: number,
+): Box {
+  const toCropX = (v: number) => Math.min(rect.w, Math.max(0, (v - geometry.padX) / geometry.scale));
+  const toCropY = (v: number) => Math.min(rect.h, Math.max(0, (v - geometry.padY) / geometry.scale));
+  const x1 = rect.x + toCropX(corners.x1);
+  const y1 = rect.y + toCropY(corners.y1);
+  const x2 = rect.x + toCropX(corners.x2);
+  const y2 = rect.y + toCropY(corners.y2);
+  return { x: x1 / frameW, y: y1 / frameH, w: (x2 - x1) / frameW, h: (y2 - y1) / frameH };
+}

@@ -1,0 +1,72 @@
+import t from 'tap';
+import sharp from 'sharp';
+import { join } from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Detector } from '../../../edge/camera/detector.js';
+import { detectInRegion } from '../../../edge/camera/detect-region.js';
+import { createEdgeMetrics } from '../../../edge/metrics.js';
+import { projectPath } from '../../../common/paths.js';
+import { tempDir } from '../../support/tmp.js';
+
+const fixture = (name: string) => projectPath('test', 'fixtures', name);
+const WHOLE = { x: 0, y: 0, w: 1, h: 1 };
+
+async function still(name: string) {
+  const { data, info } = await sharp(fixture(name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { rgb: data, width: info.width, height: info.height };
+}
+
+t.test('stills give the right labels: a person on messi5, a car on licenseplate_motion', async (t) => {
+  const metrics = createEdgeMetrics();
+  const detector = new Detector({}, { metrics });
+  t.teardown(() => detector.stop());
+  await detector.start();
+  t.ok(detector.available, `detector ready (${detector.health().detail})`);
+  t.match(detector.backend, /^(tensorflow|wasm)$/, 'a real backend, never cpu');
+
+  const person = await detectInRegion(detector, await still('messi5.jpg'), WHOLE, 0.3);
+  const top = person.detections[0];
+  t.equal(top?.label, 'person', `messi5 top label: ${JSON.stringify(person.detections.slice(0, 3))}`);
+  t.ok((top?.score ?? 0) >= 0.5, 'confident person');
+
+  const car = await detectInRegion(detector, await still('licenseplate_motion.jpg'), WHOLE, 0.3);
+  t.ok(car.detections.some((d) => d.label === 'car' && d.score >= 0.4), `a car: ${JSON.stringify(car.detections.slice(0, 3))}`);
+  t.ok(metrics.detectSeconds.get instanceof Function);
+});
+
+t.test('a model whose hash does not match is refused (MODEL_INVALID) and the detector is down', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'models'));
+  copyFileSync(projectPath('models', 'centernet.json'), join(dir, 'models', 'centernet.json'));
+  writeFileSync(join(dir, 'models', 'centernet.bin'), Buffer.alloc(1024, 1));
+  const detector = new Detector({ modelRoot: dir, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } }, { metrics: createEdgeMetrics() });
+  t.teardown(() => detector.stop());
+  await detector.start();
+  t.equal(detector.available, false);
+  const health = detector.health();
+  t.equal(health.state, 'down');
+  t.match(health.detail, /centernet\.bin does not match the manifest/);
+  await t.rejects(detector.detect({ pixels: new Uint8Array(3), width: 1, height: 1, minScore: 0.5 }), { code: 'UNAVAILABLE' });
+});
+
+t.test('a crashing or hanging worker is restarted and detection comes back', async (t) => {
+  const metrics = createEdgeMetrics();
+  const detector = new Detector({ inferenceTimeoutMs: 1500, restartBackoff: { initialMs: 100, maxMs: 200 } }, { metrics });
+  t.teardown(() => detector.stop());
+  await detector.start();
+  const frame = await still('messi5.jpg');
+  for (const mode of ['crash', 'hang', 'throw'] as const) {
+    detector.injectFaultForTest(mode);
+    await t.rejects(detectInRegion(detector, frame, WHOLE, 0.3), undefined, `${mode}: the in-flight inference fails`);
+    const before = detector.restarts;
+    const deadline = Date.now() + 60_000;
+    while (!detector.available && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    t.ok(detector.available, `${mode}: worker back`);
+    t.ok(before >= 1);
+    const again = await detectInRegion(detector, frame, WHOLE, 0.3);
+    t.equal(again.detections[0]?.label, 'person', `${mode}: detection works again`);
+  }
+  t.equal(detector.restarts, 3, 'each fault counted as one restart');
+  const counted = (await metrics.detectorRestarts.get()).values.reduce((s, v) => s + v.value, 0);
+  t.equal(counted, 3);
+});
