@@ -92,27 +92,33 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /**
- * Offset of the coordinator's clock from the edge's, estimated NTP-style from one
- * request/response: offset = server - (sent + received) / 2.
+ * Offset of the coordinator's clock from the edge's, estimated NTP-style from request/response
+ * exchanges: offset = ((t2 - t1) + (t3 - t4)) / 2. Of the recent samples, the one with the
+ * shortest round trip wins: it has the least room for asymmetric queueing (a 2G link's uplink
+ * buffer can hold seconds).
  */
 export class ClockOffset {
-  private offset = 0;
-  private known = false;
-  private rtt = 0;
+  private samples: { offsetMs: number; rttMs: number }[] = [];
+  private best: { offsetMs: number; rttMs: number } | undefined;
 
-  update(edgeSentMs: number, coordinatorMs: number, edgeReceivedMs: number): void {
-    this.rtt = Math.max(0, edgeReceivedMs - edgeSentMs);
-    this.offset = Math.round(coordinatorMs - (edgeSentMs + edgeReceivedMs) / 2);
-    this.known = true;
+  constructor(private readonly keep = 8) {}
+
+  /** t1 edge send, t2 coordinator receive, t3 coordinator send, t4 edge receive (wall ms). */
+  update(t1: number, t2: number, t3: number, t4: number): void {
+    const rttMs = Math.max(0, t4 - t1 - Math.max(0, t3 - t2));
+    const offsetMs = Math.round((t2 - t1 + (t3 - t4)) / 2);
+    this.samples.push({ offsetMs, rttMs });
+    if (this.samples.length > this.keep) this.samples.shift();
+    this.best = this.samples.reduce((a, b) => (b.rttMs < a.rttMs ? b : a));
   }
 
   get offsetMs(): number {
-    return this.offset;
+    return this.best?.offsetMs ?? 0;
   }
   get synced(): boolean {
-    return this.known;
+    return this.best !== undefined;
   }
   get lastRttMs(): number {
-    return this.rtt;
+    return this.samples.at(-1)?.rttMs ?? 0;
   }
 }

@@ -72,6 +72,18 @@ export const CameraSchema = z
         min_area: z.number().min(0).max(1).default(0.002).describe('smallest moving region, as a share of the frame'),
         height: z.number().int().min(60).max(360).default(120),
         masks: z.array(Polygon).default([]).describe('areas ignored by motion (trees, clocks, road signs)'),
+        recalibrate_share: z
+          .number()
+          .min(0.2)
+          .max(1)
+          .default(0.6)
+          .describe('share of the frame changing at once that is taken as lights or the IR switch: the background restarts'),
+      })
+      .prefault({}),
+    tamper: z
+      .object({
+        enabled: z.boolean().default(true),
+        after_s: z.number().min(1).max(600).default(5).describe('a uniform or re-aimed picture must last this long to be reported'),
       })
       .prefault({}),
     objects: z

@@ -65,6 +65,7 @@ export class Outbox implements RecordSink {
   private nextDropReportId = 1;
   private deadLetterCount = 0;
   private closed = false;
+  private readonly durableListeners = new Set<() => void>();
   private readonly kindLanes: Record<RecordKind, LaneName>;
   private readonly log: Logger;
   private readonly wallNow: () => number;
@@ -213,7 +214,14 @@ export class Outbox implements RecordSink {
     const touched = new Set([...incoming.map((c) => c.lane), ...dropped.map((d) => d.lane)]);
     for (const lane of touched) await this.refreshHead(lane);
     this.publishGauges();
+    for (const listener of this.durableListeners) listener();
     return results;
+  }
+
+  /** Calls `listener` after each group of records becomes durable (the uplink wakes on it). */
+  onDurable(listener: () => void): () => void {
+    this.durableListeners.add(listener);
+    return () => this.durableListeners.delete(listener);
   }
 
   /** A failed batch wrote nothing: undo the in-memory counters and sequence numbers it took. */

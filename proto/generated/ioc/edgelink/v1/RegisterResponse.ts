@@ -10,6 +10,7 @@ export interface RegisterResponse {
   'session_id'?: (string);
   'desired_config_version'?: (string);
   'max_batch_bytes'?: (number);
+  'coordinator_receive_time_ms'?: (number | string | Long);
 }
 
 export interface RegisterResponse__Output {
@@ -19,4 +20,5 @@ export interface RegisterResponse__Output {
   'session_id': (string);
   'desired_config_version': (string);
   'max_batch_bytes': (number);
+  'coordinator_receive_time_ms': (number);
 }

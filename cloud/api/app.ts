@@ -1,0 +1,58 @@
+// The coordinator's HTTP API: Hono with zod-openapi; auth, metrics and errors as middleware,
+// thin route handlers, and the OpenAPI document generated from the same schemas that validate.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { Logger } from '../../common/log.js';
+import { softwareVersion } from '../../common/paths.js';
+import { ApiTokens, requireRole } from './auth.js';
+import { errorBody, onError, validationHook } from './errors.js';
+import type { ApiDeps, ApiEnv } from './context.js';
+import { deviceRoutes } from './routes/devices.js';
+import { siteRoutes } from './routes/sites.js';
+import { eventRoutes } from './routes/events.js';
+import { sensorRoutes } from './routes/sensors.js';
+
+export interface AppOptions {
+  deps: ApiDeps;
+  tokens: ApiTokens;
+  logger: Logger;
+  /** More route groups (triage, reports, webhooks…) registered by the coordinator. */
+  extraRoutes?: ((app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void)[];
+}
+
+export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.onError(onError(logger));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || 'unmatched';
+    deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.httpSeconds.observe({ route }, (performance.now() - started) / 1000);
+  });
+  if (deps.config.http.cors_origins.length > 0) app.use('/api/*', cors({ origin: deps.config.http.cors_origins }));
+  app.use('/api/*', bodyLimit({ maxSize: 16 * 1024 * 1024, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) }));
+  app.use('/api/v1/*', requireRole(tokens, 'viewer'));
+
+  app.get('/healthz', (c) =>
+    c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),
+  );
+  app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+
+  siteRoutes(app, deps);
+  deviceRoutes(app, deps);
+  eventRoutes(app, deps);
+  sensorRoutes(app, deps);
+  for (const register of extraRoutes) register(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'ioc-edge coordinator API', version: softwareVersion(), description: 'Điện Biên IOC: devices, events, sensors, triage.' },
+    security: [{ bearer: [] }],
+  });
+  return app;
+}

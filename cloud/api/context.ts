@@ -1,0 +1,21 @@
+// What route handlers get from the coordinator: services, never raw infrastructure.
+import type { RoleName } from '../../common/config/coordinator-schema.js';
+import type { CoordinatorStore } from '../store/store.js';
+import type { Presence } from '../ingest/presence.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import type { CoordinatorConfig } from '../config.js';
+
+export interface ApiDeps {
+  store: CoordinatorStore;
+  presence: Presence;
+  metrics: CoordinatorMetrics;
+  config: CoordinatorConfig;
+  startedAtMs: number;
+}
+
+export interface Principal {
+  name: string;
+  role: RoleName;
+}
+
+export type ApiEnv = { Variables: { principal: Principal } };

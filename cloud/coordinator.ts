@@ -1,0 +1,76 @@
+// Wires the coordinator: store, EdgeLink gRPC ingest, presence, HTTP API. Nothing else.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { componentLogger, type Logger } from '../common/log.js';
+import { IocError } from '../common/errors.js';
+import { hashToken } from '../common/secrets.js';
+import type { CoordinatorConfig } from './config.js';
+import type { CoordinatorStore } from './store/store.js';
+import { LevelStore } from './store/level/level-store.js';
+import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.js';
+import { Presence } from './ingest/presence.js';
+import { EdgeLinkServer } from './ingest/edgelink-server.js';
+import { createApp } from './api/app.js';
+import { ApiTokens } from './api/auth.js';
+
+export interface CoordinatorHandle {
+  httpPort: number;
+  grpcPort: number;
+  store: CoordinatorStore;
+  presence: Presence;
+  metrics: CoordinatorMetrics;
+  edgeLink: EdgeLinkServer;
+  close(): Promise<void>;
+}
+
+export async function createStore(config: CoordinatorConfig): Promise<CoordinatorStore> {
+  if (config.store.kind === 'level') return new LevelStore(config.store.dir);
+  throw new IocError('CONFIG_INVALID', 'store.kind postgres: the PostgreSQL store is not part of this build yet');
+}
+
+export async function startCoordinator(config: CoordinatorConfig, options: { logger?: Logger; store?: CoordinatorStore } = {}): Promise<CoordinatorHandle> {
+  const logger = options.logger ?? componentLogger('coordinator');
+  const metrics = createCoordinatorMetrics({ defaultMetrics: true });
+  const store = options.store ?? (await createStore(config));
+  await store.open();
+  await bootstrapDevices(store, config);
+
+  const presence = new Presence(config.presence.offline_after_s * 1000, metrics);
+  const edgeLink = new EdgeLinkServer({
+    host: config.grpc.host, port: config.grpc.port,
+    tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
+    store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
+    logger: componentLogger('edgelink', logger),
+  });
+  const grpcPort = await edgeLink.start();
+
+  const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
+  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger) });
+  const http: ServerType = await new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () => resolve(server));
+  });
+  const httpPort = (http.address() as AddressInfo).port;
+  logger.info({ httpPort, grpcPort, store: store.kind }, 'coordinator ready');
+
+  return {
+    httpPort, grpcPort, store, presence, metrics, edgeLink,
+    async close() {
+      await edgeLink.stop();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await store.close();
+    },
+  };
+}
+
+/** Devices listed in the config exist at start; tokens in the config win over stored ones. */
+async function bootstrapDevices(store: CoordinatorStore, config: CoordinatorConfig): Promise<void> {
+  for (const d of config.devices) {
+    const tokenSha256 = d.token_sha256 ?? hashToken(d.token!);
+    const existing = await store.getDevice(d.id);
+    if (existing && existing.tokenSha256 === tokenSha256 && existing.site === d.site) continue;
+    await store.putDevice({ ...(existing ?? { revoked: false, createdAtMs: Date.now() }), id: d.id, site: d.site, name: d.name, tokenSha256 });
+  }
+}

@@ -1,0 +1,66 @@
+// Key layout of the level store. Numbers are zero-padded so byte order is numeric order.
+import type { LaneName } from '../../../common/lanes.js';
+import type { EventQuery, EventRow } from '../types.js';
+
+const seq16 = (n: number) => n.toString(16).padStart(16, '0');
+export const ts = (ms: number) => Math.max(0, Math.floor(ms)).toString().padStart(14, '0');
+
+export const device = (id: string) => `dev!${id}`;
+export const DEVICE_RANGE = { gte: 'dev!', lt: 'dev"' };
+
+export const seen = (deviceId: string, lane: LaneName, seq: number) => `seen!${deviceId}!${lane}!${seq16(seq)}`;
+export const seenEnd = (deviceId: string, lane: LaneName) => `seen!${deviceId}!${lane}"`;
+export const seqOf = (key: string) => parseInt(key.slice(key.lastIndexOf('!') + 1), 16);
+
+export const lane = (deviceId: string, laneName: LaneName) => `lane!${deviceId}!${laneName}`;
+export const drop = (deviceId: string, laneName: LaneName, first: number, last: number) => `drop!${deviceId}!${laneName}!${seq16(first)}!${seq16(last)}`;
+export const dropRange = (deviceId: string) => ({ gte: `drop!${deviceId}!`, lt: `drop!${deviceId}"` });
+
+export const event = (id: string) => `ev!${id}`;
+export const thumbnail = (eventId: string) => `th!${eventId}`;
+
+/** Every index an event row is listed in; each ends with !<time>!<id>. */
+export function eventIndexKeys(row: EventRow): string[] {
+  const suffix = `${ts(row.timeMs)}!${row.id}`;
+  return [
+    `ix!all!${suffix}`,
+    `ix!site!${row.site}!${suffix}`,
+    `ix!dev!${row.deviceId}!${suffix}`,
+    `ix!kind!${row.kind}!${suffix}`,
+    `ix!sk!${row.site}!${row.kind}!${suffix}`,
+    `ix!dk!${row.deviceId}!${row.kind}!${suffix}`,
+  ];
+}
+
+/** The narrowest index prefix the query can use; the rest is filtered row by row. */
+export function bestIndex(q: EventQuery): string {
+  const one = (list?: string[]) => (list && list.length === 1 ? list[0] : undefined);
+  const deviceId = one(q.deviceId);
+  const kind = one(q.kind);
+  const site = one(q.site);
+  if (deviceId && kind) return `ix!dk!${deviceId}!${kind}!`;
+  if (site && kind) return `ix!sk!${site}!${kind}!`;
+  if (deviceId) return `ix!dev!${deviceId}!`;
+  if (kind) return `ix!kind!${kind}!`;
+  if (site) return `ix!site!${site}!`;
+  return 'ix!all!';
+}
+
+export function idOfIndexKey(key: string): string {
+  // …!<14-digit time>!<id>; ids never contain "!"
+  return key.slice(key.lastIndexOf('!') + 1);
+}
+
+const w6 = (s: number) => s.toString().padStart(6, '0');
+export const series = (deviceId: string, sensorId: string, metric: string, windowS: number, startMs: number) =>
+  `se!${deviceId}!${sensorId}!${metric}!${w6(windowS)}!${ts(startMs)}`;
+export const seriesRange = (deviceId: string, sensorId: string, metric: string, windowS: number, fromMs: number, toMs: number) => ({
+  gte: `se!${deviceId}!${sensorId}!${metric}!${w6(windowS)}!${ts(fromMs)}`,
+  lt: `se!${deviceId}!${sensorId}!${metric}!${w6(windowS)}!${ts(toMs)}`,
+});
+export const seriesWindow = (deviceId: string, sensorId: string, metric: string, windowS: number) => `sw!${deviceId}!${sensorId}!${metric}!${w6(windowS)}`;
+export const seriesWindowRange = (deviceId: string, sensorId: string, metric: string) => ({
+  gte: `sw!${deviceId}!${sensorId}!${metric}!`,
+  lt: `sw!${deviceId}!${sensorId}!${metric}"`,
+});
+export const windowOf = (key: string) => parseInt(key.slice(key.lastIndexOf('!') + 1), 10);

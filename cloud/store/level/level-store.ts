@@ -1,0 +1,307 @@
+// Embedded coordinator store on LevelDB (classic-level): one process, one directory, no server.
+// Every ingest is one atomic, fsync'd batch, so an ack always follows a durable write.
+import { ClassicLevel } from 'classic-level';
+import { LANES, type LaneName } from '../../../common/lanes.js';
+import { StorageError, errorMessage } from '../../../common/errors.js';
+import type { CoordinatorStore, IngestResult } from '../store.js';
+import type {
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+} from '../types.js';
+import { chooseWindow, rebucket } from '../series.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { matchesQuery } from '../event-filter.js';
+import * as K from './keys.js';
+
+type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
+const te = new TextEncoder();
+const td = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+const json = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
+function parse<T>(v: Uint8Array | undefined): T | undefined {
+  return v === undefined ? undefined : (JSON.parse(td.decode(v)) as T);
+}
+
+interface LaneMeta {
+  contiguousSeq: number;
+  storedRecords: number;
+}
+
+export class LevelStore implements CoordinatorStore {
+  readonly kind = 'level' as const;
+  private readonly db: ClassicLevel<string, Uint8Array>;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly dropCache = new Map<string, DropRangeRow[]>();
+
+  constructor(dir: string) {
+    this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
+  }
+
+  async open(): Promise<void> {
+    try {
+      await this.db.open();
+    } catch (err) {
+      throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.locks.values()]);
+    await this.db.close();
+  }
+
+  // ---- devices -------------------------------------------------------------------------------
+
+  async putDevice(device: DeviceRow): Promise<void> {
+    await this.write([{ type: 'put', key: K.device(device.id), value: json(device) }]);
+  }
+
+  async getDevice(id: string): Promise<DeviceRow | undefined> {
+    return parse<DeviceRow>(await this.db.get(K.device(id)));
+  }
+
+  async listDevices(): Promise<DeviceRow[]> {
+    const out: DeviceRow[] = [];
+    for await (const value of this.db.values(K.DEVICE_RANGE)) out.push(parse<DeviceRow>(value)!);
+    return out;
+  }
+
+  async updateDeviceStatus(id: string, patch: Partial<DeviceRow>): Promise<void> {
+    await this.locked(`device:${id}`, async () => {
+      const device = await this.getDevice(id);
+      if (!device) return;
+      // Status is refreshed on every heartbeat: not worth an fsync each time.
+      await this.db.put(K.device(id), json({ ...device, ...patch }));
+    });
+  }
+
+  // ---- ingest --------------------------------------------------------------------------------
+
+  ingest(deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+    return this.locked(`ingest:${deviceId}`, () => this.ingestLocked(deviceId, items));
+  }
+
+  private async ingestLocked(deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+    const seenKeys = items.map((i) => K.seen(deviceId, i.lane, i.seq));
+    const already = await this.db.getMany(seenKeys);
+    const ops: Op[] = [];
+    const touched = new Set<LaneName>(items.map((i) => i.lane));
+    const metas = new Map<LaneName, LaneMeta>();
+    for (const lane of touched) metas.set(lane, await this.laneMeta(deviceId, lane));
+    const events = new Map<string, EventRow>(); // rows changed by this batch
+    const thumbs = new Set<string>();
+    const fresh = new Set<string>();
+    const stored: IngestItem[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (already[i] !== undefined || fresh.has(seenKeys[i]!)) continue;
+      fresh.add(seenKeys[i]!);
+      stored.push(item);
+      ops.push({ type: 'put', key: seenKeys[i]!, value: EMPTY });
+      metas.get(item.lane)!.storedRecords++;
+      if (item.thumbnail) {
+        ops.push({ type: 'put', key: K.thumbnail(item.thumbnail.eventId), value: encodeThumbnail(item.thumbnail) });
+        thumbs.add(item.thumbnail.eventId);
+        const row = events.get(item.thumbnail.eventId) ?? (await this.getEvent(item.thumbnail.eventId));
+        if (row) events.set(row.id, { ...row, hasThumbnail: true });
+      }
+      if (item.event) {
+        const previous = events.get(item.event.id) ?? (await this.getEvent(item.event.id));
+        const merged = previous ? mergeEvent(previous, item.event) : item.event;
+        if (!previous) {
+          merged.hasThumbnail = thumbs.has(merged.id) || (await this.db.get(K.thumbnail(merged.id))) !== undefined;
+          for (const key of K.eventIndexKeys(merged)) ops.push({ type: 'put', key, value: EMPTY });
+        }
+        events.set(merged.id, merged);
+        stored[stored.length - 1] = { ...item, event: merged };
+      }
+      if (item.series) ops.push(...this.seriesOps(item.series));
+    }
+    for (const row of events.values()) ops.push({ type: 'put', key: K.event(row.id), value: json(row) });
+    await this.write(ops);
+    return { acked: await this.advance(deviceId, touched, metas), stored };
+  }
+
+  private seriesOps(p: SeriesPoint): Op[] {
+    return [
+      { type: 'put', key: K.series(p.deviceId, p.sensorId, p.metric, p.windowS, p.startMs), value: json(p) },
+      { type: 'put', key: K.seriesWindow(p.deviceId, p.sensorId, p.metric, p.windowS), value: EMPTY },
+    ];
+  }
+
+  recordDrops(deviceId: string, ranges: readonly DropRangeRow[]): Promise<{ lane: LaneName; seq: number }[]> {
+    return this.locked(`ingest:${deviceId}`, async () => {
+      const ops: Op[] = ranges.map((r) => ({ type: 'put', key: K.drop(deviceId, r.lane, r.firstSeq, r.lastSeq), value: json(r) }));
+      await this.write(ops);
+      this.dropCache.delete(deviceId);
+      const touched = new Set(ranges.map((r) => r.lane));
+      const metas = new Map<LaneName, LaneMeta>();
+      for (const lane of touched) metas.set(lane, await this.laneMeta(deviceId, lane));
+      return this.advance(deviceId, touched, metas);
+    });
+  }
+
+  /** Moves each lane's contiguous seq over stored records and reported drops, then persists it. */
+  private async advance(deviceId: string, lanes: Set<LaneName>, metas: Map<LaneName, LaneMeta>): Promise<{ lane: LaneName; seq: number }[]> {
+    const drops = await this.drops(deviceId);
+    const out: { lane: LaneName; seq: number }[] = [];
+    const ops: Op[] = [];
+    for (const lane of lanes) {
+      const meta = metas.get(lane)!;
+      const ranges = drops.filter((d) => d.lane === lane);
+      let c = meta.contiguousSeq;
+      const iterator = this.db.keys({ gt: K.seen(deviceId, lane, c), lt: K.seenEnd(deviceId, lane) });
+      try {
+        let next = await iterator.next();
+        for (;;) {
+          const range = ranges.find((r) => r.firstSeq <= c + 1 && r.lastSeq > c);
+          if (range) {
+            c = range.lastSeq;
+            continue;
+          }
+          while (next !== undefined && K.seqOf(next) <= c) next = await iterator.next();
+          if (next !== undefined && K.seqOf(next) === c + 1) {
+            c++;
+            next = await iterator.next();
+            continue;
+          }
+          break;
+        }
+      } finally {
+        await iterator.close();
+      }
+      meta.contiguousSeq = c;
+      ops.push({ type: 'put', key: K.lane(deviceId, lane), value: json(meta) });
+      out.push({ lane, seq: c });
+    }
+    await this.write(ops);
+    return out;
+  }
+
+  private async laneMeta(deviceId: string, lane: LaneName): Promise<LaneMeta> {
+    return parse<LaneMeta>(await this.db.get(K.lane(deviceId, lane))) ?? { contiguousSeq: 0, storedRecords: 0 };
+  }
+
+  private async drops(deviceId: string): Promise<DropRangeRow[]> {
+    const cached = this.dropCache.get(deviceId);
+    if (cached) return cached;
+    const ranges: DropRangeRow[] = [];
+    for await (const value of this.db.values(K.dropRange(deviceId))) ranges.push(parse<DropRangeRow>(value)!);
+    this.dropCache.set(deviceId, ranges);
+    return ranges;
+  }
+
+  async laneStates(deviceId: string): Promise<LaneState[]> {
+    const drops = await this.drops(deviceId);
+    const out: LaneState[] = [];
+    for (const lane of LANES) {
+      const meta = await this.laneMeta(deviceId, lane);
+      const dropped: Record<string, number> = {};
+      for (const r of drops.filter((d) => d.lane === lane)) {
+        let received = 0;
+        for await (const _ of this.db.keys({ gte: K.seen(deviceId, lane, r.firstSeq), lte: K.seen(deviceId, lane, r.lastSeq) })) received++;
+        dropped[r.reason] = (dropped[r.reason] ?? 0) + (r.lastSeq - r.firstSeq + 1 - received);
+      }
+      out.push({ lane, contiguousSeq: meta.contiguousSeq, storedRecords: meta.storedRecords, dropped });
+    }
+    return out;
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  async getEvent(id: string): Promise<EventRow | undefined> {
+    return parse<EventRow>(await this.db.get(K.event(id)));
+  }
+
+  async getThumbnail(eventId: string): Promise<ThumbnailRow | undefined> {
+    const raw = await this.db.get(K.thumbnail(eventId));
+    return raw ? decodeThumbnail(raw) : undefined;
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventPage> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const prefix = K.bestIndex(q);
+    const upper = cursor ? `${prefix}${K.ts(cursor.timeMs)}!${cursor.id}` : q.untilMs !== undefined ? `${prefix}${K.ts(q.untilMs)}` : `${prefix}~`;
+    const lower = q.sinceMs !== undefined ? `${prefix}${K.ts(q.sinceMs)}` : prefix;
+    const items: EventRow[] = [];
+    const iterator = this.db.keys({ lt: upper, gte: lower, reverse: true });
+    try {
+      let chunk: string[] = [];
+      const flush = async (): Promise<boolean> => {
+        const rows = await this.db.getMany(chunk.map((k) => K.event(K.idOfIndexKey(k))));
+        chunk = [];
+        for (const raw of rows) {
+          const row = parse<EventRow>(raw);
+          if (row && matchesQuery(row, q)) items.push(row);
+          if (items.length >= q.limit + 1) return true;
+        }
+        return false;
+      };
+      for await (const key of iterator) {
+        chunk.push(key);
+        if (chunk.length >= 256 && (await flush())) break;
+      }
+      if (chunk.length > 0 && items.length < q.limit + 1) await flush();
+    } finally {
+      await iterator.close();
+    }
+    const page = items.slice(0, q.limit);
+    const last = page.at(-1);
+    return { items: page, nextCursor: items.length > q.limit && last ? encodeCursor({ timeMs: last.timeMs, id: last.id }) : null };
+  }
+
+  async querySeries(q: SeriesQuery): Promise<SeriesBucket[]> {
+    const windows: number[] = [];
+    for await (const key of this.db.keys(K.seriesWindowRange(q.deviceId, q.sensorId, q.metric))) windows.push(K.windowOf(key));
+    const windowS = chooseWindow(windows, q.stepS);
+    if (windowS === undefined) return [];
+    const points: SeriesPoint[] = [];
+    const range = K.seriesRange(q.deviceId, q.sensorId, q.metric, windowS, q.fromMs, q.toMs);
+    for await (const value of this.db.values(range)) points.push(parse<SeriesPoint>(value)!);
+    return rebucket(points, q.stepS);
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private async write(ops: Op[]): Promise<void> {
+    if (ops.length === 0) return;
+    try {
+      await this.db.batch(ops, { sync: true });
+    } catch (err) {
+      throw new StorageError(`store write failed: ${errorMessage(err)}`, err);
+    }
+  }
+
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const settled = run.catch(() => undefined);
+    this.locks.set(key, settled);
+    void settled.then(() => {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    });
+    return run;
+  }
+}
+
+/** A later phase of a camera event updates its row; the sort time stays the start time. */
+function mergeEvent(previous: EventRow, next: EventRow): EventRow {
+  return { ...previous, ...next, timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
+}
+
+function encodeThumbnail(t: ThumbnailRow): Uint8Array {
+  const meta = te.encode(JSON.stringify({ ...t, data: undefined }));
+  const out = Buffer.allocUnsafe(4 + meta.length + t.data.length);
+  out.writeUInt32LE(meta.length, 0);
+  out.set(meta, 4);
+  out.set(t.data, 4 + meta.length);
+  return out;
+}
+
+function decodeThumbnail(raw: Uint8Array): ThumbnailRow {
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const metaLength = buf.readUInt32LE(0);
+  const meta = JSON.parse(td.decode(buf.subarray(4, 4 + metaLength))) as Omit<ThumbnailRow, 'data'>;
+  return { ...meta, data: buf.subarray(4 + metaLength) };
+}

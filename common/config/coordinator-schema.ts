@@ -1,0 +1,58 @@
+// Schema of the coordinator's config (one YAML file, ${ENV} substitution like the edge's).
+import { z } from 'zod';
+import { Coordinates, Identifier } from './primitives.js';
+
+export const COORDINATOR_CONFIG_SCHEMA_VERSION = 1;
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type RoleName = z.infer<typeof Role>;
+
+const Secret = z
+  .object({
+    token: z.string().min(16, 'at least 16 characters').optional(),
+    token_sha256: z.string().regex(/^[a-f0-9]{64}$/, 'hex sha256').optional(),
+  })
+  .refine((s) => s.token !== undefined || s.token_sha256 !== undefined, { message: 'set token or token_sha256' });
+
+export const CoordinatorConfigSchema = z.object({
+  version: z.literal(COORDINATOR_CONFIG_SCHEMA_VERSION),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(8080).describe('HTTP API; 0 picks a free port'),
+      cors_origins: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  grpc: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(50051).describe('EdgeLink gRPC; 0 picks a free port'),
+      tls: z.object({ cert_file: z.string(), key_file: z.string() }).optional(),
+      max_batch_bytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+      max_batch_records: z.number().int().min(1).default(20_000),
+    })
+    .prefault({}),
+  store: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('level'), dir: z.string().default('./data/coordinator') }),
+      z.object({ kind: z.literal('postgres'), url: z.string().default('${DATABASE_URL}') }),
+    ])
+    .default({ kind: 'level', dir: './data/coordinator' }),
+  sites: z
+    .array(z.object({ id: Identifier, name: z.string(), district: z.string().optional(), location: Coordinates }))
+    .default([]),
+  devices: z
+    .array(z.object({ id: Identifier, site: Identifier, name: z.string().optional() }).and(Secret))
+    .default([])
+    .describe('devices known at first start (more can be provisioned through the API)'),
+  api_tokens: z
+    .array(z.object({ name: z.string().min(1), role: Role }).and(Secret))
+    .default([])
+    .describe('bearer tokens of the HTTP API and their roles'),
+  presence: z
+    .object({ offline_after_s: z.number().min(5).default(90).describe('a device with no message for this long is offline even if its stream looks open') })
+    .prefault({}),
+});
+
+export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;

@@ -1,0 +1,233 @@
+// The edge agent: wires the stages (broker → sensor pipeline → outbox → uplink, cameras →
+// outbox) under one supervisor. Nothing else lives here.
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { EdgeConfig } from '../common/config/edge-schema.js';
+import { AgentClock, ClockOffset } from '../common/time.js';
+import { componentLogger, rootLogger, type Logger } from '../common/log.js';
+import { softwareVersion } from '../common/paths.js';
+import { laneToProto } from '../common/lanes.js';
+import { IocError, errorMessage } from '../common/errors.js';
+import type { Heartbeat } from '../proto/generated/ioc/edgelink/v1/Heartbeat.js';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { Outbox } from './outbox/outbox.js';
+import { SensorBroker } from './sensors/broker.js';
+import { SensorPipeline } from './sensors/sensor-pipeline.js';
+import { Uplink } from './uplink/link.js';
+import { Supervisor } from './supervisor.js';
+import { CpuMeter, diskFreeBytes } from './system-stats.js';
+
+export interface AgentOptions {
+  configRevision: string;
+  logger?: Logger;
+  /** Bounded graceful shutdown: how long to try delivering the backlog on stop. */
+  drainOnStopMs?: number;
+}
+
+export interface AgentPorts {
+  broker: number;
+  metrics: number | undefined;
+}
+
+const TTL_SWEEP_MS = 60_000;
+
+export class EdgeAgent {
+  readonly metrics: EdgeMetrics;
+  readonly clock: AgentClock;
+  readonly clockOffset = new ClockOffset();
+  readonly supervisor: Supervisor;
+  readonly startedAtMs = Date.now();
+  private readonly log: Logger;
+  private readonly cpu = new CpuMeter();
+  private diskFree = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private metricsServer: Server | undefined;
+  private stopping: Promise<void> | undefined;
+  outbox!: Outbox;
+  broker!: SensorBroker;
+  sensors!: SensorPipeline;
+  uplink!: Uplink;
+
+  private constructor(
+    readonly config: EdgeConfig,
+    private readonly options: AgentOptions,
+  ) {
+    this.log = options.logger ?? rootLogger();
+    this.metrics = createEdgeMetrics({ defaultMetrics: true });
+    mkdirSync(config.data_dir, { recursive: true });
+    this.clock = new AgentClock(join(config.data_dir, 'clock.json'));
+    this.supervisor = new Supervisor(this.metrics, componentLogger('supervisor', this.log));
+  }
+
+  static async start(config: EdgeConfig, options: AgentOptions): Promise<EdgeAgent> {
+    const agent = new EdgeAgent(config, options);
+    await agent.startStages();
+    return agent;
+  }
+
+  private async startStages(): Promise<void> {
+    const { config } = this;
+    this.clock.startPersisting();
+    this.outbox = await Outbox.open({
+      dir: join(config.data_dir, 'outbox'),
+      diskBudgetBytes: config.outbox.disk_budget_mb * 1024 * 1024,
+      ttlMs: {
+        alarm: config.outbox.ttl_s.alarm * 1000,
+        event: config.outbox.ttl_s.event * 1000,
+        telemetry: config.outbox.ttl_s.telemetry * 1000,
+        thumbnail: config.outbox.ttl_s.thumbnail * 1000,
+      },
+      kindLanes: config.outbox.kind_lanes as never,
+      maxRejections: config.outbox.max_rejections,
+      agentNow: () => this.clock.now(),
+      clockOffset: () => ({ offsetMs: this.clockOffset.offsetMs, synced: this.clockOffset.synced }),
+      logger: componentLogger('outbox', this.log),
+      metrics: this.metrics,
+    });
+    await this.reportRecovery();
+
+    this.sensors = new SensorPipeline({
+      sensors: config.sensors,
+      sink: this.outbox,
+      metrics: this.metrics,
+      alarmStateFile: join(config.data_dir, 'alarms.json'),
+      logger: componentLogger('sensors', this.log),
+    });
+    this.sensors.start();
+    this.broker = new SensorBroker({
+      host: config.broker.host, port: config.broker.port, websocketPort: config.broker.websocket_port,
+      maxPayloadBytes: config.broker.max_payload_bytes, sensors: config.sensors, metrics: this.metrics,
+      logger: componentLogger('broker', this.log), onReading: (r) => this.sensors.handle(r),
+    });
+    this.uplink = new Uplink({
+      target: { address: config.coordinator.address, tls: config.coordinator.tls.enabled, caFile: config.coordinator.tls.ca_file },
+      identity: {
+        deviceId: config.device.id, siteId: config.device.site, token: readDeviceToken(config),
+        softwareVersion: softwareVersion(), configVersion: () => this.options.configRevision,
+      },
+      outbox: this.outbox,
+      clockOffset: this.clockOffset,
+      settings: config.uplink,
+      metrics: this.metrics,
+      heartbeat: () => this.heartbeat(),
+      logger: componentLogger('uplink', this.log),
+    });
+    this.supervisor.add(this.broker);
+    this.supervisor.add(this.uplink);
+    await this.supervisor.startAll();
+
+    await this.refreshDiskFree();
+    this.timers.push(setInterval(() => void this.refreshDiskFree(), 30_000));
+    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), TTL_SWEEP_MS));
+    await this.startMetricsServer();
+  }
+
+  /** A damaged outbox found at start-up becomes a notice to the IOC, not just a log line. */
+  private async reportRecovery(): Promise<void> {
+    const r = this.outbox.recovery;
+    if (r.corruptRecords + r.missingRecords === 0 && !r.repaired && !r.quarantinedTo) return;
+    this.log.error({ recovery: r }, 'outbox recovered from damage');
+    await this.outbox.append({
+      kind: 'notice',
+      body: {
+        notice: {
+          code: 'OUTBOX_RECOVERED', severity: 'SEVERITY_MEDIUM',
+          message: `outbox recovered after damage: ${r.corruptRecords} corrupt, ${r.missingRecords} missing${r.quarantinedTo ? ', database quarantined' : ''}`,
+          detail_json: JSON.stringify(r),
+        },
+      },
+    });
+  }
+
+  private async startMetricsServer(): Promise<void> {
+    const admin = this.config.admin;
+    if (!admin.metrics_enabled) return;
+    const server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end('not found\n');
+        return;
+      }
+      this.metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(errorMessage(err)),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(admin.metrics_port, admin.metrics_host, () => resolve());
+    }).catch((err: unknown) => {
+      // Metrics are not worth failing the agent for (e.g. port taken): log and go on.
+      this.log.error({ err: errorMessage(err), port: admin.metrics_port }, 'metrics endpoint not available');
+    });
+    if (server.listening) this.metricsServer = server;
+  }
+
+  private async refreshDiskFree(): Promise<void> {
+    this.diskFree = await diskFreeBytes(this.config.data_dir);
+  }
+
+  get ports(): AgentPorts {
+    return { broker: this.broker.port, metrics: (this.metricsServer?.address() as AddressInfo | null)?.port };
+  }
+
+  heartbeat(): Heartbeat {
+    const stats = this.outbox.stats();
+    const mem = process.memoryUsage();
+    return {
+      edge_time_ms: Date.now(),
+      uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
+      lanes: stats.lanes.map((l) => ({
+        lane: laneToProto(l.lane), records: l.records, bytes: l.bytes, oldest_age_ms: l.oldestAgeMs,
+        dropped_budget: l.dropped.budget, dropped_ttl: l.dropped.ttl, dead_lettered: l.dropped.dead_letter,
+        complete_before_ms: l.completeBeforeMs,
+      })),
+      outbox_records: stats.records,
+      outbox_bytes: stats.bytes,
+      oldest_unsent_age_ms: stats.oldestAgeMs,
+      components: this.supervisor.health().map((h) => ({ name: h.name, state: h.state, detail: h.detail, restarts: h.restarts, last_seen_ms: h.lastSeenMs })),
+      cpu_percent: this.cpu.sample(),
+      rss_bytes: mem.rss,
+      disk_free_bytes: this.diskFree,
+      clock_offset_ms: this.clockOffset.offsetMs,
+      config_version: this.options.configRevision,
+      software_version: softwareVersion(),
+      disk_budget_bytes: stats.budgetBytes,
+    };
+  }
+
+  /**
+   * Graceful stop: no new readings, partial windows flushed to the outbox, a bounded attempt to
+   * deliver the backlog, then every component and the outbox closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    await this.broker.stop().catch(() => undefined);
+    await this.sensors.stop();
+    const drainMs = this.options.drainOnStopMs ?? 0;
+    if (drainMs > 0 && this.uplink.status().state === 'connected') {
+      const drained = await this.uplink.drain(drainMs);
+      this.log.info({ drained, backlog: this.outbox.stats().records }, 'shutdown drain finished');
+    }
+    await this.supervisor.stopAll();
+    await new Promise<void>((resolve) => (this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve()));
+    await this.outbox.close();
+    this.clock.close();
+  }
+}
+
+export function readDeviceToken(config: EdgeConfig): string {
+  if (config.coordinator.token) return config.coordinator.token;
+  const file = config.coordinator.token_file!;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new IocError('CONFIG_INVALID', `coordinator.token_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); run edgectl provision`);
+  }
+}

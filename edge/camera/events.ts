@@ -1,0 +1,333 @@
+// Event lifecycle of one camera: new → update → end under one ULID, written to the outbox.
+// Object events (one per confirmed track), rule events (one per alert key), motion-only
+// episodes (detector down) and camera status (offline/online, tamper). Each event carries the
+// best thumbnail so far as a separate, lower-lane `thumbnail` record; updates are sent only
+// when something meaningful changed, and at most once per update interval.
+import { ulid } from 'ulid';
+import type { SeverityName } from '../../common/config/primitives.js';
+import { errorMessage } from '../../common/errors.js';
+import { RateLimitedLog, type Logger } from '../../common/log.js';
+import type { RecordKind } from '../../common/lanes.js';
+import type { CameraEvent } from '../../proto/generated/ioc/edgelink/v1/CameraEvent.js';
+import type { Severity } from '../../proto/generated/ioc/edgelink/v1/Severity.js';
+import type { TrafficCount } from '../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
+import type { EdgeMetrics } from '../metrics.js';
+import type { RecordSink } from '../outbox/types.js';
+import { medianScore, type Track } from './tracker.js';
+import type { RuleAlert } from './rules/index.js';
+import { encodeThumbnail, isBetterShot, takeShot, type Shot } from './thumbnail.js';
+import { unionBox, type Box, type Frame } from './types.js';
+
+export type EventType = 'object' | 'motion' | 'offline' | 'online' | 'tamper';
+type Phase = 'new' | 'update' | 'end';
+
+export interface EventTimings {
+  /** Least time between two updates of one event. */
+  minUpdateIntervalMs: number;
+  /** A motion-only episode ends after this long without motion. */
+  motionQuietMs: number;
+}
+
+export const DEFAULT_EVENT_TIMINGS: EventTimings = { minUpdateIntervalMs: 10_000, motionQuietMs: 5_000 };
+
+interface OpenEvent {
+  id: string;
+  type: EventType;
+  rule: string;
+  zone: string;
+  label: string;
+  trackId: string;
+  severity: SeverityName;
+  startedWallMs: number;
+  lastUpdateMonoMs: number;
+  score: number;
+  box: Box | undefined;
+  objectCount: number;
+  motionOnly: boolean;
+  detail: string;
+  shot?: Shot;
+  sentShot?: Shot;
+  /** Something other than the picture changed (count, rule fired) since the last record. */
+  dirty: boolean;
+  lastActivityMonoMs: number;
+}
+
+export interface CameraEventsDeps {
+  cameraId: string;
+  sink: RecordSink;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  /** Whether a confirmed track's median score is high enough to report (per-label filter). */
+  trackPasses: (label: string, medianScore: number) => boolean;
+  timings?: Partial<EventTimings>;
+}
+
+function severityToProto(severity: SeverityName): Severity {
+  return `SEVERITY_${severity.toUpperCase()}` as Severity;
+}
+
+export class CameraEvents {
+  private readonly open = new Map<string, OpenEvent>();
+  private readonly trackShots = new Map<string, Shot>();
+  private readonly timings: EventTimings;
+  private readonly rateLog: RateLimitedLog;
+  private writes: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+
+  constructor(private readonly deps: CameraEventsDeps) {
+    this.timings = { ...DEFAULT_EVENT_TIMINGS, ...deps.timings };
+    this.rateLog = new RateLimitedLog(deps.logger, 60_000);
+  }
+
+  /** Events currently open, by type (for health and tests). */
+  openCount(type?: EventType): number {
+    return [...this.open.values()].filter((e) => !type || e.type === type).length;
+  }
+
+  /** Records queued for the sink and not yet written. */
+  get backlog(): number {
+    return this.pendingWrites;
+  }
+
+  /** One detection cycle: object events for reportable tracks, rule events for active alerts. */
+  cycle(frame: Frame, tracks: readonly Track[], ended: readonly Track[], alerts: readonly RuleAlert[]): void {
+    const now = frame.monoMs;
+    for (const t of tracks) {
+      if (!t.seenThisCycle) continue;
+      const shot = takeShotIfBetter(frame, t, this.trackShots.get(t.id));
+      if (shot) this.trackShots.set(t.id, shot);
+    }
+    for (const t of tracks) {
+      if (!t.confirmed) continue;
+      const key = `track:${t.id}`;
+      const event = this.open.get(key);
+      if (event) {
+        event.score = medianScore(t);
+        event.box = t.box;
+        event.shot = this.trackShots.get(t.id);
+        event.lastActivityMonoMs = now;
+        this.maybeUpdate(key, event, frame);
+      } else if (this.deps.trackPasses(t.label, medianScore(t))) {
+        this.openEvent(key, frame, {
+          type: 'object', rule: '', zone: '', label: t.label, trackId: t.id, severity: 'info',
+          startedWallMs: t.firstSeenWallMs, score: medianScore(t), box: t.box, objectCount: 1,
+          motionOnly: false, detail: `${t.label} seen`, shot: this.trackShots.get(t.id),
+        });
+      }
+    }
+    this.alertCycle(frame, tracks, alerts);
+    for (const t of ended) {
+      this.close(`track:${t.id}`, frame.wallMs);
+      this.trackShots.delete(t.id);
+    }
+    for (const id of this.trackShots.keys()) if (!tracks.some((t) => t.id === id)) this.trackShots.delete(id);
+  }
+
+  private alertCycle(frame: Frame, tracks: readonly Track[], alerts: readonly RuleAlert[]): void {
+    const active = new Set<string>();
+    const byId = new Map(tracks.map((t) => [t.id, t]));
+    for (const alert of alerts) {
+      const key = `alert:${alert.key}`;
+      active.add(key);
+      const involved = alert.trackIds.map((id) => byId.get(id)).filter((t): t is Track => !!t);
+      const box = unionBox(involved.map((t) => t.box));
+      const score = involved.length > 0 ? Math.max(...involved.map(medianScore)) : 0;
+      const shot = involved.length === 1 ? this.trackShots.get(involved[0]!.id) : box ? takeShot(frame, box, score) : undefined;
+      const event = this.open.get(key);
+      if (!event) {
+        this.openEvent(key, frame, {
+          type: 'object', rule: alert.rule, zone: alert.zone, label: alert.label, trackId: alert.trackIds[0] ?? '',
+          severity: alert.severity, startedWallMs: frame.wallMs, score, box, objectCount: alert.objectCount,
+          motionOnly: false, detail: alert.detail, shot,
+        });
+        for (const t of involved) this.noteRuleOnObject(t.id, alert, frame);
+        continue;
+      }
+      if (event.objectCount !== alert.objectCount) event.dirty = true;
+      Object.assign(event, { objectCount: alert.objectCount, detail: alert.detail, score, box: box ?? event.box, lastActivityMonoMs: frame.monoMs });
+      if (shot && isBetterShot(shot, event.shot)) event.shot = shot;
+      this.maybeUpdate(key, event, frame);
+    }
+    for (const key of [...this.open.keys()]) {
+      if (key.startsWith('alert:') && !active.has(key)) this.close(key, frame.wallMs);
+    }
+  }
+
+  /** The object's own event notes that a rule fired on it (sent at the next allowed update). */
+  private noteRuleOnObject(trackId: string, alert: RuleAlert, frame: Frame): void {
+    const event = this.open.get(`track:${trackId}`);
+    if (!event) return;
+    event.detail = `${event.label} seen; ${alert.rule} (${alert.zone})`;
+    event.dirty = true;
+    this.maybeUpdate(`track:${trackId}`, event, frame);
+  }
+
+  /** Motion-only episodes while the detector is unavailable (or disabled for this camera). */
+  motion(frame: Frame, regions: readonly Box[]): void {
+    const key = 'motion';
+    const event = this.open.get(key);
+    const box = unionBox(regions);
+    if (box) {
+      const shot = takeShot(frame, box, 0);
+      if (!event) {
+        this.openEvent(key, frame, {
+          type: 'motion', rule: '', zone: '', label: '', trackId: '', severity: 'low', startedWallMs: frame.wallMs,
+          score: 0, box, objectCount: regions.length, motionOnly: true, detail: 'motion (object detection unavailable)', shot,
+        });
+        return;
+      }
+      event.lastActivityMonoMs = frame.monoMs;
+      event.box = box;
+      event.objectCount = Math.max(event.objectCount, regions.length);
+      if (isBetterShot(shot, event.shot)) event.shot = shot;
+      this.maybeUpdate(key, event, frame);
+      return;
+    }
+    if (event && frame.monoMs - event.lastActivityMonoMs > this.timings.motionQuietMs) this.close(key, frame.wallMs);
+  }
+
+  /** Ends a motion-only episode at once (the detector is back). */
+  endMotion(wallMs: number): void {
+    this.close('motion', wallMs);
+  }
+
+  /** Camera status: offline opens an event; online ends it (same id, type "online"). */
+  offline(wallMs: number, monoMs: number, detail: string): void {
+    if (this.open.has('status:offline')) return;
+    this.openStatus('status:offline', 'offline', 'medium', wallMs, monoMs, detail);
+  }
+
+  online(wallMs: number): void {
+    const event = this.open.get('status:offline');
+    if (!event) return;
+    event.type = 'online';
+    event.detail = 'frames are back';
+    this.close('status:offline', wallMs);
+  }
+
+  tamper(active: boolean, wallMs: number, monoMs: number, detail: string): void {
+    if (active) {
+      if (!this.open.has('status:tamper')) this.openStatus('status:tamper', 'tamper', 'high', wallMs, monoMs, detail);
+      return;
+    }
+    const event = this.open.get('status:tamper');
+    if (event) event.detail = detail;
+    this.close('status:tamper', wallMs);
+  }
+
+  /** Ends every object, rule and motion event (camera offline or stopping); status events stay. */
+  endScene(wallMs: number): void {
+    for (const key of [...this.open.keys()]) if (!key.startsWith('status:')) this.close(key, wallMs);
+    this.trackShots.clear();
+  }
+
+  /** Writes traffic telemetry of counting rules. */
+  traffic(counts: readonly TrafficCount[]): void {
+    for (const count of counts) this.enqueue('traffic_count', { traffic_count: count });
+  }
+
+  /** Resolves once every queued record has been handed to the sink. */
+  async flush(): Promise<void> {
+    await this.writes;
+  }
+
+  private openStatus(key: string, type: EventType, severity: SeverityName, wallMs: number, monoMs: number, detail: string): void {
+    const event: OpenEvent = {
+      id: ulid(), type, rule: '', zone: '', label: '', trackId: '', severity, startedWallMs: wallMs, lastUpdateMonoMs: monoMs,
+      score: 0, box: undefined, objectCount: 0, motionOnly: false, detail, dirty: false, lastActivityMonoMs: monoMs,
+    };
+    this.open.set(key, event);
+    this.emit(event, 'new', 'camera_status');
+  }
+
+  private openEvent(
+    key: string,
+    frame: Frame,
+    fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot'>,
+  ): void {
+    const event: OpenEvent = { ...fields, id: ulid(), lastUpdateMonoMs: frame.monoMs, dirty: false, lastActivityMonoMs: frame.monoMs };
+    this.open.set(key, event);
+    this.emit(event, 'new', 'camera_event');
+  }
+
+  private maybeUpdate(key: string, event: OpenEvent, frame: Frame): void {
+    const pictureImproved = !!event.shot && event.shot !== event.sentShot && isBetterShot(event.shot, event.sentShot);
+    if (!pictureImproved && !event.dirty) return;
+    if (frame.monoMs - event.lastUpdateMonoMs < this.timings.minUpdateIntervalMs) return;
+    event.lastUpdateMonoMs = frame.monoMs;
+    event.dirty = false;
+    if (this.open.get(key) === event) this.emit(event, 'update', 'camera_event');
+  }
+
+  private close(key: string, wallMs: number): void {
+    const event = this.open.get(key);
+    if (!event) return;
+    this.open.delete(key);
+    this.emit(event, 'end', event.type === 'offline' || event.type === 'online' || event.type === 'tamper' ? 'camera_status' : 'camera_event', wallMs);
+  }
+
+  private emit(event: OpenEvent, phase: Phase, kind: RecordKind, endedWallMs = 0): void {
+    const body: CameraEvent = {
+      event_id: event.id,
+      camera_id: this.deps.cameraId,
+      phase,
+      type: event.type,
+      rule: event.rule,
+      zone: event.zone,
+      label: event.label,
+      score: event.score,
+      box: event.box ?? null,
+      severity: severityToProto(event.severity),
+      started_ms: event.startedWallMs,
+      ended_ms: endedWallMs,
+      object_count: event.objectCount,
+      motion_only: event.motionOnly,
+      track_id: event.trackId,
+      detail: event.detail,
+    };
+    this.deps.metrics.cameraEvents.inc({ camera: this.deps.cameraId, type: event.type, phase });
+    this.enqueue(kind, { camera_event: body });
+    const shot = event.shot;
+    if (shot && shot !== event.sentShot && isBetterShot(shot, event.sentShot)) {
+      event.sentShot = shot;
+      this.enqueueThumbnail(event.id, shot);
+    }
+  }
+
+  private enqueue(kind: RecordKind, body: Parameters<RecordSink['append']>[0]['body']): void {
+    this.chain(async () => {
+      await this.deps.sink.append({ kind, body });
+    });
+  }
+
+  private enqueueThumbnail(eventId: string, shot: Shot): void {
+    this.chain(async () => {
+      const thumb = await encodeThumbnail(shot);
+      this.deps.metrics.thumbnailBytes.observe(thumb.data.length);
+      await this.deps.sink.append({
+        kind: 'thumbnail',
+        body: {
+          thumbnail: {
+            event_id: eventId, camera_id: this.deps.cameraId, content_type: thumb.contentType,
+            data: thumb.data, width: thumb.width, height: thumb.height, score: shot.score,
+          },
+        },
+      });
+    });
+  }
+
+  /** One ordered chain: an event record is durable before its thumbnail and its next phase. */
+  private chain(write: () => Promise<void>): void {
+    this.pendingWrites++;
+    this.writes = this.writes
+      .then(write)
+      .catch((err: unknown) => this.rateLog.warn('write', { err: errorMessage(err) }, 'camera record not written'))
+      .finally(() => this.pendingWrites--);
+  }
+}
+
+function takeShotIfBetter(frame: Frame, track: Track, current: Shot | undefined): Shot | undefined {
+  const score = track.scores[track.scores.length - 1] ?? 0;
+  const candidate = takeShot(frame, track.box, score);
+  return isBetterShot(candidate, current) ? candidate : undefined;
+}

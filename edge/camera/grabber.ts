@@ -1,0 +1,179 @@
+// Frame grabber: one ffmpeg child process per camera, decoding the (sub-)stream to raw RGB
+// frames of the detect size and rate on a pipe. It reconnects with backoff when ffmpeg exits
+// or stalls; it never queues frames (the camera takes each one as it arrives).
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { Backoff, sleep } from '../../common/backoff.js';
+import { RateLimitedLog, type Logger } from '../../common/log.js';
+import type { Frame } from './types.js';
+
+export interface GrabberOptions {
+  url: string;
+  rtspTransport: 'tcp' | 'udp';
+  width: number;
+  fps: number;
+  ffmpegPath: string;
+  /** No frame for this long: ffmpeg is killed and restarted (a UDP stream can go silent without an error). */
+  stallMs: number;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export interface GrabberHandlers {
+  onFrame(frame: Frame): void;
+  /** ffmpeg (re)started; the stream may come back with a different picture. */
+  onConnect?(attempt: number): void;
+}
+
+type FfmpegProcess = ChildProcessByStdio<null, Readable, Readable>;
+
+export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport' | 'width' | 'fps'>): string[] {
+  const input: string[] = [];
+  let url = options.url;
+  if (/^rtsps?:/.test(url)) {
+    // -timeout: socket I/O timeout in µs, so a dead camera makes ffmpeg exit instead of waiting forever.
+    input.push('-rtsp_transport', options.rtspTransport, '-timeout', '5000000');
+    // Cameras send SPS/PPS with each keyframe; a short probe starts frames ~3 s sooner.
+    input.push('-analyzeduration', '1000000', '-probesize', '1000000');
+  } else if (url.startsWith('file:')) {
+    // A file plays at its own rate, like a camera would.
+    input.push('-re');
+    url = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+  }
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
+    '-fflags', 'nobuffer', '-flags', 'low_delay',
+    '-threads', '1',
+    ...input,
+    '-i', url,
+    '-an', '-sn', '-dn',
+    '-filter_threads', '1',
+    '-vf', `fps=${options.fps},scale=${options.width}:-2:flags=area`,
+    '-pix_fmt', 'rgb24', '-f', 'rawvideo',
+    'pipe:1',
+  ];
+}
+
+/** Finds the output frame size in ffmpeg's stream report ("Output #0 … rgb24 …, 640x480"). */
+export function parseOutputSize(stderr: string): { width: number; height: number } | undefined {
+  const output = stderr.indexOf('Output #0');
+  if (output < 0) return undefined;
+  const match = /Stream #0:0.*?Video: rawvideo.*?(\d{2,5})x(\d{2,5})/.exec(stderr.slice(output));
+  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
+}
+
+export class FrameGrabber {
+  private child: FfmpegProcess | undefined;
+  private abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private seq = 0;
+  private lastFrameMono = 0;
+  private readonly rateLog: RateLimitedLog;
+  private readonly backoff: Backoff;
+  private attempts = 0;
+
+  constructor(
+    private readonly options: GrabberOptions,
+    private readonly handlers: GrabberHandlers,
+    private readonly log: Logger,
+  ) {
+    this.rateLog = new RateLimitedLog(log, 60_000);
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  get running(): boolean {
+    return this.loop !== undefined;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.abort = new AbortController();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.child?.kill('SIGKILL');
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Kills the current ffmpeg; the loop reconnects (used when the camera looks stuck). */
+  restart(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.attempts++;
+      this.handlers.onConnect?.(this.attempts);
+      const gotFrames = await this.runOnce(signal);
+      if (signal.aborted) break;
+      if (gotFrames) this.backoff.reset();
+      const delay = this.backoff.nextDelayMs();
+      this.log.debug({ delayMs: delay }, 'ffmpeg ended; reconnecting');
+      await sleep(delay, signal);
+    }
+  }
+
+  /** One ffmpeg lifetime; resolves when it exits. True if it delivered at least one frame. */
+  private runOnce(signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const child = spawn(this.options.ffmpegPath, ffmpegArgs(this.options), { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.child = child;
+      let stderr = '';
+      let size: { width: number; height: number } | undefined;
+      let frameBytes = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let frames = 0;
+      const startedMono = performance.now();
+      this.lastFrameMono = startedMono;
+      const watchdog = setInterval(() => {
+        if (performance.now() - this.lastFrameMono > this.options.stallMs) {
+          this.log.debug('no frame from ffmpeg within the stall limit; restarting it');
+          child.kill('SIGKILL');
+        }
+      }, Math.min(1_000, this.options.stallMs));
+
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
+        if (!size) {
+          stderr += text;
+          size = parseOutputSize(stderr);
+          if (size) frameBytes = size.width * size.height * 3;
+          if (stderr.length > 64_000) stderr = stderr.slice(-16_000);
+          return;
+        }
+        for (const line of text.split('\n')) {
+          if (/error|invalid|failed/i.test(line)) this.rateLog.warn('ffmpeg', { line: line.trim().slice(0, 300) }, 'ffmpeg reports a stream problem');
+        }
+      });
+      child.stdout.on('data', (chunk: Buffer) => {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (!size) return;
+        while (pendingBytes >= frameBytes) {
+          const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+          const rgb = Buffer.from(all.subarray(0, frameBytes));
+          const rest = all.subarray(frameBytes);
+          pending = rest.length > 0 ? [rest] : [];
+          pendingBytes = rest.length;
+          frames++;
+          this.lastFrameMono = performance.now();
+          this.handlers.onFrame({ seq: ++this.seq, width: size.width, height: size.height, rgb, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() });
+        }
+      });
+      const finish = (code: number | null, why: string) => {
+        clearInterval(watchdog);
+        if (this.child === child) this.child = undefined;
+        if (!signal.aborted) {
+          const tail = stderr.split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
+          this.rateLog.warn('exit', { code, why, frames, tail: size ? undefined : tail.slice(0, 400) }, 'camera stream ended');
+        }
+        resolve(frames > 0);
+      };
+      child.on('error', (err) => finish(null, err.message));
+      child.on('close', (code) => finish(code, 'exit'));
+    });
+  }
+}

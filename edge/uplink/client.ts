@@ -1,0 +1,87 @@
+// gRPC plumbing of the uplink: the EdgeLink client with keepalive, the handshake, and the
+// authenticated Sync stream.
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { edgeLinkGrpc, KEEPALIVE_OPTIONS, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../common/proto.js';
+import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
+import type { RegisterResponse__Output } from '../../proto/generated/ioc/edgelink/v1/RegisterResponse.js';
+import type { EdgeMessage } from '../../proto/generated/ioc/edgelink/v1/EdgeMessage.js';
+import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
+
+export type SyncCall = grpc.ClientDuplexStream<EdgeMessage, CoordinatorMessage__Output>;
+
+export interface LinkIdentity {
+  deviceId: string;
+  siteId: string;
+  token: string;
+  softwareVersion: string;
+  configVersion: () => string;
+}
+
+export interface LinkTarget {
+  address: string;
+  tls: boolean;
+  caFile?: string;
+}
+
+export function createEdgeLinkClient(target: LinkTarget): EdgeLinkClient {
+  const credentials = target.tls
+    ? grpc.credentials.createSsl(target.caFile ? readFileSync(target.caFile) : undefined)
+    : grpc.credentials.createInsecure();
+  const Client = edgeLinkGrpc().ioc.edgelink.v1.EdgeLink;
+  return new Client(target.address, credentials, {
+    ...KEEPALIVE_OPTIONS,
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // The uplink has its own backoff; grpc-js's reconnect backoff would stack on top of it.
+    'grpc.initial_reconnect_backoff_ms': 1000,
+    'grpc.max_reconnect_backoff_ms': 5000,
+    'grpc.enable_retries': 0,
+  });
+}
+
+export interface Handshake {
+  response: RegisterResponse__Output;
+  sentMs: number;
+  receivedMs: number;
+}
+
+export async function register(client: EdgeLinkClient, identity: LinkIdentity, timeoutMs: number): Promise<Handshake> {
+  // Connect first, so the handshake's round trip (and so the clock offset) excludes TCP set-up.
+  await new Promise<void>((resolve, reject) =>
+    client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve())),
+  );
+  const sentMs = Date.now();
+  return new Promise((resolve, reject) => {
+    client.Register(
+      {
+        protocol_version: PROTOCOL_VERSION,
+        device_id: identity.deviceId,
+        site_id: identity.siteId,
+        token: identity.token,
+        software_version: identity.softwareVersion,
+        config_version: identity.configVersion(),
+        edge_wall_time_ms: sentMs,
+        capabilities: ['gzip', 'sensors', 'camera', 'drop-report', 'link-probe'],
+      },
+      { deadline: new Date(Date.now() + timeoutMs) },
+      (err, response) => {
+        if (err || !response) return reject(err ?? new Error('empty Register response'));
+        resolve({ response, sentMs, receivedMs: Date.now() });
+      },
+    );
+  });
+}
+
+export function openSync(client: EdgeLinkClient, identity: LinkIdentity): SyncCall {
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${identity.token}`);
+  metadata.set('x-device-id', identity.deviceId);
+  return client.Sync(metadata) as SyncCall;
+}
+
+/** A status a retry will not fix without a person (revoked token, unknown device). */
+export function isAuthFailure(err: unknown): boolean {
+  const code = (err as { code?: number } | undefined)?.code;
+  return code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED;
+}

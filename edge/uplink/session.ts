@@ -1,0 +1,326 @@
+// One Sync stream from open to close: sends batches from the outbox (paced, windowed, highest
+// lane first), drop reports and heartbeats; applies acks, rejections, config pushes, commands.
+// Every message type from the coordinator has one handler in a table (as aedes does).
+import { encodeBatchBody, type BatchCompression } from '../../common/proto.js';
+import { laneFromProto, laneToProto, type LaneName } from '../../common/lanes.js';
+import { monoNowMs } from '../../common/time.js';
+import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/log.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { EdgeMetrics } from '../metrics.js';
+import type { EdgeMessage } from '../../proto/generated/ioc/edgelink/v1/EdgeMessage.js';
+import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
+import type { Heartbeat } from '../../proto/generated/ioc/edgelink/v1/Heartbeat.js';
+import type { ConfigPush__Output } from '../../proto/generated/ioc/edgelink/v1/ConfigPush.js';
+import type { Command__Output } from '../../proto/generated/ioc/edgelink/v1/Command.js';
+import type { ConfigReport } from '../../proto/generated/ioc/edgelink/v1/ConfigReport.js';
+import type { CommandReceipt } from '../../proto/generated/ioc/edgelink/v1/CommandReceipt.js';
+import type { SyncCall } from './client.js';
+import type { TokenBucket, DailyBudget } from './pacer.js';
+import type { InflightWindow } from './window.js';
+
+export interface SessionDeps {
+  outbox: Outbox;
+  metrics: EdgeMetrics;
+  logger: Logger;
+  bucket: TokenBucket;
+  daily: DailyBudget;
+  window: InflightWindow;
+  settings: {
+    batchMaxRecords: number;
+    batchMaxBytes: number;
+    inflightBatches: number;
+    compression: 'gzip' | 'none';
+    heartbeatMs: number;
+    ackTimeoutMs: number;
+  };
+  heartbeat: () => Heartbeat;
+  clockOffsetMs: () => number;
+  clockSample: (t1: number, t2: number, t3: number, t4: number) => void;
+  onConfigPush?: (push: ConfigPush__Output) => Promise<ConfigReport>;
+  onCommand?: (command: Command__Output) => Promise<CommandReceipt>;
+  onAck?: () => void;
+}
+
+interface InflightBatch {
+  bytes: number;
+  sentMono: number;
+  inflightAtSend: number;
+  records: { lane: LaneName; seq: number }[];
+}
+
+export interface ProbeResult {
+  rttMs: number;
+  bytes: number;
+}
+
+export class SyncSession {
+  private readonly inflight = new Map<number, InflightBatch>();
+  private inflightBytes = 0;
+  private nextBatchId = 1;
+  private pumping = false;
+  private pumpAgain = false;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly sentReports = new Set<number>();
+  private ackChain: Promise<void> = Promise.resolve();
+  private readonly probes = new Map<number, { sentMono: number; sentWall: number; bytes: number; resolve: (r: ProbeResult) => void }>();
+  private nextProbeId = 1;
+  private finished = false;
+  private finish!: (err?: Error) => void;
+  private unsubscribe: (() => void) | undefined;
+  lastAckWallMs = 0;
+  lastRttMs = 0;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly call: SyncCall,
+    private readonly deps: SessionDeps,
+    sessionId: string,
+    protocolVersion: number,
+  ) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.finish = (err) => {
+        if (this.finished) return;
+        this.finished = true;
+        this.cleanup();
+        if (err) reject(err);
+        else resolve();
+      };
+    });
+    call.on('data', (msg: CoordinatorMessage__Output) => this.dispatch(msg));
+    call.on('error', (err) => this.finish(err));
+    call.on('end', () => this.finish(new Error('coordinator closed the stream')));
+    this.write({ hello: { session_id: sessionId, protocol_version: protocolVersion } }, 'control');
+    this.sendHeartbeat(false);
+    // The stream's first messages wait for call set-up: probe the clock once it is warm.
+    this.probeTimer = setTimeout(() => this.probe(0).catch(() => undefined), 1000);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(true), deps.settings.heartbeatMs);
+    this.watchdog = setInterval(() => this.checkAckTimeout(), 1000);
+    this.unsubscribe = deps.outbox.onDurable(() => this.pump());
+    this.pump();
+  }
+
+  private readonly handlers: { [K in NonNullable<CoordinatorMessage__Output['body']>]: (msg: NonNullable<CoordinatorMessage__Output[K]>) => void } = {
+    ack: (ack) => {
+      this.ackChain = this.ackChain.then(() => this.applyAck(ack)).catch((err: unknown) => this.finish(asError(err)));
+    },
+    drop_ack: () => undefined, // reports stay on disk until the lane's ack passes them
+    ping: (ping) => this.write({ pong: { ping_id: ping.ping_id, edge_time_ms: Date.now() } }, 'control'),
+    probe_ack: (ack) => {
+      const probe = this.probes.get(ack.probe_id);
+      if (!probe) return;
+      this.probes.delete(ack.probe_id);
+      this.lastRttMs = monoNowMs() - probe.sentMono;
+      if (ack.coordinator_time_ms > 0) this.deps.clockSample(probe.sentWall, ack.coordinator_receive_time_ms, ack.coordinator_time_ms, Date.now());
+      this.deps.metrics.uplinkRtt.set(this.lastRttMs / 1000);
+      probe.resolve({ rttMs: this.lastRttMs, bytes: probe.bytes });
+    },
+    config_push: (push) => {
+      if (!this.deps.onConfigPush) return;
+      void this.deps.onConfigPush(push)
+        .catch((err: unknown) => ({ version: push.version, applied: false, error: errorMessage(err) }))
+        .then((report) => this.write({ config_report: report }, 'control'));
+    },
+    command: (command) => void this.runCommand(command),
+    goodbye: (bye) => this.finish(Object.assign(new Error(`coordinator said goodbye: ${bye.reason}`), { goodbye: bye.code })),
+  };
+
+  private dispatch(msg: CoordinatorMessage__Output): void {
+    const kind = msg.body;
+    if (!kind) return; // a newer coordinator's message this edge does not know: ignore
+    const handler = this.handlers[kind] as (m: unknown) => void;
+    handler(msg[kind]);
+  }
+
+  private async applyAck(ack: NonNullable<CoordinatorMessage__Output['ack']>): Promise<void> {
+    const batch = this.inflight.get(ack.batch_id);
+    if (batch) {
+      this.inflight.delete(ack.batch_id);
+      this.inflightBytes -= batch.bytes;
+      this.deps.window.onAck(batch.bytes, monoNowMs() - batch.sentMono, batch.inflightAtSend);
+      if (ack.error) {
+        this.deps.logger.warn({ batch: ack.batch_id, error: ack.error }, 'coordinator refused a whole batch');
+        for (const r of batch.records) await this.deps.outbox.reject(r.lane, r.seq, 'BATCH_REFUSED', ack.error);
+      }
+    }
+    for (const rejection of ack.rejected) {
+      const lane = laneFromProto(rejection.lane);
+      if (!lane) continue;
+      const outcome = await this.deps.outbox.reject(lane, rejection.seq, rejection.code, rejection.reason);
+      this.deps.logger.warn({ lane, seq: rejection.seq, code: rejection.code, reason: rejection.reason, outcome }, 'record rejected by the coordinator');
+    }
+    const acked = ack.acked.flatMap((a) => {
+      const lane = laneFromProto(a.lane);
+      return lane ? [{ lane, seq: a.seq }] : [];
+    });
+    if (acked.length > 0) await this.deps.outbox.acknowledge(acked);
+    this.lastAckWallMs = Date.now();
+    this.deps.onAck?.();
+    this.pump();
+  }
+
+  private async runCommand(command: Command__Output): Promise<void> {
+    const expiresEdgeMs = command.expires_at_ms - this.deps.clockOffsetMs();
+    let receipt: CommandReceipt;
+    if (command.expires_at_ms > 0 && Date.now() > expiresEdgeMs) {
+      receipt = { command_id: command.id, status: 'expired', detail: 'expired before it reached the edge; not executed', edge_time_ms: Date.now() };
+    } else if (!this.deps.onCommand) {
+      receipt = { command_id: command.id, status: 'unknown_command', detail: 'this edge runs no command handler', edge_time_ms: Date.now() };
+    } else {
+      receipt = await this.deps.onCommand(command).catch((err: unknown) => ({
+        command_id: command.id, status: 'failed', detail: errorMessage(err), edge_time_ms: Date.now(),
+      }));
+    }
+    this.write({ command_receipt: receipt }, 'control');
+  }
+
+  /** Sends as much as the window, the pacer and the daily budget allow. */
+  pump(): void {
+    if (this.finished) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop()
+      .catch((err: unknown) => this.finish(asError(err)))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    const { settings, outbox, window, bucket, daily } = this.deps;
+    for (const report of outbox.pendingDropReports()) {
+      if (this.sentReports.has(report.id)) continue;
+      this.sentReports.add(report.id);
+      this.write({ drops: { report_id: report.id, ranges: report.ranges.map((r) => ({
+        lane: laneToProto(r.lane), first_seq: r.firstSeq, last_seq: r.lastSeq, reason: r.reason,
+        first_edge_time_ms: r.firstEdgeTimeMs, last_edge_time_ms: r.lastEdgeTimeMs,
+      })) } }, 'control');
+    }
+    while (!this.finished) {
+      if (this.inflight.size >= settings.inflightBatches) return;
+      const windowFree = window.bytes - this.inflightBytes;
+      if (windowFree <= 0) return;
+      const available = bucket.available();
+      if (available <= 0) {
+        this.schedulePump(bucket.waitMs(1024));
+        return;
+      }
+      const lanes: LaneName[] | undefined = daily.exhausted() ? ['alarm'] : undefined;
+      const maxBytes = Math.max(1, Math.min(settings.batchMaxBytes, windowFree, available));
+      const records = await outbox.nextBatch({ maxRecords: settings.batchMaxRecords, maxBytes, lanes });
+      if (records.length === 0 || this.finished) return;
+      const compression = settings.compression === 'gzip' ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE';
+      const body = chooseBody(records.map((r) => r.record), compression);
+      const batchId = this.nextBatchId++;
+      const bytes = body.body.length;
+      this.inflight.set(batchId, { bytes, sentMono: monoNowMs(), inflightAtSend: this.inflightBytes, records: records.map((r) => ({ lane: r.lane, seq: r.seq })) });
+      this.inflightBytes += bytes;
+      bucket.take(bytes);
+      daily.spend(bytes);
+      const drained = this.write({ batch: { batch_id: batchId, compression: body.compression, body: body.body, record_count: records.length } }, 'batch', bytes);
+      if (!drained) await new Promise<void>((resolve) => this.call.once('drain', () => resolve()));
+    }
+  }
+
+  private schedulePump(ms: number): void {
+    if (this.pumpTimer) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, Math.max(10, ms));
+  }
+
+  private sendHeartbeat(withProbe: boolean): void {
+    try {
+      this.write({ heartbeat: this.deps.heartbeat() }, 'heartbeat');
+      if (withProbe) this.probe(0).catch(() => undefined);
+    } catch (err) {
+      this.deps.logger.error({ err: errorMessage(err) }, 'heartbeat failed');
+    }
+  }
+
+  /** Link test: sends `paddingBytes` up the stream and resolves with the echo's round trip. */
+  probe(paddingBytes: number, timeoutMs = 60_000): Promise<ProbeResult> {
+    const id = this.nextProbeId++;
+    return new Promise<ProbeResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        reject(new Error('link probe timed out'));
+      }, timeoutMs);
+      this.probes.set(id, {
+        sentMono: monoNowMs(),
+        sentWall: Date.now(),
+        bytes: paddingBytes,
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+      });
+      this.write({ probe: { probe_id: id, padding: Buffer.alloc(paddingBytes) } }, 'control', paddingBytes);
+    });
+  }
+
+  private checkAckTimeout(): void {
+    const oldest = Math.min(...[...this.inflight.values()].map((b) => b.sentMono));
+    if (Number.isFinite(oldest) && monoNowMs() - oldest > this.deps.settings.ackTimeoutMs) {
+      this.finish(new Error(`no ack for ${Math.round((monoNowMs() - oldest) / 1000)} s; reconnecting`));
+    }
+  }
+
+  private write(message: EdgeMessage, kind: 'batch' | 'heartbeat' | 'control', bytes = 0): boolean {
+    if (this.finished) return true;
+    this.deps.metrics.uplinkBytes.inc({ kind }, bytes || 64);
+    return this.call.write(message);
+  }
+
+  get inflightBatches(): number {
+    return this.inflight.size;
+  }
+
+  get bytesInFlight(): number {
+    return this.inflightBytes;
+  }
+
+  close(reason = 'closing'): void {
+    if (this.finished) return;
+    this.call.cancel();
+    this.finish(new Error(reason));
+  }
+
+  private cleanup(): void {
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.watchdog);
+    clearTimeout(this.pumpTimer);
+    clearTimeout(this.probeTimer);
+    this.unsubscribe?.();
+    for (const probe of this.probes.values()) probe.resolve({ rttMs: Number.NaN, bytes: probe.bytes });
+    this.probes.clear();
+    try {
+      this.call.end();
+    } catch {
+      // stream already gone
+    }
+  }
+}
+
+function chooseBody(records: Uint8Array[], preferred: BatchCompression): { body: Buffer; compression: BatchCompression } {
+  const raw = encodeBatchBody(records, 'COMPRESSION_NONE');
+  if (preferred === 'COMPRESSION_NONE' || raw.length < 256) return { body: raw, compression: 'COMPRESSION_NONE' };
+  const gz = encodeBatchBody(records, 'COMPRESSION_GZIP');
+  // JPEG thumbnails do not shrink; only pay the decompression when it saves ≥ 10 %.
+  return gz.length < raw.length * 0.9 ? { body: gz, compression: 'COMPRESSION_GZIP' } : { body: raw, compression: 'COMPRESSION_NONE' };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
