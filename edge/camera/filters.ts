@@ -3,7 +3,8 @@
 import type { LabelFilter } from '../../common/config/camera-schema.js';
 import { boxArea, iou, type Detection } from './types.js';
 
-export const DEFAULT_LABEL_FILTER: LabelFilter = { min_score: 0.5, track_score: 0.65, min_area: 0.0005, max_area: 0.8 };
+/** Same numbers as the config schema's defaults (see the measurement noted there). */
+export const DEFAULT_LABEL_FILTER: LabelFilter = { min_score: 0.4, track_score: 0.55, min_area: 0.0005, max_area: 0.8 };
 
 export class ObjectFilters {
   private readonly tracked: Set<string>;
