@@ -38,6 +38,14 @@ export class LevelStore implements CoordinatorStore {
     this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
   }
 
+  /**
+   * The database handle, for feature stores (triage, webhooks…) that keep their own key ranges
+   * in the same LevelDB: one directory, one atomic writer per key range.
+   */
+  get database(): ClassicLevel<string, Uint8Array> {
+    return this.db;
+  }
+
   async open(): Promise<void> {
     try {
       await this.db.open();
