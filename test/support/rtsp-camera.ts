@@ -79,8 +79,20 @@ export class RtspCamera {
     await waitForPort(this.sourcePort);
   }
 
-  async startPublisher(): Promise<void> {
-    const input = this.options.input ?? ['-re', '-stream_loop', '-1', '-i', this.options.clip!];
+  /** Starts publishing; `input` replaces the configured input (switch the picture mid-test). */
+  async startPublisher(input = this.options.input ?? ['-re', '-stream_loop', '-1', '-i', this.options.clip!]): Promise<void> {
+    // The server answers 403 to a new source until it has noticed the previous one left.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.publish(input);
+      } catch (err) {
+        if (attempt >= 6 || !String(err).includes('403')) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async publish(input: string[]): Promise<void> {
     const gop = String(this.options.gop ?? 10);
     this.publisher = spawn(
       'ffmpeg',
