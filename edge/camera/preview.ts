@@ -15,9 +15,10 @@ export interface PreviewOptions {
   /** The preview closes itself after this long (default 10 minutes). */
   timeoutMs?: number;
   ffmpegPath?: string;
-  /** Keep the preview light on a 2-core box: small picture, modest rate. */
+  /** Keep the preview light on a 2-core box: a small picture. */
   width?: number;
-  fps?: number;
+  /** MPEG-1 allows only 24, 25, 30, 50 or 60 (and NTSC variants). */
+  fps?: 24 | 25 | 30;
   logger?: Logger;
 }
 
@@ -56,14 +57,14 @@ export class CameraPreview {
         '-loglevel': 'error',
         '-an': '',
         '-vf': `scale=${options.width ?? 640}:-2`,
-        '-r': options.fps ?? 15,
+        '-r': options.fps ?? 25,
         '-b:v': '600k',
         '-bf': 0,
       },
     });
     // The library echoes ffmpeg's stderr to ours; send it to the log instead.
     stream.stream.stderr?.removeAllListeners('data');
-    stream.stream.stderr?.on('data', (data: Buffer) => log.debug({ camera: options.cameraId, ffmpeg: data.toString().trim().slice(0, 300) }, 'preview ffmpeg'));
+    stream.stream.stderr?.on('data', (data: Buffer) => log.warn({ camera: options.cameraId, ffmpeg: data.toString().trim().slice(0, 300) }, 'preview ffmpeg reports a problem'));
     if (!stream.wsServer.address()) await once(stream.wsServer, 'listening');
     const port = (stream.wsServer.address() as AddressInfo).port;
     log.info({ camera: options.cameraId, port }, 'live preview started');
