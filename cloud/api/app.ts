@@ -12,6 +12,8 @@ import { deviceRoutes } from './routes/devices.js';
 import { siteRoutes } from './routes/sites.js';
 import { eventRoutes } from './routes/events.js';
 import { sensorRoutes } from './routes/sensors.js';
+import { meRoutes } from './routes/me.js';
+import { consoleStatic } from './console-static.js';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -46,6 +48,7 @@ export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions
   deviceRoutes(app, deps);
   eventRoutes(app, deps);
   sensorRoutes(app, deps);
+  meRoutes(app, deps);
   for (const register of extraRoutes) register(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
@@ -54,5 +57,7 @@ export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions
     info: { title: 'ioc-edge coordinator API', version: softwareVersion(), description: 'Điện Biên IOC: devices, events, sensors, triage.' },
     security: [{ bearer: [] }],
   });
+  // Last: the operator console answers only GET paths no API route took.
+  app.get('*', consoleStatic({ tileUrl: deps.config.console.tile_url }));
   return app;
 }

@@ -53,6 +53,15 @@ export const CoordinatorConfigSchema = z.object({
   presence: z
     .object({ offline_after_s: z.number().min(5).default(90).describe('a device with no message for this long is offline even if its stream looks open') })
     .prefault({}),
+  console: z
+    .object({
+      tile_url: z
+        .string()
+        .regex(/\{z\}.*\{x\}.*\{y\}/, 'a tile URL template with {z}, {x} and {y}')
+        .optional()
+        .describe('map tiles for the operator console, e.g. an IOC-internal tile server; none: the built-in offline map only'),
+    })
+    .prefault({}),
 });
 
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;
