@@ -34,6 +34,8 @@ export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport'
     input.push('-rtsp_transport', options.rtspTransport, '-timeout', '5000000');
     // Cameras send SPS/PPS with each keyframe; a short probe starts frames ~3 s sooner.
     input.push('-analyzeduration', '1000000', '-probesize', '1000000');
+    // Live streams only: on a file read with -re, nobuffer starves the decoder.
+    input.push('-fflags', 'nobuffer');
   } else if (url.startsWith('file:')) {
     // A file plays at its own rate, like a camera would.
     input.push('-re');
@@ -41,7 +43,7 @@ export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport'
   }
   return [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
-    '-fflags', 'nobuffer', '-flags', 'low_delay',
+    '-flags', 'low_delay',
     '-threads', '1',
     ...input,
     '-i', url,

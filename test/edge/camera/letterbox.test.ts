@@ -1,0 +1,28 @@
+import t from 'tap';
+import { cropAround, extractCrop, inputToFrameBox, letterbox } from '../../../edge/camera/letterbox.js';
+
+t.test('crop around a region: padded, at least the minimum size, inside the frame', async (t) => {
+  const rect = cropAround({ x: 0.9, y: 0.9, w: 0.05, h: 0.05 }, 640, 480);
+  t.ok(rect.x >= 0 && rect.y >= 0 && rect.x + rect.w <= 640 && rect.y + rect.h <= 480, JSON.stringify(rect));
+  t.ok(rect.w >= 192 && rect.h >= 192, 'grown to the minimum side');
+  const whole = cropAround({ x: 0, y: 0, w: 1, h: 1 }, 640, 480);
+  t.same(whole, { x: 0, y: 0, w: 640, h: 480 });
+});
+
+t.test('letterbox keeps aspect and maps model boxes back to the frame', async (t) => {
+  const g = letterbox(640, 480, 512);
+  t.same([g.resizedW, g.resizedH, g.padX, g.padY], [512, 384, 0, 64]);
+  const rect = { x: 100, y: 50, w: 320, h: 240 };
+  const g2 = letterbox(rect.w, rect.h, 512);
+  // A box covering the left half of the crop, in model-input pixels.
+  const box = inputToFrameBox({ x1: 0, y1: g2.padY, x2: 256, y2: g2.padY + g2.resizedH }, g2, rect, 640, 480);
+  t.ok(Math.abs(box.x - 100 / 640) < 1e-6 && Math.abs(box.w - 160 / 640) < 1e-6, JSON.stringify(box));
+  t.ok(Math.abs(box.y - 50 / 480) < 1e-6 && Math.abs(box.h - 240 / 480) < 1e-6);
+});
+
+t.test('extractCrop copies the right pixels', async (t) => {
+  const frame = { rgb: Buffer.alloc(4 * 3 * 3), width: 4, height: 3 };
+  for (let i = 0; i < 12; i++) frame.rgb.fill(i, i * 3, i * 3 + 3);
+  const crop = extractCrop(frame, { x: 1, y: 1, w: 2, h: 2 });
+  t.same([...crop.filter((_, i) => i % 3 === 0)], [5, 6, 9, 10]);
+});
