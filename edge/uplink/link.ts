@@ -100,7 +100,8 @@ export class Uplink implements Component {
       } catch (err) {
         if (signal.aborted) break;
         this.lastError = errorMessage(err);
-        const refused = isAuthFailure(err) || (err as { goodbye?: string }).goodbye !== undefined;
+        // A goodbye for shutdown or a replaced stream is routine; only revocation needs a person.
+        const refused = isAuthFailure(err) || (err as { goodbye?: string }).goodbye === 'REVOKED';
         this.state = refused ? 'refused' : 'backoff';
         delayMs = refused ? Math.max(REFUSED_RETRY_MS, this.backoff.nextDelayMs()) : this.backoff.nextDelayMs();
         this.options.metrics.uplinkReconnects.inc({ reason: refused ? 'refused' : 'error' });

@@ -1,6 +1,7 @@
 // Real child processes for end-to-end tests: started from dist/, ready when they print their
 // JSON "ready" line, logs kept for the failure message, killed (politely or with SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { distEntry } from './build.js';
 
 export interface ReadyLine {
@@ -14,12 +15,18 @@ export class NodeProcess {
   private exitPromise: Promise<number | null> | undefined;
   ready: ReadyLine | undefined;
 
+  private logFile: WriteStream | undefined;
+
   constructor(
     readonly label: string,
     private readonly entry: string,
     private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv = {},
-  ) {}
+    /** Also append everything the process prints to this file. */
+    logPath?: string,
+  ) {
+    if (logPath) this.logFile = createWriteStream(logPath, { flags: 'a' });
+  }
 
   async start(timeoutMs = 20_000): Promise<ReadyLine> {
     const child = spawn(process.execPath, [distEntry(this.entry), ...this.args], {
@@ -55,6 +62,7 @@ export class NodeProcess {
   }
 
   private keep(text: string): void {
+    this.logFile?.write(text);
     this.output.push(text);
     if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
   }
