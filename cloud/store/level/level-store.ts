@@ -80,7 +80,7 @@ export class LevelStore implements CoordinatorStore {
       const device = await this.getDevice(id);
       if (!device) return;
       // Status is refreshed on every heartbeat: not worth an fsync each time.
-      await this.db.put(K.device(id), json({ ...device, ...patch }));
+      await this.db.put(K.device(id), json({ ...device, ...definedOnly(patch) }));
     });
   }
 
@@ -295,7 +295,12 @@ export class LevelStore implements CoordinatorStore {
 
 /** A later phase of a camera event updates its row; the sort time stays the start time. */
 function mergeEvent(previous: EventRow, next: EventRow): EventRow {
-  return { ...previous, ...next, timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
+  return { ...previous, ...definedOnly(next), timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
+}
+
+/** A later phase or heartbeat that leaves a field out must not erase what is known. */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function encodeThumbnail(t: ThumbnailRow): Uint8Array {
