@@ -97,7 +97,8 @@ export class ThresholdRule {
     if (n < 3) return undefined;
     const t0 = this.samples[0]!.monoMs;
     const spanMs = this.samples[n - 1]!.monoMs - t0;
-    if (spanMs < 1000) return undefined;
+    // A slope over a few seconds of readings is jitter, not a trend: wait for half a window.
+    if (spanMs < (this.windowMs ?? 0) / 2 || spanMs < 1000) return undefined;
     let st = 0, sv = 0, stt = 0, stv = 0;
     for (const s of this.samples) {
       const t = (s.monoMs - t0) / 1000;
