@@ -83,7 +83,7 @@ export const EdgeConfigSchema = z
     }),
     coordinator: z.object({
       address: HostPort.describe('gRPC address of the coordinator'),
-      token: z.string().min(16).optional().describe('device token; prefer token_file or ${ENV} substitution'),
+      token: z.string().min(16, 'at least 16 characters').optional().describe('device token; prefer token_file or ${ENV} substitution'),
       token_file: z.string().optional().describe('file holding the device token (written by edgectl provision)'),
       tls: z
         .object({ enabled: z.boolean().default(false), ca_file: z.string().optional() })
