@@ -1,7 +1,7 @@
 // Generates the config reference (docs/config-reference.md) from the zod schemas, so the
 // documentation cannot drift from what the code validates. `make config-reference` writes it;
 // test/docs/config-reference.test.ts fails when it is stale.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { EdgeConfigSchema } from '../common/config/edge-schema.js';
 import { CoordinatorConfigSchema } from '../common/config/coordinator-schema.js';
@@ -104,6 +104,7 @@ export function renderConfigReference(): string {
 
 if (process.argv[1] && /config-reference\.(ts|js)$/.test(process.argv[1])) {
   const file = projectPath('docs', 'config-reference.md');
+  mkdirSync(projectPath("docs"), { recursive: true });
   writeFileSync(file, renderConfigReference());
   process.stdout.write(`wrote ${file}\n`);
 }
