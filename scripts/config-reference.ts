@@ -104,7 +104,7 @@ export function renderConfigReference(): string {
 
 if (process.argv[1] && /config-reference\.(ts|js)$/.test(process.argv[1])) {
   const file = projectPath('docs', 'config-reference.md');
-  mkdirSync(projectPath("docs"), { recursive: true });
+  mkdirSync(projectPath('docs'), { recursive: true });
   writeFileSync(file, renderConfigReference());
   process.stdout.write(`wrote ${file}\n`);
 }
