@@ -1,12 +1,18 @@
 // Wires the coordinator: store, EdgeLink gRPC ingest, presence, HTTP API. Nothing else.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { componentLogger, type Logger } from '../common/log.js';
 import { IocError } from '../common/errors.js';
 import { hashToken } from '../common/secrets.js';
 import type { CoordinatorConfig } from './config.js';
 import type { CoordinatorStore } from './store/store.js';
 import { LevelStore } from './store/level/level-store.js';
+import { PostgresStore } from './store/postgres/postgres-store.js';
+import { InMemoryBus, type EventBus } from './live/bus.js';
+import { PgBus } from './live/pg-bus.js';
+import { SharedPresence } from './ingest/pg-presence.js';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.js';
 import { Presence } from './ingest/presence.js';
 import { EdgeLinkServer } from './ingest/edgelink-server.js';
@@ -18,6 +24,8 @@ export interface CoordinatorHandle {
   grpcPort: number;
   store: CoordinatorStore;
   presence: Presence;
+  /** In-memory with the level store; LISTEN/NOTIFY across replicas with PostgreSQL. */
+  bus: EventBus;
   metrics: CoordinatorMetrics;
   edgeLink: EdgeLinkServer;
   close(): Promise<void>;
@@ -25,7 +33,21 @@ export interface CoordinatorHandle {
 
 export async function createStore(config: CoordinatorConfig): Promise<CoordinatorStore> {
   if (config.store.kind === 'level') return new LevelStore(config.store.dir);
-  throw new IocError('CONFIG_INVALID', 'store.kind postgres: the PostgreSQL store is not part of this build yet');
+  const url = config.store.url ?? process.env.DATABASE_URL;
+  if (!url) throw new IocError('CONFIG_INVALID', 'store.url: set it, or the DATABASE_URL environment variable, for store.kind postgres');
+  return new PostgresStore({ url, schema: config.store.schema, poolSize: config.store.pool_size, logger: componentLogger('pg-store') });
+}
+
+/** Replicas on one PostgreSQL share the bus and presence through it; alone, memory is enough. */
+async function createSharing(store: CoordinatorStore, config: CoordinatorConfig, metrics: CoordinatorMetrics, logger: Logger): Promise<{ bus: EventBus; presence: Presence }> {
+  const offlineAfterMs = config.presence.offline_after_s * 1000;
+  if (!(store instanceof PostgresStore)) return { bus: new InMemoryBus(), presence: new Presence(offlineAfterMs, metrics) };
+  const bus = new PgBus({ pool: store.pool, connect: () => store.dedicatedClient(), schema: store.schema, logger: componentLogger('pg-bus', logger) });
+  await bus.start();
+  const replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const presence = new SharedPresence({ offlineAfterMs, pool: store.pool, replicaId, metrics, logger: componentLogger('presence', logger) });
+  await presence.start();
+  return { bus, presence };
 }
 
 export async function startCoordinator(config: CoordinatorConfig, options: { logger?: Logger; store?: CoordinatorStore } = {}): Promise<CoordinatorHandle> {
@@ -35,7 +57,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   await store.open();
   await bootstrapDevices(store, config);
 
-  const presence = new Presence(config.presence.offline_after_s * 1000, metrics);
+  const { bus, presence } = await createSharing(store, config, metrics, logger);
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
@@ -53,9 +75,11 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   logger.info({ httpPort, grpcPort, store: store.kind }, 'coordinator ready');
 
   return {
-    httpPort, grpcPort, store, presence, metrics, edgeLink,
+    httpPort, grpcPort, store, presence, bus, metrics, edgeLink,
     async close() {
       await edgeLink.stop();
+      if (presence instanceof SharedPresence) await presence.close();
+      await bus.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -36,7 +36,16 @@ export const CoordinatorConfigSchema = z.object({
   store: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('level'), dir: z.string().default('./data/coordinator') }),
-      z.object({ kind: z.literal('postgres'), url: z.string().default('${DATABASE_URL}') }),
+      z.object({
+        kind: z.literal('postgres'),
+        url: z.string().optional().describe('postgresql://user@host:5432/db; unset: the DATABASE_URL environment variable'),
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and "_" (at most 63), not starting with a digit')
+          .default('public')
+          .describe('PostgreSQL schema holding the tables; replicas of one deployment share it'),
+        pool_size: z.number().int().min(2).max(200).default(10).describe('connections per coordinator replica'),
+      }),
     ])
     .default({ kind: 'level', dir: './data/coordinator' }),
   sites: z

@@ -1,0 +1,100 @@
+// The PostgreSQL connection pool of the coordinator: every connection starts in the configured
+// schema (search_path), 64-bit integers come back as numbers, idle-connection errors are logged
+// instead of crashing the process.
+import pg from 'pg';
+import { createHash } from 'node:crypto';
+import { IocError, StorageError, errorMessage } from '../../../common/errors.js';
+import { RateLimitedLog, type Logger } from '../../../common/log.js';
+
+export interface PgOptions {
+  url: string;
+  /** Schema holding the tables; created when missing. */
+  schema: string;
+  poolSize: number;
+  applicationName?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Seqs and millisecond times stay far below 2^53, so int8 and sums parse to plain numbers. */
+const TYPES = {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) throw new IocError('CONFIG_INVALID', `store.schema "${schema}": lower-case letters, digits and "_" only`);
+}
+
+function clientConfig(options: PgOptions): pg.ClientConfig {
+  assertSchemaName(options.schema);
+  return {
+    connectionString: options.url,
+    // The name is checked above, so it needs no quoting; "public" stays reachable for extensions.
+    options: `-c search_path=${options.schema}${options.schema === 'public' ? '' : ',public'}`,
+    application_name: options.applicationName ?? 'ioc-coordinator',
+    types: TYPES,
+    connectionTimeoutMillis: 10_000,
+  };
+}
+
+export function createPool(options: PgOptions, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize, idleTimeoutMillis: 30_000 });
+  const rateLimited = new RateLimitedLog(logger);
+  // An idle connection dropped by the server emits here; unhandled it would end the process.
+  pool.on('error', (err) => rateLimited.warn('pg-idle', { err: err.message }, 'PostgreSQL connection lost; the pool reconnects'));
+  return pool;
+}
+
+/** One connection outside the pool (LISTEN needs a connection of its own for its lifetime). */
+export function createClient(options: PgOptions): pg.Client {
+  return new pg.Client(clientConfig(options));
+}
+
+/** A 32-bit advisory-lock key for a name: locks of different schemas never collide by design. */
+export function lockKey(name: string): number {
+  return createHash('sha256').update(name).digest().readInt32BE(0);
+}
+
+/** Runs fn in one transaction on one connection; rolls back on any failure. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw new StorageError(`PostgreSQL unreachable: ${errorMessage(err)}`, err);
+  }
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw asStorageError(err);
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Database failures become STORAGE errors (503 / UNAVAILABLE); coded errors pass through. */
+export function asStorageError(err: unknown): IocError {
+  if (err instanceof IocError) return err;
+  return new StorageError(`PostgreSQL: ${errorMessage(err)}`, err);
+}
+
+/** PostgreSQL text cannot hold NUL; the stored JSON keeps the original, filter columns this. */
+export function pgText(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+}
+
+/** A millisecond time or seq as a bigint column: whole, ≥ 0, within what a number holds exactly. */
+export function pgInt(value: number): number {
+  if (!Number.isFinite(value)) return value > 0 ? Number.MAX_SAFE_INTEGER : 0;
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(value)));
+}

@@ -1,0 +1,294 @@
+// Coordinator store on PostgreSQL: several coordinator replicas share one database. An ingest
+// is one transaction under a per-device advisory lock, so two replicas ingesting the same device
+// serialize, and the ack computed inside it only ever covers committed rows.
+import type pg from 'pg';
+import type { LaneName } from '../../../common/lanes.js';
+import { componentLogger, type Logger } from '../../../common/log.js';
+import type { CoordinatorStore, IngestResult } from '../store.js';
+import type {
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+} from '../types.js';
+import { chooseWindow, rebucket } from '../series.js';
+import { encodeCursor } from '../cursor.js';
+import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
+import { FOUNDATION_MIGRATIONS, migrate } from './migrate.js';
+import { advanceLanes, readLaneStates, upsertDropRanges, type LaneAck } from './lanes.js';
+import { eventPageSql, upsertEvents } from './event-sql.js';
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+export interface PostgresStoreOptions extends PgOptions {
+  /** Extra migration directories (feature tables, versions 100–199). */
+  migrationDirs?: string[];
+  logger?: Logger;
+}
+
+export class PostgresStore implements CoordinatorStore {
+  readonly kind = 'postgres' as const;
+  private readonly db: pg.Pool;
+  private readonly log: Logger;
+  /** Advisory-lock class of this schema's device locks (the device is the second key). */
+  private readonly deviceLockClass: number;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.log = options.logger ?? componentLogger('pg-store');
+    this.db = createPool(options, this.log);
+    this.deviceLockClass = lockKey(`ioc:device:${options.schema}`);
+  }
+
+  /** The pool, for feature stores and the bus that keep their own tables in the same schema. */
+  get pool(): pg.Pool {
+    return this.db;
+  }
+
+  get schema(): string {
+    return this.options.schema;
+  }
+
+  /** A connection of its own (not from the pool), e.g. for LISTEN; the caller ends it. */
+  dedicatedClient(): pg.Client {
+    return createClient(this.options);
+  }
+
+  async open(): Promise<void> {
+    await migrate(this.db, { schema: this.options.schema, dirs: [FOUNDATION_MIGRATIONS, ...(this.options.migrationDirs ?? [])], logger: this.log });
+  }
+
+  async close(): Promise<void> {
+    await this.db.end();
+  }
+
+  // ---- devices -------------------------------------------------------------------------------
+
+  async putDevice(device: DeviceRow): Promise<void> {
+    await this.run(
+      `INSERT INTO devices (id, site, data) VALUES ($1, $2, $3::json)
+       ON CONFLICT (id) DO UPDATE SET site = EXCLUDED.site, data = EXCLUDED.data`,
+      [pgText(device.id), pgText(device.site), JSON.stringify(device)],
+    );
+  }
+
+  async getDevice(id: string): Promise<DeviceRow | undefined> {
+    const { rows } = await this.run<{ data: DeviceRow }>('SELECT data FROM devices WHERE id = $1', [pgText(id)]);
+    return rows[0]?.data;
+  }
+
+  async listDevices(): Promise<DeviceRow[]> {
+    const { rows } = await this.run<{ data: DeviceRow }>('SELECT data FROM devices ORDER BY id');
+    return rows.map((r) => r.data);
+  }
+
+  async updateDeviceStatus(id: string, patch: Partial<DeviceRow>): Promise<void> {
+    const reported = definedOnly(patch);
+    if (Object.keys(reported).length === 0) return;
+    // Merged here rather than with jsonb "||": jsonb refuses \u0000, which a device may report.
+    await inTransaction(this.db, async (client) => {
+      const { rows } = await client.query<{ data: DeviceRow }>('SELECT data FROM devices WHERE id = $1 FOR UPDATE', [pgText(id)]);
+      if (!rows[0]) return;
+      await client.query('UPDATE devices SET data = $2::json WHERE id = $1', [pgText(id), JSON.stringify({ ...rows[0].data, ...reported })]);
+    });
+  }
+
+  // ---- ingest --------------------------------------------------------------------------------
+
+  ingest(deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+    if (items.length === 0) return Promise.resolve({ acked: [], stored: [] });
+    const device = pgText(deviceId);
+    return inTransaction(this.db, async (client) => {
+      await this.lockDevice(client, device);
+      return this.ingestLocked(client, device, items);
+    });
+  }
+
+  private async ingestLocked(client: pg.PoolClient, deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+    const fresh = await this.claimSeqs(client, deviceId, items);
+    const freshByLane = new Map<LaneName, number>(items.map((i) => [i.lane, 0]));
+    const stored: IngestItem[] = [];
+    for (const item of items) {
+      if (!fresh.delete(`${item.lane}:${item.seq}`)) continue; // seen before, or twice in this batch
+      freshByLane.set(item.lane, freshByLane.get(item.lane)! + 1);
+      stored.push(item);
+    }
+    const merged = await this.writeEvents(client, stored);
+    await this.writeThumbnails(client, stored);
+    await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])));
+    const acked = await advanceLanes(client, deviceId, freshByLane);
+    return { acked, stored: stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i)) };
+  }
+
+  /** Inserts the (lane, seq) keys; returns the ones that were new. */
+  private async claimSeqs(client: pg.PoolClient, deviceId: string, items: readonly IngestItem[]): Promise<Set<string>> {
+    const { rows } = await client.query<{ lane: string; seq: number }>(
+      `INSERT INTO lane_records (device_id, lane, seq) SELECT $1, l, s FROM unnest($2::text[], $3::bigint[]) AS x(l, s)
+       ON CONFLICT DO NOTHING RETURNING lane, seq`,
+      [deviceId, items.map((i) => i.lane), items.map((i) => i.seq)],
+    );
+    return new Set(rows.map((r) => `${r.lane}:${r.seq}`));
+  }
+
+  /**
+   * Camera events are one row per lifecycle: a later phase merges into the row (keeping the
+   * first time) and a thumbnail marks it, whether it arrived before or after the event.
+   * Returns each stored item's row as written.
+   */
+  private async writeEvents(client: pg.PoolClient, stored: readonly IngestItem[]): Promise<Map<IngestItem, EventRow>> {
+    const byItem = new Map<IngestItem, EventRow>();
+    const touchedIds = new Set<string>();
+    for (const item of stored) {
+      if (item.event && item.event.id !== `${item.event.deviceId}.${item.lane}.${item.seq}`) touchedIds.add(item.event.id);
+      if (item.thumbnail) touchedIds.add(item.thumbnail.eventId);
+    }
+    const rows = new Map<string, EventRow>(); // the rows this batch writes, by id
+    const thumbed = new Set<string>();
+    if (touchedIds.size > 0) {
+      const ids = [...touchedIds].map(pgText);
+      const [existing, thumbs] = await Promise.all([
+        client.query<{ data: EventRow }>('SELECT data FROM events WHERE id = ANY($1::text[]) FOR UPDATE', [ids]),
+        client.query<{ event_id: string }>('SELECT event_id FROM thumbnails WHERE event_id = ANY($1::text[])', [ids]),
+      ]);
+      for (const r of existing.rows) rows.set(r.data.id, r.data);
+      for (const r of thumbs.rows) thumbed.add(r.event_id);
+    }
+    const changed = new Set<string>();
+    for (const item of stored) {
+      if (item.thumbnail) {
+        thumbed.add(pgText(item.thumbnail.eventId));
+        const row = rows.get(item.thumbnail.eventId);
+        if (row) {
+          rows.set(row.id, { ...row, hasThumbnail: true });
+          changed.add(row.id);
+        }
+      }
+      if (!item.event) continue;
+      const previous = rows.get(item.event.id);
+      const row = previous ? mergeEvent(previous, item.event) : { ...item.event, hasThumbnail: item.event.hasThumbnail || thumbed.has(pgText(item.event.id)) };
+      rows.set(row.id, row);
+      changed.add(row.id);
+      byItem.set(item, row);
+    }
+    await upsertEvents(client, [...changed].map((id) => rows.get(id)!));
+    return byItem;
+  }
+
+  private async writeThumbnails(client: pg.PoolClient, stored: readonly IngestItem[]): Promise<void> {
+    const latest = new Map<string, ThumbnailRow>();
+    for (const item of stored) if (item.thumbnail) latest.set(item.thumbnail.eventId, item.thumbnail);
+    if (latest.size === 0) return;
+    const thumbs = [...latest.values()];
+    await client.query(
+      `INSERT INTO thumbnails (event_id, device_id, meta, data)
+         SELECT e, d, m::json, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS x(e, d, m, b)
+       ON CONFLICT (event_id) DO UPDATE SET device_id = EXCLUDED.device_id, meta = EXCLUDED.meta, data = EXCLUDED.data`,
+      [
+        thumbs.map((t) => pgText(t.eventId)),
+        thumbs.map((t) => pgText(t.deviceId)),
+        thumbs.map((t) => JSON.stringify({ ...t, data: undefined })),
+        thumbs.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
+      ],
+    );
+  }
+
+  private async writeSeries(client: pg.PoolClient, points: readonly SeriesPoint[]): Promise<void> {
+    if (points.length === 0) return;
+    // A window reported twice keeps the later report, as one key holds one point.
+    const latest = new Map<string, SeriesPoint>();
+    for (const p of points) latest.set(JSON.stringify([p.deviceId, p.sensorId, p.metric, p.windowS, pgInt(p.startMs)]), p);
+    const rows = [...latest.values()];
+    const key = (p: SeriesPoint) => [pgText(p.deviceId), pgText(p.sensorId), pgText(p.metric), pgInt(p.windowS)] as const;
+    await client.query(
+      `INSERT INTO series_points (device_id, sensor_id, metric, window_s, start_ms, data)
+         SELECT d, s, m, w, t, j::json FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) AS x(d, s, m, w, t, j)
+       ON CONFLICT (device_id, sensor_id, metric, window_s, start_ms) DO UPDATE SET data = EXCLUDED.data`,
+      [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), rows.map((p) => JSON.stringify(p))],
+    );
+    const windows = new Map(rows.map((p) => [JSON.stringify(key(p)), key(p)]));
+    const w = [...windows.values()];
+    await client.query(
+      `INSERT INTO series_windows (device_id, sensor_id, metric, window_s)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
+      [w.map((k) => k[0]), w.map((k) => k[1]), w.map((k) => k[2]), w.map((k) => k[3])],
+    );
+  }
+
+  recordDrops(deviceId: string, ranges: readonly DropRangeRow[]): Promise<LaneAck[]> {
+    // Seqs beyond 2^53 cannot be exact numbers (nor bigint beyond 2^63): such a range is garbage.
+    const valid = ranges.filter((r) => Number.isSafeInteger(r.firstSeq) && Number.isSafeInteger(r.lastSeq) && r.firstSeq >= 1 && r.lastSeq >= r.firstSeq);
+    if (valid.length < ranges.length) this.log.warn({ deviceId, ignored: ranges.length - valid.length }, 'drop ranges outside 1..2^53 ignored');
+    if (valid.length === 0) return Promise.resolve([]);
+    const device = pgText(deviceId);
+    return inTransaction(this.db, async (client) => {
+      await this.lockDevice(client, device);
+      await upsertDropRanges(client, device, valid);
+      return advanceLanes(client, device, new Map(valid.map((r) => [r.lane, 0])));
+    });
+  }
+
+  async laneStates(deviceId: string): Promise<LaneState[]> {
+    try {
+      return await readLaneStates(this.db, pgText(deviceId));
+    } catch (err) {
+      throw asStorageError(err);
+    }
+  }
+
+  /** Serializes writers of one device across replicas until the transaction ends (id already pgText). */
+  private async lockDevice(client: Queryable, deviceId: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [this.deviceLockClass, deviceId]);
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  async getEvent(id: string): Promise<EventRow | undefined> {
+    const { rows } = await this.run<{ data: EventRow }>('SELECT data FROM events WHERE id = $1', [pgText(id)]);
+    return rows[0]?.data;
+  }
+
+  async getThumbnail(eventId: string): Promise<ThumbnailRow | undefined> {
+    const { rows } = await this.run<{ meta: Omit<ThumbnailRow, 'data'>; data: Buffer }>('SELECT meta, data FROM thumbnails WHERE event_id = $1', [pgText(eventId)]);
+    const r = rows[0];
+    return r ? { ...r.meta, data: r.data } : undefined;
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventPage> {
+    const sql = eventPageSql(q);
+    const { rows } = await this.run<{ data: EventRow }>(sql.text, sql.values);
+    const items = rows.slice(0, q.limit).map((r) => r.data);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ timeMs: last.timeMs, id: last.id }) : null };
+  }
+
+  async querySeries(q: SeriesQuery): Promise<SeriesBucket[]> {
+    const key = [pgText(q.deviceId), pgText(q.sensorId), pgText(q.metric)];
+    const windows = await this.run<{ window_s: number }>('SELECT window_s FROM series_windows WHERE device_id = $1 AND sensor_id = $2 AND metric = $3', key);
+    const windowS = chooseWindow(windows.rows.map((r) => r.window_s), q.stepS);
+    if (windowS === undefined) return [];
+    const { rows } = await this.run<{ data: SeriesPoint }>(
+      `SELECT data FROM series_points WHERE device_id = $1 AND sensor_id = $2 AND metric = $3 AND window_s = $4
+         AND start_ms >= $5 AND start_ms < $6 ORDER BY start_ms`,
+      [...key, windowS, pgInt(q.fromMs), pgInt(q.toMs)],
+    );
+    return rebucket(rows.map((r) => r.data), q.stepS);
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private async run<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.db.query<R>(text, values);
+    } catch (err) {
+      throw asStorageError(err);
+    }
+  }
+}
+
+/**
+ * A later phase of a camera event updates its row; the sort time stays the first one's, and a
+ * field the later phase leaves out keeps its known value (same rule as the level store).
+ */
+function mergeEvent(previous: EventRow, next: EventRow): EventRow {
+  return { ...previous, ...definedOnly(next), timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,93 @@
+// What only the PostgreSQL store has to show: migrations taken in turn by replicas starting
+// together, feature migrations in their own range, two replicas ingesting one device at once,
+// and a clear STORAGE error when the server is gone.
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PostgresStore } from '../../../../cloud/store/postgres/postgres-store.js';
+import { loadMigrations } from '../../../../cloud/store/postgres/migrate.js';
+import { IocError } from '../../../../common/errors.js';
+import { freePort } from '../../../support/ports.js';
+import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
+import { tempDir } from '../../../support/tmp.js';
+import { alarmItem } from '../fixtures.js';
+import type { IngestItem } from '../../../../cloud/store/types.js';
+
+const problem = await postgresProblem();
+if (problem && process.env.CI === 'true') t.fail(`${problem}: PostgreSQL tests are mandatory under CI`);
+const needsPg = { skip: problem ?? false };
+
+function replica(t: { teardown(fn: () => unknown): void }, schema: string, migrationDirs: string[] = []): PostgresStore {
+  const store = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 4, migrationDirs });
+  t.teardown(() => store.close());
+  return store;
+}
+
+t.test('replicas starting at once apply each migration exactly once', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const stores = [replica(t, schema), replica(t, schema), replica(t, schema)];
+  await Promise.all(stores.map((s) => s.open()));
+  const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
+  t.same(rows.map((r) => r.version), expected);
+  t.ok(expected.includes(1) && expected.every((v) => v < 100), 'foundation migrations stay within 001–099');
+});
+
+t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const dir = tempDir(t);
+  writeFileSync(join(dir, '100_alerts.sql'), 'CREATE TABLE alerts (id text PRIMARY KEY, device_id text REFERENCES devices (id));');
+  writeFileSync(join(dir, 'README.md'), 'not a migration');
+  const store = replica(t, schema, [dir]);
+  await store.open();
+  await store.open();
+  const { rows } = await store.pool.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations WHERE version >= 100');
+  t.same(rows, [{ version: 100, name: 'alerts' }]);
+  await store.pool.query("INSERT INTO devices (id, site, data) VALUES ('d1', 's', '{}')");
+  await store.pool.query("INSERT INTO alerts VALUES ('a1', 'd1')");
+  t.pass('the feature table lives in the same schema as the foundation');
+
+  const clash = tempDir(t);
+  writeFileSync(join(clash, '001_again.sql'), 'SELECT 1;');
+  t.throws(() => loadMigrations([dir, clash, join(process.cwd(), 'cloud/store/postgres/migrations')]), /version 001 used twice/);
+
+  const broken = tempDir(t);
+  writeFileSync(join(broken, '150_broken.sql'), 'CREATE TABLE ok_part (x int); SELECT * FROM no_such_table;');
+  const bad = replica(t, schema, [dir, broken]);
+  await t.rejects(bad.open(), /migration 150_broken failed/);
+  const left = await store.pool.query("SELECT to_regclass('ok_part') AS t");
+  t.equal(left.rows[0].t, null, 'a failed migration leaves nothing behind');
+});
+
+t.test('two replicas ingesting one device at once store each record once and ack correctly', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const a = replica(t, schema);
+  const b = replica(t, schema);
+  await a.open();
+  await b.open();
+  // The edge re-sends after a failover: both replicas get overlapping batches at the same time.
+  const batches: IngestItem[][] = [];
+  for (let i = 0; i < 20; i++) batches.push(Array.from({ length: 50 }, (_, k) => alarmItem(1 + ((i * 30 + k) % 500))));
+  const results = await Promise.all(batches.map((batch, i) => (i % 2 === 0 ? a : b).ingest('edge-a', batch)));
+  const stored = results.flatMap((r) => r.stored.map((x) => x.seq));
+  t.equal(stored.length, new Set(stored).size, 'no record stored by both replicas');
+  t.equal(stored.length, 500);
+  const state = (await b.laneStates('edge-a')).find((s) => s.lane === 'alarm');
+  t.same([state?.contiguousSeq, state?.storedRecords], [500, 500]);
+  const count = await a.pool.query<{ n: number }>("SELECT count(*)::bigint AS n FROM events WHERE device_id = 'edge-a'");
+  t.equal(count.rows[0]!.n, 500);
+});
+
+t.test('an unreachable server is a STORAGE error, not a crash', async (t) => {
+  const port = await freePort();
+  const store = new PostgresStore({ url: `postgresql://postgres@127.0.0.1:${port}/test`, schema: 'ioc_unreachable', poolSize: 2 });
+  t.teardown(() => store.close());
+  const err = await store.open().then(() => undefined, (e: unknown) => e);
+  t.ok(err instanceof IocError && err.code === 'STORAGE', `open fails with STORAGE (${String(err)})`);
+  const q = await store.queryEvents({ limit: 5 }).then(() => undefined, (e: unknown) => e);
+  t.ok(q instanceof IocError && q.code === 'STORAGE', 'a query fails with STORAGE too');
+});
+
+t.test('schema names are checked before they reach SQL', async (t) => {
+  t.throws(() => new PostgresStore({ url: TEST_DATABASE_URL, schema: 'x; DROP TABLE y', poolSize: 2 }), /lower-case letters/);
+});
