@@ -10,6 +10,7 @@ import { componentLogger, rootLogger, type Logger } from '../common/log.js';
 import { softwareVersion } from '../common/paths.js';
 import { laneToProto } from '../common/lanes.js';
 import { IocError, errorMessage } from '../common/errors.js';
+import type { Component } from './component.js';
 import type { Heartbeat } from '../proto/generated/ioc/edgelink/v1/Heartbeat.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { Outbox } from './outbox/outbox.js';
@@ -18,17 +19,28 @@ import { SensorPipeline } from './sensors/sensor-pipeline.js';
 import { Uplink } from './uplink/link.js';
 import { Supervisor } from './supervisor.js';
 import { CpuMeter, diskFreeBytes } from './system-stats.js';
+import { createCameraComponents, type Camera, type Detector } from './camera/index.js';
+import { AdminSocket } from './admin/server.js';
+import { adminHandlers } from './admin/handlers/index.js';
+import { CameraActivity } from './admin/camera-activity.js';
+import { ReadingFeed } from './admin/reading-feed.js';
+import { ModelStore, type ModelLocation } from './admin/model-store.js';
+import { ConfigApplier, type ReloadPart } from './config-apply.js';
 
 export interface AgentOptions {
   configRevision: string;
   logger?: Logger;
   /** Bounded graceful shutdown: how long to try delivering the backlog on stop. */
   drainOnStopMs?: number;
+  /** The config file the agent runs; `edgectl config apply` replaces it (none: no apply). */
+  configFile?: string;
 }
 
 export interface AgentPorts {
   broker: number;
   metrics: number | undefined;
+  /** The edgectl socket. */
+  admin: string | undefined;
 }
 
 const TTL_SWEEP_MS = 60_000;
@@ -39,6 +51,16 @@ export class EdgeAgent {
   readonly clockOffset = new ClockOffset();
   readonly supervisor: Supervisor;
   readonly startedAtMs = Date.now();
+  /** Live sensor readings for `edgectl sensors tail`. */
+  readonly readingFeed = new ReadingFeed();
+  readonly models: ModelStore;
+  configRevision: string;
+  configApplier: ConfigApplier | undefined;
+  cameraActivity!: CameraActivity;
+  cameras: Camera[] = [];
+  detector: Detector | undefined;
+  private currentConfig: EdgeConfig;
+  private admin: AdminSocket | undefined;
   private readonly log: Logger;
   private readonly cpu = new CpuMeter();
   private diskFree = 0;
@@ -51,14 +73,22 @@ export class EdgeAgent {
   uplink!: Uplink;
 
   private constructor(
-    readonly config: EdgeConfig,
+    config: EdgeConfig,
     private readonly options: AgentOptions,
   ) {
+    this.currentConfig = config;
+    this.configRevision = options.configRevision;
+    this.models = new ModelStore(config.data_dir);
     this.log = options.logger ?? rootLogger();
     this.metrics = createEdgeMetrics({ defaultMetrics: true });
     mkdirSync(config.data_dir, { recursive: true });
     this.clock = new AgentClock(join(config.data_dir, 'clock.json'));
     this.supervisor = new Supervisor(this.metrics, componentLogger('supervisor', this.log));
+  }
+
+  /** The running config; replaced by `reconfigure` when a new one is applied. */
+  get config(): EdgeConfig {
+    return this.currentConfig;
   }
 
   static async start(config: EdgeConfig, options: AgentOptions): Promise<EdgeAgent> {
@@ -88,12 +118,36 @@ export class EdgeAgent {
     });
     await this.reportRecovery();
 
+    this.buildSensorPath(config);
+    this.uplink = this.buildUplink(config);
+    this.supervisor.add(this.broker);
+    this.supervisor.add(this.uplink);
+    this.cameraActivity = new CameraActivity(this.outbox);
+    for (const component of this.buildCameras(config)) this.supervisor.add(component);
+    const configFile = this.options.configFile;
+    if (configFile) this.configApplier = new ConfigApplier(configFile, this, componentLogger('config', this.log));
+    this.admin = new AdminSocket({
+      path: config.admin.socket ?? join(config.data_dir, 'edgectl.sock'),
+      handlers: adminHandlers(this),
+      logger: componentLogger('admin', this.log),
+    });
+    this.supervisor.add(this.admin);
+    await this.supervisor.startAll();
+
+    await this.refreshDiskFree();
+    this.timers.push(setInterval(() => void this.refreshDiskFree(), 30_000));
+    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), TTL_SWEEP_MS));
+    await this.startMetricsServer();
+  }
+
+  private buildSensorPath(config: EdgeConfig): void {
     this.sensors = new SensorPipeline({
       sensors: config.sensors,
       sink: this.outbox,
       metrics: this.metrics,
       alarmStateFile: join(config.data_dir, 'alarms.json'),
       logger: componentLogger('sensors', this.log),
+      onReading: (r) => this.readingFeed.publish(r),
     });
     this.sensors.start();
     this.broker = new SensorBroker({
@@ -101,11 +155,14 @@ export class EdgeAgent {
       maxPayloadBytes: config.broker.max_payload_bytes, sensors: config.sensors, metrics: this.metrics,
       logger: componentLogger('broker', this.log), onReading: (r) => this.sensors.handle(r),
     });
-    this.uplink = new Uplink({
+  }
+
+  private buildUplink(config: EdgeConfig): Uplink {
+    return new Uplink({
       target: { address: config.coordinator.address, tls: config.coordinator.tls.enabled, caFile: config.coordinator.tls.ca_file },
       identity: {
         deviceId: config.device.id, siteId: config.device.site, token: readDeviceToken(config),
-        softwareVersion: softwareVersion(), configVersion: () => this.options.configRevision,
+        softwareVersion: softwareVersion(), configVersion: () => this.configRevision,
       },
       outbox: this.outbox,
       clockOffset: this.clockOffset,
@@ -114,14 +171,55 @@ export class EdgeAgent {
       heartbeat: () => this.heartbeat(),
       logger: componentLogger('uplink', this.log),
     });
-    this.supervisor.add(this.broker);
-    this.supervisor.add(this.uplink);
-    await this.supervisor.startAll();
+  }
 
-    await this.refreshDiskFree();
-    this.timers.push(setInterval(() => void this.refreshDiskFree(), 30_000));
-    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), TTL_SWEEP_MS));
-    await this.startMetricsServer();
+  /** The detector (shared, loading the active model) and one component per enabled camera. */
+  private buildCameras(config: EdgeConfig): Component[] {
+    const model = this.models.active();
+    const parts = createCameraComponents(config.cameras, {
+      sink: this.cameraActivity,
+      metrics: this.metrics,
+      logger: this.log,
+      onFailure: (component, err) => this.supervisor.failed(component.name, err),
+      detector: { manifestPath: model.manifestPath, modelRoot: model.modelRoot },
+    });
+    this.detector = parts.detector;
+    this.cameras = parts.cameras;
+    return parts.components;
+  }
+
+  /**
+   * Runs a newly applied config (edge/config-apply.ts): only the named parts are rebuilt and
+   * restarted; the outbox, the admin socket and the other parts keep running.
+   */
+  async reconfigure(next: EdgeConfig, revision: string, parts: ReadonlySet<ReloadPart>): Promise<void> {
+    this.currentConfig = next;
+    this.configRevision = revision;
+    if (parts.has('sensors')) {
+      await this.supervisor.remove(this.broker.name);
+      await this.sensors.stop();
+      this.buildSensorPath(next);
+      await this.supervisor.replace(this.broker);
+    }
+    if (parts.has('uplink')) {
+      this.uplink = this.buildUplink(next);
+      await this.supervisor.replace(this.uplink);
+    }
+    if (parts.has('cameras')) {
+      for (const name of this.supervisor.names()) if (name === 'detector' || name.startsWith('camera:')) await this.supervisor.remove(name);
+      for (const component of this.buildCameras(next)) await this.supervisor.addAndStart(component);
+    }
+  }
+
+  /**
+   * Loads a verified model into the running detector without touching the cameras (they run
+   * motion-only meanwhile); the detector falls back to the previous model if it fails to load.
+   * Without a detecting camera there is nothing to load now: the model is used at next start.
+   */
+  async swapModel(model: ModelLocation): Promise<{ loaded: boolean; backend?: string }> {
+    if (!this.detector) return { loaded: false };
+    await this.detector.swapModel({ manifestPath: model.manifestPath, modelRoot: model.modelRoot });
+    return { loaded: true, backend: this.detector.backend };
   }
 
   /** A damaged outbox found at start-up becomes a notice to the IOC, not just a log line. */
@@ -169,7 +267,7 @@ export class EdgeAgent {
   }
 
   get ports(): AgentPorts {
-    return { broker: this.broker.port, metrics: (this.metricsServer?.address() as AddressInfo | null)?.port };
+    return { broker: this.broker.port, metrics: (this.metricsServer?.address() as AddressInfo | null)?.port, admin: this.admin?.path };
   }
 
   heartbeat(): Heartbeat {
@@ -191,7 +289,7 @@ export class EdgeAgent {
       rss_bytes: mem.rss,
       disk_free_bytes: this.diskFree,
       clock_offset_ms: this.clockOffset.offsetMs,
-      config_version: this.options.configRevision,
+      config_version: this.configRevision,
       software_version: softwareVersion(),
       disk_budget_bytes: stats.budgetBytes,
     };
@@ -208,7 +306,11 @@ export class EdgeAgent {
 
   private async stopOnce(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    // Stop accepting first (edgectl, sensors), then let the cameras close their events and the
+    // sensor windows flush, so everything produced is in the outbox before the drain.
+    await this.admin?.stop().catch(() => undefined);
     await this.broker.stop().catch(() => undefined);
+    for (const camera of this.cameras) await camera.stop().catch(() => undefined);
     await this.sensors.stop();
     const drainMs = this.options.drainOnStopMs ?? 0;
     if (drainMs > 0 && this.uplink.status().state === 'connected') {

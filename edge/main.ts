@@ -2,10 +2,12 @@
 //   edge-agent --config firmware-config/<site>.yaml
 // Exit status: 0 clean stop, 1 runtime failure, 2 invalid config.
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { loadEdgeConfig } from '../common/config/edge-config.js';
 import { ConfigError, IocError, errorMessage } from '../common/errors.js';
-import { makeRootLogger, setRootLogger } from '../common/log.js';
+import { setRootLogger } from '../common/log.js';
 import { EdgeAgent } from './agent.js';
+import { openAgentLog } from './logging.js';
 
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -27,13 +29,14 @@ async function main(): Promise<void> {
   }
   const { config, revision, migrated } = loaded;
   process.env.LOG_LEVEL ??= config.log.level;
-  const logger = makeRootLogger('edge-agent').child({ device: config.device.id });
+  const log = openAgentLog(config);
+  const logger = log.logger.child({ device: config.device.id });
   setRootLogger(logger);
   if (migrated.length > 0) logger.warn({ migrated }, 'config migrated from an older schema version');
 
   let agent: EdgeAgent;
   try {
-    agent = await EdgeAgent.start(config, { configRevision: revision, logger, drainOnStopMs: 5_000 });
+    agent = await EdgeAgent.start(config, { configRevision: revision, logger, drainOnStopMs: 5_000, configFile: resolve(values.config) });
   } catch (err) {
     if (err instanceof IocError && err.code === 'CONFIG_INVALID') {
       process.stderr.write(`${values.config}: ${err.message}\n`);
@@ -55,9 +58,14 @@ async function main(): Promise<void> {
     }, STOP_TIMEOUT_MS);
     force.unref();
     agent.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ signal }, 'stopped');
+        log.close();
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err: errorMessage(err) }, 'stop failed');
+        log.close();
         process.exit(1);
       },
     );

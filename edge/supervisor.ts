@@ -11,31 +11,44 @@ interface Supervised {
   backoff: Backoff;
   restarts: number;
   lastError: string;
-  restarting: boolean;
+  lastFailureMs: number;
+  restarting: Promise<void> | undefined;
   running: boolean;
+  /** Cancels this entry's restart loop (replaced or removed component). */
+  abort: AbortController;
 }
 
 export interface SupervisedHealth extends ComponentHealthReport {
+  /** Restarts by the supervisor plus those the component did itself (detector workers). */
   restarts: number;
   lastError: string;
+  lastFailureMs: number;
+}
+
+export interface SupervisorBackoff {
+  initialMs: number;
+  maxMs: number;
+  /** A component that stays up this long earns a fresh backoff. */
+  stableMs?: number;
 }
 
 export class Supervisor {
   private readonly entries = new Map<string, Supervised>();
-  private readonly abort = new AbortController();
+  private stopped = false;
   private readonly log: Logger;
 
   constructor(
     private readonly metrics: EdgeMetrics,
     logger?: Logger,
-    private readonly backoff = { initialMs: 1000, maxMs: 60_000 },
+    private readonly backoff: SupervisorBackoff = { initialMs: 1000, maxMs: 60_000 },
   ) {
     this.log = logger ?? componentLogger('supervisor');
   }
 
   add(component: Component): void {
     this.entries.set(component.name, {
-      component, backoff: new Backoff(this.backoff), restarts: 0, lastError: '', restarting: false, running: false,
+      component, backoff: new Backoff(this.backoff), restarts: 0, lastError: '', lastFailureMs: 0,
+      restarting: undefined, running: false, abort: new AbortController(),
     });
   }
 
@@ -43,58 +56,116 @@ export class Supervisor {
     return this.entries.get(name)?.component;
   }
 
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** Starts every component; one that fails to start is retried in the background. */
   async startAll(): Promise<void> {
-    for (const entry of this.entries.values()) {
-      try {
-        await entry.component.start();
-        entry.running = true;
-      } catch (err) {
-        this.failed(entry.component.name, err);
-      }
+    for (const entry of this.entries.values()) await this.startEntry(entry);
+  }
+
+  /** Adds a component and starts it at once (cameras of a newly applied config). */
+  async addAndStart(component: Component): Promise<void> {
+    this.add(component);
+    await this.startEntry(this.entries.get(component.name)!);
+  }
+
+  private async startEntry(entry: Supervised): Promise<void> {
+    try {
+      await entry.component.start();
+      entry.running = true;
+    } catch (err) {
+      this.failed(entry.component.name, err);
     }
+  }
+
+  /**
+   * Swaps in a rebuilt component under the same name (config reload): the old one is stopped,
+   * the new one started. Unlike startAll, a failed start is thrown so the caller can roll back.
+   */
+  async replace(component: Component): Promise<void> {
+    const old = this.entries.get(component.name);
+    if (old) await this.retire(old);
+    const restarts = old?.restarts ?? 0;
+    this.add(component);
+    const entry = this.entries.get(component.name)!;
+    entry.restarts = restarts;
+    await component.start();
+    entry.running = true;
+  }
+
+  /** Stops a component and forgets it. */
+  async remove(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    this.entries.delete(name);
+    await this.retire(entry);
+  }
+
+  private async retire(entry: Supervised): Promise<void> {
+    entry.abort.abort();
+    await entry.restarting;
+    await entry.component.stop().catch((err: unknown) => this.log.error({ component: entry.component.name, err: errorMessage(err) }, 'stop failed'));
+    entry.running = false;
   }
 
   /** Components call this (through the callback given at construction) when they break. */
   failed(name: string, err: unknown): void {
     const entry = this.entries.get(name);
-    if (!entry || entry.restarting || this.abort.signal.aborted) return;
-    entry.restarting = true;
+    if (!entry || entry.restarting || this.stopped || entry.abort.signal.aborted) return;
     entry.running = false;
     entry.lastError = errorMessage(err);
-    void this.restart(entry);
+    entry.lastFailureMs = Date.now();
+    entry.restarting = this.restart(entry).finally(() => (entry.restarting = undefined));
   }
 
   private async restart(entry: Supervised): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
+    const signal = entry.abort.signal;
+    const name = entry.component.name;
+    while (!signal.aborted && !this.stopped) {
       const delayMs = entry.backoff.nextDelayMs();
-      this.log.warn({ component: entry.component.name, err: entry.lastError, retryInMs: delayMs }, 'component failed; restarting');
+      this.log.warn({ component: name, err: entry.lastError, retryInMs: delayMs }, 'component failed; restarting');
       await entry.component.stop().catch(() => undefined);
       await sleep(delayMs, signal);
-      if (signal.aborted) break;
+      if (signal.aborted || this.stopped) return;
       entry.restarts++;
-      this.metrics.componentRestarts.inc({ component: entry.component.name });
+      this.metrics.componentRestarts.inc({ component: name });
       try {
         await entry.component.start();
-        entry.running = true;
-        entry.restarting = false;
-        this.log.info({ component: entry.component.name, restarts: entry.restarts }, 'component restarted');
-        // A component that stays up a minute earns a fresh backoff.
-        setTimeout(() => entry.running && entry.backoff.reset(), 60_000).unref();
-        return;
       } catch (err) {
         entry.lastError = errorMessage(err);
+        entry.lastFailureMs = Date.now();
+        continue;
       }
+      if (signal.aborted || this.stopped) {
+        // Stopped while starting: the stop already ran, so undo this start.
+        await entry.component.stop().catch(() => undefined);
+        return;
+      }
+      entry.running = true;
+      this.log.info({ component: name, restarts: entry.restarts }, 'component restarted');
+      const startedAt = entry.restarts;
+      setTimeout(() => {
+        if (entry.running && entry.restarts === startedAt) entry.backoff.reset();
+      }, this.backoff.stableMs ?? 60_000).unref();
+      return;
     }
-    entry.restarting = false;
   }
 
   health(): SupervisedHealth[] {
     return [...this.entries.values()].map((e) => {
       const h = e.component.health();
-      const state = e.restarting ? 'down' : h.state;
-      return { ...h, state, restarts: e.restarts, lastError: e.lastError, detail: e.restarting ? `restarting: ${e.lastError}` : h.detail };
+      const own = typeof h.info?.restarts === 'number' ? h.info.restarts : 0;
+      const restarting = e.restarting !== undefined;
+      return {
+        ...h,
+        state: restarting ? 'down' : h.state,
+        detail: restarting ? `restarting: ${e.lastError}` : h.detail,
+        restarts: e.restarts + own,
+        lastError: e.lastError,
+        lastFailureMs: e.lastFailureMs,
+      };
     });
   }
 
@@ -102,10 +173,13 @@ export class Supervisor {
     return this.entries.get(name)?.restarts ?? 0;
   }
 
-  /** Stops components in reverse start order. */
+  /** Stops components in reverse start order; pending restarts are cancelled first. */
   async stopAll(): Promise<void> {
-    this.abort.abort();
-    for (const entry of [...this.entries.values()].reverse()) {
+    this.stopped = true;
+    const entries = [...this.entries.values()].reverse();
+    for (const entry of entries) entry.abort.abort();
+    await Promise.all(entries.map((e) => e.restarting));
+    for (const entry of entries) {
       await entry.component.stop().catch((err: unknown) => this.log.error({ component: entry.component.name, err: errorMessage(err) }, 'stop failed'));
       entry.running = false;
     }

@@ -172,6 +172,26 @@ export class Detector implements Component, ObjectDetector {
     };
   }
 
+  // ---- model swap (edgectl model install) -------------------------------------------------
+
+  /**
+   * Loads another verified model into fresh workers. Cameras keep running and report
+   * motion-only while no worker is ready; if the new model does not load, the previous one is
+   * loaded back and the error thrown.
+   */
+  async swapModel(model: Pick<DetectorConfig, 'manifestPath' | 'modelRoot'>): Promise<void> {
+    const previous = { manifestPath: this.config.manifestPath, modelRoot: this.config.modelRoot };
+    await this.stop();
+    Object.assign(this.config, model);
+    await this.start();
+    if (this.available) return;
+    const reason = this.lastError || 'the new model did not load';
+    await this.stop();
+    Object.assign(this.config, previous);
+    await this.start();
+    throw new IocError('MODEL_INVALID', `the new model did not load (${reason}); the previous model is back in service`);
+  }
+
   private spawn(slot: Slot): void {
     const setup: WorkerSetup = { backend: this.config.backend, manifestPath: this.config.manifestPath, modelRoot: this.config.modelRoot };
     const worker = spawnSiblingWorker(import.meta.url, 'detector-worker', { workerData: setup, stdout: false, stderr: false });

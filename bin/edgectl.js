@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Runs the compiled edgectl (make build).
+import '../dist/edge/cli/main.js';

@@ -1,0 +1,24 @@
+// The admin socket's method table: one group of handlers per edgectl command group.
+import type { EdgeAgent } from '../../agent.js';
+import type { AdminHandlers } from '../server.js';
+import { statusHandlers } from './status.js';
+import { sensorHandlers } from './sensors.js';
+import { cameraHandlers } from './cameras.js';
+import { outboxHandlers } from './outbox.js';
+import { configHandlers } from './config.js';
+import { linkHandlers } from './link.js';
+import { modelHandlers } from './model.js';
+import { testHookHandlers } from './test-hooks.js';
+
+export function adminHandlers(agent: EdgeAgent): AdminHandlers {
+  return {
+    ...statusHandlers(agent),
+    ...sensorHandlers(agent),
+    ...cameraHandlers(agent),
+    ...outboxHandlers(agent),
+    ...configHandlers(agent),
+    ...linkHandlers(agent),
+    ...modelHandlers(agent),
+    ...testHookHandlers(agent),
+  };
+}

@@ -1,0 +1,105 @@
+// `edgectl cameras list | snapshot CAM | live CAM`: camera health, the latest frame as a JPEG
+// file, and a live preview on the local network for as long as the command runs.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import type { CameraStatus } from '../admin/handlers/status.js';
+import { action, UsageError } from './command.js';
+import { EXIT } from './exit-codes.js';
+import { ago, columns, formatBytes } from './output.js';
+import { withAgent } from './target.js';
+import { interruptSignal } from './interrupt.js';
+
+/** The box's own addresses a laptop on the same switch can reach. */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+export function registerCameras(program: Command): void {
+  const cameras = program.command('cameras').description('cameras: health, snapshots, live preview');
+
+  cameras
+    .command('list')
+    .description('each camera: online, frame rate, last event, reconnects')
+    .action(
+      action(async ({ globals, out }) => {
+        const list = await withAgent(globals, (client) => client.call<CameraStatus[]>('cameras.list'));
+        out.result(list);
+        if (list.length === 0) {
+          out.line('no cameras configured');
+          return EXIT.OK;
+        }
+        const rows = list.map((c) => [
+          c.id,
+          out.state(c.online ? c.state : 'offline'),
+          c.online ? `${c.decodeFps} fps` : '—',
+          c.online ? `${c.detectFps} /s` : '—',
+          c.lastFrameMs ? ago(c.lastFrameMs) : 'never',
+          c.lastEvent ? `${ago(c.lastEvent.wallMs)} ${[c.lastEvent.type, c.lastEvent.label, c.lastEvent.rule].filter(Boolean).join(' ')}` : '—',
+          String(c.reconnects),
+        ]);
+        for (const row of columns([['CAMERA', 'STATE', 'DECODE', 'DETECT', 'LAST FRAME', 'LAST EVENT', 'RECONNECTS'].map((h) => out.c.dim(h)), ...rows])) out.line(row);
+        for (const c of list.filter((x) => x.state !== 'ok')) out.line(`${c.id}: ${c.detail}`);
+        return EXIT.OK;
+      }),
+    );
+
+  cameras
+    .command('snapshot')
+    .argument('<camera>', 'camera id')
+    .option('-o, --output <file>', 'where to write the JPEG (default: <camera>-<time>.jpg)')
+    .description('save the latest frame as a JPEG')
+    .addHelpText('after', '\nExamples:\n  edgectl cameras snapshot cam-border-gate\n  edgectl cameras snapshot cam-border-gate -o /tmp/gate.jpg')
+    .action(
+      action(async ({ globals, out }, camera: string, options: { output?: string }) => {
+        const shot = await withAgent(globals, (client) => client.call<{ jpegBase64: string; bytes: number; wallMs: number }>('cameras.snapshot', { camera }, { timeoutMs: 20_000 }));
+        const file = options.output ?? `${camera}-${new Date(shot.wallMs).toISOString().replace(/[:.]/g, '-')}.jpg`;
+        writeFileSync(file, Buffer.from(shot.jpegBase64, 'base64'));
+        out.result({ camera, file, bytes: shot.bytes, wallMs: shot.wallMs });
+        out.line(`${file} (${formatBytes(shot.bytes)})`);
+        return EXIT.OK;
+      }),
+    );
+
+  cameras
+    .command('live')
+    .argument('<camera>', 'camera id')
+    .option('-p, --port <port>', 'websocket port for the player (default: any free port)')
+    .option('--timeout <seconds>', 'stop by itself after this long', '600')
+    .option('--main', 'full main stream instead of the lighter sub-stream')
+    .description('live preview on the local network (jsmpeg websocket), until Ctrl-C')
+    .addHelpText('after', '\nThe preview is an MPEG-1 stream over a websocket for a jsmpeg player on the laptop;\nnothing of it goes over the uplink.\n\nExamples:\n  edgectl cameras live cam-border-gate\n  edgectl cameras live cam-border-gate --port 9999 --timeout 300')
+    .action(
+      action(async ({ globals, out }, camera: string, options: { port?: string; timeout: string; main?: boolean }) => {
+        const port = options.port === undefined ? 0 : Number(options.port);
+        const timeoutS = Number(options.timeout);
+        if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0–65535');
+        if (!Number.isFinite(timeoutS) || timeoutS < 5) throw new UsageError('--timeout must be at least 5 seconds');
+        const signal = interruptSignal();
+        const result = await withAgent(globals, (client) =>
+          client
+            .call<{ stopped: string }>('cameras.live', { camera, port, timeoutS, main: options.main === true }, {
+              signal,
+              onItem: (item) => {
+                const started = item as { port: number; timeoutS: number };
+                const urls = [...localAddresses(), '127.0.0.1'].map((a) => `ws://${a}:${started.port}`);
+                out.item({ camera, port: started.port, urls, timeoutS: started.timeoutS });
+                out.line(`live preview of ${out.c.bold(camera)} on port ${out.c.bold(String(started.port))}`);
+                for (const url of urls) out.line(`  ${out.c.cyan(url)}`);
+                out.line(out.c.dim(`open it with a jsmpeg player on the laptop; stops after ${started.timeoutS} s or on Ctrl-C`));
+              },
+            })
+            .catch((err: unknown) => {
+              if (signal.aborted) return { stopped: 'closed' };
+              throw err;
+            }),
+        );
+        out.item({ camera, stopped: result.stopped });
+        out.line(`preview ${result.stopped}`);
+        return EXIT.OK;
+      }),
+    );
+}
