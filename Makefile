@@ -14,9 +14,10 @@ deps:
 system-packages:
 	@bash scripts/system-packages.sh
 
-## build: type-check and compile TypeScript to dist/
+## build: type-check and compile TypeScript to dist/, and build the operator console into dist/console
 build: deps
 	@npx tsc -p tsconfig.json
+	@bash scripts/build-console.sh
 
 proto:
 	@bash scripts/gen-proto.sh

@@ -1,0 +1,6 @@
+// Entry of the operator console bundle.
+import { render } from 'preact';
+import { App } from './app.js';
+import './styles.css';
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,54 @@
+// Citizen reports: what people in the districts sent (photo, place, category, text). Each one
+// is also an alert, so it is triaged in the same queue; this page links there.
+import type { Page } from '../api/types.js';
+import { useConsole } from '../console-context.js';
+import { usePoll } from '../use-poll.js';
+import { AuthImage } from '../components/auth-image.js';
+import { formatWhen } from '../format.js';
+import type { MessageKey } from '../i18n/i18n.js';
+
+/** /openapi.json: CitizenReport. */
+export interface CitizenReport {
+  id: string;
+  createdAtMs: number;
+  category: string;
+  text: string;
+  location: { lat: number; lon: number };
+  site: string | null;
+  images: { index: number; contentType: string; width: number; height: number; bytes: number }[];
+  alertId: string | null;
+  submittedBy: string;
+}
+
+const REFRESH_MS = 10_000;
+
+export function ReportsPage({ selectedId }: { selectedId: string | undefined }) {
+  const { api, t, lang, routes } = useConsole();
+  const available = routes.has('GET', '/api/v1/reports');
+  const { data, error } = usePoll(
+    (signal) => (available ? api.get<Page<CitizenReport>>('/api/v1/reports', { limit: 100 }, signal) : Promise.resolve({ items: [], nextCursor: null })),
+    REFRESH_MS,
+    [available],
+  );
+  if (!available) return <section class="panel"><h1>{t('nav.reports')}</h1><p class="muted">{t('app.notOnThisCoordinator')}</p></section>;
+  return (
+    <section class="panel reports">
+      <header class="panel-head"><h1>{t('reports.title')}</h1>{error && <span class="error small">{error.message}</span>}</header>
+      <p class="muted small">{t('reports.sameQueue')}</p>
+      {data?.items.length === 0 && <p class="muted">{t('reports.empty')}</p>}
+      <ul class="report-list">
+        {data?.items.map((r) => (
+          <li class={`panel report${r.id === selectedId ? ' selected' : ''}`} data-report={r.id}>
+            {r.images[0] && <AuthImage class="report-photo" path={`/api/v1/reports/${encodeURIComponent(r.id)}/images/${r.images[0].index}`} alt={r.category} />}
+            <div>
+              <div><strong>{t(`category.${r.category}` as MessageKey)}</strong> · <time>{formatWhen(r.createdAtMs, lang)}</time></div>
+              <p>{r.text}</p>
+              <div class="muted small">{r.location.lat.toFixed(4)}, {r.location.lon.toFixed(4)}{r.site ? ` · ${r.site}` : ''} · {r.submittedBy}{r.images.length > 1 ? ` · ${t('reports.photos', { n: r.images.length })}` : ''}</div>
+              {r.alertId && <a href={`/alerts/${encodeURIComponent(r.alertId)}`}>{t('reports.openAlert')}</a>}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
