@@ -18,6 +18,7 @@ import { Presence } from './ingest/presence.js';
 import { EdgeLinkServer } from './ingest/edgelink-server.js';
 import { createApp } from './api/app.js';
 import { ApiTokens } from './api/auth.js';
+import { startOperations } from './operations/operations.js';
 
 export interface CoordinatorHandle {
   httpPort: number;
@@ -58,16 +59,17 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   await bootstrapDevices(store, config);
 
   const { bus, presence } = await createSharing(store, config, metrics, logger);
+  const operations = await startOperations({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
     store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
-    logger: componentLogger('edgelink', logger),
+    logger: componentLogger('edgelink', logger), hooks: operations.hooks,
   });
   const grpcPort = await edgeLink.start();
 
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
-  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger) });
+  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), extraRoutes: operations.routes, onWrite: operations.onWrite });
   const http: ServerType = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () => resolve(server));
   });
@@ -84,6 +86,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
         http.close(() => resolve());
         (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await operations.close();
       await store.close();
     },
   };

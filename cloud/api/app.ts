@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from '../../common/log.js';
 import { softwareVersion } from '../../common/paths.js';
-import { ApiTokens, requireRole } from './auth.js';
+import { AccessPolicy, ApiTokens, requireAccess } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -21,9 +21,20 @@ export interface AppOptions {
   logger: Logger;
   /** More route groups (triage, reports, webhooks…) registered by the coordinator. */
   extraRoutes?: ((app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void)[];
+  /** Told of every API write after it is answered (who, what, when, outcome): the audit trail. */
+  onWrite?: (write: ApiWrite) => void;
 }
 
-export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions): OpenAPIHono<ApiEnv> {
+export interface ApiWrite {
+  atMs: number;
+  actor: string;
+  role: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: AppOptions): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(onError(logger));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
@@ -37,7 +48,18 @@ export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions
   });
   if (deps.config.http.cors_origins.length > 0) app.use('/api/*', cors({ origin: deps.config.http.cors_origins }));
   app.use('/api/*', bodyLimit({ maxSize: 16 * 1024 * 1024, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) }));
-  app.use('/api/v1/*', requireRole(tokens, 'viewer'));
+  // Before authentication, so refused writes are in the audit trail too.
+  if (onWrite) {
+    app.use('/api/*', async (c, next) => {
+      await next();
+      if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return;
+      const principal = c.get('principal') as { name: string; role: string } | undefined;
+      onWrite({ atMs: Date.now(), actor: principal?.name ?? 'anonymous', role: principal?.role ?? 'public', method: c.req.method, path: c.req.path, status: c.res.status });
+    });
+  }
+  // Each route's role comes from its own declaration ('x-required-role'), learned once all routes are registered.
+  const access = new AccessPolicy();
+  app.use('/api/v1/*', requireAccess(tokens, access));
 
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),
@@ -50,6 +72,7 @@ export function createApp({ deps, tokens, logger, extraRoutes = [] }: AppOptions
   sensorRoutes(app, deps);
   meRoutes(app, deps);
   for (const register of extraRoutes) register(app, deps);
+  access.learn(app.openAPIRegistry.definitions);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -33,6 +33,71 @@ export function roleAtLeast(role: RoleName, needed: RoleName): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
 
+/** What a route needs: a role, or nothing at all ('public', e.g. citizen reports). */
+export type Access = RoleName | 'public';
+
+/**
+ * Route-level access, declared once on each route as `'x-required-role'` (so /openapi.json shows
+ * it) and enforced here. Routes that declare nothing get the safe default: reads need viewer,
+ * writes need operator. `'x-token-in-query': true` also accepts `?access_token=`: browsers'
+ * EventSource cannot send headers.
+ */
+export class AccessPolicy {
+  private readonly entries: { method: string; pattern: RegExp; access: Access; tokenInQuery: boolean }[] = [];
+
+  /** Learns every route's access from the OpenAPI registry (call after all routes are registered). */
+  learn(definitions: readonly unknown[]): void {
+    for (const d of definitions as { type: string; route?: Record<string, unknown> }[]) {
+      const route = d.route;
+      if (d.type !== 'route' || !route || typeof route.path !== 'string' || typeof route.method !== 'string') continue;
+      const access = route['x-required-role'] as Access | undefined;
+      const tokenInQuery = route['x-token-in-query'] === true;
+      if (access === undefined && !tokenInQuery) continue;
+      const pattern = new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      this.entries.push({ method: route.method.toUpperCase(), pattern, access: access ?? defaultAccess(route.method), tokenInQuery });
+    }
+  }
+
+  of(method: string, path: string): { access: Access; tokenInQuery: boolean } {
+    const m = method.toUpperCase();
+    const entry = this.entries.find((e) => e.method === m && e.pattern.test(path));
+    return entry ?? { access: defaultAccess(m), tokenInQuery: false };
+  }
+}
+
+export function defaultAccess(method: string): Access {
+  const m = method.toUpperCase();
+  return m === 'GET' || m === 'HEAD' || m === 'OPTIONS' ? 'viewer' : 'operator';
+}
+
+/**
+ * Authenticates the caller (bearer header, or `?access_token=` where the route allows it) and
+ * enforces the route's access from the policy. A token that is presented must be valid, even
+ * on public routes: a client with a broken token should hear about it.
+ */
+export function requireAccess(tokens: ApiTokens, policy: AccessPolicy): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const { access, tokenInQuery } = policy.of(c.req.method, c.req.path);
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    const presented = match?.[1] ?? (tokenInQuery ? c.req.query('access_token') : undefined);
+    const principal = presented ? tokens.resolve(presented) : undefined;
+    if (presented && !principal) {
+      c.header('WWW-Authenticate', 'Bearer realm="ioc"');
+      return c.json(errorBody('UNAUTHENTICATED', 'unknown API token'), 401);
+    }
+    if (principal) c.set('principal', principal);
+    if (access === 'public') return next();
+    if (!principal) {
+      c.header('WWW-Authenticate', 'Bearer realm="ioc"');
+      return c.json(errorBody('UNAUTHENTICATED', 'missing bearer token'), 401);
+    }
+    if (!roleAtLeast(principal.role, access)) {
+      return c.json(errorBody('FORBIDDEN', `role ${principal.role} cannot do this; needs ${access}`), 403);
+    }
+    await next();
+  };
+}
+
 /** Authenticates the bearer token and requires at least `needed`. */
 export function requireRole(tokens: ApiTokens, needed: RoleName): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {

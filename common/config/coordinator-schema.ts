@@ -1,6 +1,7 @@
 // Schema of the coordinator's config (one YAML file, ${ENV} substitution like the edge's).
 import { z } from 'zod';
 import { Coordinates, Identifier } from './primitives.js';
+import { OperationsConfigShape, checkOperationsReferences } from './operations-schema.js';
 
 export const COORDINATOR_CONFIG_SCHEMA_VERSION = 1;
 
@@ -71,6 +72,7 @@ export const CoordinatorConfigSchema = z.object({
         .describe('map tiles for the operator console, e.g. an IOC-internal tile server; none: the built-in offline map only'),
     })
     .prefault({}),
-});
+  ...OperationsConfigShape,
+}).superRefine(checkOperationsReferences);
 
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfigSchema>;

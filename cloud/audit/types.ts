@@ -1,0 +1,18 @@
+// One API write as the audit trail keeps it: who, what, when, and how it ended.
+export interface AuditRecord {
+  /** ULID: sorts by time. */
+  id: string;
+  atMs: number;
+  actor: string;
+  role: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface AuditQuery {
+  actor?: string;
+  sinceMs?: number;
+  limit: number;
+  cursor?: string;
+}

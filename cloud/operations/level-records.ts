@@ -1,0 +1,68 @@
+// JSON records of the IOC feature stores inside the coordinator's LevelDB: each feature keeps
+// its own key prefix; writes to one key are serialized in process (the level store has one
+// process by design), and every write batch is fsync'd before it resolves.
+import type { ClassicLevel } from 'classic-level';
+import { StorageError, errorMessage } from '../../common/errors.js';
+
+export type LevelDatabase = ClassicLevel<string, Uint8Array>;
+export type LevelOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+export const EMPTY = new Uint8Array(0);
+
+export const encodeJson = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
+export function decodeJson<T>(v: Uint8Array | undefined): T | undefined {
+  return v === undefined ? undefined : (JSON.parse(td.decode(v)) as T);
+}
+
+/** Zero-padded so byte order is numeric order. */
+export const pad = (n: number, width = 12) => Math.max(0, Math.floor(n)).toString().padStart(width, '0');
+
+export async function writeBatch(db: LevelDatabase, ops: LevelOp[]): Promise<void> {
+  if (ops.length === 0) return;
+  try {
+    await db.batch(ops, { sync: true });
+  } catch (err) {
+    throw new StorageError(`store write failed: ${errorMessage(err)}`, err);
+  }
+}
+
+/** Serializes work per key: a read-modify-write of one record never interleaves with another. */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const settled = run.catch(() => undefined);
+    this.tails.set(key, settled);
+    void settled.then(() => {
+      if (this.tails.get(key) === settled) this.tails.delete(key);
+    });
+    return run;
+  }
+
+  /** Waits for every pending write (close). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.tails.values()]);
+  }
+}
+
+/** Values of a key range, in key order (or reversed), stopping after `limit` accepted ones. */
+export async function scanJson<T>(
+  db: LevelDatabase,
+  range: { gt?: string; gte?: string; lt?: string; lte?: string; reverse?: boolean },
+  accept: (value: T) => boolean = () => true,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<T[]> {
+  const out: T[] = [];
+  if (limit <= 0) return out;
+  for await (const raw of db.values(range)) {
+    const value = decodeJson<T>(raw)!;
+    if (!accept(value)) continue;
+    out.push(value);
+    if (out.length >= limit) break;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+// Storage contract of triage. Implementations (level, PostgreSQL) pass the same contract test
+// (test/cloud/triage/triage-store.test.ts).
+import type { Alert, AlertAuditEntry, AlertPage, AlertQuery, AlertState, AuditInput } from './types.js';
+
+/** What a mutation returns: the new alert and the audit entries to append with it, atomically. */
+export interface AlertChange {
+  alert: Alert;
+  audit: AuditInput[];
+}
+
+export interface TriageStore {
+  readonly kind: 'level' | 'postgres';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Creates the alert unless one with the same sourceKey exists (also across restarts and
+   * replicas); `created: false` returns the existing one untouched.
+   */
+  createAlert(alert: Alert, audit: AuditInput): Promise<{ alert: Alert; created: boolean }>;
+  getAlert(id: string): Promise<Alert | undefined>;
+  getAlertBySource(sourceKey: string): Promise<Alert | undefined>;
+  /**
+   * Read-modify-write of one alert, serialized against every other writer of it. `mutate` may
+   * throw (e.g. a 409 for an invalid transition) to change nothing, or return undefined for no
+   * change. The alert and its audit entries are written together.
+   */
+  mutateAlert(id: string, mutate: (current: Alert) => AlertChange | undefined): Promise<Alert>;
+  listAlerts(query: AlertQuery): Promise<AlertPage>;
+  /** Dispatched alerts whose agency has not acknowledged yet (the escalation watch list). */
+  unacknowledgedDispatches(): Promise<Alert[]>;
+  countByState(): Promise<Record<AlertState, number>>;
+  auditLog(alertId: string): Promise<AlertAuditEntry[]>;
+  /** Small settings documents (the routing table replaced through the API). */
+  getSetting<T>(key: string): Promise<T | undefined>;
+  putSetting<T>(key: string, value: T | undefined): Promise<void>;
+}

@@ -1,0 +1,206 @@
+// Coordinator config for the IOC's operations: which records become alerts, the agencies and
+// routing rules that decide who gets them, escalation, webhooks, citizen reports, the live
+// feed and open data. Spread into the coordinator schema; the reference checks run there too.
+import { z } from 'zod';
+import { Identifier, Severity } from './primitives.js';
+
+export const AGENCY_EXAMPLES = 'police, traffic, fire-rescue, health, disaster-committee';
+
+export const AgencySchema = z.object({
+  id: Identifier.describe(`agency id used by routing rules, e.g. ${AGENCY_EXAMPLES}`),
+  name: z.string().min(1).describe('name shown to operators, e.g. "Công an tỉnh Điện Biên"'),
+  channel: Identifier.optional().describe("webhook endpoint (webhooks.endpoints[].name) that receives this agency's dispatches"),
+  ack_timeout_s: z
+    .number()
+    .int()
+    .min(10)
+    .optional()
+    .describe('escalate a dispatch this agency has not acknowledged after this long (default: escalation.ack_timeout_s)'),
+});
+export type AgencyConfig = z.infer<typeof AgencySchema>;
+
+export const RoutingRuleSchema = z.object({
+  name: z.string().max(120).optional().describe('shown in the audit log and the alert ("river flood → disaster committee")'),
+  match: z
+    .object({
+      kind: z.array(z.string().min(1)).min(1).optional().describe('alert kinds: alarm, camera_event, citizen_report'),
+      rule: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe('alarm threshold id (e.g. heavy-rain-1h), camera rule (intrusion, loitering, crowding…) or report category'),
+      site: z.array(Identifier).min(1).optional().describe('site ids; unset: any site'),
+      min_severity: Severity.optional().describe('only alerts at or above this severity'),
+    })
+    .prefault({})
+    .describe('every given condition must hold; an empty match catches everything'),
+  agency: Identifier.describe('agencies[].id that gets the alert when dispatched'),
+  channel: Identifier.optional().describe("webhook endpoint to notify instead of the agency's own channel"),
+});
+export type RoutingRuleConfig = z.infer<typeof RoutingRuleSchema>;
+
+export const RoutingSchema = z
+  .object({
+    rules: z.array(RoutingRuleSchema).default([]).describe('first matching rule wins'),
+    default_agency: Identifier.optional().describe('agency for alerts no rule matches (unset: the operator picks one)'),
+  })
+  .prefault({});
+export type RoutingConfig = z.infer<typeof RoutingSchema>;
+
+const WEBHOOK_EVENTS = ['alert.created', 'alert.updated', 'alert.verified', 'alert.dispatched', 'alert.escalated', 'alert.acknowledged', 'alert.resolved', 'alert.dismissed', 'report.created', 'device.revoked', 'webhook.test'] as const;
+export const WEBHOOK_EVENT_TYPES = WEBHOOK_EVENTS;
+
+export const WebhookEndpointSchema = z.object({
+  name: Identifier.describe('endpoint name: referenced by agencies[].channel and routing rules'),
+  url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL').describe('receives POSTed JSON'),
+  secret: z.string().min(16, 'at least 16 characters').describe('HMAC-SHA256 key of the X-IOC-Signature header; use ${ENV} substitution'),
+  events: z
+    .array(z.string().regex(/^[a-z]+\.(\*|[a-z_]+)$|^\*$/, 'an event type such as alert.created, alert.* or *'))
+    .default([])
+    .describe(`event types sent to this endpoint besides dispatches routed to it: ${WEBHOOK_EVENTS.join(', ')}; "alert.*" or "*" for all`),
+  timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
+});
+export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointSchema>;
+
+export const WebhooksSchema = z
+  .object({
+    endpoints: z.array(WebhookEndpointSchema).default([]),
+    retry: z
+      .object({
+        initial_ms: z.number().int().min(10).default(2_000).describe('first retry delay; doubles each attempt, with jitter'),
+        max_ms: z.number().int().min(10).default(300_000).describe('longest delay between attempts'),
+        max_attempts: z.number().int().min(1).max(100).default(15).describe('a delivery is given up (logged as failed) after this many attempts'),
+      })
+      .prefault({}),
+    disable_after_failures: z
+      .number()
+      .int()
+      .min(1)
+      .default(30)
+      .describe('consecutive failed attempts after which the endpoint is disabled (an admin re-enables it); its deliveries wait'),
+  })
+  .prefault({});
+
+const RateLimitSchema = z.object({
+  per_minute: z.number().min(0.01).describe('sustained requests per minute'),
+  burst: z.number().int().min(1).describe('requests allowed at once before the rate applies'),
+});
+
+export const REPORT_CATEGORIES = ['flood', 'landslide', 'fire', 'traffic_accident', 'crime', 'health', 'infrastructure', 'other'] as const;
+
+export const ReportsSchema = z
+  .object({
+    anonymous: z
+      .boolean()
+      .default(true)
+      .describe('citizens report without a token (rate-limited per client address); false: any API token is required'),
+    rate_limit: RateLimitSchema.prefault({ per_minute: 2, burst: 5 }).describe('per client address (anonymous)'),
+    token_rate_limit: RateLimitSchema.prefault({ per_minute: 30, burst: 30 }).describe('per API token (commune officers, partner apps)'),
+    trust_forwarded_for: z
+      .boolean()
+      .default(false)
+      .describe('take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)'),
+    max_images: z.number().int().min(0).max(10).default(3),
+    max_image_bytes: z.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
+    max_image_px: z.number().int().min(64).max(8000).default(1600).describe('images are re-encoded to fit this many pixels on the long side'),
+    max_text_chars: z.number().int().min(10).max(20_000).default(2000),
+    categories: z.array(Identifier).min(1).default([...REPORT_CATEGORIES]),
+    severity: z
+      .record(z.string(), Severity)
+      .default({ fire: 'high', landslide: 'high', flood: 'high', traffic_accident: 'high' })
+      .describe('alert severity by category (others: medium)'),
+  })
+  .prefault({});
+
+export const TriageSchema = z
+  .object({
+    min_severity: Severity.default('medium').describe('alarms and camera events at or above this severity become alerts'),
+    kinds: z.array(z.enum(['alarm', 'camera_event'])).default(['alarm', 'camera_event']).describe('record kinds that can become alerts'),
+    catch_up_h: z
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24)
+      .describe('at start, records of this many past hours are checked for alerts missed by a crash (idempotent)'),
+  })
+  .prefault({});
+
+export const EscalationSchema = z
+  .object({
+    ack_timeout_s: z.number().int().min(10).default(900).describe('a dispatch not acknowledged by its agency after this long escalates'),
+    max_escalations: z.number().int().min(1).max(20).default(3).describe('escalate at most this many times (once per ack_timeout_s)'),
+    channel: Identifier.optional().describe('webhook endpoint also told of every escalation (e.g. the provincial duty officer)'),
+    check_interval_s: z.number().min(0.2).max(600).default(15),
+  })
+  .prefault({});
+
+export const LiveSchema = z
+  .object({
+    replay_buffer: z.number().int().min(10).max(100_000).default(2000).describe('messages kept for clients resuming with Last-Event-ID'),
+    heartbeat_s: z.number().min(1).max(300).default(20).describe('comment line sent this often so proxies keep the stream open'),
+    max_clients: z.number().int().min(1).max(10_000).default(500),
+  })
+  .prefault({});
+
+export const OpenDataSchema = z
+  .object({
+    sensor_types: z
+      .array(z.string().min(1))
+      .default(['rain_gauge', 'water_level', 'air_quality'])
+      .describe('sensor types (telemetry sensor_type) published without authentication'),
+    cache_ttl_s: z.number().min(0).max(3600).default(60),
+    max_range_days: z.number().int().min(1).max(366).default(31),
+  })
+  .prefault({});
+
+/** The keys spread into CoordinatorConfigSchema. */
+export const OperationsConfigShape = {
+  triage: TriageSchema,
+  agencies: z.array(AgencySchema).default([]).describe('agencies alerts are dispatched to'),
+  routing: RoutingSchema.describe('which agency and channel an alert goes to, by kind, rule, site and severity'),
+  escalation: EscalationSchema,
+  webhooks: WebhooksSchema,
+  reports: ReportsSchema.describe('citizen field reports (POST /api/v1/reports)'),
+  live: LiveSchema.describe('Server-Sent Events feed (GET /api/v1/live)'),
+  opendata: OpenDataSchema.describe('unauthenticated aggregates under /api/open/v1'),
+};
+
+export interface OperationsReferences {
+  agencies: AgencyConfig[];
+  routing: RoutingConfig;
+  escalation: { channel?: string };
+  webhooks: { endpoints: { name: string }[] };
+}
+
+/** Cross-references: agencies and channels named by rules must exist, names must be unique. */
+export function checkOperationsReferences(config: OperationsReferences, ctx: z.RefinementCtx): void {
+  const agencies = new Set<string>();
+  config.agencies.forEach((a, i) => {
+    if (agencies.has(a.id)) ctx.addIssue({ code: 'custom', path: ['agencies', i, 'id'], message: `duplicate agency "${a.id}"` });
+    agencies.add(a.id);
+  });
+  const endpoints = new Set<string>();
+  config.webhooks.endpoints.forEach((e, i) => {
+    if (endpoints.has(e.name)) ctx.addIssue({ code: 'custom', path: ['webhooks', 'endpoints', i, 'name'], message: `duplicate endpoint "${e.name}"` });
+    endpoints.add(e.name);
+  });
+  const channel = (name: string | undefined, path: (string | number)[]) => {
+    if (name !== undefined && !endpoints.has(name)) ctx.addIssue({ code: 'custom', path, message: `no webhook endpoint "${name}" in webhooks.endpoints` });
+  };
+  config.agencies.forEach((a, i) => channel(a.channel, ['agencies', i, 'channel']));
+  channel(config.escalation.channel, ['escalation', 'channel']);
+  for (const issue of routingIssues(config.routing, agencies, endpoints)) ctx.addIssue({ code: 'custom', path: ['routing', ...issue.path], message: issue.message });
+}
+
+/** Reference problems of a routing table (also checked when an admin replaces it through the API). */
+export function routingIssues(routing: RoutingConfig, agencies: ReadonlySet<string>, endpoints: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  routing.rules.forEach((r, i) => {
+    if (!agencies.has(r.agency)) issues.push({ path: ['rules', i, 'agency'], message: `no agency "${r.agency}" in agencies` });
+    if (r.channel !== undefined && !endpoints.has(r.channel)) issues.push({ path: ['rules', i, 'channel'], message: `no webhook endpoint "${r.channel}" in webhooks.endpoints` });
+  });
+  if (routing.default_agency !== undefined && !agencies.has(routing.default_agency)) {
+    issues.push({ path: ['default_agency'], message: `no agency "${routing.default_agency}" in agencies` });
+  }
+  return issues;
+}
