@@ -81,7 +81,7 @@ export async function checkCamera(ctx: DoctorContext, camera: CameraConfig, ffmp
   const video = /Stream #\d+:\d+.*?Video: (\w+).*?(\d{2,5}x\d{2,5})/.exec(r.stderr);
   if (r.code === 0 && video) return pass(name, `decodes ${video[1]} ${video[2]} (first frame in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const why = r.code === null ? `no frame within ${PROBE_TIMEOUT_MS / 1000} s` : lastLine(r.stderr) || `ffmpeg exit ${r.code}`;
-  return fail(name, `cannot decode ${redact(url)}: ${why}`, `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`);
+  return fail(name, redact(`cannot decode ${url}: ${why}`), `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`);
 }
 
 export function checkModel(ctx: DoctorContext): CheckResult {
@@ -208,7 +208,7 @@ function lastLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1)?.slice(0, 200) ?? '';
 }
 
-/** Camera URLs carry passwords; the doctor's output gets pasted into chats. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+/** Camera URLs carry passwords (ffmpeg repeats them in its errors); doctor output gets pasted into chats. */
+function redact(text: string): string {
+  return text.replace(/\/\/([^:@/\s]+):([^@/\s]+)@/g, '//$1:***@');
 }

@@ -53,8 +53,8 @@ function writeSecretFile(file: string, data: string): void {
 function handToServiceUser(file: string): void {
   if (process.getuid?.() !== 0) return;
   try {
-    const uid = Number(execFileSync('id', ['-u', SERVICE_USER], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', SERVICE_USER], { encoding: 'utf8' }).trim());
+    const uid = Number(execFileSync('id', ['-u', SERVICE_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const gid = Number(execFileSync('id', ['-g', SERVICE_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     chownSync(file, uid, gid);
   } catch {
     // no service user on this machine (a development box): root keeps it

@@ -137,6 +137,10 @@ export interface EdgeSpec {
   /** YAML for sensors:, cameras:, outbox:, uplink: … (indented at top level). */
   bodyYaml?: string;
   brokerPort?: number;
+  /** Replaces the default `log: { file: false }` line (e.g. to test file logging). */
+  logYaml?: string;
+  /** Extra environment for the agent process. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function edgeYaml(spec: EdgeSpec, brokerPort: number): string {
@@ -146,7 +150,7 @@ coordinator: { address: ${spec.grpcAddress}, token: ${deviceToken(spec.deviceId)
 data_dir: ${join(spec.dir, `edge-${spec.deviceId}`)}
 broker: { host: 127.0.0.1, port: ${brokerPort} }
 admin: { metrics_port: 0, socket: ${join(spec.dir, `edge-${spec.deviceId}.sock`)} }
-log: { file: false }
+${spec.logYaml ?? 'log: { file: false }'}
 ${spec.bodyYaml ?? ''}
 `;
 }
@@ -156,6 +160,9 @@ export interface RunningAgent {
   brokerPort: number;
   metricsPort: number;
   configFile: string;
+  /** The edgectl socket and the data directory the generated config names. */
+  socket: string;
+  dataDir: string;
   restart(): Promise<void>;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
@@ -164,12 +171,14 @@ export async function startAgent(t: Teardown, spec: EdgeSpec): Promise<RunningAg
   const brokerPort = spec.brokerPort ?? (await freePort());
   const configFile = join(spec.dir, `edge-${spec.deviceId}.yaml`);
   writeFileSync(configFile, edgeYaml(spec, brokerPort));
-  const make = () => new NodeProcess(`edge ${spec.deviceId}`, 'edge/main.js', ['--config', configFile]);
+  const make = () => new NodeProcess(`edge ${spec.deviceId}`, 'edge/main.js', ['--config', configFile], spec.env);
   const running: RunningAgent = {
     proc: make(),
     brokerPort,
     metricsPort: 0,
     configFile,
+    socket: join(spec.dir, `edge-${spec.deviceId}.sock`),
+    dataDir: join(spec.dir, `edge-${spec.deviceId}`),
     async restart() {
       await running.proc.kill9();
       running.proc = make();
