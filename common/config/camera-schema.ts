@@ -92,6 +92,10 @@ export const CameraSchema = z
       .object({
         track: z.array(z.string()).min(1).default(['person', 'car', 'truck', 'bus', 'motorcycle', 'bicycle']),
         filters: z.record(z.string(), LabelFilter).default({}),
+        events: z
+          .enum(['all', 'rules'])
+          .default('all')
+          .describe('all: one event per confirmed person/vehicle plus rule events; rules: rule events only (busy scenes on a thin uplink)'),
       })
       .prefault({}),
     zones: z.array(z.object({ id: Identifier, points: Polygon })).default([]),

@@ -110,6 +110,7 @@ export class Camera implements Component {
       metrics: deps.metrics,
       logger: this.log,
       trackPasses: (label, score) => this.filters.trackPasses(label, score),
+      objectEvents: config.objects.events === 'all',
       timings: this.timings.events,
     });
     for (const rule of this.rules) {

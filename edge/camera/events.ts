@@ -59,6 +59,8 @@ export interface CameraEventsDeps {
   logger: Logger;
   /** Whether a confirmed track's median score is high enough to report (per-label filter). */
   trackPasses: (label: string, medianScore: number) => boolean;
+  /** False: no plain object events, only rule, motion and status events. */
+  objectEvents?: boolean;
   timings?: Partial<EventTimings>;
 }
 
@@ -107,7 +109,7 @@ export class CameraEvents {
         event.shot = this.trackShots.get(t.id);
         event.lastActivityMonoMs = now;
         this.maybeUpdate(key, event, frame);
-      } else if (this.deps.trackPasses(t.label, medianScore(t))) {
+      } else if (this.deps.objectEvents !== false && this.deps.trackPasses(t.label, medianScore(t))) {
         this.openEvent(key, frame, {
           type: 'object', rule: '', zone: '', label: t.label, trackId: t.id, severity: 'info',
           startedWallMs: t.firstSeenWallMs, score: medianScore(t), box: t.box, objectCount: 1,
