@@ -33,6 +33,10 @@ export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
 };
 
 const SCORE_HISTORY = 20;
+/** Centre-distance fallback reach, in units of the track's larger box side. */
+const CENTRE_MATCH = 0.8;
+const centreX = (b: Box) => b.x + b.w / 2;
+const centreY = (b: Box) => b.y + b.h / 2;
 const PATH_HISTORY_MS = 30_000;
 
 export interface Track {
@@ -73,14 +77,17 @@ export function medianScore(track: Pick<Track, 'scores'>): number {
 }
 
 export function predictBox(track: Track, atMs: number): Box {
-  // Prediction is trusted for one second at most: further out a guess is worse than the last box.
-  const dt = Math.min(1_000, Math.max(0, atMs - track.lastSeenMs));
+  // Prediction is trusted for two seconds at most: further out a guess is worse than the last box.
+  const dt = Math.min(2_000, Math.max(0, atMs - track.lastSeenMs));
   return { ...track.box, x: track.box.x + track.vx * dt, y: track.box.y + track.vy * dt };
 }
 
 export class Tracker {
   private readonly config: TrackerConfig;
   private live: Track[] = [];
+  /** Smoothed time between detection cycles: a busy detector shared by many cameras runs rarely. */
+  private cycleMs = 0;
+  private lastCycleMs: number | undefined;
 
   constructor(config: Partial<TrackerConfig> = {}) {
     this.config = { ...DEFAULT_TRACKER_CONFIG, ...config };
@@ -96,6 +103,11 @@ export class Tracker {
    */
   update(detections: readonly Detection[], nowMs: number, wallMs: number, covered?: Box): TrackerUpdate {
     for (const t of this.live) t.seenThisCycle = false;
+    if (this.lastCycleMs !== undefined) {
+      const gap = Math.max(0, nowMs - this.lastCycleMs);
+      this.cycleMs = this.cycleMs === 0 ? gap : 0.8 * this.cycleMs + 0.2 * gap;
+    }
+    this.lastCycleMs = nowMs;
     const unmatched = this.match(detections, nowMs);
     for (const d of unmatched) this.live.push(this.newTrack(d, nowMs, wallMs));
     const confirmed: Track[] = [];
@@ -128,7 +140,15 @@ export class Tracker {
       detections.forEach((d, i) => {
         if (d.label !== track.label) return;
         const overlap = iou(predicted, d.box);
-        if (overlap >= this.config.iouMatch) pairs.push({ track, det: i, score: overlap });
+        if (overlap >= this.config.iouMatch) {
+          pairs.push({ track, det: i, score: overlap });
+          return;
+        }
+        // At a low detection rate a walker moves more than its own width between cycles and
+        // the boxes no longer overlap: fall back to centre distance, ranked below any overlap.
+        const reach = CENTRE_MATCH * Math.max(predicted.w, predicted.h);
+        const distance = Math.hypot(centreX(predicted) - centreX(d.box), centreY(predicted) - centreY(d.box));
+        if (distance < reach) pairs.push({ track, det: i, score: 0.01 * (1 - distance / reach) });
       });
     }
     pairs.sort((a, b) => b.score - a.score);
@@ -175,8 +195,9 @@ export class Tracker {
   private expired(track: Track, nowMs: number, covered: Box | undefined): boolean {
     const unseenMs = nowMs - track.lastSeenMs;
     if (unseenMs > this.config.hardLimitMs) return true;
-    if (!track.confirmed) return unseenMs > this.config.maxDisappearedMs;
-    const limit = track.stationary ? this.config.stationaryMaxDisappearedMs : this.config.maxDisappearedMs;
+    if (!track.confirmed) return unseenMs > Math.max(this.config.maxDisappearedMs, 3 * this.cycleMs);
+    // Three missed cycles at least, however slow the cycles are.
+    const limit = track.stationary ? this.config.stationaryMaxDisappearedMs : Math.max(this.config.maxDisappearedMs, 3 * this.cycleMs);
     if (unseenMs <= limit) return false;
     const [px, py] = bottomCentre(predictBox(track, nowMs));
     const leftFrame = px < 0 || px > 1 || py < 0 || py > 1.02;

@@ -54,6 +54,7 @@ t.test('a lost track ends after maxDisappeared where the detector looked, not el
 t.test('an unconfirmed blip disappears without an end (never confirmed)', async (t) => {
   const tracker = new Tracker({ minHits: 3, maxDisappearedMs: 500 });
   tracker.update([person(0.5)], 0, 0);
+  for (let ms = 200; ms < 1_000; ms += 200) tracker.update([], ms, 0);
   const u = tracker.update([], 1_000, 0);
   t.equal(u.ended.length, 0);
   t.equal(tracker.tracks.length, 0);
@@ -78,4 +79,19 @@ t.test('labels never match across classes; median score', async (t) => {
   t.equal(tracker.tracks.length, 2);
   t.equal(medianScore({ scores: [0.5, 0.9, 0.6] }), 0.6);
   t.equal(medianScore({ scores: [0.5, 0.7] }), 0.6);
+});
+
+t.test('a slow detector (one cycle every 2 s, shared by many cameras) still follows a walker', async (t) => {
+  const tracker = new Tracker({ minHits: 3 });
+  const ids = new Set<string>();
+  let ended = 0;
+  for (let i = 0; i < 10; i++) {
+    // 0.06 of the frame per cycle: more than the box's own width (0.05), so no overlap.
+    const u = tracker.update([person(0.1 + i * 0.06)], i * 2_000, 0);
+    u.tracks.forEach((tr) => ids.add(tr.id));
+    ended += u.ended.length;
+  }
+  t.equal(ids.size, 1, 'one track, matched by centre distance and velocity');
+  t.ok(tracker.tracks[0]!.confirmed);
+  t.equal(ended, 0, 'gaps of one slow cycle do not end it');
 });
