@@ -30,7 +30,14 @@ export interface SupervisorBackoff {
   maxMs: number;
   /** A component that stays up this long earns a fresh backoff. */
   stableMs?: number;
+  /**
+   * A stop that takes longer is abandoned (logged) so shutdown stays bounded: a connect in
+   * progress on a dead link (gRPC waitForReady) would otherwise hold it for its whole timeout.
+   */
+  stopTimeoutMs?: number;
 }
+
+const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 
 export class Supervisor {
   private readonly entries = new Map<string, Supervised>();
@@ -106,7 +113,23 @@ export class Supervisor {
   private async retire(entry: Supervised): Promise<void> {
     entry.abort.abort();
     await entry.restarting;
-    await entry.component.stop().catch((err: unknown) => this.log.error({ component: entry.component.name, err: errorMessage(err) }, 'stop failed'));
+    await this.stopBounded(entry);
+  }
+
+  private async stopBounded(entry: Supervised): Promise<void> {
+    const name = entry.component.name;
+    const limitMs = this.backoff.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = entry.component.stop().then(
+      () => true,
+      (err: unknown) => {
+        this.log.error({ component: name, err: errorMessage(err) }, 'stop failed');
+        return true;
+      },
+    );
+    const done = await Promise.race([stopped, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limitMs)))]);
+    clearTimeout(timer);
+    if (!done) this.log.warn({ component: name, limitMs }, 'component did not stop in time; going on without it');
     entry.running = false;
   }
 
@@ -179,9 +202,6 @@ export class Supervisor {
     const entries = [...this.entries.values()].reverse();
     for (const entry of entries) entry.abort.abort();
     await Promise.all(entries.map((e) => e.restarting));
-    for (const entry of entries) {
-      await entry.component.stop().catch((err: unknown) => this.log.error({ component: entry.component.name, err: errorMessage(err) }, 'stop failed'));
-      entry.running = false;
-    }
+    for (const entry of entries) await this.stopBounded(entry);
   }
 }
