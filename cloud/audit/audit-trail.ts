@@ -1,6 +1,56 @@
-// placeholder
-import { IocError } from '../../common/errors.js';
+// The API audit trail: every write (who, what, when, outcome) recorded after it is answered.
+// Recording never delays or fails the request; writes are batched, and a failed batch is logged
+// and retried with the next one.
+import { ulid } from 'ulid';
+import { errorMessage } from '../../common/errors.js';
+import { RateLimitedLog, type Logger } from '../../common/log.js';
+import type { ApiWrite } from '../api/app.js';
+import type { AuditStore } from './audit-store.js';
 import type { AuditQuery, AuditRecord } from './types.js';
+
+/** Held back when the store keeps failing: a flood of refused writes must not exhaust memory. */
+const MAX_PENDING = 10_000;
+
 export class AuditTrail {
-  async list(_q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> { throw new IocError('UNAVAILABLE', 'not built yet'); }
+  private pending: AuditRecord[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly rateLimited: RateLimitedLog;
+
+  constructor(private readonly store: AuditStore, logger: Logger) {
+    this.rateLimited = new RateLimitedLog(logger);
+  }
+
+  record(write: ApiWrite): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.rateLimited.warn('audit-full', { pending: this.pending.length }, 'audit trail backlog full; dropping the oldest record');
+      this.pending.shift();
+    }
+    this.pending.push({ id: ulid(write.atMs), ...write });
+    this.flushing ??= this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.store.append(batch);
+      } catch (err) {
+        this.rateLimited.warn('audit-write', { err: errorMessage(err), records: batch.length }, 'audit records not stored yet; retrying');
+        this.pending = [...batch, ...this.pending];
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  /** Waits until everything recorded so far is stored (close, tests). */
+  async settle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+    await this.settle();
+    return this.store.list(q);
+  }
 }

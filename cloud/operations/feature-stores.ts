@@ -10,20 +10,38 @@ import { PgTriageStore } from '../triage/pg-triage-store.js';
 import type { WebhookStore } from '../webhooks/webhook-store.js';
 import { LevelWebhookStore } from '../webhooks/level-webhook-store.js';
 import { PgWebhookStore } from '../webhooks/pg-webhook-store.js';
+import type { ReportStore } from '../reports/report-store.js';
+import { LevelReportStore } from '../reports/level-report-store.js';
+import { PgReportStore } from '../reports/pg-report-store.js';
+import type { DeviceAdminStore } from '../devices/device-admin-store.js';
+import { LevelDeviceAdminStore } from '../devices/level-device-admin-store.js';
+import { PgDeviceAdminStore } from '../devices/pg-device-admin-store.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { LevelAuditStore } from '../audit/level-audit-store.js';
+import { PgAuditStore } from '../audit/pg-audit-store.js';
 
 export interface FeatureStores {
   triage: TriageStore;
   webhooks: WebhookStore;
+  reports: ReportStore;
+  devices: DeviceAdminStore;
+  audit: AuditStore;
 }
 
 export function featureStoresFor(store: CoordinatorStore): FeatureStores {
   if (store instanceof LevelStore) {
     const db = store.database;
-    return { triage: new LevelTriageStore(db), webhooks: new LevelWebhookStore(db) };
+    return {
+      triage: new LevelTriageStore(db), webhooks: new LevelWebhookStore(db), reports: new LevelReportStore(db),
+      devices: new LevelDeviceAdminStore(db), audit: new LevelAuditStore(db),
+    };
   }
   if (store instanceof PostgresStore) {
     const pool = store.pool;
-    return { triage: new PgTriageStore(pool), webhooks: new PgWebhookStore(pool) };
+    return {
+      triage: new PgTriageStore(pool), webhooks: new PgWebhookStore(pool), reports: new PgReportStore(pool),
+      devices: new PgDeviceAdminStore(pool), audit: new PgAuditStore(pool),
+    };
   }
   throw new IocError('CONFIG_INVALID', `no feature stores for a ${store.kind} store`);
 }

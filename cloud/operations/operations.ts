@@ -4,6 +4,8 @@
 // already has; gives back the ingest hooks, the API routes and one close().
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { componentLogger, type Logger } from '../../common/log.js';
+import { errorMessage } from '../../common/errors.js';
+import { sleep } from '../../common/backoff.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { CoordinatorStore } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
@@ -17,10 +19,11 @@ import { closeAll, featureStoresFor, initAll } from './feature-stores.js';
 import { RoutingTable } from '../triage/routing.js';
 import { TriageService } from '../triage/triage-service.js';
 import { createTriageMetrics } from '../triage/metrics.js';
+import { AlertIntake } from '../triage/intake.js';
 import { WebhookService } from '../webhooks/webhook-service.js';
 import { ReportService } from '../reports/report-service.js';
 import { LiveFeed } from '../live/sse.js';
-import { Provisioning } from '../devices/provisioning.js';
+import { Provisioning, type DeviceBusMessage } from '../devices/provisioning.js';
 import { ConfigVersions } from '../devices/config-versions.js';
 import { CommandQueue } from '../devices/commands.js';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -54,28 +57,72 @@ export interface Operations {
   close(): Promise<void>;
 }
 
+/** Escalations are a safety net: checked often enough, never busy-looping. */
+const ESCALATION_MIN_INTERVAL_MS = 200;
+
 export async function startOperations(deps: OperationsDeps): Promise<Operations> {
   const logger = deps.logger ?? componentLogger('operations');
-  const { config } = deps;
+  const { config, bus } = deps;
+  const registry = deps.metrics.registry;
   const stores = featureStoresFor(deps.store);
   await initAll(stores);
-  const triageStore = stores.triage;
-  const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, registry: deps.metrics.registry, logger: componentLogger('webhooks', logger) });
-  webhooks.start();
-  const routing = new RoutingTable(triageStore, config.routing, config.agencies);
+
+  const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, registry, logger: componentLogger('webhooks', logger) });
+  const routing = new RoutingTable(stores.triage, config.routing, config.agencies);
   const triage = new TriageService({
-    store: triageStore, routing, bus: deps.bus, notifier: webhooks, escalation: config.escalation,
-    metrics: createTriageMetrics(deps.metrics.registry, () => triageStore.countByState()), logger: componentLogger('triage', logger),
+    store: stores.triage, routing, bus, notifier: webhooks, escalation: config.escalation,
+    metrics: createTriageMetrics(registry, () => stores.triage.countByState()), logger: componentLogger('triage', logger),
   });
-  const reports = new ReportService();
-  const live = new LiveFeed();
-  const provisioning = new Provisioning();
-  const configs = new ConfigVersions();
-  const commands = new CommandQueue();
-  const audit = new AuditTrail();
-  const open = new OpenData();
+  const siteLocation = (site: string) => config.sites.find((s) => s.id === site)?.location ?? null;
+  const intake = new AlertIntake({ triage, minSeverity: config.triage.min_severity, kinds: config.triage.kinds, siteLocation, logger: componentLogger('triage', logger) });
+  const reports = new ReportService({
+    store: stores.reports, triage, bus, notifier: webhooks, settings: config.reports, sites: config.sites, registry, logger: componentLogger('reports', logger),
+  });
+  const live = new LiveFeed({ bus, replayBuffer: config.live.replay_buffer, heartbeatS: config.live.heartbeat_s, maxClients: config.live.max_clients, registry, logger: componentLogger('live', logger) });
+  const provisioning = new Provisioning({
+    store: deps.store, bus, notifier: webhooks, sites: config.sites.map((s) => s.id),
+    disconnect: (id, reason, code) => deps.presence.disconnect(id, reason, code), logger: componentLogger('provisioning', logger),
+  });
+  const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });
+  const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
+  const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
+  const open = new OpenData(deps.store, config.sites, config.opendata);
+
+  const failed = (what: string) => (err: unknown) => logger.error({ err: errorMessage(err) }, `${what} failed`);
+  // Other replicas ask here for devices they cannot reach (revocations, pending config and commands).
+  const unsubscribe = bus.subscribe<DeviceBusMessage>('devices', (m) => {
+    provisioning.onBusMessage(m.data);
+    if (m.data.type === 'device.pending') {
+      void configs.push(m.data.deviceId, false).catch(failed('config push'));
+      void commands.sendOpen(m.data.deviceId, (msg) => deps.sendTo(m.data.deviceId, msg)).catch(failed('command send'));
+    }
+  });
+  live.start();
+  webhooks.start();
+  const escalation = setInterval(() => void triage.escalateDue().catch(failed('escalation check')), Math.max(ESCALATION_MIN_INTERVAL_MS, config.escalation.check_interval_s * 1000));
+  escalation.unref();
+  if (config.triage.catch_up_h > 0) {
+    const since = Date.now() - config.triage.catch_up_h * 3_600_000;
+    void intake.catchUp(deps.store, since).then((n) => logger.info({ records: n }, 'alert catch-up done'), failed('alert catch-up'));
+  }
+
+  const hooks: IngestHooks = {
+    onStored(deviceId, items) {
+      const rows = items.flatMap((i) => (i.event ? [i.event] : []));
+      if (rows.length === 0) return;
+      void intake.onStored(rows);
+      void bus.publish('records', { deviceId, rows }).catch(failed('records publish'));
+    },
+    onConfigReport: (deviceId, report) => void configs.onReport(deviceId, report).catch(failed('config report')),
+    onCommandReceipt: (deviceId, receipt) => void commands.onReceipt(deviceId, receipt).catch(failed('command receipt')),
+    onSessionOpen(deviceId, send) {
+      void configs.onSessionOpen(deviceId, send).catch(failed('config push on connect'));
+      void commands.sendOpen(deviceId, (msg) => (send(msg), true)).catch(failed('commands on connect'));
+    },
+  };
+
   return {
-    hooks: {},
+    hooks,
     routes: [
       alertRoutes(triage),
       routingRoutes(routing, config.webhooks.endpoints.map((e) => e.name)),
@@ -88,9 +135,13 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       auditRoutes(audit),
       openDataRoutes(open),
     ],
-    onWrite: () => undefined,
+    onWrite: (write) => audit.record(write),
     async close() {
+      clearInterval(escalation);
+      unsubscribe();
+      await live.close();
       await webhooks.close();
+      await Promise.race([audit.settle(), sleep(5_000)]);
       await closeAll(stores);
     },
   };

@@ -1,13 +1,194 @@
-// placeholder
+// Citizen field reports: rate-limited per client, checked (category, text, image count, size
+// and type from the bytes), photos re-encoded without metadata, stored, then raised in triage
+// as a citizen_report alert and announced on the live feed and the webhooks.
 import type { MiddlewareHandler } from 'hono';
-import { IocError } from '../../common/errors.js';
-import type { CitizenReport, ReportQuery } from './types.js';
-const notYet = () => new IocError('UNAVAILABLE', 'not built yet');
-export interface ReportSubmission { text: string; category: string; lat: number; lon: number; images: File[] }
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { ulid } from 'ulid';
+import { Counter, type Registry } from 'prom-client';
+import { IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
+import { RateLimitedLog, type Logger } from '../../common/log.js';
+import type { SeverityName } from '../../common/config/primitives.js';
+import type { CoordinatorConfig } from '../config.js';
+import type { EventBus } from '../live/bus.js';
+import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
+import { errorBody } from '../api/errors.js';
+import type { ApiEnv } from '../api/context.js';
+import { RateLimiter } from './rate-limiter.js';
+import { reencodeImage, sniffImageType } from './images.js';
+import type { ReportStore } from './report-store.js';
+import type { CitizenReport, ReportImage, ReportQuery } from './types.js';
+
+export interface ReportSubmission {
+  text: string;
+  category: string;
+  lat: number;
+  lon: number;
+  images: File[];
+}
+
+export interface ReportServiceOptions {
+  store: ReportStore;
+  triage: TriageService;
+  bus: EventBus;
+  notifier: AlertNotifier;
+  settings: CoordinatorConfig['reports'];
+  sites: CoordinatorConfig['sites'];
+  registry: Registry;
+  logger: Logger;
+}
+
+/** A report further than this from every site is not attributed to one. */
+const SITE_REACH_KM = 50;
+
 export class ReportService {
-  limiter(): MiddlewareHandler { return async (_c, next) => next(); }
-  async submit(_s: ReportSubmission, _actor: string): Promise<{ report: CitizenReport; alertId: string | null }> { throw notYet(); }
-  async list(_q: ReportQuery): Promise<{ items: CitizenReport[]; nextCursor: string | null }> { throw notYet(); }
-  async get(_id: string): Promise<CitizenReport> { throw notYet(); }
-  async image(_id: string, _index: number): Promise<Uint8Array> { throw notYet(); }
+  private readonly byAddress: RateLimiter;
+  private readonly byToken: RateLimiter;
+  private readonly rateLimited: RateLimitedLog;
+  private readonly counted;
+
+  constructor(private readonly o: ReportServiceOptions) {
+    this.byAddress = new RateLimiter(o.settings.rate_limit);
+    this.byToken = new RateLimiter(o.settings.token_rate_limit);
+    this.rateLimited = new RateLimitedLog(o.logger);
+    this.counted = new Counter({ name: 'ioc_citizen_reports_total', help: 'Citizen reports by outcome (accepted, rejected code, rate_limited)', labelNames: ['outcome'], registers: [o.registry] });
+  }
+
+  /**
+   * Route middleware, before the body is read: refuses anonymous reports when they are not
+   * allowed, rate-limits per token or client address (429 + Retry-After), and refuses bodies
+   * that announce more bytes than the allowed images can take.
+   */
+  limiter(): MiddlewareHandler<ApiEnv> {
+    const s = this.o.settings;
+    const maxBody = s.max_images * s.max_image_bytes + s.max_text_chars * 4 + 64 * 1024;
+    return async (c, next) => {
+      const principal = c.get('principal') as { name: string } | undefined;
+      if (!principal && !s.anonymous) {
+        c.header('WWW-Authenticate', 'Bearer realm="ioc"');
+        return c.json(errorBody('UNAUTHENTICATED', 'citizen reports need an API token here (reports.anonymous is false)'), 401);
+      }
+      const decision = principal ? this.byToken.take(`token:${principal.name}`) : this.byAddress.take(`addr:${clientAddress(c, s.trust_forwarded_for)}`);
+      if (!decision.ok) {
+        this.counted.inc({ outcome: 'rate_limited' });
+        c.header('Retry-After', String(decision.retryAfterS));
+        return c.json(errorBody('RATE_LIMITED', `too many reports from this client; retry in ${decision.retryAfterS} s`), 429);
+      }
+      const length = Number(c.req.header('content-length') ?? 0);
+      if (length > maxBody) {
+        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
+        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body of ${length} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
+      }
+      await next();
+    };
+  }
+
+  async submit(input: ReportSubmission, actor: string): Promise<{ report: CitizenReport; alertId: string | null }> {
+    try {
+      return await this.accept(input, actor);
+    } catch (err) {
+      if (err instanceof IocError) this.counted.inc({ outcome: err.code });
+      throw err;
+    }
+  }
+
+  private async accept(input: ReportSubmission, actor: string): Promise<{ report: CitizenReport; alertId: string | null }> {
+    const s = this.o.settings;
+    if (!s.categories.includes(input.category)) throw new ValidationError(`category: "${input.category}" is not one of ${s.categories.join(', ')}`);
+    if (input.text.length > s.max_text_chars) throw new ValidationError(`text: ${input.text.length} characters; at most ${s.max_text_chars}`);
+    if (input.images.length > s.max_images) throw new ValidationError(`images: ${input.images.length} files; at most ${s.max_images}`);
+    const encoded: { data: Buffer; width: number; height: number }[] = [];
+    for (const [i, file] of input.images.entries()) {
+      if (file.size > s.max_image_bytes) throw new IocError('PAYLOAD_TOO_LARGE', `images[${i}]: ${file.size} bytes; at most ${s.max_image_bytes}`);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const type = sniffImageType(bytes);
+      if (!type) {
+        throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: not a JPEG, PNG or WebP image (by its content; declared ${file.type || 'no type'})`);
+      }
+      try {
+        encoded.push(await reencodeImage(bytes, s.max_image_px));
+      } catch (err) {
+        throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: looks like ${type} but cannot be decoded (${errorMessage(err).slice(0, 120)})`);
+      }
+    }
+    const now = Date.now();
+    const images: ReportImage[] = encoded.map((e, index) => ({ index, contentType: 'image/jpeg', width: e.width, height: e.height, bytes: e.data.length }));
+    const location = { lat: input.lat, lon: input.lon };
+    const report: CitizenReport = {
+      id: ulid(now), createdAtMs: now, category: input.category, text: input.text, location, site: nearestSite(this.o.sites, location),
+      images, alertId: null, submittedBy: actor,
+    };
+    await this.o.store.createReport(report, encoded.map((e) => e.data));
+    this.counted.inc({ outcome: 'accepted' });
+
+    const severity: SeverityName = (s.severity[report.category] as SeverityName | undefined) ?? 'medium';
+    const { alert } = await this.o.triage.raise({
+      source: 'citizen_report', sourceKey: `report:${report.id}`, severity, title: `${report.category}: ${oneLine(report.text, 80)}`,
+      site: report.site, deviceId: null, rule: report.category, location, eventIds: [], reportId: report.id,
+      details: { images: images.length, submittedBy: actor },
+    }, actor === 'anonymous' ? 'citizen' : actor);
+    await this.o.store.setAlert(report.id, alert.id);
+    report.alertId = alert.id;
+    await this.announce(report);
+    return { report, alertId: alert.id };
+  }
+
+  private async announce(report: CitizenReport): Promise<void> {
+    try {
+      await this.o.bus.publish('reports', { type: 'report.created', report });
+      await this.o.notifier.notify('report.created', { report });
+    } catch (err) {
+      this.rateLimited.warn('report-announce', { err: errorMessage(err) }, 'report not announced');
+    }
+  }
+
+  list(q: ReportQuery) {
+    return this.o.store.listReports(q);
+  }
+
+  async get(id: string): Promise<CitizenReport> {
+    const report = await this.o.store.getReport(id);
+    if (!report) throw new NotFoundError(`report ${id}`);
+    return report;
+  }
+
+  async image(id: string, index: number): Promise<Uint8Array> {
+    const data = await this.o.store.getImage(id, index);
+    if (!data) throw new NotFoundError(`image ${index} of report ${id}`);
+    return data;
+  }
+}
+
+function clientAddress(c: Parameters<MiddlewareHandler>[0], trustForwardedFor: boolean): string {
+  if (trustForwardedFor) {
+    const first = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Nearest configured site within SITE_REACH_KM (great-circle distance), else null. */
+export function nearestSite(sites: readonly { id: string; location: { lat: number; lon: number } }[], p: { lat: number; lon: number }): string | null {
+  let best: { id: string; km: number } | undefined;
+  for (const s of sites) {
+    const km = haversineKm(s.location, p);
+    if (km <= SITE_REACH_KM && (!best || km < best.km)) best = { id: s.id, km };
+  }
+  return best?.id ?? null;
+}
+
+function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
 }

@@ -1,0 +1,54 @@
+// The IOC feature stores (triage, webhooks, reports, device admin, audit) on both backends, for
+// their contract tests: the level store in a temp dir, PostgreSQL in a throwaway schema. Under
+// CI=true an unreachable PostgreSQL fails the test; elsewhere its half is skipped with the reason.
+import t from 'tap';
+import { join } from 'node:path';
+import { LevelStore } from '../../cloud/store/level/level-store.js';
+import { PostgresStore } from '../../cloud/store/postgres/postgres-store.js';
+import type { CoordinatorStore } from '../../cloud/store/store.js';
+import { closeAll, featureStoresFor, initAll, type FeatureStores } from '../../cloud/operations/feature-stores.js';
+import { postgresProblem, TEST_DATABASE_URL, testSchema } from './pg.js';
+import { tempDir } from './tmp.js';
+
+export type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
+export type Backend = 'level' | 'postgres';
+
+export interface OpenedStores {
+  store: CoordinatorStore;
+  features: FeatureStores;
+  /** Closes and opens the same data again (restart), returning new handles. */
+  reopen(): Promise<OpenedStores>;
+}
+
+async function open(t: TapTest, backend: Backend, place: string): Promise<OpenedStores> {
+  const store: CoordinatorStore = backend === 'level' ? new LevelStore(place) : new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4 });
+  await store.open();
+  const features = featureStoresFor(store);
+  await initAll(features);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await closeAll(features);
+    await store.close();
+  };
+  t.teardown(close);
+  return {
+    store, features,
+    async reopen() {
+      await close();
+      return open(t, backend, place);
+    },
+  };
+}
+
+/** Runs `suite` once per backend as subtests named after it. */
+export async function forEachBackend(tap: TapTest, suite: (t: TapTest, make: (t: TapTest) => Promise<OpenedStores>) => void): Promise<void> {
+  tap.test('level', async (t) => suite(t, (tt) => open(tt, 'level', join(tempDir(tt), 'store'))));
+  const problem = await postgresProblem();
+  if (problem && process.env.CI === 'true') {
+    tap.fail(`${problem}: the PostgreSQL half of this contract is mandatory under CI`);
+    return;
+  }
+  tap.test('postgres', { skip: problem ? `${problem}; set DATABASE_URL to run it` : false }, async (t) => suite(t, (tt) => open(tt, 'postgres', testSchema(tt, 'ioc_feat'))));
+}
