@@ -26,6 +26,7 @@ import { CameraActivity } from './admin/camera-activity.js';
 import { ReadingFeed } from './admin/reading-feed.js';
 import { ModelStore, type ModelLocation } from './admin/model-store.js';
 import { ConfigApplier, type ReloadPart } from './config-apply.js';
+import { createRemoteControl, type RemoteControl } from './remote/remote-control.js';
 
 export interface AgentOptions {
   configRevision: string;
@@ -67,6 +68,7 @@ export class EdgeAgent {
   private timers: NodeJS.Timeout[] = [];
   private metricsServer: Server | undefined;
   private stopping: Promise<void> | undefined;
+  private remote: RemoteControl | undefined;
   outbox!: Outbox;
   broker!: SensorBroker;
   sensors!: SensorPipeline;
@@ -169,6 +171,9 @@ export class EdgeAgent {
       settings: config.uplink,
       metrics: this.metrics,
       heartbeat: () => this.heartbeat(),
+      // Built on first use: the outbox and the config applier exist by then.
+      onConfigPush: (push) => (this.remote ??= createRemoteControl(this, this.log)).onConfigPush(push),
+      onCommand: (command) => (this.remote ??= createRemoteControl(this, this.log)).onCommand(command),
       logger: componentLogger('uplink', this.log),
     });
   }
