@@ -40,8 +40,31 @@ function clientConfig(options: PgOptions): pg.ClientConfig {
   };
 }
 
+/**
+ * A client whose text parameters never carry NUL: PostgreSQL refuses it in text ("invalid byte
+ * sequence"), which would turn a stray NUL in a query string into a 503 for every store on this
+ * pool (the feature stores too). Stored and looked-up values are mapped the same way (pgText), so
+ * they still match. JSON text is unaffected: JSON.stringify writes NUL as the escape \u0000.
+ */
+class NulSafeClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [first, second] = args;
+    if (Array.isArray(second)) args[1] = second.map(nulSafe);
+    else if (first && typeof first === 'object' && Array.isArray((first as { values?: unknown }).values)) {
+      args[0] = { ...(first as object), values: (first as { values: unknown[] }).values.map(nulSafe) };
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
+function nulSafe(value: unknown): unknown {
+  if (typeof value === 'string') return pgText(value);
+  if (Array.isArray(value)) return value.map(nulSafe);
+  return value;
+}
+
 export function createPool(options: PgOptions, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize, idleTimeoutMillis: 30_000, Client: NulSafeClient });
   const rateLimited = new RateLimitedLog(logger);
   // An idle connection dropped by the server emits here; unhandled it would end the process.
   pool.on('error', (err) => rateLimited.warn('pg-idle', { err: err.message }, 'PostgreSQL connection lost; the pool reconnects'));

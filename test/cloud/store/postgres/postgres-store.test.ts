@@ -30,21 +30,21 @@ t.test('replicas starting at once apply each migration exactly once', needsPg, a
   const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
   t.same(rows.map((r) => r.version), expected);
-  t.ok(expected.includes(1) && expected.every((v) => v < 100), 'foundation migrations stay within 001–099');
+  t.same(expected.filter((v) => v < 100), [1, 2, 3], 'the foundation is 001–003; feature tables sit at 100 and above');
 });
 
 t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {
   const schema = testSchema(t);
   const dir = tempDir(t);
-  writeFileSync(join(dir, '100_alerts.sql'), 'CREATE TABLE alerts (id text PRIMARY KEY, device_id text REFERENCES devices (id));');
+  writeFileSync(join(dir, '199_probe.sql'), 'CREATE TABLE probe_rows (id text PRIMARY KEY, device_id text REFERENCES devices (id));');
   writeFileSync(join(dir, 'README.md'), 'not a migration');
   const store = replica(t, schema, [dir]);
   await store.open();
   await store.open();
-  const { rows } = await store.pool.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations WHERE version >= 100');
-  t.same(rows, [{ version: 100, name: 'alerts' }]);
+  const { rows } = await store.pool.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations WHERE version = 199');
+  t.same(rows, [{ version: 199, name: 'probe' }]);
   await store.pool.query("INSERT INTO devices (id, site, data) VALUES ('d1', 's', '{}')");
-  await store.pool.query("INSERT INTO alerts VALUES ('a1', 'd1')");
+  await store.pool.query("INSERT INTO probe_rows VALUES ('a1', 'd1')");
   t.pass('the feature table lives in the same schema as the foundation');
 
   const clash = tempDir(t);
@@ -90,4 +90,20 @@ t.test('an unreachable server is a STORAGE error, not a crash', async (t) => {
 
 t.test('schema names are checked before they reach SQL', async (t) => {
   t.throws(() => new PostgresStore({ url: TEST_DATABASE_URL, schema: 'x; DROP TABLE y', poolSize: 2 }), /lower-case letters/);
+});
+
+t.test('a NUL in any text parameter on the shared pool is stored and matched, never a 503', needsPg, async (t) => {
+  const store = replica(t, testSchema(t));
+  await store.open();
+  await store.pool.query('CREATE TABLE feature_rows (k text PRIMARY KEY, tags text[])');
+  await store.pool.query('INSERT INTO feature_rows VALUES ($1, $2)', ['a\u0000b', ['x\u0000', 'y']]);
+  const client = await store.pool.connect();
+  try {
+    const { rows } = await client.query({ text: 'SELECT k, tags FROM feature_rows WHERE k = $1', values: ['a\u0000b'] });
+    t.same(rows, [{ k: 'a\uFFFDb', tags: ['x\uFFFD', 'y'] }], 'looked up with the same NUL, through a checked-out client too');
+  } finally {
+    client.release();
+  }
+  const json = await store.pool.query<{ v: { s: string } }>('SELECT $1::json AS v', [JSON.stringify({ s: 'keep\u0000me' })]);
+  t.equal(json.rows[0]!.v.s, 'keep\u0000me', 'JSON parameters keep their NUL exactly');
 });
