@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE ?= node
 export LOG_LEVEL ?= warn
 
-.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference
+.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference api-reference docs
 
 ## setup: npm dependencies, Debian packages (ffmpeg, rtsp-server-perl, chromium) and the model
 setup: deps system-packages models
@@ -42,6 +42,12 @@ bench: setup build
 
 config-reference:
 	@$(NODE) --import tsx scripts/config-reference.ts
+
+api-reference:
+	@$(NODE) --import tsx scripts/api-reference.ts
+
+## docs: regenerate the config and API references from the code
+docs: config-reference api-reference
 
 clean:
 	rm -rf dist .tap .demo test-artifacts
