@@ -2,7 +2,7 @@
 // current path. Who may do what comes from GET /api/v1/me; the server enforces it regardless.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './api/client.js';
-import type { Principal } from './api/types.js';
+import type { Principal, Site } from './api/types.js';
 import { ApiRoutes, ConsoleContext, useConsole, type ConsoleContextValue, type ConsoleSettings } from './console-context.js';
 import { initialLang, rememberLang, translator, type Lang, type MessageKey } from './i18n/i18n.js';
 import { onLinkClick, useRoute } from './router.js';
@@ -21,17 +21,19 @@ interface Session {
   principal: Principal;
   routes: ApiRoutes;
   settings: ConsoleSettings;
+  sites: Site[];
 }
 
 /** Proves the token (GET /me) and learns which routes this coordinator has. */
 async function openSession(token: string): Promise<Session> {
   const api = new ApiClient(token);
   const principal = await api.get<Principal>('/api/v1/me');
-  const [doc, settings] = await Promise.all([
+  const [doc, settings, sites] = await Promise.all([
     fetch('/openapi.json').then((r) => (r.ok ? r.json() : { paths: {} })) as Promise<{ paths: Record<string, Record<string, unknown>> }>,
     fetch('/console-settings.json').then((r) => (r.ok ? r.json() : { tileUrl: null })) as Promise<ConsoleSettings>,
+    api.get<{ items: Site[] }>('/api/v1/sites').then((r) => r.items),
   ]);
-  return { api, principal, routes: new ApiRoutes(doc.paths ?? {}), settings };
+  return { api, principal, routes: new ApiRoutes(doc.paths ?? {}), settings, sites };
 }
 
 export function App() {
@@ -75,7 +77,10 @@ export function App() {
       />
     );
   }
-  const value: ConsoleContextValue = { ...session, lang, t };
+  const value: ConsoleContextValue = {
+    ...session, lang, t,
+    siteName: (id) => (id ? session.sites.find((s) => s.id === id)?.name ?? id : '—'),
+  };
   return (
     <ConsoleContext.Provider value={value}>
       <Shell

@@ -3,7 +3,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api/client.js';
-import type { Principal, Role } from './api/types.js';
+import type { Principal, Role, Site } from './api/types.js';
 import { can } from './session.js';
 import type { Lang, Translate } from './i18n/i18n.js';
 
@@ -57,6 +57,8 @@ export interface ConsoleContextValue {
   t: Translate;
   settings: ConsoleSettings;
   routes: ApiRoutes;
+  /** The site's name for an id (as of sign-in; ids of sites added since show as they are). */
+  siteName(id: string | null | undefined): string;
 }
 
 export const ConsoleContext = createContext<ConsoleContextValue | null>(null);

@@ -7,14 +7,17 @@ export const IOC_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 const LOCALES: Record<Lang, string> = { vi: 'vi-VN', en: 'en-GB' };
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(lang: Lang, style: 'datetime' | 'time' | 'date' | 'precise'): Intl.DateTimeFormat {
+type Style = 'datetime' | 'time' | 'date' | 'hm' | 'daymonth';
+
+function formatter(lang: Lang, style: Style): Intl.DateTimeFormat {
   const key = `${lang}:${style}`;
   let f = cache.get(key);
   if (f) return f;
   const base: Intl.DateTimeFormatOptions = { timeZone: IOC_TIME_ZONE, hourCycle: 'h23' };
-  const parts: Record<typeof style, Intl.DateTimeFormatOptions> = {
+  const parts: Record<Style, Intl.DateTimeFormatOptions> = {
     datetime: { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' },
-    precise: { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 },
+    hm: { hour: '2-digit', minute: '2-digit' },
+    daymonth: { day: '2-digit', month: '2-digit' },
     time: { hour: '2-digit', minute: '2-digit', second: '2-digit' },
     date: { day: '2-digit', month: '2-digit', year: 'numeric' },
   };
@@ -27,8 +30,17 @@ export function formatDateTime(ms: number | null | undefined, lang: Lang): strin
   return ms === null || ms === undefined ? '—' : formatter(lang, 'datetime').format(ms);
 }
 
+/** Time to the millisecond, for comparing an event's edge, corrected and received times. */
 export function formatPrecise(ms: number | null | undefined, lang: Lang): string {
-  return ms === null || ms === undefined ? '—' : formatter(lang, 'precise').format(ms);
+  if (ms === null || ms === undefined) return '—';
+  const millis = String(((ms % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${formatter(lang, 'time').format(ms)}.${millis} ${formatter(lang, 'date').format(ms)}`;
+}
+
+/** Chart axis ticks: hours and minutes, with the date where the ticks span days. */
+export function formatTick(ms: number, lang: Lang, withDate: boolean): string {
+  const hm = formatter(lang, 'hm').format(ms);
+  return withDate ? `${hm}\n${formatter(lang, 'daymonth').format(ms)}` : hm;
 }
 
 export function formatTime(ms: number | null | undefined, lang: Lang): string {

@@ -172,6 +172,38 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await screenshot(page, 'triage-1366x768');
   });
 
+  await t.test('event detail shows the alarm with its times and the sensors around it; sensor charts draw the threshold', triage, async (t) => {
+    await page.click('.evidence-item');
+    await page.waitForSelector('[data-testid="event-facts"]', { timeout: 10_000 });
+    const facts = (await page.textContent('[data-testid="event-facts"]')) ?? '';
+    t.match(facts, /river-mn-01/, 'the sensor');
+    t.match(facts, /4\.80 m/, 'the value that crossed');
+    t.match(facts, /Nhận tại trung tâm/, 'the received time is shown beside the edge and corrected times');
+    await page.waitForSelector('.chart-cell .series-chart canvas', { timeout: 15_000 });
+    await screenshot(page, 'event-detail-1366x768');
+
+    await page.click('a[data-nav="/sensors"]');
+    await page.selectOption('select[name="site"]', 'muong-nhe');
+    await page.click('button[role="tab"]:text("1 giờ")');
+    await page.waitForSelector('.chart-cell[data-metric="level"] .series-chart canvas', { timeout: 15_000 });
+    await screenshot(page, 'sensors-1366x768');
+  });
+
+  await t.test('devices: health and versions of the three boxes; a command and its receipt', async (t) => {
+    await page.click('a[data-nav="/devices"]');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-device]').length === 3, undefined, { timeout: 10_000 });
+    if ('/api/v1/devices/{id}/commands' in doc.paths) {
+      await page.selectOption('select[name="device"]', SITES[0].device);
+      await page.selectOption('select[name="command"]', 'ping');
+      await page.click('button[data-action="send-command"]');
+      const row = page.locator('tr[data-command]').first();
+      await row.waitFor({ timeout: 10_000 });
+      await page.waitForFunction(() => /done|failed|unknown_command/.test(document.querySelector('tr[data-command]')?.getAttribute('data-status') ?? ''), undefined, { timeout: 20_000 });
+      t.equal(await row.getAttribute('data-status'), 'done', 'the ping came back with a receipt');
+    }
+    await screenshot(page, 'devices-1366x768');
+  });
+
   await t.test('a viewer sees the queue but cannot triage (the UI disables it, the server refuses it)', triage, async (t) => {
     const viewer = await context.newPage();
     await signIn(viewer, baseUrl, VIEWER_TOKEN);

@@ -13,6 +13,7 @@ import { AuthImage } from './auth-image.js';
 import { SeverityBadge } from './severity-badge.js';
 import { eventSummary } from '../events/summary.js';
 import { formatDateTime } from '../format.js';
+import { phaseName } from '../events/summary.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 export interface Agency {
@@ -39,7 +40,7 @@ export function AlertPanel(props: {
   onAction: (action: TriageAction, alert: AlertView) => void;
   onLoaded: (alert: AlertView) => void;
 }) {
-  const { api, t, lang } = useConsole();
+  const { api, t, lang, siteName } = useConsole();
   const { data, error } = usePoll(async (signal) => {
     const path = `/api/v1/alerts/${encodeURIComponent(props.id)}`;
     const [alert, audit] = await Promise.all([api.get<AlertView>(path, {}, signal), api.get<{ items: AuditEntry[] }>(`${path}/audit`, {}, signal)]);
@@ -64,9 +65,9 @@ export function AlertPanel(props: {
       </header>
       <dl class="facts wide">
         <div><dt>{t('alert.kind')}</dt><dd>{t(`alertKind.${alert.kind}` as MessageKey)}{alert.rule ? ` · ${alert.rule}` : ''}</dd></div>
-        <div><dt>{t('alert.site')}</dt><dd>{alert.site ?? '—'}{alert.deviceId ? ` · ${alert.deviceId}` : ''}</dd></div>
+        <div><dt>{t('alert.site')}</dt><dd>{siteName(alert.site)}{alert.deviceId ? ` · ${alert.deviceId}` : ''}</dd></div>
         <div><dt>{t('alert.created')}</dt><dd>{formatDateTime(alert.createdAtMs, lang)}</dd></div>
-        <div><dt>{t('alert.phase')}</dt><dd>{alert.phase ?? '—'}{alert.endedAtMs ? ` · ${formatDateTime(alert.endedAtMs, lang)}` : ''}</dd></div>
+        <div><dt>{t('alert.phase')}</dt><dd>{alert.phase ? phaseName(alert.phase, t) : '—'}{alert.endedAtMs ? ` · ${formatDateTime(alert.endedAtMs, lang)}` : ''}</dd></div>
         <div><dt>{t('alert.routed')}</dt><dd data-testid="routed-agency">{agencyName(alert.routing.agency)}</dd></div>
         <div>
           <dt>{t('alert.dispatch')}</dt>
@@ -120,7 +121,7 @@ export function AlertPanel(props: {
       </div>
 
       <h3>{t('alert.audit')}</h3>
-      <AuditTrail entries={audit} />
+      <AuditTrail entries={audit} agencyName={agencyName} />
     </section>
   );
 }

@@ -4,7 +4,7 @@ import type { AuditEntry } from '../triage/alert-types.js';
 import { formatDateTime } from '../format.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
-export function AuditTrail({ entries }: { entries: AuditEntry[] }) {
+export function AuditTrail({ entries, agencyName }: { entries: AuditEntry[]; agencyName: (id: string) => string }) {
   const { t, lang } = useConsole();
   if (entries.length === 0) return <p class="muted">—</p>;
   return (
@@ -17,7 +17,7 @@ export function AuditTrail({ entries }: { entries: AuditEntry[] }) {
             {e.action === 'transition' && e.to
               ? `${e.from ? t(`state.${e.from}` as MessageKey) : ''} → ${t(`state.${e.to}` as MessageKey)}`
               : t(`audit.${e.action}` as MessageKey)}
-            {typeof e.detail?.agency === 'string' ? ` (${e.detail.agency})` : ''}
+            {typeof e.detail?.agency === 'string' ? ` (${agencyName(e.detail.agency)})` : ''}
           </span>
           {e.comment && <q class="audit-comment">{e.comment}</q>}
         </li>

@@ -3,7 +3,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { IOC_TIME_ZONE } from '../format.js';
+import { IOC_TIME_ZONE, formatDateTime, formatNumber, formatTick } from '../format.js';
+import { useConsole } from '../console-context.js';
 import type { Threshold } from '../sensors/catalog.js';
 
 export interface ChartSeries {
@@ -30,6 +31,7 @@ const THRESHOLD_COLOURS: Record<string, string> = { critical: '#7a0010', high: '
 
 export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], markerMs, height = 180 }: SeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
+  const { t, lang } = useConsole();
   useEffect(() => {
     const el = host.current;
     if (!el) return;
@@ -38,10 +40,18 @@ export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], 
     const lo = values.length ? Math.min(...values) : 0;
     const hi = values.length ? Math.max(...values) : 1;
     const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
-    const series: uPlot.Series[] = [{}, { label: unit ? `${title} (${unit})` : title, stroke: '#0b5c8a', width: 2, spanGaps: false, points: { show: xs.length < 60 } }];
+    // Sparse data (a new sensor, a link that was down) would draw nothing between gaps: show the points.
+    const present = data.values.filter((v) => v !== null).length;
+    const series: uPlot.Series[] = [
+      { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : formatDateTime(v * 1000, lang)) },
+      { label: unit ? `${title} (${unit})` : title, stroke: '#3aa0dc', width: 2, spanGaps: false, points: { show: present < 60, size: 6, fill: '#3aa0dc' }, value: (_u, v) => formatNumber(v, 2) },
+    ];
     const aligned: uPlot.AlignedData = [xs, data.values as number[]];
     if (data.min && data.max) {
-      series.push({ label: 'min', stroke: 'rgba(11,92,138,0.35)', width: 1 }, { label: 'max', stroke: 'rgba(11,92,138,0.35)', width: 1 });
+      series.push(
+        { label: t('chart.min'), stroke: 'rgba(58,160,220,0.35)', width: 1, points: { show: false }, value: (_u, v) => formatNumber(v, 2) },
+        { label: t('chart.max'), stroke: 'rgba(58,160,220,0.35)', width: 1, points: { show: false }, value: (_u, v) => formatNumber(v, 2) },
+      );
       (aligned as (number | null)[][]).push(data.min, data.max);
     }
     const opts: uPlot.Options = {
@@ -49,7 +59,20 @@ export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], 
       height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), IOC_TIME_ZONE),
       scales: { x: { time: true, range: () => [fromMs / 1000, toMs / 1000] }, y: { range: () => [lo - pad, hi + pad] } },
-      axes: [{}, { size: 56, values: (_u, ticks) => ticks.map((v) => String(+v.toFixed(2))) }],
+      axes: [
+        {
+          stroke: '#8fa3b5',
+          grid: { stroke: '#2a3a4a' },
+          ticks: { stroke: '#2a3a4a' },
+          // uPlot's own labels are US-style (8:30pm, 11/25/26): the IOC reads 24-hour Vietnamese time.
+          values: (_u, ticks) => {
+            const spansDays = toMs - fromMs > 86_400_000;
+            return ticks.map((ts) => formatTick(ts * 1000, lang, spansDays));
+          },
+          size: toMs - fromMs > 86_400_000 ? 48 : 32,
+        },
+        { stroke: '#8fa3b5', grid: { stroke: '#2a3a4a' }, ticks: { stroke: '#2a3a4a' }, size: 56, values: (_u, ticks) => ticks.map((v) => String(+v.toFixed(2))) },
+      ],
       series,
       legend: { live: true },
       hooks: { draw: [(u) => drawOverlays(u, thresholds, markerMs)] },
@@ -61,7 +84,7 @@ export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], 
       resize.disconnect();
       plot.destroy();
     };
-  }, [data, fromMs, toMs, thresholds, markerMs, height, title, unit]);
+  }, [data, fromMs, toMs, thresholds, markerMs, height, title, unit, lang]);
   return <div class="series-chart" ref={host} data-chart={title} />;
 }
 
@@ -69,6 +92,9 @@ function drawOverlays(u: uPlot, thresholds: Threshold[], markerMs: number | unde
   const { ctx, bbox } = u;
   ctx.save();
   ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
+  // uPlot leaves the axis labels' alignment on the context.
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
   for (const t of thresholds) {
     const y = u.valToPos(t.value, 'y', true);
     if (y < bbox.top || y > bbox.top + bbox.height) continue;

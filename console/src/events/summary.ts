@@ -1,7 +1,7 @@
 // One line that says what an event is, for lists: the alarm's message, the camera's label and
 // rule, the count, the notice. Payload fields follow the EdgeLink contract (snake_case).
 import type { IocEvent } from '../api/types.js';
-import type { Translate } from '../i18n/i18n.js';
+import type { MessageKey, Translate } from '../i18n/i18n.js';
 import { formatNumber } from '../format.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -32,4 +32,11 @@ export function eventSummary(e: IocEvent, t: Translate): string {
     default:
       return e.kind;
   }
+}
+
+const PHASES = new Set(['raised', 'cleared', 'new', 'update', 'end']);
+
+/** The edge's lifecycle phase in the operator's language (unknown phases as they are). */
+export function phaseName(phase: string, t: Translate): string {
+  return PHASES.has(phase) ? t(`phase.${phase}` as MessageKey) : phase;
 }

@@ -76,6 +76,12 @@ export const en: Record<MessageKey, string> = {
   'traffic.vehicles': '{n} vehicles',
   'telemetry.window': '{s} s window',
 
+  'phase.raised': 'raised',
+  'phase.cleared': 'cleared',
+  'phase.new': 'started',
+  'phase.update': 'ongoing',
+  'phase.end': 'ended',
+
   'filter.site': 'Site',
   'filter.kind': 'Kind',
   'filter.minSeverity': 'Severity from',
@@ -174,6 +180,9 @@ export const en: Record<MessageKey, string> = {
   'event.delay': '{age} late',
   'event.sensorsAround': "The site's sensors around this time (±1 h)",
 
+  'chart.time': 'Time',
+  'chart.min': 'min',
+  'chart.max': 'max',
   'sensors.title': 'Sensors',
   'sensors.range': 'Range',
   'sensors.thresholdSource': 'Thresholds (dashed: raise ▲, dotted: clear ▽) come from alarms that have fired; a threshold never crossed is not drawn.',

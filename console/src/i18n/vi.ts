@@ -75,6 +75,12 @@ export const vi = {
   'traffic.vehicles': '{n} lượt xe',
   'telemetry.window': 'cửa sổ {s} giây',
 
+  'phase.raised': 'đang báo động',
+  'phase.cleared': 'đã hết báo động',
+  'phase.new': 'bắt đầu',
+  'phase.update': 'đang diễn ra',
+  'phase.end': 'đã kết thúc',
+
   'filter.site': 'Điểm',
   'filter.kind': 'Loại',
   'filter.minSeverity': 'Mức độ từ',
@@ -173,6 +179,9 @@ export const vi = {
   'event.delay': 'trễ {age}',
   'event.sensorsAround': 'Cảm biến của điểm quanh thời điểm này (±1 giờ)',
 
+  'chart.time': 'Thời điểm',
+  'chart.min': 'thấp nhất',
+  'chart.max': 'cao nhất',
   'sensors.title': 'Cảm biến',
   'sensors.range': 'Khoảng thời gian',
   'sensors.thresholdSource': 'Ngưỡng (nét đứt: báo động ▲, chấm: hết báo động ▽) lấy từ các báo động đã xảy ra; ngưỡng chưa từng bị vượt sẽ không hiện.',

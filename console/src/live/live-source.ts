@@ -28,12 +28,16 @@ export interface LiveSourceOptions {
 }
 
 const POLL_MS = 3000;
+/** After the stream gave up (refused, 503 when the replica is full), poll and try it again this often. */
+const STREAM_RETRY_MS = 30_000;
 /** SSE event names the feed understands; anything else is classified by its shape. */
 const STREAM_EVENTS = ['message', 'record', 'alert', 'report'];
 
 export class LiveSource {
   private stream: EventSource | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private polling = false;
   private closed = false;
   private readonly seen = new Map<string, number>();
 
@@ -48,6 +52,7 @@ export class LiveSource {
     this.closed = true;
     this.stream?.close();
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   private openStream(): void {
@@ -55,10 +60,23 @@ export class LiveSource {
     this.options.onState('connecting');
     const stream = new EventSource(api.url('/api/v1/live', { topics: 'records,alerts', ...filter, access_token: api.token }));
     this.stream = stream;
-    stream.onopen = () => this.options.onState('open');
+    stream.onopen = () => {
+      this.polling = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.options.onState('open');
+    };
     // EventSource retries on its own while readyState is CONNECTING; CLOSED means it gave up
-    // (e.g. 401 after the token was revoked).
-    stream.onerror = () => this.options.onState(stream.readyState === EventSource.CLOSED ? 'error' : 'connecting');
+    // (a non-200 answer: token revoked, replica full). Then poll, and try the stream again later.
+    stream.onerror = () => {
+      if (stream.readyState !== EventSource.CLOSED) return this.options.onState('connecting');
+      stream.close();
+      if (this.closed) return;
+      if (!this.polling) {
+        this.polling = true;
+        void this.poll();
+      }
+      this.retryTimer = setTimeout(() => !this.closed && this.openStream(), STREAM_RETRY_MS);
+    };
     for (const name of STREAM_EVENTS) stream.addEventListener(name, (e) => this.onStreamData(name, (e as MessageEvent<string>).data));
     stream.addEventListener('reset', () => this.options.onReset());
   }
@@ -75,7 +93,7 @@ export class LiveSource {
   }
 
   private async poll(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || (this.options.streaming && !this.polling)) return;
     const { api, filter } = this.options;
     try {
       const page = await api.get<Page<IocEvent>>('/api/v1/events', { site: filter.site, kind: filter.kind, min_severity: filter.min_severity, limit: 50 });

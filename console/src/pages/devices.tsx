@@ -13,7 +13,7 @@ const REFRESH_MS = 10_000;
 const COMMANDS_PATH = '/api/v1/devices/{id}/commands';
 
 export function DevicesPage() {
-  const { api, t, lang } = useConsole();
+  const { api, t, lang, siteName } = useConsole();
   const { data, error } = usePoll((signal) => api.get<{ items: Device[] }>('/api/v1/devices', {}, signal), REFRESH_MS, []);
   return (
     <section class="panel devices">
@@ -29,7 +29,7 @@ export function DevicesPage() {
           <tbody>
             {data?.items.map((d) => (
               <tr data-device={d.id} class={d.online ? '' : 'row-offline'}>
-                <td><strong>{d.name ?? d.id}</strong><div class="muted small">{d.id} · {d.site}</div></td>
+                <td><strong>{siteName(d.site)}</strong><div class="muted small">{d.name ?? d.id}</div></td>
                 <td>
                   <span class={`pill pill-${d.revoked ? 'offline' : d.online ? 'online' : 'offline'}`}>{d.revoked ? t('devices.revoked') : d.online ? t('site.status.online') : t('site.status.offline')}</span>
                   {d.online && d.connectedSinceMs && <div class="muted small">{t('devices.since', { when: formatWhen(d.connectedSinceMs, lang) })}</div>}
@@ -106,7 +106,7 @@ function DeviceCommands({ devices }: { devices: Device[] }) {
       {!available && <p class="muted small">{t('app.notOnThisCoordinator')}</p>}
       {available && !allowed && <p class="muted small">{t('devices.needRole', { role: t(`role.${routes.roleFor('POST', COMMANDS_PATH)}` as MessageKey) })}</p>}
       <div class="toolbar">
-        <select value={target} onChange={(e) => setDevice((e.target as HTMLSelectElement).value)} disabled={!available} aria-label={t('devices.device')}>
+        <select value={target} onChange={(e) => setDevice((e.target as HTMLSelectElement).value)} disabled={!available} aria-label={t('devices.device')} name="device">
           {devices.map((d) => <option value={d.id}>{d.name ?? d.id}</option>)}
         </select>
         <select value={command} onChange={(e) => setCommand((e.target as HTMLSelectElement).value as (typeof COMMANDS)[number])} disabled={!allowed} aria-label={t('devices.command')} name="command">

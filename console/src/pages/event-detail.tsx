@@ -6,7 +6,7 @@ import { usePoll } from '../use-poll.js';
 import { AuthImage } from '../components/auth-image.js';
 import { SeverityBadge } from '../components/severity-badge.js';
 import { SeriesChart } from '../components/series-chart.js';
-import { eventSummary } from '../events/summary.js';
+import { eventSummary, phaseName } from '../events/summary.js';
 import { formatAge, formatNumber, formatPrecise } from '../format.js';
 import { sensorsOfSite, sensorKey, thresholdsOfSite } from '../sensors/catalog.js';
 import { loadSeries } from '../sensors/series.js';
@@ -17,13 +17,13 @@ import type { MessageKey } from '../i18n/i18n.js';
 const AROUND_MS = 3600_000;
 
 export function EventDetail({ id }: { id: string }) {
-  const { api, t, lang } = useConsole();
+  const { api, t, lang, siteName } = useConsole();
   const { data: event, error } = usePoll((signal) => api.get<IocEvent>(`/api/v1/events/${encodeURIComponent(id)}`, {}, signal), 15_000, [id]);
   if (!event) return <section class="panel">{error ? <p class="error">{error.message}</p> : t('app.loading')}</section>;
   const p = event.payload;
   const rows: [MessageKey, string | undefined][] = [
     ['event.kind', t(`kind.${event.kind}` as MessageKey)],
-    ['event.site', `${event.site} · ${event.deviceId}`],
+    ['event.site', `${siteName(event.site)} · ${event.deviceId}`],
     ['event.camera', event.cameraId],
     ['event.label', event.label],
     ['event.score', typeof p.score === 'number' && p.score > 0 ? `${Math.round(p.score * 100)} %` : undefined],
@@ -31,7 +31,7 @@ export function EventDetail({ id }: { id: string }) {
     ['event.zone', event.zone],
     ['event.sensor', event.sensorId ? `${event.sensorId} · ${event.metric}` : undefined],
     ['event.value', typeof p.value === 'number' ? `${formatNumber(p.value, 2)} ${String(p.unit ?? '')} (${t('event.threshold')} ${formatNumber(Number(p.threshold), 2)})` : undefined],
-    ['event.phase', event.phase],
+    ['event.phase', event.phase ? phaseName(event.phase, t) : undefined],
     ['event.timeCorrected', formatPrecise(event.timeMs, lang)],
     ['event.timeEdge', `${formatPrecise(event.edgeTimeMs, lang)}${event.clockSynced ? '' : ` · ${t('event.clockUnsynced')}`}`],
     ['event.timeReceived', `${formatPrecise(event.receivedMs, lang)} (${t('event.delay', { age: formatAge(event.receivedMs - event.timeMs) })})`],

@@ -136,7 +136,9 @@ function FeedRow({ item, siteName }: { item: FeedItem; siteName: (id: string) =>
         <time>{formatTime(a.updatedAtMs, lang)}</time>
         <span class="feed-kind">{t('kind.alert')}</span>
         <SeverityBadge severity={a.severity} />
-        <a href={`/alerts/${encodeURIComponent(a.id)}`} class="feed-text">{a.title}</a>
+        <a href={`/alerts/${encodeURIComponent(a.id)}`} class="feed-text">
+          {a.site && <span class="feed-site">{siteName(a.site)}</span>} {a.title}
+        </a>
         <span class={`state state-${a.state}`}>{t(`state.${a.state}` as MessageKey)}</span>
       </li>
     );
