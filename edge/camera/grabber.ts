@@ -125,8 +125,10 @@ export class FrameGrabber {
       let stderr = '';
       let size: { width: number; height: number } | undefined;
       let frameBytes = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
+      // Chunks are copied straight into the frame being filled: one copy per byte, no concat.
+      let early: Buffer[] = [];
+      let current: Buffer | undefined;
+      let filled = 0;
       let frames = 0;
       const startedMono = performance.now();
       this.lastFrameMono = startedMono;
@@ -137,13 +139,34 @@ export class FrameGrabber {
         }
       }, Math.min(1_000, this.options.stallMs));
 
+      const consume = (chunk: Buffer) => {
+        let offset = 0;
+        while (offset < chunk.length) {
+          current ??= Buffer.allocUnsafe(frameBytes);
+          const n = Math.min(frameBytes - filled, chunk.length - offset);
+          chunk.copy(current, filled, offset, offset + n);
+          filled += n;
+          offset += n;
+          if (filled < frameBytes) return;
+          frames++;
+          this.lastFrameMono = performance.now();
+          const rgb = current;
+          current = undefined;
+          filled = 0;
+          this.handlers.onFrame({ seq: ++this.seq, width: size!.width, height: size!.height, rgb, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() });
+        }
+      };
+
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (text: string) => {
         if (!size) {
           stderr += text;
           size = parseOutputSize(stderr);
-          if (size) frameBytes = size.width * size.height * 3;
           if (stderr.length > 64_000) stderr = stderr.slice(-16_000);
+          if (!size) return;
+          frameBytes = size.width * size.height * 3;
+          for (const chunk of early) consume(chunk);
+          early = [];
           return;
         }
         for (const line of text.split('\n')) {
@@ -151,19 +174,8 @@ export class FrameGrabber {
         }
       });
       child.stdout.on('data', (chunk: Buffer) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (!size) return;
-        while (pendingBytes >= frameBytes) {
-          const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-          const rgb = Buffer.from(all.subarray(0, frameBytes));
-          const rest = all.subarray(frameBytes);
-          pending = rest.length > 0 ? [rest] : [];
-          pendingBytes = rest.length;
-          frames++;
-          this.lastFrameMono = performance.now();
-          this.handlers.onFrame({ seq: ++this.seq, width: size.width, height: size.height, rgb, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() });
-        }
+        if (size) consume(chunk);
+        else early.push(chunk);
       });
       const finish = (code: number | null, why: string) => {
         clearInterval(watchdog);

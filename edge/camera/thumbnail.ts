@@ -5,6 +5,11 @@ import sharp from 'sharp';
 import { cropAround, extractCrop, type PixelRect } from './letterbox.js';
 import { boxArea, type Box, type Frame } from './types.js';
 
+// Every thumbnail is a new image: libvips' operation cache (50 MB by default) never hits and
+// only holds memory, and one libvips thread is plenty for 320 px JPEGs on a 2-core box.
+sharp.cache(false);
+sharp.concurrency(1);
+
 export const THUMBNAIL_MAX_BYTES = 24 * 1024;
 export const THUMBNAIL_MAX_SIDE = 320;
 const QUALITIES = [80, 68, 56, 45, 35];
