@@ -150,7 +150,7 @@ export class Camera implements Component {
     await this.grabber.close();
     await this.inflight;
     const wall = Date.now();
-    this.events.endScene(wall);
+    this.endScene(wall);
     for (const rule of this.rules) if (rule.telemetry) this.events.traffic(rule.telemetry(wall, true));
     await this.events.flush();
     this.deps.metrics.cameraOnline.set({ camera: this.config.id }, 0);

@@ -15,7 +15,7 @@ import type { EdgeMetrics } from '../metrics.js';
 import type { RecordSink } from '../outbox/types.js';
 import { medianScore, type Track } from './tracker.js';
 import type { RuleAlert } from './rules/index.js';
-import { encodeThumbnail, isBetterShot, takeShot, type Shot } from './thumbnail.js';
+import { encodeThumbnail, isBetterShot, shotQuality, takeShot, type Shot } from './thumbnail.js';
 import { unionBox, type Box, type Frame } from './types.js';
 
 export type EventType = 'object' | 'motion' | 'offline' | 'online' | 'tamper';
@@ -330,6 +330,7 @@ export class CameraEvents {
 
 function takeShotIfBetter(frame: Frame, track: Track, current: Shot | undefined): Shot | undefined {
   const score = track.scores[track.scores.length - 1] ?? 0;
-  const candidate = takeShot(frame, track.box, score);
-  return isBetterShot(candidate, current) ? candidate : undefined;
+  // Rank before copying pixels: most cycles do not improve the picture.
+  if (!isBetterShot({ quality: shotQuality(score, track.box) }, current)) return undefined;
+  return takeShot(frame, track.box, score);
 }
