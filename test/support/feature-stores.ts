@@ -9,6 +9,10 @@ import type { CoordinatorStore } from '../../cloud/store/store.js';
 import { closeAll, featureStoresFor, initAll, type FeatureStores } from '../../cloud/operations/feature-stores.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from './pg.js';
 import { tempDir } from './tmp.js';
+import { makeRootLogger } from '../../common/log.js';
+
+const quiet = makeRootLogger('test');
+quiet.level = process.env.LOG_LEVEL ?? 'warn';
 
 export type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 export type Backend = 'level' | 'postgres';
@@ -21,7 +25,7 @@ export interface OpenedStores {
 }
 
 async function open(t: TapTest, backend: Backend, place: string): Promise<OpenedStores> {
-  const store: CoordinatorStore = backend === 'level' ? new LevelStore(place) : new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4 });
+  const store: CoordinatorStore = backend === 'level' ? new LevelStore(place) : new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet });
   await store.open();
   const features = featureStoresFor(store);
   await initAll(features);
