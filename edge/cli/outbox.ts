@@ -124,12 +124,13 @@ export function registerOutbox(program: Command): void {
 class DrainBar {
   private readonly bar: cliProgress.SingleBar | undefined;
   private total = 0;
+  private started = false;
 
   constructor(private readonly out: Output) {
     if (out.json) return;
     this.bar = new cliProgress.SingleBar(
       {
-        format: `draining ${out.colour ? '{bar}' : '[{bar}]'} {percentage}% | {remaining} left, {records} records | {rate} | ETA {eta_link} | uplink {state}`,
+        format: `draining ${out.colour ? out.c.cyan('{bar}') : '[{bar}]'} {percentage}% | {remaining} left, {records} records | {rate} | ETA {eta_link} | uplink {state}`,
         barCompleteChar: out.colour ? '\u2588' : '#',
         barIncompleteChar: out.colour ? '\u2591' : '-',
         hideCursor: out.colour,
@@ -152,9 +153,12 @@ class DrainBar {
       records: formatCount(p.records),
       rate: p.drainBytesPerSecond > 0 ? `${formatBytes(p.drainBytesPerSecond)}/s` : 'measuring',
       eta_link: p.records === 0 ? 'done' : p.etaS === null ? (p.uplinkState === 'connected' ? 'measuring' : 'link down') : formatDuration(p.etaS * 1000),
-      state: p.uplinkState,
+      state: this.out.state(p.uplinkState),
     };
-    if (this.bar.getTotal() === 0 || this.bar.getProgress() === undefined) this.bar.start(this.total, done, payload);
+    if (!this.started) {
+      this.started = true;
+      this.bar.start(this.total, done, payload);
+    }
     this.bar.setTotal(this.total);
     this.bar.update(p.records === 0 ? this.total : done, payload);
   }
