@@ -15,6 +15,7 @@ import { EventDetail } from './pages/event-detail.js';
 import { SensorsPage } from './pages/sensors.js';
 import { DevicesPage } from './pages/devices.js';
 import { ReportsPage } from './pages/reports.js';
+import { AdminPage } from './pages/admin.js';
 
 interface Session {
   api: ApiClient;
@@ -101,6 +102,7 @@ const NAV: { path: string; key: MessageKey }[] = [
   { path: '/reports', key: 'nav.reports' },
   { path: '/sensors', key: 'nav.sensors' },
   { path: '/devices', key: 'nav.devices' },
+  { path: '/admin', key: 'nav.admin' },
 ];
 
 function Shell({ onLang, onSignOut }: { onLang: (l: Lang) => void; onSignOut: () => void }) {
@@ -159,6 +161,8 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
       return <DevicesPage />;
     case 'reports':
       return <ReportsPage selectedId={parts[1]} />;
+    case 'admin':
+      return <AdminPage />;
     default:
       return <NotFound />;
   }

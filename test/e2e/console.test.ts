@@ -3,12 +3,15 @@
 // reaching the live feed, an operator verifying and dispatching it (both in the audit trail),
 // and a viewer who cannot triage. Screenshots go to test-artifacts/console/.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { tempDir } from '../support/tmp.js';
 import { ADMIN_TOKEN, OPERATOR_TOKEN, VIEWER_TOKEN, startAgent, startCoordinator, type RunningAgent } from '../support/system.js';
 import { PHONE, ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser.js';
 import { waitFor } from '../support/wait.js';
+import { projectRoot } from '../../common/paths.js';
 
 /** The three districts of the firmware-config site files, with compact sensors (2 s windows). */
 const SITES = [
@@ -204,6 +207,26 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await screenshot(page, 'devices-1366x768');
   });
 
+  await t.test('a citizen report with a photo is listed and triaged in the same queue', triage, async (t) => {
+    const form = new FormData();
+    form.set('text', 'Xe tải lật trên đèo Tủa Chùa, đường bị chắn một làn');
+    form.set('category', 'traffic_accident');
+    form.set('lat', '21.87');
+    form.set('lon', '103.34');
+    // A real photo (OpenCV sample, test/fixtures/README.md) standing in for a phone picture.
+    form.set('images', new Blob([readFileSync(join(projectRoot(), 'test/fixtures/licenseplate_motion.jpg'))], { type: 'image/jpeg' }), 'photo.jpg');
+    const res = await fetch(`${baseUrl}/api/v1/reports`, { method: 'POST', body: form });
+    t.equal(res.status, 201, 'citizens report without a token');
+    const { report } = (await res.json()) as { report: { id: string } };
+    await page.click('a[data-nav="/reports"]');
+    await page.waitForSelector(`.report[data-report="${report.id}"] img.report-photo`, { timeout: 15_000 });
+    t.match(await page.textContent(`.report[data-report="${report.id}"]`), /Tai nạn giao thông/);
+    await screenshot(page, 'reports-1366x768');
+    await page.click(`.report[data-report="${report.id}"] a`);
+    await page.waitForSelector('.alert-panel[data-state="new"]', { timeout: 10_000 });
+    t.match(await page.textContent('.alert-panel'), /Phản ánh người dân/, 'the report is an alert in the queue');
+  });
+
   await t.test('a viewer sees the queue but cannot triage (the UI disables it, the server refuses it)', triage, async (t) => {
     const viewer = await context.newPage();
     await signIn(viewer, baseUrl, VIEWER_TOKEN);
@@ -227,6 +250,10 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
       await phone.waitForSelector('.alert-panel[data-alert]', { timeout: 15_000 });
       await screenshot(phone, 'triage-phone');
     }
+    await phone.click('a[data-nav="/admin"]');
+    await phone.waitForSelector('[data-testid="routing"] tbody tr', { timeout: 10_000 });
+    t.match(await phone.textContent('[data-testid="routing"]'), /river flood → disaster committee/, 'the routing table in force');
+    await screenshot(phone, 'admin-phone');
     await phone.click('button[aria-label="Switch to English"]');
     await phone.waitForSelector('a[data-nav="/alerts"]:text("Triage")');
     t.pass('English switch');

@@ -26,19 +26,19 @@ export class ApiClient {
   }
 
   get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
-    return this.send<T>('GET', this.url(path, query), undefined, signal);
+    return this.request<T>('GET', this.url(path, query), undefined, signal);
   }
 
   post<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>('POST', this.url(path), body);
+    return this.request<T>('POST', this.url(path), body);
   }
 
   patch<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>('PATCH', this.url(path), body);
+    return this.request<T>('PATCH', this.url(path), body);
   }
 
   put<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>('PUT', this.url(path), body);
+    return this.request<T>('PUT', this.url(path), body);
   }
 
   /** Images (thumbnails, report photos): fetched with the token, shown through an object URL. */
@@ -52,7 +52,11 @@ export class ApiClient {
     return { authorization: `Bearer ${this.token}`, accept: 'application/json' };
   }
 
-  private async send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, this.url(path), body);
+  }
+
+  private async request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers = this.headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });

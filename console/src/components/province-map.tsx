@@ -4,7 +4,8 @@
 import { DISTRICT_SEATS, NEIGHBOUR_LABELS, PROVINCE_OUTLINE } from '../map/dien-bien.js';
 import { boundsOf, fitProjection, type Projection } from '../map/projection.js';
 
-export type MarkerStatus = 'online' | 'partial' | 'offline' | 'empty';
+/** Site states, and `report` for a citizen report's location. */
+export type MarkerStatus = 'online' | 'partial' | 'offline' | 'empty' | 'report';
 
 export interface SiteMarker {
   id: string;

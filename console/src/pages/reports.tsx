@@ -5,6 +5,8 @@ import { useConsole } from '../console-context.js';
 import { usePoll } from '../use-poll.js';
 import { AuthImage } from '../components/auth-image.js';
 import { formatWhen } from '../format.js';
+import { ProvinceMap } from '../components/province-map.js';
+import { navigate } from '../router.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
 /** /openapi.json: CitizenReport. */
@@ -23,7 +25,7 @@ export interface CitizenReport {
 const REFRESH_MS = 10_000;
 
 export function ReportsPage({ selectedId }: { selectedId: string | undefined }) {
-  const { api, t, lang, routes } = useConsole();
+  const { api, t, lang, routes, settings, siteName } = useConsole();
   const available = routes.has('GET', '/api/v1/reports');
   const { data, error } = usePoll(
     (signal) => (available ? api.get<Page<CitizenReport>>('/api/v1/reports', { limit: 100 }, signal) : Promise.resolve({ items: [], nextCursor: null })),
@@ -36,6 +38,7 @@ export function ReportsPage({ selectedId }: { selectedId: string | undefined }) 
       <header class="panel-head"><h1>{t('reports.title')}</h1>{error && <span class="error small">{error.message}</span>}</header>
       <p class="muted small">{t('reports.sameQueue')}</p>
       {data?.items.length === 0 && <p class="muted">{t('reports.empty')}</p>}
+      <div class="reports-body">
       <ul class="report-list">
         {data?.items.map((r) => (
           <li class={`panel report${r.id === selectedId ? ' selected' : ''}`} data-report={r.id}>
@@ -43,12 +46,27 @@ export function ReportsPage({ selectedId }: { selectedId: string | undefined }) 
             <div>
               <div><strong>{t(`category.${r.category}` as MessageKey)}</strong> · <time>{formatWhen(r.createdAtMs, lang)}</time></div>
               <p>{r.text}</p>
-              <div class="muted small">{r.location.lat.toFixed(4)}, {r.location.lon.toFixed(4)}{r.site ? ` · ${r.site}` : ''} · {r.submittedBy}{r.images.length > 1 ? ` · ${t('reports.photos', { n: r.images.length })}` : ''}</div>
+              <div class="muted small">{r.location.lat.toFixed(4)}, {r.location.lon.toFixed(4)}{r.site ? ` · ${siteName(r.site)}` : ''} · {r.submittedBy}{r.images.length > 1 ? ` · ${t('reports.photos', { n: r.images.length })}` : ''}</div>
               {r.alertId && <a href={`/alerts/${encodeURIComponent(r.alertId)}`}>{t('reports.openAlert')}</a>}
             </div>
           </li>
         ))}
       </ul>
+      {data && data.items.length > 0 && (
+        <div class="reports-map">
+          <ProvinceMap
+            title={t('reports.mapTitle')}
+            tileUrl={settings.tileUrl}
+            selected={selectedId}
+            onSelect={(id) => navigate(`/reports/${encodeURIComponent(id)}`, true)}
+            markers={data.items.map((r) => ({
+              id: r.id, name: t(`category.${r.category}` as MessageKey), lon: r.location.lon, lat: r.location.lat,
+              status: 'report', alerting: false, detail: `${formatWhen(r.createdAtMs, lang)} · ${r.text}`,
+            }))}
+          />
+        </div>
+      )}
+      </div>
     </section>
   );
 }
