@@ -40,6 +40,10 @@ soak: build
 bench: setup build
 	@bash scripts/run-bench.sh
 
+## install: install this build as the ioc-edge service on this box (as root); INSTALL_ARGS="--config firmware-config/<site>.yaml" or "--dry-run"
+install: build models
+	@bash deploy/install.sh $(INSTALL_ARGS)
+
 config-reference:
 	@$(NODE) --import tsx scripts/config-reference.ts
 
