@@ -14,6 +14,7 @@ import type { Component } from './component.js';
 import type { Heartbeat } from '../proto/generated/ioc/edgelink/v1/Heartbeat.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { Outbox } from './outbox/outbox.js';
+import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_PATH } from './outbox/test-injector.js';
 import { SensorBroker } from './sensors/broker.js';
 import { SensorPipeline } from './sensors/sensor-pipeline.js';
 import { Uplink } from './uplink/link.js';
@@ -43,8 +44,6 @@ export interface AgentPorts {
   /** The edgectl socket. */
   admin: string | undefined;
 }
-
-const TTL_SWEEP_MS = 60_000;
 
 export class EdgeAgent {
   readonly metrics: EdgeMetrics;
@@ -113,6 +112,7 @@ export class EdgeAgent {
       },
       kindLanes: config.outbox.kind_lanes as never,
       maxRejections: config.outbox.max_rejections,
+      minFreeDiskBytes: config.outbox.min_free_disk_mb * 1024 * 1024,
       agentNow: () => this.clock.now(),
       clockOffset: () => ({ offsetMs: this.clockOffset.offsetMs, synced: this.clockOffset.synced }),
       logger: componentLogger('outbox', this.log),
@@ -138,7 +138,7 @@ export class EdgeAgent {
 
     await this.refreshDiskFree();
     this.timers.push(setInterval(() => void this.refreshDiskFree(), 30_000));
-    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), TTL_SWEEP_MS));
+    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), config.outbox.ttl_sweep_s * 1000));
     await this.startMetricsServer();
   }
 
@@ -175,6 +175,7 @@ export class EdgeAgent {
       onConfigPush: (push) => (this.remote ??= createRemoteControl(this, this.log)).onConfigPush(push),
       onCommand: (command) => (this.remote ??= createRemoteControl(this, this.log)).onCommand(command),
       logger: componentLogger('uplink', this.log),
+      backoff: { initialMs: config.uplink.reconnect_initial_s * 1000, maxMs: config.uplink.reconnect_max_s * 1000 },
     });
   }
 
@@ -230,14 +231,14 @@ export class EdgeAgent {
   /** A damaged outbox found at start-up becomes a notice to the IOC, not just a log line. */
   private async reportRecovery(): Promise<void> {
     const r = this.outbox.recovery;
-    if (r.corruptRecords + r.missingRecords === 0 && !r.repaired && !r.quarantinedTo) return;
+    if (r.corruptRecords + r.missingRecords + r.walTailBytes + r.walCorruptRecords === 0 && !r.repaired && !r.quarantinedTo) return;
     this.log.error({ recovery: r }, 'outbox recovered from damage');
     await this.outbox.append({
       kind: 'notice',
       body: {
         notice: {
           code: 'OUTBOX_RECOVERED', severity: 'SEVERITY_MEDIUM',
-          message: `outbox recovered after damage: ${r.corruptRecords} corrupt, ${r.missingRecords} missing${r.quarantinedTo ? ', database quarantined' : ''}`,
+          message: `outbox recovered after damage: ${r.corruptRecords} corrupt, ${r.missingRecords} missing, ${r.walTailBytes} log bytes discarded${r.quarantinedTo ? ', database quarantined' : ''}`,
           detail_json: JSON.stringify(r),
         },
       },
@@ -247,7 +248,9 @@ export class EdgeAgent {
   private async startMetricsServer(): Promise<void> {
     const admin = this.config.admin;
     if (!admin.metrics_enabled) return;
+    const injector = testInjectorEnabled();
     const server = createServer((req, res) => {
+      if (injector && req.url === TEST_INJECTOR_PATH) return handleInjectRequest(req, res, this.outbox);
       if (req.url !== '/metrics') {
         res.writeHead(404).end('not found\n');
         return;
@@ -284,7 +287,7 @@ export class EdgeAgent {
       lanes: stats.lanes.map((l) => ({
         lane: laneToProto(l.lane), records: l.records, bytes: l.bytes, oldest_age_ms: l.oldestAgeMs,
         dropped_budget: l.dropped.budget, dropped_ttl: l.dropped.ttl, dead_lettered: l.dropped.dead_letter,
-        complete_before_ms: l.completeBeforeMs,
+        complete_before_ms: l.completeBeforeMs, dropped_corrupt: l.dropped.corrupt, dropped_lost: l.dropped.lost,
       })),
       outbox_records: stats.records,
       outbox_bytes: stats.bytes,

@@ -20,7 +20,9 @@ export const LaneViewSchema = z.object({
   receivedRecords: z.number(),
   contiguousSeq: z.number(),
   dropped: z.record(z.string(), z.number()),
-  completeUpToMs: z.number().nullable(),
+  completeUpToMs: z.number().nullable().openapi({ description: 'every record of this lane stamped before this coordinator time has arrived or is counted dropped; null = unknown' }),
+  completeUpToEdgeMs: z.number().nullable().openapi({ description: 'the same instant on the device clock (edge wall time)' }),
+  deviceDropped: z.record(z.string(), z.number()).nullable().openapi({ description: 'drops by reason as the device counts them (last heartbeat)' }),
 });
 
 export const DeviceSchema = z
@@ -39,6 +41,7 @@ export const DeviceSchema = z
     backlog: z.object({ records: z.number(), bytes: z.number(), oldestAgeMs: z.number() }),
     dropped: z.record(z.string(), z.number()),
     completeUpToMs: z.number().nullable().openapi({ description: 'every lane is complete up to this coordinator time' }),
+    completeUpToEdgeMs: z.number().nullable().openapi({ description: 'the same instant on the device clock (edge wall time)' }),
     lanes: z.array(LaneViewSchema),
     health: z
       .object({

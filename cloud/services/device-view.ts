@@ -13,8 +13,21 @@ export interface LaneView {
   receivedRecords: number;
   contiguousSeq: number;
   dropped: Record<string, number>;
-  /** Everything this lane produced before this (coordinator) time has arrived or is counted dropped. */
+  /**
+   * Everything this lane produced before this (coordinator) time has arrived or is counted
+   * dropped. From the device's last heartbeat, which it sends on the same ordered stream after
+   * the records and drop reports it covers, so it never runs ahead of what is stored here.
+   * null: no heartbeat yet, or a drop range of unknown time still unsettled.
+   */
   completeUpToMs: number | null;
+  /** The same on the device's own clock (edge wall time, uncorrected). */
+  completeUpToEdgeMs: number | null;
+  /**
+   * Drops as the device counts them (cumulative, last heartbeat). `dropped` above is what the
+   * coordinator counts from the reported ranges minus records that arrived anyway; once the
+   * reports are settled the two agree.
+   */
+  deviceDropped: Record<string, number> | null;
 }
 
 export interface DeviceView {
@@ -32,6 +45,7 @@ export interface DeviceView {
   backlog: { records: number; bytes: number; oldestAgeMs: number };
   dropped: Record<string, number>;
   completeUpToMs: number | null;
+  completeUpToEdgeMs: number | null;
   lanes: LaneView[];
   health: {
     cpuPercent: number;
@@ -51,6 +65,7 @@ export async function deviceView(store: CoordinatorStore, presence: Presence, de
   const dropped: Record<string, number> = {};
   for (const l of lanes) for (const [reason, n] of Object.entries(l.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
   const complete = lanes.map((l) => l.completeUpToMs).filter((v): v is number => v !== null);
+  const completeEdge = lanes.map((l) => l.completeUpToEdgeMs).filter((v): v is number => v !== null);
   return {
     id: device.id,
     site: device.site,
@@ -66,6 +81,7 @@ export async function deviceView(store: CoordinatorStore, presence: Presence, de
     backlog: { records: hb?.outboxRecords ?? 0, bytes: hb?.outboxBytes ?? 0, oldestAgeMs: hb?.oldestUnsentAgeMs ?? 0 },
     dropped,
     completeUpToMs: complete.length === LANES.length ? Math.min(...complete) : null,
+    completeUpToEdgeMs: completeEdge.length === LANES.length ? Math.min(...completeEdge) : null,
     lanes,
     health: hb
       ? { cpuPercent: hb.cpuPercent, rssBytes: hb.rssBytes, diskFreeBytes: hb.diskFreeBytes, diskBudgetBytes: hb.diskBudgetBytes, uptimeS: hb.uptimeS, components: hb.components }
@@ -82,6 +98,10 @@ function laneView(lane: LaneName, state: LaneState | undefined, hb: NonNullable<
     receivedRecords: state?.storedRecords ?? 0,
     contiguousSeq: state?.contiguousSeq ?? 0,
     dropped: state?.dropped ?? {},
-    completeUpToMs: hb ? hb.completeBeforeMs : null,
+    completeUpToMs: hb && hb.completeBeforeMs > 0 ? hb.completeBeforeMs : null,
+    completeUpToEdgeMs: hb?.completeBeforeEdgeMs ? hb.completeBeforeEdgeMs : null,
+    deviceDropped: hb
+      ? { budget: hb.droppedBudget, ttl: hb.droppedTtl, dead_letter: hb.deadLettered, corrupt: hb.droppedCorrupt ?? 0, lost: hb.droppedLost ?? 0 }
+      : null,
   };
 }

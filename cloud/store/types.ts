@@ -24,8 +24,12 @@ export interface LaneHeartbeat {
   droppedBudget: number;
   droppedTtl: number;
   deadLettered: number;
-  /** Coordinator time before which this lane is complete (edge time corrected by the offset). */
+  /** Coordinator time before which this lane is complete (edge time corrected by the offset); 0 = unknown. */
   completeBeforeMs: number;
+  /** The same instant on the edge's clock, as the edge reported it; 0 = unknown. */
+  completeBeforeEdgeMs?: number;
+  droppedCorrupt?: number;
+  droppedLost?: number;
 }
 
 export interface HeartbeatRow {

@@ -114,6 +114,12 @@ export const EdgeConfigSchema = z
           .describe('age limit per lane on the agent clock (monotonic, survives reboots)'),
         kind_lanes: z.partialRecord(z.enum(RECORD_KINDS), LaneName).default({}).describe('override which lane a record kind rides'),
         max_rejections: z.number().int().min(1).max(1000).default(5).describe('rejections before a record goes to dead letters'),
+        min_free_disk_mb: z
+          .number()
+          .min(0)
+          .default(32)
+          .describe('disk space to leave free; when the disk has less, the budget shrinks and thumbnails go first (0 = trust disk_budget_mb)'),
+        ttl_sweep_s: z.number().min(1).max(3600).default(60).describe('how often expired records are dropped'),
       })
       .prefault({}),
     uplink: z
@@ -127,6 +133,8 @@ export const EdgeConfigSchema = z
         heartbeat_s: z.number().min(1).max(3600).default(15),
         connect_timeout_s: z.number().min(1).max(300).default(20),
         ack_timeout_s: z.number().min(1).max(3600).default(60).describe('reconnect when an ack takes longer'),
+        reconnect_initial_s: z.number().min(0.1).max(600).default(1).describe('first wait after a failed connection; doubles (with jitter) up to reconnect_max_s'),
+        reconnect_max_s: z.number().min(0.1).max(3600).default(60),
       })
       .prefault({}),
     admin: z

@@ -1,6 +1,9 @@
 // Disk budget: which stored records to evict when a new batch does not fit. Deterministic:
 // the lowest lane first (thumbnails, then telemetry, then events), oldest first within a lane,
-// alarms last of all.
+// alarms last of all. Records already handed to the uplink and not yet settled by an ack are
+// never evicted: the coordinator may hold them, and a record both delivered and counted as
+// dropped would make the edge's and the coordinator's counts disagree. They are about to leave
+// anyway, so their bytes count towards what must be freed.
 import { EVICTION_ORDER, type LaneName } from '../../common/lanes.js';
 
 export interface EvictionCandidate {
@@ -10,6 +13,8 @@ export interface EvictionCandidate {
   edgeTimeMs: number;
   /** True for a record of the batch being written (not yet on disk). */
   incoming: boolean;
+  /** Sent and not yet settled: freed by its ack, not by eviction. */
+  inFlight?: boolean;
 }
 
 /**
@@ -26,7 +31,7 @@ export async function planEviction(
   for (const lane of EVICTION_ORDER) {
     if (freed >= excessBytes) break;
     for await (const candidate of storedOldestFirst(lane)) {
-      victims.push(candidate);
+      if (!candidate.inFlight) victims.push(candidate);
       freed += candidate.size;
       if (freed >= excessBytes) return victims;
     }

@@ -4,14 +4,19 @@
 // reported up so the coordinator can tell what it will never see.
 import { ClassicLevel } from 'classic-level';
 import { LANES, DEFAULT_KIND_LANES, laneToProto, type LaneName, type RecordKind } from '../../common/lanes.js';
-import { encodeRecord, decodeRecord } from '../../common/proto.js';
-import { StorageError, errorMessage } from '../../common/errors.js';
-import { componentLogger, type Logger } from '../../common/log.js';
+import { encodeRecord } from '../../common/proto.js';
+import { IocError, NotFoundError, StorageError, ValidationError, errorMessage } from '../../common/errors.js';
+import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
 import type { EdgeMetrics } from '../metrics.js';
 import { encodeStoredRecord, decodeStoredRecord, peekTimes } from './record-value.js';
 import { recordKey, laneRange, seqFromRecordKey, metaKey, dropReportKey, deadLetterKey, DEAD_LETTER_RANGE, CLEAN_SHUTDOWN_KEY } from './keys.js';
 import { planEviction, toRanges, type EvictionCandidate } from './budget.js';
-import { openWithRecovery, emptyLaneMeta, type LaneMeta } from './recovery.js';
+import { openWithRecovery, isTransientStorageError, plausibleTime, type LaneMeta, type ScanResult } from './recovery.js';
+import { EdgeTimeIndex } from './edge-time-index.js';
+import { SeqFloor } from './seq-floor.js';
+import { DiskGuard } from './disk-guard.js';
+import { encodeDeadLetter, describeDeadLetter, deadLetterInput } from './dead-letters.js';
+import { outboxRecoveryMetrics, type OutboxRecoveryMetrics } from './outbox-metrics.js';
 import type {
   AppendResult, DeadLetter, DropReason, DropRangeOut, DropReportOut, LaneStatsOut, OutboundRecord,
   OutboxInput, OutboxStats, RecordSink, RecoveryReport,
@@ -35,6 +40,13 @@ export interface OutboxOptions {
   metrics?: EdgeMetrics;
   /** Largest group commit; producers awaiting append share one fsync. */
   maxGroupCommit?: number;
+  /**
+   * How long before appending a producer may stamp a record (a sensor window carries its end
+   * time and closes on a 1 s tick): "complete before" of an idle lane stays this far behind now.
+   */
+  productionLagMs?: number;
+  /** Disk space to leave free; below it the budget in force shrinks (0: trust the budget). */
+  minFreeDiskBytes?: number;
 }
 
 interface LaneState extends LaneMeta {
@@ -43,70 +55,122 @@ interface LaneState extends LaneMeta {
   sentSeq: number;
   retry: Set<number>;
   head: { seq: number; agentMs: number; edgeTimeMs: number } | null;
+  /** Every record of the lane has a seq ≥ this: iterations start here, past deleted keys. */
+  scanFrom: number;
+  edgeTimes: EdgeTimeIndex;
+  /** The coordinator's latest word on this lane (below ackedSeq if it lost data). */
+  coordinatorSeq: number;
 }
 
 interface Pending {
   input: OutboxInput;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
+  /** Written in the same atomic batch as the record (a dead letter's removal on resend). */
+  extraOps?: BatchOp[];
 }
+
+type Incoming = EvictionCandidate & { key: string; value: Uint8Array; pending: Pending };
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 const te = new TextEncoder();
-const td = new TextDecoder();
+const REOPEN_MAX_DELAY_MS = 30_000;
 
 export class Outbox implements RecordSink {
   private readonly lanes = new Map<LaneName, LaneState>();
   private readonly dropReports = new Map<number, DropReportOut>();
   private readonly rejections = new Map<string, number>();
+  private readonly resending = new Set<string>();
   private pending: Pending[] = [];
+  private writing: Pending[] = [];
   private flushScheduled = false;
   private chain: Promise<unknown> = Promise.resolve();
   private nextDropReportId = 1;
   private deadLetterCount = 0;
   private closed = false;
+  private stalledReason: string | undefined;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private writeErrors = 0;
   private readonly durableListeners = new Set<() => void>();
   private readonly kindLanes: Record<RecordKind, LaneName>;
   private readonly log: Logger;
+  private readonly rateLimited: RateLimitedLog;
   private readonly wallNow: () => number;
+  private readonly guard: DiskGuard;
+  private readonly extraMetrics: OutboxRecoveryMetrics | undefined;
 
   private constructor(
-    private readonly db: Db,
+    private db: Db,
     private readonly options: OutboxOptions,
     readonly recovery: RecoveryReport,
+    private readonly floor: SeqFloor,
   ) {
     this.kindLanes = { ...DEFAULT_KIND_LANES, ...options.kindLanes };
     this.log = options.logger ?? componentLogger('outbox');
+    this.rateLimited = new RateLimitedLog(this.log, 30_000);
     this.wallNow = options.wallNow ?? Date.now;
+    this.guard = new DiskGuard(options.dir, options.minFreeDiskBytes ?? 32 * 1024 * 1024);
+    this.extraMetrics = options.metrics ? outboxRecoveryMetrics(options.metrics.registry) : undefined;
   }
 
+  /**
+   * Opens (recovering from damage). While the disk is full or the database locked it waits and
+   * retries rather than failing: the agent must come up once the condition passes, not exit.
+   */
   static async open(options: OutboxOptions): Promise<Outbox> {
     const log = options.logger ?? componentLogger('outbox');
-    const { db, report, scan } = await openWithRecovery(options.dir, log);
-    const outbox = new Outbox(db, options, report);
-    await outbox.init(scan.metas, scan.dropReports, scan.corruptRanges, scan.deadLetters);
+    const floor = new SeqFloor(`${options.dir}.seq.json`);
+    let opened: Awaited<ReturnType<typeof openWithRecovery>> | undefined;
+    for (let delayMs = 1000; !opened; delayMs = Math.min(REOPEN_MAX_DELAY_MS, delayMs * 2)) {
+      try {
+        opened = await openWithRecovery(options.dir, log, floor);
+      } catch (err) {
+        if (!isTransientStorageError(err)) throw err;
+        options.metrics?.outboxWriteErrors.inc();
+        log.error({ err: errorMessage(err), retryInMs: delayMs }, 'outbox cannot open (disk full or locked); waiting');
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+    }
+    const { db, report, scan } = opened;
+    const outbox = new Outbox(db, options, report, floor);
+    outbox.countRecovery(report);
+    await outbox.init(scan);
+    await outbox.guard.start(() => outbox.totalBytes());
+    outbox.publishGauges();
     return outbox;
   }
 
-  private async init(
-    metas: Map<LaneName, LaneMeta>,
-    reports: DropReportOut[],
-    corrupt: DropRangeOut[],
-    deadLetters: number,
-  ): Promise<void> {
+  private countRecovery(r: RecoveryReport): void {
+    const m = this.extraMetrics?.recovered;
+    if (!m) return;
+    if (r.corruptRecords) m.inc({ what: 'corrupt_records' }, r.corruptRecords);
+    if (r.missingRecords) m.inc({ what: 'missing_records' }, r.missingRecords);
+    if (r.walTailBytes) m.inc({ what: 'wal_tail_bytes' }, r.walTailBytes);
+    if (r.walCorruptRecords) m.inc({ what: 'wal_corrupt_records' }, r.walCorruptRecords);
+    if (r.repaired) m.inc({ what: 'repaired' });
+    if (r.quarantinedTo) m.inc({ what: 'quarantined' });
+  }
+
+  private async init(scan: ScanResult): Promise<void> {
+    this.lanes.clear();
     for (const lane of LANES) {
-      const meta = metas.get(lane) ?? emptyLaneMeta();
-      this.lanes.set(lane, { ...meta, lane, sentSeq: meta.ackedSeq, retry: new Set(), head: null });
+      const { meta, headSeq, edgeTimes } = scan.lanes.get(lane)!;
+      this.lanes.set(lane, {
+        ...meta, lane, sentSeq: meta.ackedSeq, retry: new Set(), head: null, scanFrom: headSeq ?? meta.nextSeq, edgeTimes,
+        coordinatorSeq: meta.ackedSeq,
+      });
     }
-    for (const report of reports) {
+    this.dropReports.clear();
+    for (const report of scan.dropReports) {
       this.dropReports.set(report.id, report);
       this.nextDropReportId = Math.max(this.nextDropReportId, report.id + 1);
     }
-    this.deadLetterCount = deadLetters;
+    this.deadLetterCount = scan.deadLetters;
     const ops: BatchOp[] = [{ type: 'del', key: CLEAN_SHUTDOWN_KEY }];
-    if (corrupt.length > 0) this.addDropReport(corrupt, ops);
+    if (scan.corruptRanges.length > 0) this.addDropReport(scan.corruptRanges, ops);
     for (const lane of this.lanes.values()) ops.push(this.metaOp(lane));
     await this.write(ops);
+    for (const range of scan.corruptRanges) this.options.metrics?.outboxDropped.inc({ lane: range.lane, reason: 'corrupt' }, range.lastSeq - range.firstSeq + 1);
     for (const lane of LANES) await this.refreshHead(lane);
     this.publishGauges();
   }
@@ -119,9 +183,15 @@ export class Outbox implements RecordSink {
 
   /** Resolves once the record is durable on disk (group commit with other concurrent appends). */
   append(input: OutboxInput): Promise<AppendResult> {
+    return this.enqueue(input);
+  }
+
+  private enqueue(input: OutboxInput, extraOps?: BatchOp[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StorageError('outbox is closed'));
+    // Fail fast while the disk refuses writes: producers count it and go on.
+    if (this.stalledReason) return Promise.reject(new StorageError(`outbox cannot write: ${this.stalledReason}`));
     return new Promise((resolve, reject) => {
-      this.pending.push({ input, resolve, reject });
+      this.pending.push({ input, resolve, reject, extraOps });
       this.scheduleFlush();
     });
   }
@@ -139,49 +209,60 @@ export class Outbox implements RecordSink {
     const max = this.options.maxGroupCommit ?? 4096;
     while (this.pending.length > 0) {
       const group = this.pending.splice(0, max);
+      this.writing = group;
       try {
-        const results = await this.writeGroup(group);
-        group.forEach((p, i) => p.resolve(results[i]!));
+        await this.writeGroup(group);
       } catch (err) {
-        this.options.metrics?.outboxWriteErrors.inc();
-        this.log.error({ err: errorMessage(err), records: group.length }, 'outbox write failed; producers will see the error');
+        // Settled producers ignore this; the rest learn that nothing was stored.
         const failure = err instanceof StorageError ? err : new StorageError(`outbox write failed: ${errorMessage(err)}`, err);
-        group.forEach((p) => p.reject(failure));
+        for (const p of group) p.reject(failure);
+      } finally {
+        this.writing = [];
       }
     }
   }
 
-  private async writeGroup(group: Pending[]): Promise<AppendResult[]> {
+  /** Encodes, assigns sequence numbers, makes room within the budget and writes one batch. */
+  private async writeGroup(group: Pending[]): Promise<void> {
     const offset = this.options.clockOffset?.() ?? { offsetMs: 0, synced: false };
     const agentMs = this.options.agentNow();
-    const seqBefore = new Map([...this.lanes].map(([lane, s]) => [lane, s.nextSeq]));
-    const incoming: (EvictionCandidate & { key: string; value: Uint8Array })[] = [];
-    const results: AppendResult[] = [];
-    const tooLarge: (EvictionCandidate & { key: string })[] = [];
-    for (const { input } of group) {
-      const lane = this.laneOf(input.kind);
+    const budget = this.budgetBytes();
+    const snapshot = this.snapshotCounters();
+    const incoming: Incoming[] = [];
+    const tooLarge: Incoming[] = [];
+    for (const p of group) {
+      const lane = this.kindLanes[p.input.kind] as LaneName | undefined;
+      if (!lane) {
+        p.reject(new ValidationError(`unknown record kind "${String(p.input.kind)}"`));
+        continue;
+      }
       const state = this.lanes.get(lane)!;
+      const edgeTimeMs = p.input.edgeTimeMs ?? this.wallNow();
+      let record: Uint8Array;
+      try {
+        record = encodeRecord({
+          lane: laneToProto(lane), seq: state.nextSeq, kind: p.input.kind, edge_time_ms: edgeTimeMs,
+          clock_offset_ms: offset.offsetMs, clock_synced: offset.synced, ...p.input.body,
+        });
+      } catch (err) {
+        p.reject(new ValidationError(`record does not encode: ${errorMessage(err)}`));
+        continue;
+      }
       const seq = state.nextSeq++;
-      const edgeTimeMs = input.edgeTimeMs ?? this.wallNow();
-      const record = encodeRecord({
-        lane: laneToProto(lane), seq, kind: input.kind, edge_time_ms: edgeTimeMs,
-        clock_offset_ms: offset.offsetMs, clock_synced: offset.synced, ...input.body,
-      });
       const key = recordKey(lane, seq);
       const value = encodeStoredRecord(agentMs, edgeTimeMs, record);
-      const candidate = { lane, seq, size: key.length + value.length, edgeTimeMs, incoming: true, key, value };
-      results.push({ lane, seq });
-      if (candidate.size > this.options.diskBudgetBytes) tooLarge.push(candidate);
-      else incoming.push(candidate);
+      const c: Incoming = { lane, seq, size: key.length + value.length, edgeTimeMs, incoming: true, key, value, pending: p };
+      (c.size > budget ? tooLarge : incoming).push(c);
     }
+    const all = [...incoming, ...tooLarge];
+    if (all.length === 0) return;
 
-    const ops: BatchOp[] = [];
-    const incomingBytes = incoming.reduce((n, c) => n + c.size, 0);
-    const excess = this.totalBytes() + incomingBytes - this.options.diskBudgetBytes;
+    const ops: BatchOp[] = all.flatMap((c) => c.pending.extraOps ?? []);
+    const excess = this.totalBytes() + incoming.reduce((n, c) => n + c.size, 0) - budget;
     const victims = excess > 0 ? await planEviction(excess, (lane) => this.storedOldestFirst(lane), incoming) : [];
-    const evictedIncoming = new Set(victims.filter((v) => v.incoming).map((v) => `${v.lane}:${v.seq}`));
-    for (const c of incoming) {
-      if (evictedIncoming.has(`${c.lane}:${c.seq}`)) continue;
+    const evicted = new Set(victims.filter((v) => v.incoming).map((v) => `${v.lane}:${v.seq}`));
+    const kept = incoming.filter((c) => !evicted.has(`${c.lane}:${c.seq}`));
+    for (const c of kept) {
       ops.push({ type: 'put', key: c.key, value: c.value });
       const state = this.lanes.get(c.lane)!;
       state.count++;
@@ -196,26 +277,34 @@ export class Outbox implements RecordSink {
     }
     const dropped = [...victims, ...tooLarge];
     for (const d of dropped) this.lanes.get(d.lane)!.dropped.budget++;
-    for (const r of results) if (evictedIncoming.has(`${r.lane}:${r.seq}`) || tooLarge.some((t) => t.lane === r.lane && t.seq === r.seq)) r.dropped = 'budget';
-    if (dropped.length > 0) {
-      this.addDropReport(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops);
-      this.log.warn({ evicted: dropped.length, budgetBytes: this.options.diskBudgetBytes }, 'outbox disk budget full: evicted lowest-priority oldest records');
-    }
-    for (const lane of this.lanes.values()) if (lane.nextSeq !== seqBefore.get(lane.lane) || dropped.some((d) => d.lane === lane.lane)) ops.push(this.metaOp(lane));
+    const report = dropped.length > 0 ? this.addDropReport(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops) : undefined;
+    const touched = new Set<LaneName>(all.map((c) => c.lane));
+    for (const d of dropped) touched.add(d.lane);
+    for (const lane of touched) ops.push(this.metaOp(this.lanes.get(lane)!));
 
     try {
+      for (const lane of new Set(all.map((c) => c.lane))) this.floor.cover(lane, this.lanes.get(lane)!.nextSeq - 1);
       await this.write(ops);
     } catch (err) {
-      await this.reloadAfterFailedWrite(seqBefore);
-      throw err;
+      this.restoreCounters(snapshot);
+      if (report) this.dropReports.delete(report.id);
+      const failure = err instanceof StorageError ? err : new StorageError(`outbox write failed: ${errorMessage(err)}`, err);
+      for (const c of all) c.pending.reject(failure);
+      return;
     }
-    for (const c of incoming) if (!evictedIncoming.has(`${c.lane}:${c.seq}`)) this.options.metrics?.outboxAppended.inc({ lane: c.lane });
+    if (dropped.length > 0) {
+      this.rateLimited.warn('budget', { evicted: dropped.length, budgetBytes: budget }, 'outbox disk budget full: evicted lowest-priority oldest records');
+    }
+    for (const c of kept) {
+      this.lanes.get(c.lane)!.edgeTimes.add(c.seq, c.edgeTimeMs);
+      this.options.metrics?.outboxAppended.inc({ lane: c.lane });
+    }
     for (const d of dropped) this.options.metrics?.outboxDropped.inc({ lane: d.lane, reason: 'budget' });
-    const touched = new Set([...incoming.map((c) => c.lane), ...dropped.map((d) => d.lane)]);
     for (const lane of touched) await this.refreshHead(lane);
     this.publishGauges();
+    const keptSet = new Set(kept);
+    for (const c of all) c.pending.resolve(keptSet.has(c) ? { lane: c.lane, seq: c.seq } : { lane: c.lane, seq: c.seq, dropped: 'budget' });
     for (const listener of this.durableListeners) listener();
-    return results;
   }
 
   /** Calls `listener` after each group of records becomes durable (the uplink wakes on it). */
@@ -224,47 +313,64 @@ export class Outbox implements RecordSink {
     return () => this.durableListeners.delete(listener);
   }
 
-  /** A failed batch wrote nothing: undo the in-memory counters and sequence numbers it took. */
-  private async reloadAfterFailedWrite(seqBefore: Map<LaneName, number>): Promise<void> {
-    for (const lane of LANES) {
-      const state = this.lanes.get(lane)!;
-      const raw = await this.db.get(metaKey(lane)).catch(() => undefined);
-      const meta = raw ? (JSON.parse(td.decode(raw)) as LaneMeta) : emptyLaneMeta();
-      Object.assign(state, meta, { nextSeq: seqBefore.get(lane)! });
-    }
+  private snapshotCounters(): Map<LaneName, Pick<LaneMeta, 'nextSeq' | 'count' | 'bytes' | 'dropped'>> {
+    return new Map([...this.lanes].map(([lane, s]) => [lane, { nextSeq: s.nextSeq, count: s.count, bytes: s.bytes, dropped: { ...s.dropped } }]));
+  }
+
+  /** A failed batch wrote nothing: undo the counters and sequence numbers it took. */
+  private restoreCounters(snapshot: ReturnType<Outbox['snapshotCounters']>): void {
+    for (const [lane, saved] of snapshot) Object.assign(this.lanes.get(lane)!, saved);
   }
 
   private async *storedOldestFirst(lane: LaneName): AsyncIterable<EvictionCandidate> {
-    for await (const [key, value] of this.db.iterator({ ...laneRange(lane), ...ENC })) {
-      yield { lane, seq: seqFromRecordKey(key), size: key.length + value.length, edgeTimeMs: peekTimes(value)?.edgeTimeMs ?? 0, incoming: false };
+    const state = this.lanes.get(lane)!;
+    for await (const [key, value] of this.db.iterator({ gte: recordKey(lane, state.scanFrom), lt: laneRange(lane).lt, ...ENC })) {
+      const seq = seqFromRecordKey(key);
+      yield { lane, seq, size: key.length + value.length, edgeTimeMs: peekTimes(value)?.edgeTimeMs ?? 0, incoming: false, inFlight: this.isInFlight(state, seq) };
     }
+  }
+
+  /** Handed to the uplink and not settled: the coordinator may hold it. */
+  private isInFlight(state: LaneState, seq: number): boolean {
+    return seq > state.ackedSeq && seq <= state.sentHighSeq;
+  }
+
+  private budgetBytes(): number {
+    return this.guard.budget(this.options.diskBudgetBytes);
   }
 
   // ---- sending -------------------------------------------------------------------------------
 
   /**
    * Next records to send, highest lane first: retries, then records after what was already
-   * handed out on this connection. Marks them in flight.
+   * handed out on this connection. Marks them in flight. Stops at the first record that does
+   * not fit, so a lower lane never fills a batch ahead of a higher one.
    */
   nextBatch(limits: { maxRecords: number; maxBytes: number; lanes?: readonly LaneName[] }): Promise<OutboundRecord[]> {
     return this.exclusive(async () => {
+      this.assertWritable();
       const out: OutboundRecord[] = [];
       let bytes = 0;
+      let stop = false;
       const corrupt: { lane: LaneName; seq: number; edgeTimeMs: number; size: number }[] = [];
-      const full = () => out.length >= limits.maxRecords || bytes >= limits.maxBytes;
+      const full = () => stop || out.length >= limits.maxRecords || bytes >= limits.maxBytes;
       const take = (lane: LaneName, key: string, value: Uint8Array): boolean => {
         const seq = seqFromRecordKey(key);
         const stored = decodeStoredRecord(value);
         if (!stored) {
-          corrupt.push({ lane, seq, edgeTimeMs: peekTimes(value)?.edgeTimeMs ?? 0, size: key.length + value.length });
+          corrupt.push({ lane, seq, edgeTimeMs: plausibleTime(peekTimes(value)?.edgeTimeMs), size: key.length + value.length });
           return true;
         }
         const size = stored.record.length;
-        if (out.length > 0 && bytes + size > limits.maxBytes) return false;
+        if (out.length > 0 && bytes + size > limits.maxBytes) {
+          stop = true;
+          return false;
+        }
         out.push({ lane, seq, record: stored.record, size, edgeTimeMs: stored.edgeTimeMs });
         bytes += size;
         return true;
       };
+      const advanced = new Set<LaneState>();
       for (const lane of LANES) {
         if (full()) break;
         if (limits.lanes && !limits.lanes.includes(lane)) continue;
@@ -280,17 +386,25 @@ export class Outbox implements RecordSink {
           }
         }
         if (full()) break;
-        const iterator = this.db.iterator({ gt: recordKey(lane, state.sentSeq), lt: laneRange(lane).lt, ...ENC });
+        const from = Math.max(state.sentSeq + 1, state.scanFrom);
+        const iterator = this.db.iterator({ gte: recordKey(lane, from), lt: laneRange(lane).lt, ...ENC });
         try {
           for await (const [key, value] of iterator) {
             if (full() || !take(lane, key, value)) break;
             state.sentSeq = seqFromRecordKey(key);
+            if (state.sentSeq > state.sentHighSeq) {
+              state.sentHighSeq = state.sentSeq;
+              advanced.add(state);
+            }
           }
         } finally {
           await iterator.close();
         }
       }
       if (corrupt.length > 0) await this.dropCorrupt(corrupt);
+      // Not fsync'd: it only guards the drop counts against a record both delivered and evicted,
+      // and the next fsync'd write carries it anyway.
+      if (advanced.size > 0) await this.write([...advanced].map((s) => this.metaOp(s)), false);
       return out;
     });
   }
@@ -302,32 +416,41 @@ export class Outbox implements RecordSink {
       state.count--;
       state.bytes -= c.size;
       state.dropped.corrupt++;
-      this.options.metrics?.outboxDropped.inc({ lane: c.lane, reason: 'corrupt' });
+      state.retry.delete(c.seq);
     }
     this.addDropReport(toRanges(items).map((r) => ({ ...r, reason: 'corrupt' as const })), ops);
     for (const lane of new Set(items.map((c) => c.lane))) ops.push(this.metaOp(this.lanes.get(lane)!));
     this.log.error({ records: items.length }, 'corrupt outbox records skipped (checksum mismatch)');
     await this.write(ops);
+    for (const c of items) this.options.metrics?.outboxDropped.inc({ lane: c.lane, reason: 'corrupt' });
+    for (const lane of new Set(items.map((c) => c.lane))) await this.refreshHead(lane);
   }
 
   /** After a reconnect everything not acknowledged is sendable again. */
-  rewind(): void {
-    for (const state of this.lanes.values()) {
-      state.sentSeq = state.ackedSeq;
-      state.retry.clear();
-    }
+  rewind(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const state of this.lanes.values()) {
+        state.sentSeq = state.ackedSeq;
+        state.retry.clear();
+      }
+    });
   }
 
   /** The coordinator has everything up to `seq` per lane (stored or reported dropped). */
   acknowledge(acked: readonly { lane: LaneName; seq: number }[]): Promise<number> {
     return this.exclusive(async () => {
+      this.assertWritable();
       const ops: BatchOp[] = [];
       let removed = 0;
+      let seqJumped = false;
       const touched: LaneName[] = [];
       for (const { lane, seq } of acked) {
         const state = this.lanes.get(lane);
-        if (!state || seq <= state.ackedSeq) continue;
-        for await (const [key, value] of this.db.iterator({ gt: recordKey(lane, state.ackedSeq), lte: recordKey(lane, seq), ...ENC })) {
+        if (!state) continue;
+        state.coordinatorSeq = Math.max(state.coordinatorSeq, seq);
+        if (seq <= state.ackedSeq) continue;
+        const from = Math.max(state.ackedSeq + 1, state.scanFrom);
+        for await (const [key, value] of this.db.iterator({ gte: recordKey(lane, from), lte: recordKey(lane, seq), ...ENC })) {
           ops.push({ type: 'del', key });
           state.count--;
           state.bytes -= key.length + value.length;
@@ -337,53 +460,90 @@ export class Outbox implements RecordSink {
         state.ackedSeq = seq;
         // A coordinator that has seen more than this outbox holds (outbox wiped or restored):
         // never reuse its sequence numbers, or new records would be taken for duplicates.
-        if (seq >= state.nextSeq) state.nextSeq = seq + 1;
+        if (seq >= state.nextSeq) {
+          state.nextSeq = seq + 1;
+          seqJumped = true;
+        }
         state.sentSeq = Math.max(state.sentSeq, seq);
+        state.sentHighSeq = Math.max(state.sentHighSeq, seq);
         for (const s of state.retry) if (s <= seq) state.retry.delete(s);
         for (const k of this.rejections.keys()) if (k.startsWith(`${lane}:`) && Number(k.slice(lane.length + 1)) <= seq) this.rejections.delete(k);
         ops.push(this.metaOp(state));
         touched.push(lane);
       }
-      for (const report of [...this.dropReports.values()]) {
-        if (report.ranges.every((r) => r.lastSeq <= this.lanes.get(r.lane)!.ackedSeq)) {
-          ops.push({ type: 'del', key: dropReportKey(report.id) });
-          this.dropReports.delete(report.id);
-        }
-      }
-      if (ops.length > 0) await this.write(ops);
+      this.settleDropReports(ops);
+      // Losing an ack's deletes to a power cut only means resending (the coordinator drops the
+      // duplicates), so no fsync — unless the sequence jumped, which must never be forgotten.
+      if (ops.length > 0) await this.write(ops, seqJumped);
       for (const lane of touched) await this.refreshHead(lane);
       this.publishGauges();
       return removed;
     });
   }
 
-  /**
-   * The coordinator answered the handshake with what it holds. Records it has are removed;
-   * when it holds less than this outbox already forgot (its store was restored from backup),
-   * the forgotten range is reported as lost so its "complete up to" can move on.
-   */
-  async reconcile(coordinatorAcked: readonly { lane: LaneName; seq: number }[]): Promise<void> {
-    const lost: DropRangeOut[] = [];
-    for (const { lane, seq } of coordinatorAcked) {
-      const state = this.lanes.get(lane)!;
-      if (seq < state.ackedSeq) {
-        lost.push({ lane, firstSeq: seq + 1, lastSeq: state.ackedSeq, reason: 'lost', firstEdgeTimeMs: 0, lastEdgeTimeMs: 0 });
+  /** Drop reports stay until the coordinator has acknowledged past every range in them. */
+  private settleDropReports(ops: BatchOp[]): void {
+    for (const report of [...this.dropReports.values()]) {
+      if (report.ranges.every((r) => r.lastSeq <= this.lanes.get(r.lane)!.coordinatorSeq)) {
+        ops.push({ type: 'del', key: dropReportKey(report.id) });
+        this.dropReports.delete(report.id);
       }
     }
-    if (lost.length > 0) {
+  }
+
+  /**
+   * The coordinator answered the handshake with what it holds. Records it has are removed;
+   * when it holds less than this outbox already forgot (its store was restored from backup,
+   * or this outbox restarted above its reserved floor), the forgotten range is reported as
+   * lost so its "complete up to" can move on.
+   */
+  async reconcile(coordinatorAcked: readonly { lane: LaneName; seq: number }[]): Promise<void> {
+    await this.exclusive(async () => {
+      this.assertWritable();
+      const lost: DropRangeOut[] = [];
+      for (const { lane, seq } of coordinatorAcked) {
+        const state = this.lanes.get(lane);
+        if (!state) continue;
+        state.coordinatorSeq = seq;
+        if (seq >= state.ackedSeq) continue;
+        for (const gap of this.unreported(lane, seq + 1, state.ackedSeq)) {
+          lost.push({ lane, firstSeq: gap.first, lastSeq: gap.last, reason: 'lost', firstEdgeTimeMs: 0, lastEdgeTimeMs: 0 });
+        }
+      }
+      if (lost.length === 0) return;
       this.log.error({ lost }, 'coordinator holds less than it acknowledged before; reporting the gap as lost');
-      await this.exclusive(async () => {
-        const ops: BatchOp[] = [];
-        this.addDropReport(lost, ops);
-        await this.write(ops);
-      });
-    }
+      const ops: BatchOp[] = [];
+      this.addDropReport(lost, ops);
+      for (const range of lost) {
+        const state = this.lanes.get(range.lane)!;
+        state.dropped.lost += range.lastSeq - range.firstSeq + 1;
+        ops.push(this.metaOp(state));
+        this.options.metrics?.outboxDropped.inc({ lane: range.lane, reason: 'lost' }, range.lastSeq - range.firstSeq + 1);
+      }
+      await this.write(ops);
+    });
     await this.acknowledge(coordinatorAcked);
+  }
+
+  /** Parts of [first, last] not covered by a drop report still waiting for the coordinator. */
+  private unreported(lane: LaneName, first: number, last: number): { first: number; last: number }[] {
+    const covered = [...this.dropReports.values()].flatMap((r) => r.ranges).filter((r) => r.lane === lane).sort((a, b) => a.firstSeq - b.firstSeq);
+    const gaps: { first: number; last: number }[] = [];
+    let next = first;
+    for (const r of covered) {
+      if (r.lastSeq < next) continue;
+      if (r.firstSeq > last) break;
+      if (r.firstSeq > next) gaps.push({ first: next, last: r.firstSeq - 1 });
+      next = r.lastSeq + 1;
+    }
+    if (next <= last) gaps.push({ first: next, last });
+    return gaps;
   }
 
   /** A record the coordinator refused: retried, then dead-lettered after maxRejections. */
   reject(lane: LaneName, seq: number, code: string, reason: string): Promise<'retry' | 'dead_lettered' | 'gone'> {
     return this.exclusive(async () => {
+      this.assertWritable();
       const state = this.lanes.get(lane);
       if (!state || seq <= state.ackedSeq) return 'gone';
       const key = recordKey(lane, seq);
@@ -396,15 +556,15 @@ export class Outbox implements RecordSink {
         return 'retry';
       }
       this.rejections.delete(`${lane}:${seq}`);
-      const edgeTimeMs = peekTimes(value)?.edgeTimeMs ?? 0;
-      const letter = { lane, seq, code, reason, rejections: count, deadLetteredAtMs: this.wallNow(), edgeTimeMs, value: Buffer.from(value).toString('base64') };
+      const edgeTimeMs = plausibleTime(peekTimes(value)?.edgeTimeMs);
       const ops: BatchOp[] = [
-        { type: 'put', key: deadLetterKey(lane, seq), value: te.encode(JSON.stringify(letter)) },
+        { type: 'put', key: deadLetterKey(lane, seq), value: encodeDeadLetter({ lane, seq, code, reason, rejections: count, deadLetteredAtMs: this.wallNow(), edgeTimeMs }, value) },
         { type: 'del', key },
       ];
       state.count--;
       state.bytes -= key.length + value.length;
       state.dropped.dead_letter++;
+      state.retry.delete(seq);
       this.addDropReport([{ lane, firstSeq: seq, lastSeq: seq, reason: 'dead_letter', firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs }], ops);
       ops.push(this.metaOp(state));
       await this.write(ops);
@@ -412,29 +572,37 @@ export class Outbox implements RecordSink {
       this.options.metrics?.outboxDropped.inc({ lane, reason: 'dead_letter' });
       this.log.warn({ lane, seq, code, reason, rejections: count }, 'record dead-lettered after repeated rejection');
       await this.refreshHead(lane);
+      this.publishGauges();
       return 'dead_lettered';
     });
   }
 
   // ---- TTL -----------------------------------------------------------------------------------
 
-  /** Drops records older than their lane's TTL on the agent clock. Returns how many. */
+  /**
+   * Drops records older than their lane's TTL on the agent clock. Records in flight are left to
+   * their ack (their fate is not ours to count yet). Returns how many were dropped.
+   */
   sweepExpired(maxPerLane = 10_000): Promise<number> {
     return this.exclusive(async () => {
+      this.assertWritable();
       const now = this.options.agentNow();
       const ops: BatchOp[] = [];
       const expired: { lane: LaneName; seq: number; edgeTimeMs: number }[] = [];
       for (const lane of LANES) {
         const state = this.lanes.get(lane)!;
         const ttl = this.options.ttlMs[lane];
-        for await (const [key, value] of this.db.iterator({ ...laneRange(lane), limit: maxPerLane, ...ENC })) {
+        for await (const [key, value] of this.db.iterator({ gte: recordKey(lane, state.scanFrom), lt: laneRange(lane).lt, limit: maxPerLane, ...ENC })) {
+          const seq = seqFromRecordKey(key);
           const times = peekTimes(value);
-          if (times && now - times.agentMs <= ttl) break;
+          if (!times || this.isInFlight(state, seq)) continue; // corrupt ones are dropped when read
+          if (now - times.agentMs <= ttl) break;
           ops.push({ type: 'del', key });
           state.count--;
           state.bytes -= key.length + value.length;
           state.dropped.ttl++;
-          expired.push({ lane, seq: seqFromRecordKey(key), edgeTimeMs: times?.edgeTimeMs ?? 0 });
+          state.retry.delete(seq);
+          expired.push({ lane, seq, edgeTimeMs: plausibleTime(times.edgeTimeMs) });
         }
       }
       if (expired.length === 0) return 0;
@@ -451,13 +619,14 @@ export class Outbox implements RecordSink {
 
   // ---- drop reports --------------------------------------------------------------------------
 
-  private addDropReport(ranges: DropRangeOut[], ops: BatchOp[]): void {
+  private addDropReport(ranges: DropRangeOut[], ops: BatchOp[]): DropReportOut {
     const report: DropReportOut = { id: this.nextDropReportId++, ranges };
     this.dropReports.set(report.id, report);
     ops.push({ type: 'put', key: dropReportKey(report.id), value: te.encode(JSON.stringify(report)) });
+    return report;
   }
 
-  /** Drop reports the coordinator has not yet counted (resent after every reconnect). */
+  /** Drop reports the coordinator has not yet acknowledged past (resent after every reconnect). */
   pendingDropReports(): DropReportOut[] {
     return [...this.dropReports.values()];
   }
@@ -466,46 +635,47 @@ export class Outbox implements RecordSink {
 
   async listDeadLetters(): Promise<DeadLetter[]> {
     const out: DeadLetter[] = [];
-    for await (const [, value] of this.db.iterator({ ...DEAD_LETTER_RANGE, ...ENC })) {
-      const letter = JSON.parse(td.decode(value)) as DeadLetter & { value: string };
-      const stored = decodeStoredRecord(Buffer.from(letter.value, 'base64'));
-      out.push({
-        lane: letter.lane, seq: letter.seq, code: letter.code, reason: letter.reason, rejections: letter.rejections,
-        deadLetteredAtMs: letter.deadLetteredAtMs, edgeTimeMs: letter.edgeTimeMs,
-        kind: stored ? decodeRecord(stored.record).kind : 'corrupt', bytes: letter.value.length * 0.75,
-      });
+    for await (const [key, value] of this.db.iterator({ ...DEAD_LETTER_RANGE, ...ENC })) {
+      const letter = describeDeadLetter(value);
+      if (letter) out.push(letter);
+      else this.rateLimited.warn('bad-letter', { key }, 'unreadable dead letter entry skipped');
     }
     return out;
   }
 
-  /** Puts a dead letter back in its lane as a new record (new seq, original edge time). */
+  /**
+   * Puts a dead letter back in its lane as a new record (new seq, original edge time). The new
+   * record and the letter's removal are one atomic write: a crash never leaves both.
+   */
   async resendDeadLetter(lane: LaneName, seq: number): Promise<AppendResult> {
     const key = deadLetterKey(lane, seq);
-    const raw = await this.db.get(key, ENC);
-    if (!raw) throw new StorageError(`no dead letter ${lane}/${seq}`);
-    const letter = JSON.parse(td.decode(raw)) as { value: string };
-    const stored = decodeStoredRecord(Buffer.from(letter.value, 'base64'));
-    if (!stored) throw new StorageError(`dead letter ${lane}/${seq} is corrupt`);
-    const record = decodeRecord(stored.record);
-    const body = record.body ? { [record.body]: record[record.body] } : {};
-    const result = await this.append({ kind: record.kind as RecordKind, body, edgeTimeMs: stored.edgeTimeMs });
-    await this.exclusive(() => this.db.del(key));
-    this.deadLetterCount = Math.max(0, this.deadLetterCount - 1);
-    return result;
+    if (this.resending.has(key)) throw new IocError('CONFLICT', `dead letter ${lane}/${seq} is being resent`);
+    this.resending.add(key);
+    try {
+      const raw = await this.db.get(key, ENC);
+      if (!raw) throw new NotFoundError(`dead letter ${lane}/${seq}`);
+      const input = deadLetterInput(raw);
+      if (!input) throw new ValidationError(`dead letter ${lane}/${seq} is corrupt and cannot be resent`);
+      const result = await this.enqueue(input, [{ type: 'del', key }]);
+      this.deadLetterCount = Math.max(0, this.deadLetterCount - 1);
+      return result;
+    } finally {
+      this.resending.delete(key);
+    }
   }
 
   // ---- stats ---------------------------------------------------------------------------------
 
   stats(): OutboxStats {
     const agentNow = this.options.agentNow();
-    const wallNow = this.wallNow();
     const lanes: LaneStatsOut[] = LANES.map((lane) => {
       const s = this.lanes.get(lane)!;
       return {
         lane, records: s.count, bytes: s.bytes, nextSeq: s.nextSeq, ackedSeq: s.ackedSeq,
         oldestAgeMs: s.head ? Math.max(0, agentNow - s.head.agentMs) : 0,
         dropped: { ...s.dropped },
-        completeBeforeMs: s.head ? s.head.edgeTimeMs : wallNow,
+        inFlight: Math.max(0, Math.min(s.sentHighSeq, s.nextSeq - 1) - s.ackedSeq),
+        completeBeforeMs: this.completeBefore(s),
       };
     });
     return {
@@ -514,13 +684,38 @@ export class Outbox implements RecordSink {
       bytes: lanes.reduce((n, l) => n + l.bytes, 0),
       oldestAgeMs: Math.max(0, ...lanes.map((l) => l.oldestAgeMs)),
       budgetBytes: this.options.diskBudgetBytes,
+      effectiveBudgetBytes: this.budgetBytes(),
       deadLetters: this.deadLetterCount,
       pendingDropReports: this.dropReports.size,
+      stalled: this.stalledReason !== undefined,
+      writeErrors: this.writeErrors,
     };
   }
 
-  hasUnsent(): boolean {
-    for (const s of this.lanes.values()) if (s.retry.size > 0 || s.nextSeq - 1 > s.sentSeq) return true;
+  /**
+   * The earliest edge time still unsettled in the lane: records in the outbox, appends not yet
+   * durable, and drop ranges the coordinator has not acknowledged (unknown time: 0).
+   */
+  private completeBefore(s: LaneState): number {
+    const now = this.wallNow();
+    let t = now - (this.options.productionLagMs ?? 5_000);
+    const stored = s.edgeTimes.min();
+    if (stored !== undefined) t = Math.min(t, stored);
+    for (const p of [...this.pending, ...this.writing]) {
+      if (this.kindLanes[p.input.kind] === s.lane) t = Math.min(t, p.input.edgeTimeMs ?? now);
+    }
+    for (const report of this.dropReports.values()) {
+      for (const r of report.ranges) if (r.lane === s.lane) t = Math.min(t, r.firstEdgeTimeMs, r.lastEdgeTimeMs);
+    }
+    return Math.max(0, t);
+  }
+
+  /** True when `lane` (default: any) may hold records not yet handed out on this connection. */
+  hasUnsent(lane?: LaneName): boolean {
+    for (const s of this.lanes.values()) {
+      if (lane && s.lane !== lane) continue;
+      if (s.retry.size > 0 || s.nextSeq - 1 > s.sentSeq) return true;
+    }
     return false;
   }
 
@@ -532,9 +727,16 @@ export class Outbox implements RecordSink {
 
   private async refreshHead(lane: LaneName): Promise<void> {
     const state = this.lanes.get(lane)!;
-    const [entry] = await this.db.iterator({ ...laneRange(lane), limit: 1, ...ENC }).all();
+    const [entry] = await this.db.iterator({ gte: recordKey(lane, state.scanFrom), lt: laneRange(lane).lt, limit: 1, ...ENC }).all();
     const times = entry ? peekTimes(entry[1]) : undefined;
     state.head = entry && times ? { seq: seqFromRecordKey(entry[0]), ...times } : null;
+    if (entry) {
+      state.scanFrom = seqFromRecordKey(entry[0]);
+      state.edgeTimes.pruneBelow(state.scanFrom);
+    } else {
+      state.scanFrom = state.nextSeq;
+      state.edgeTimes.clear();
+    }
   }
 
   private publishGauges(): void {
@@ -546,22 +748,77 @@ export class Outbox implements RecordSink {
       m.outboxBytes.set({ lane: s.lane }, s.bytes);
       m.outboxOldestAge.set({ lane: s.lane }, s.head ? (agentNow - s.head.agentMs) / 1000 : 0);
     }
+    this.extraMetrics?.budgetBytes.set(this.budgetBytes());
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
 
   private metaOp(state: LaneState): BatchOp {
-    const meta: LaneMeta = { nextSeq: state.nextSeq, ackedSeq: state.ackedSeq, count: state.count, bytes: state.bytes, dropped: state.dropped };
+    const meta: LaneMeta = {
+      nextSeq: state.nextSeq, ackedSeq: state.ackedSeq, sentHighSeq: state.sentHighSeq, count: state.count, bytes: state.bytes, dropped: state.dropped,
+    };
     return { type: 'put', key: metaKey(state.lane), value: te.encode(JSON.stringify(meta)) };
   }
 
-  private async write(ops: BatchOp[]): Promise<void> {
+  private assertWritable(): void {
+    if (this.stalledReason) throw new StorageError(`outbox cannot write: ${this.stalledReason}`);
+  }
+
+  private async write(ops: BatchOp[], sync = true): Promise<void> {
     if (ops.length === 0) return;
+    this.assertWritable();
     try {
-      await this.db.batch(ops, { sync: true, ...ENC });
+      await this.db.batch(ops, { sync, ...ENC });
     } catch (err) {
+      this.writeFailed(err);
       throw new StorageError(`outbox write failed: ${errorMessage(err)}`, err);
     }
+  }
+
+  /**
+   * After a failed write LevelDB's log may end in a partial record; writing on would put good
+   * records behind it that recovery could drop. So the handle is retired at once and the
+   * database reopened (replaying the log) once the disk takes writes again.
+   */
+  private writeFailed(err: unknown): void {
+    this.writeErrors++;
+    this.options.metrics?.outboxWriteErrors.inc();
+    if (this.closed || this.stalledReason) return;
+    this.stalledReason = errorMessage(err);
+    this.extraMetrics?.stalled.set(1);
+    this.log.error({ err: this.stalledReason }, 'outbox write failed (disk full or I/O error); refusing writes until it reopens');
+    this.scheduleReopen(1000);
+  }
+
+  private scheduleReopen(delayMs: number): void {
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(() => {
+      void this.exclusive(() => this.reopen()).catch((err: unknown) => {
+        this.rateLimited.warn('reopen', { err: errorMessage(err) }, 'outbox still cannot reopen; retrying');
+        if (!this.closed) this.scheduleReopen(Math.min(REOPEN_MAX_DELAY_MS, delayMs * 2));
+      });
+    }, delayMs);
+    this.reopenTimer.unref();
+  }
+
+  private async reopen(): Promise<void> {
+    if (this.closed) return;
+    await this.db.close().catch(() => undefined);
+    const { db, report, scan } = await openWithRecovery(this.options.dir, this.log, this.floor);
+    this.db = db;
+    this.stalledReason = undefined;
+    try {
+      await this.init(scan);
+    } catch (err) {
+      this.stalledReason ??= errorMessage(err);
+      throw err;
+    }
+    await this.guard.refresh(this.totalBytes());
+    this.extraMetrics?.stalled.set(0);
+    this.extraMetrics?.recovered.inc({ what: 'reopened' });
+    this.countRecovery(report);
+    this.log.warn({ recovery: report }, 'outbox reopened after a write failure; writes accepted again');
+    for (const listener of this.durableListeners) listener();
   }
 
   /** Serializes every state change: the in-memory counters mirror exactly what is on disk. */
@@ -579,9 +836,11 @@ export class Outbox implements RecordSink {
       await this.exclusive(() => this.flushPending());
       await new Promise((r) => setImmediate(r));
     }
+    clearTimeout(this.reopenTimer);
+    this.guard.close();
     await this.exclusive(async () => {
-      await this.db.put(CLEAN_SHUTDOWN_KEY, te.encode(String(this.wallNow())), { sync: true, ...ENC }).catch(() => undefined);
-      await this.db.close();
+      if (!this.stalledReason) await this.db.put(CLEAN_SHUTDOWN_KEY, te.encode(String(this.wallNow())), { sync: true, ...ENC }).catch(() => undefined);
+      await this.db.close().catch(() => undefined);
     });
   }
 }

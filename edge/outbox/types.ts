@@ -57,7 +57,13 @@ export interface LaneStatsOut {
   nextSeq: number;
   ackedSeq: number;
   dropped: Record<DropReason, number>;
-  /** Every record of this lane produced before this edge wall time is acknowledged or reported dropped. */
+  /** Sequence numbers handed to the uplink and not yet settled by an ack (never evicted or expired). */
+  inFlight: number;
+  /**
+   * Edge wall time T such that every record of this lane stamped before T has been acknowledged
+   * by the coordinator or is covered by a drop report it has acknowledged. 0 = unknown (a drop
+   * range of unknown time is still waiting for the coordinator).
+   */
   completeBeforeMs: number;
 }
 
@@ -67,8 +73,13 @@ export interface OutboxStats {
   bytes: number;
   oldestAgeMs: number;
   budgetBytes: number;
+  /** The budget in force: lower than the configured one while the disk itself is short of space. */
+  effectiveBudgetBytes: number;
   deadLetters: number;
   pendingDropReports: number;
+  /** True while the database refuses writes (disk full, I/O error) and is being reopened. */
+  stalled: boolean;
+  writeErrors: number;
 }
 
 export interface DeadLetter {
@@ -90,4 +101,8 @@ export interface RecoveryReport {
   missingRecords: number;
   scannedRecords: number;
   uncleanShutdown: boolean;
+  /** Bytes after the last intact record of LevelDB's logs: a torn write or garbage, discarded. */
+  walTailBytes: number;
+  /** Log records with a bad checksum before the tail (LevelDB drops them). */
+  walCorruptRecords: number;
 }

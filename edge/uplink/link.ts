@@ -128,7 +128,7 @@ export class Uplink implements Component {
       return lane ? [{ lane, seq: a.seq }] : [];
     });
     await this.options.outbox.reconcile(acked);
-    this.options.outbox.rewind();
+    await this.options.outbox.rewind();
     this.window.reset();
     if (signal.aborted) return;
 

@@ -47,7 +47,16 @@ interface InflightBatch {
   sentMono: number;
   inflightAtSend: number;
   records: { lane: LaneName; seq: number }[];
+  /** Sent on the alarm reserve, beyond the window and the pacer. */
+  reserve: boolean;
 }
+
+/**
+ * Alarm bytes allowed in flight beyond the window, the pacer and the daily budget. An alarm is
+ * a few hundred bytes; a backlog of thumbnails must never hold one back, so alarms only wait for
+ * what is already on the wire.
+ */
+export const ALARM_RESERVE_BYTES = 4096;
 
 export interface ProbeResult {
   rttMs: number;
@@ -57,6 +66,7 @@ export interface ProbeResult {
 export class SyncSession {
   private readonly inflight = new Map<number, InflightBatch>();
   private inflightBytes = 0;
+  private reserveBytes = 0;
   private nextBatchId = 1;
   private pumping = false;
   private pumpAgain = false;
@@ -65,6 +75,7 @@ export class SyncSession {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly sentReports = new Set<number>();
+  private readonly drainWaiters = new Set<() => void>();
   private ackChain: Promise<void> = Promise.resolve();
   private readonly probes = new Map<number, { sentMono: number; sentWall: number; bytes: number; resolve: (r: ProbeResult) => void }>();
   private nextProbeId = 1;
@@ -139,7 +150,8 @@ export class SyncSession {
     const batch = this.inflight.get(ack.batch_id);
     if (batch) {
       this.inflight.delete(ack.batch_id);
-      this.inflightBytes -= batch.bytes;
+      if (batch.reserve) this.reserveBytes -= batch.bytes;
+      else this.inflightBytes -= batch.bytes;
       this.deps.window.onAck(batch.bytes, monoNowMs() - batch.sentMono, batch.inflightAtSend);
       if (ack.error) {
         this.deps.logger.warn({ batch: ack.batch_id, error: ack.error }, 'coordinator refused a whole batch');
@@ -198,37 +210,69 @@ export class SyncSession {
 
   private async pumpLoop(): Promise<void> {
     const { settings, outbox, window, bucket, daily } = this.deps;
-    for (const report of outbox.pendingDropReports()) {
+    this.sendDropReports();
+    while (!this.finished) {
+      const windowFree = window.bytes - this.inflightBytes;
+      const paced = bucket.available();
+      const dayLeft = !daily.exhausted();
+      const open = this.regularBatches() < settings.inflightBatches && windowFree > 0 && paced > 0 && dayLeft;
+      let limits: { maxRecords: number; maxBytes: number; lanes?: LaneName[] };
+      if (open) {
+        limits = { maxRecords: settings.batchMaxRecords, maxBytes: Math.max(1, Math.min(settings.batchMaxBytes, windowFree, paced)) };
+      } else {
+        if (paced <= 0) this.schedulePump(bucket.waitMs(1024));
+        else if (!dayLeft) this.schedulePump(60_000); // the UTC day rolls over
+        const reserveFree = ALARM_RESERVE_BYTES - this.reserveBytes;
+        if (reserveFree <= 0 || !outbox.hasUnsent('alarm')) return;
+        limits = { maxRecords: settings.batchMaxRecords, maxBytes: reserveFree, lanes: ['alarm'] };
+      }
+      const records = await outbox.nextBatch(limits);
+      if (records.length === 0 || this.finished) return;
+      // Drop reports made while this batch was taken go first: the coordinator then never holds
+      // a record past a gap it has not been told about.
+      this.sendDropReports();
+      const compression = settings.compression === 'gzip' ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE';
+      const body = chooseBody(records.map((r) => r.record), compression);
+      const batchId = this.nextBatchId++;
+      const bytes = body.body.length;
+      const reserve = !open;
+      this.inflight.set(batchId, { bytes, sentMono: monoNowMs(), inflightAtSend: this.inflightBytes + this.reserveBytes, records: records.map((r) => ({ lane: r.lane, seq: r.seq })), reserve });
+      if (reserve) this.reserveBytes += bytes;
+      else this.inflightBytes += bytes;
+      bucket.take(bytes);
+      daily.spend(bytes);
+      const drained = this.write({ batch: { batch_id: batchId, compression: body.compression, body: body.body, record_count: records.length } }, 'batch', bytes);
+      if (!drained) await this.drained();
+    }
+  }
+
+  private regularBatches(): number {
+    let n = 0;
+    for (const b of this.inflight.values()) if (!b.reserve) n++;
+    return n;
+  }
+
+  /** Resolves when the stream takes writes again, or the session ends. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.call.off('drain', done);
+        this.drainWaiters.delete(done);
+        resolve();
+      };
+      this.call.once('drain', done);
+      this.drainWaiters.add(done);
+    });
+  }
+
+  private sendDropReports(): void {
+    for (const report of this.deps.outbox.pendingDropReports()) {
       if (this.sentReports.has(report.id)) continue;
       this.sentReports.add(report.id);
       this.write({ drops: { report_id: report.id, ranges: report.ranges.map((r) => ({
         lane: laneToProto(r.lane), first_seq: r.firstSeq, last_seq: r.lastSeq, reason: r.reason,
         first_edge_time_ms: r.firstEdgeTimeMs, last_edge_time_ms: r.lastEdgeTimeMs,
       })) } }, 'control');
-    }
-    while (!this.finished) {
-      if (this.inflight.size >= settings.inflightBatches) return;
-      const windowFree = window.bytes - this.inflightBytes;
-      if (windowFree <= 0) return;
-      const available = bucket.available();
-      if (available <= 0) {
-        this.schedulePump(bucket.waitMs(1024));
-        return;
-      }
-      const lanes: LaneName[] | undefined = daily.exhausted() ? ['alarm'] : undefined;
-      const maxBytes = Math.max(1, Math.min(settings.batchMaxBytes, windowFree, available));
-      const records = await outbox.nextBatch({ maxRecords: settings.batchMaxRecords, maxBytes, lanes });
-      if (records.length === 0 || this.finished) return;
-      const compression = settings.compression === 'gzip' ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE';
-      const body = chooseBody(records.map((r) => r.record), compression);
-      const batchId = this.nextBatchId++;
-      const bytes = body.body.length;
-      this.inflight.set(batchId, { bytes, sentMono: monoNowMs(), inflightAtSend: this.inflightBytes, records: records.map((r) => ({ lane: r.lane, seq: r.seq })) });
-      this.inflightBytes += bytes;
-      bucket.take(bytes);
-      daily.spend(bytes);
-      const drained = this.write({ batch: { batch_id: batchId, compression: body.compression, body: body.body, record_count: records.length } }, 'batch', bytes);
-      if (!drained) await new Promise<void>((resolve) => this.call.once('drain', () => resolve()));
     }
   }
 
@@ -288,7 +332,7 @@ export class SyncSession {
   }
 
   get bytesInFlight(): number {
-    return this.inflightBytes;
+    return this.inflightBytes + this.reserveBytes;
   }
 
   close(reason = 'closing'): void {
@@ -305,6 +349,7 @@ export class SyncSession {
     this.unsubscribe?.();
     for (const probe of this.probes.values()) probe.resolve({ rttMs: Number.NaN, bytes: probe.bytes });
     this.probes.clear();
+    for (const done of [...this.drainWaiters]) done();
     try {
       this.call.end();
     } catch {

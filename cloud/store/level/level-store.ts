@@ -127,8 +127,13 @@ export class LevelStore implements CoordinatorStore {
       if (item.series) ops.push(...this.seriesOps(item.series));
     }
     for (const row of events.values()) ops.push({ type: 'put', key: K.event(row.id), value: json(row) });
-    await this.write(ops);
-    return { acked: await this.advance(deviceId, touched, metas), stored };
+    // The lane counters go in the same atomic write as the records: a crash between two writes
+    // would leave records counted as seen but never counted as stored.
+    const freshSeqs = new Map<LaneName, Set<number>>();
+    for (const item of stored) freshSeqs.set(item.lane, (freshSeqs.get(item.lane) ?? new Set()).add(item.seq));
+    const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, freshSeqs, await this.drops(deviceId));
+    await this.write([...ops, ...laneOps]);
+    return { acked, stored };
   }
 
   private seriesOps(p: SeriesPoint): Op[] {
@@ -140,19 +145,31 @@ export class LevelStore implements CoordinatorStore {
 
   recordDrops(deviceId: string, ranges: readonly DropRangeRow[]): Promise<{ lane: LaneName; seq: number }[]> {
     return this.locked(`ingest:${deviceId}`, async () => {
-      const ops: Op[] = ranges.map((r) => ({ type: 'put', key: K.drop(deviceId, r.lane, r.firstSeq, r.lastSeq), value: json(r) }));
-      await this.write(ops);
-      this.dropCache.delete(deviceId);
+      const known = await this.drops(deviceId);
+      const isNew = (r: DropRangeRow) => !known.some((k) => k.lane === r.lane && k.firstSeq === r.firstSeq && k.lastSeq === r.lastSeq);
+      const fresh = ranges.filter(isNew);
+      const ops: Op[] = fresh.map((r) => ({ type: 'put', key: K.drop(deviceId, r.lane, r.firstSeq, r.lastSeq), value: json(r) }));
       const touched = new Set(ranges.map((r) => r.lane));
       const metas = new Map<LaneName, LaneMeta>();
       for (const lane of touched) metas.set(lane, await this.laneMeta(deviceId, lane));
-      return this.advance(deviceId, touched, metas);
+      const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, new Map(), [...known, ...fresh]);
+      await this.write([...ops, ...laneOps]);
+      this.dropCache.delete(deviceId);
+      return acked;
     });
   }
 
-  /** Moves each lane's contiguous seq over stored records and reported drops, then persists it. */
-  private async advance(deviceId: string, lanes: Set<LaneName>, metas: Map<LaneName, LaneMeta>): Promise<{ lane: LaneName; seq: number }[]> {
-    const drops = await this.drops(deviceId);
+  /**
+   * Moves each lane's contiguous seq over stored records (`fresh`: those of the write being
+   * prepared) and reported drops; returns the acks and the lane meta writes.
+   */
+  private async advance(
+    deviceId: string,
+    lanes: Set<LaneName>,
+    metas: Map<LaneName, LaneMeta>,
+    fresh: Map<LaneName, Set<number>>,
+    drops: readonly DropRangeRow[],
+  ): Promise<{ acked: { lane: LaneName; seq: number }[]; ops: Op[] }> {
     const out: { lane: LaneName; seq: number }[] = [];
     const ops: Op[] = [];
     for (const lane of lanes) {
@@ -166,6 +183,10 @@ export class LevelStore implements CoordinatorStore {
           const range = ranges.find((r) => r.firstSeq <= c + 1 && r.lastSeq > c);
           if (range) {
             c = range.lastSeq;
+            continue;
+          }
+          if (fresh.get(lane)?.has(c + 1)) {
+            c++;
             continue;
           }
           while (next !== undefined && K.seqOf(next) <= c) next = await iterator.next();
@@ -183,8 +204,7 @@ export class LevelStore implements CoordinatorStore {
       ops.push({ type: 'put', key: K.lane(deviceId, lane), value: json(meta) });
       out.push({ lane, seq: c });
     }
-    await this.write(ops);
-    return out;
+    return { acked: out, ops };
   }
 
   private async laneMeta(deviceId: string, lane: LaneName): Promise<LaneMeta> {

@@ -12,6 +12,8 @@ export interface LaneStats {
   'dropped_ttl'?: (number | string | Long);
   'dead_lettered'?: (number | string | Long);
   'complete_before_ms'?: (number | string | Long);
+  'dropped_corrupt'?: (number | string | Long);
+  'dropped_lost'?: (number | string | Long);
 }
 
 export interface LaneStats__Output {
@@ -23,4 +25,6 @@ export interface LaneStats__Output {
   'dropped_ttl': (number);
   'dead_lettered': (number);
   'complete_before_ms': (number);
+  'dropped_corrupt': (number);
+  'dropped_lost': (number);
 }

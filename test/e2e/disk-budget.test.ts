@@ -1,0 +1,68 @@
+// The disk budget fills up with thumbnails while the link is down; alarms still get in, and the
+// evictions are counted the same everywhere: the edge's metrics, its heartbeat, the coordinator's
+// per-lane drop counts — and record by record, the evicted ids are exactly the missing ones.
+import t from 'tap';
+import { join } from 'node:path';
+import { tempDir } from '../support/tmp.js';
+import { startAgent, startCoordinator } from '../support/system.js';
+import { waitFor } from '../support/wait.js';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges } from '../support/producer.js';
+
+interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number>; deviceDropped: Record<string, number> | null }
+interface DeviceView { backlog: { records: number }; lanes: LaneView[] }
+
+const BODY = `
+outbox: { disk_budget_mb: 1, min_free_disk_mb: 0 }
+uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1 }
+`;
+
+t.test('thumbnails fill the budget, alarms still get in, evictions counted identically everywhere', async (t) => {
+  const dir = tempDir(t);
+  const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-d', site: 'dien-bien-dong' }] });
+  const proxy = await FaultProxy.start({ targetPort: coordinator.grpcPort });
+  t.teardown(() => proxy.close());
+  const agent = await startAgent(t, { dir, deviceId: 'edge-d', site: 'dien-bien-dong', grpcAddress: proxy.address, bodyYaml: BODY, env: INJECTOR_ENV });
+  const producer = new Producer(agent, 'db');
+  const device = () => coordinator.api.get<DeviceView>('/api/v1/devices/edge-d');
+  await producer.produce([{ kind: 'alarm', count: 1 }, { kind: 'telemetry', count: 5 }]);
+  await waitFor('link up and first records delivered', async () => (await device()).lanes.find((l) => l.lane === 'alarm')!.contiguousSeq === 1);
+
+  await proxy.cut();
+  await waitFor('the edge sees the link down', async () => (await agent.metric('ioc_edge_uplink_connected')) === 0);
+  // 2.4 MB of thumbnails into a 1 MiB budget, with telemetry and events alongside.
+  for (let i = 0; i < 30; i++) {
+    await producer.produce([{ kind: 'thumbnail', count: 10, bytes: 8000 }, { kind: 'telemetry', count: 10 }, { kind: 'camera_event', count: 2 }]);
+  }
+  const alarms = await producer.produce([{ kind: 'alarm', count: 50 }]);
+  t.equal(alarms.length, 50);
+  t.same(alarms.filter((a) => a.dropped), [], 'every alarm was stored: none refused or evicted');
+
+  const evicted = await agent.metric('ioc_edge_outbox_dropped_total', { lane: 'thumbnail', reason: 'budget' });
+  t.ok(evicted >= 100, `${evicted} thumbnails evicted on the edge`);
+  for (const lane of ['alarm', 'event', 'telemetry']) {
+    t.equal(await agent.metric('ioc_edge_outbox_dropped_total', { lane, reason: 'budget' }), 0, `no ${lane} evicted while thumbnails remained`);
+  }
+  t.ok(await agent.metric('ioc_edge_outbox_bytes') <= 1024 * 1024, 'the outbox stays inside its budget');
+
+  await proxy.restore();
+  const maxSeq = producer.maxSeq();
+  const final = await waitFor('backlog delivered and drops settled', async () => {
+    const d = await device();
+    return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) && d.backlog.records === 0 ? d : undefined;
+  }, { timeoutMs: 60_000 });
+  const thumbs = final.lanes.find((l) => l.lane === 'thumbnail')!;
+  t.equal(thumbs.dropped.budget, evicted, 'the coordinator counts the same evictions');
+  await waitFor('a heartbeat after the drain', async () => (await device()).lanes.find((l) => l.lane === 'thumbnail')!.deviceDropped?.budget === evicted);
+  t.pass('the heartbeat reports the same evictions');
+  for (const lane of final.lanes.filter((l) => l.lane !== 'thumbnail')) t.same(lane.dropped, {}, `${lane.lane}: nothing dropped`);
+
+  const received = await receivedAt(coordinator.api, 'edge-d', producer);
+  await coordinator.proc.stop();
+  const check = checkLedger(producer, received, await storedDropRanges(join(dir, 'coordinator-store'), 'edge-d'));
+  t.same(check.lost, [], 'every missing record is inside a reported drop range');
+  t.same(check.droppedYetReceived, [], 'no record both delivered and counted dropped');
+  t.same(check.duplicated, [], 'nothing arrived twice');
+  t.same(check.dropped, { budget: evicted }, 'the missing ones are exactly the evicted thumbnails');
+  t.equal(check.delivered + evicted, producer.acked.size, 'delivered + evicted = produced');
+});
