@@ -83,6 +83,10 @@ export class ModelStore {
     const manifestText = JSON.stringify(manifest, null, 2);
     const id = `${safeName(manifest.name)}-${sha256(Buffer.from(manifestText)).slice(0, 12)}`;
     const root = join(this.dir, id);
+    const existing = { id, manifestPath: join(root, 'manifest.json'), modelRoot: root };
+    // The same model again (a second install, a retry): keep the intact copy, never rewrite the
+    // folder the running detector was loaded from.
+    if (intact(existing)) return existing;
     rmSync(root, { recursive: true, force: true });
     for (const file of manifest.files) {
       const target = join(root, file.path);
@@ -118,6 +122,15 @@ export function verify(location: Pick<ModelLocation, 'manifestPath' | 'modelRoot
   if (!existsSync(location.manifestPath)) throw new IocError('MODEL_INVALID', `model manifest ${location.manifestPath} is missing`);
   const manifest = JSON.parse(readFileSync(location.manifestPath, 'utf8')) as ModelManifest;
   return loadVerifiedModel(manifest, location.modelRoot).manifest;
+}
+
+function intact(location: ModelLocation): boolean {
+  try {
+    verify(location);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function safeRelative(path: string): boolean {

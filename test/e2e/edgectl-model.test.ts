@@ -1,0 +1,97 @@
+// Model update on a running box: a verified bundle (folder or tarball) is swapped into the
+// detector while the camera keeps running; a model that fails to load leaves the previous one
+// in service; a damaged copy is refused before it reaches the agent.
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/tmp.js';
+import { startAgent } from '../support/system.js';
+import { freePort } from '../support/ports.js';
+import { edgectl } from '../support/edgectl.js';
+import { waitFor } from '../support/wait.js';
+import { projectPath } from '../../common/paths.js';
+import type { AgentStatus } from '../../edge/admin/handlers/status.js';
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** A bundle as the IOC ships one: manifest.json beside a models/ folder. */
+function copyBundle(dir: string): string {
+  mkdirSync(join(dir, 'models'), { recursive: true });
+  copyFileSync(projectPath('models', 'manifest.json'), join(dir, 'manifest.json'));
+  for (const f of ['centernet.json', 'centernet.bin']) copyFileSync(projectPath('models', f), join(dir, 'models', f));
+  return dir;
+}
+
+t.test('model install swaps the detector model without stopping the camera', async (t) => {
+  const dir = tempDir(t);
+  const agent = await startAgent(t, {
+    dir, deviceId: 'edge-model', site: 'dien-bien-dong', grpcAddress: `127.0.0.1:${await freePort()}`,
+    bodyYaml: `
+cameras:
+  - id: cam-street
+    url: file:${projectPath('test', 'fixtures', 'vtest-25s.mp4')}
+`,
+  });
+  const ctl = (args: string[]) => edgectl(agent.configFile, args);
+  const status = async () => (await ctl(['status', '--json'])).json<AgentStatus>();
+  const ready = await waitFor('detector ready and camera online', async () => {
+    const s = await status();
+    return s.detector?.state === 'ok' && s.cameras[0]?.online ? s : undefined;
+  }, { timeoutMs: 40_000 });
+  t.equal(ready.detector!.model, 'bundled');
+
+  const install = await ctl(['model', 'install', copyBundle(join(dir, 'bundle')), '--json']);
+  t.equal(install.code, 0, install.stderr);
+  const result = install.json<{ installed: string; previous: string; loaded: boolean; backend: string }>();
+  t.match(result, { previous: 'bundled', loaded: true });
+  t.match(result.installed, /^centernet-[0-9a-f]{12}$/);
+  const after = await status();
+  t.equal(after.detector!.state, 'ok');
+  t.equal(after.detector!.model, result.installed, 'the new model is the active one');
+  t.equal(after.cameras[0]!.online, true, 'the camera stayed online');
+  t.equal(await agent.metric('ioc_edge_camera_reconnects_total', { camera: 'cam-street' }), 0, 'its ffmpeg was never restarted');
+
+  // A tarball of the same model: accepted again (idempotent), the copy on disk left intact.
+  const tarball = join(dir, 'centernet.tgz');
+  execFileSync('tar', ['-czf', tarball, '-C', join(dir, 'bundle'), '.']);
+  const again = await ctl(['model', 'install', tarball, '--json']);
+  t.equal(again.code, 0, again.stderr);
+  t.equal(again.json<{ installed: string }>().installed, result.installed);
+
+  // Hashes that match but a graph that is not a model: it fails to load, the previous stays.
+  const broken = join(dir, 'broken');
+  mkdirSync(join(broken, 'models'), { recursive: true });
+  const graph = Buffer.from('{"format":"not a graph model"}');
+  const weights = Buffer.alloc(64, 7);
+  writeFileSync(join(broken, 'models', 'broken.json'), graph);
+  writeFileSync(join(broken, 'models', 'broken.bin'), weights);
+  const manifest = JSON.parse(readFileSync(projectPath('models', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(broken, 'manifest.json'), JSON.stringify({
+    ...manifest, name: 'broken',
+    files: [
+      { path: 'models/broken.json', from: 'x', bytes: graph.length, sha256: sha256(graph) },
+      { path: 'models/broken.bin', from: 'x', bytes: weights.length, sha256: sha256(weights) },
+    ],
+  }));
+  const failed = await ctl(['model', 'install', broken, '--json']);
+  t.equal(failed.code, 1, 'a model that does not load is a failure');
+  t.match(failed.json(), { code: 'MODEL_INVALID', error: /did not load.*previous model is back in service/ });
+  const kept = await status();
+  t.equal(kept.detector!.state, 'ok', 'the detector runs again');
+  t.equal(kept.detector!.model, result.installed, 'on the previous model');
+  const show = (await ctl(['model', 'show', '--json'])).json<{ active: { id: string }; previous: { id: string } }>();
+  t.equal(show.active.id, result.installed);
+  t.equal(show.previous.id, 'bundled');
+
+  // A copy damaged on the way (USB stick): refused before anything reaches the agent.
+  const damaged = copyBundle(join(dir, 'damaged'));
+  const bin = readFileSync(join(damaged, 'models', 'centernet.bin'));
+  bin[5000] = bin[5000]! ^ 0xff;
+  writeFileSync(join(damaged, 'models', 'centernet.bin'), bin);
+  const refused = await ctl(['model', 'install', damaged]);
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, /centernet\.bin: sha256 does not match the manifest/);
+  t.equal((await status()).detector!.model, result.installed, 'unchanged');
+});
