@@ -1,27 +1,20 @@
 // A device's config versions: which one it should run, which it reports running, and each
 // version's fate (pending, pushed, applied, rejected with the edge's reason, superseded).
+import type { z } from '@hono/zod-openapi';
+import type { ConfigVersionSchema } from '../../../cloud/api/routes/config.js';
 import type { Device } from '../api/types.js';
 import { useConsole } from '../console-context.js';
 import { usePoll } from '../use-poll.js';
 import { formatWhen } from '../format.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
-/** /openapi.json: DeviceConfig. */
+/** /openapi.json: DeviceConfig (its versions are ConfigVersion). */
 interface DeviceConfig {
   deviceId: string;
   desiredVersion: number | null;
   runningRevision: string | null;
   runningVersion: number | null;
-  versions: {
-    version: number;
-    revision: string;
-    comment: string | null;
-    createdAtMs: number;
-    createdBy: string;
-    rollbackOf: number | null;
-    status: 'pending' | 'pushed' | 'applied' | 'rejected' | 'superseded';
-    error: string | null;
-  }[];
+  versions: z.infer<typeof ConfigVersionSchema>[];
 }
 
 const PATH = '/api/v1/devices/{id}/config';

@@ -2,6 +2,8 @@
 // heartbeat of every edge box; admins send commands (snapshot, restart a camera) and see the
 // receipt when the coordinator offers the command routes.
 import { useState } from 'preact/hooks';
+import type { z } from '@hono/zod-openapi';
+import type { CommandSchema } from '../../../cloud/api/routes/commands.js';
 import { ApiError } from '../api/client.js';
 import type { Device } from '../api/types.js';
 import { useConsole } from '../console-context.js';
@@ -51,20 +53,7 @@ export function DevicesPage() {
   );
 }
 
-/** /openapi.json: DeviceCommand. */
-interface DeviceCommand {
-  id: string;
-  deviceId: string;
-  name: string;
-  args: Record<string, unknown>;
-  createdAtMs: number;
-  createdBy: string;
-  expiresAtMs: number;
-  status: 'queued' | 'sent' | 'done' | 'failed' | 'expired' | 'unknown_command';
-  sentAtMs: number | null;
-  receipt: { status: string; detail: string; edgeTimeMs: number; receivedAtMs: number } | null;
-  snapshotUrl: string | null;
-}
+type DeviceCommand = z.infer<typeof CommandSchema>;
 
 const COMMANDS = ['ping', 'snapshot', 'restart_camera'] as const;
 const FINAL_STATUSES = new Set(['done', 'failed', 'expired', 'unknown_command']);

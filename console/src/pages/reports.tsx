@@ -1,5 +1,7 @@
 // Citizen reports: what people in the districts sent (photo, place, category, text). Each one
 // is also an alert, so it is triaged in the same queue; this page links there.
+import type { z } from '@hono/zod-openapi';
+import type { ReportSchema } from '../../../cloud/api/routes/reports.js';
 import type { Page } from '../api/types.js';
 import { useConsole } from '../console-context.js';
 import { usePoll } from '../use-poll.js';
@@ -9,18 +11,7 @@ import { ProvinceMap } from '../components/province-map.js';
 import { navigate } from '../router.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
-/** /openapi.json: CitizenReport. */
-export interface CitizenReport {
-  id: string;
-  createdAtMs: number;
-  category: string;
-  text: string;
-  location: { lat: number; lon: number };
-  site: string | null;
-  images: { index: number; contentType: string; width: number; height: number; bytes: number }[];
-  alertId: string | null;
-  submittedBy: string;
-}
+export type CitizenReport = z.infer<typeof ReportSchema>;
 
 const REFRESH_MS = 10_000;
 
