@@ -12,11 +12,18 @@ declare module 'node-rtsp-stream' {
     height?: number;
     ffmpegPath?: string;
     ffmpegOptions?: Record<string, string | number>;
+    /** Not read by the library: our subclass binds its websocket server to it. */
+    host?: string;
   }
 
   class VideoStream extends EventEmitter {
     constructor(options: VideoStreamOptions);
+    options: VideoStreamOptions;
+    width?: number;
+    height?: number;
     wsServer: WsServer;
+    pipeStreamToSocketServer(): this;
+    onSocketConnect(socket: unknown, request?: unknown): unknown;
     /** The ffmpeg child process. */
     stream: ChildProcess;
     stop(): this;

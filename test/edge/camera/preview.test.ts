@@ -17,10 +17,13 @@ function portOpen(port: number): Promise<boolean> {
 t.test('live preview serves jsmpeg over a websocket on an ephemeral port and stops on timeout', async (t) => {
   const rtsp = await RtspCamera.start({ clip: projectPath('test', 'fixtures', 'vtest-25s.mp4') });
   t.teardown(() => rtsp.close());
-  const preview = await CameraPreview.start({ cameraId: 'cam1', url: rtsp.url, port: 0, timeoutMs: 8_000 });
+  const preview = await CameraPreview.start({ cameraId: 'cam1', url: rtsp.url, host: '127.0.0.1', port: 0, timeoutMs: 8_000 });
   t.teardown(() => preview.close());
   t.ok(preview.port > 0, `listening on ${preview.port}`);
 
+  // The player connects once the picture is known (a browser would retry the same way).
+  const sizeDeadline = Date.now() + 5_000;
+  while (!preview.pictureSize && Date.now() < sizeDeadline) await new Promise((r) => setTimeout(r, 100));
   const ws = new WebSocket(`ws://127.0.0.1:${preview.port}/`);
   const messages: Buffer[] = [];
   ws.on('message', (data: Buffer) => messages.push(data));
@@ -28,6 +31,7 @@ t.test('live preview serves jsmpeg over a websocket on an ephemeral port and sto
   const deadline = Date.now() + 6_000;
   while (messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   t.equal(messages[0]?.subarray(0, 4).toString(), 'jsmp', 'jsmpeg stream header first');
+  t.same([messages[0]?.readUInt16BE(4), messages[0]?.readUInt16BE(6)], [640, 480], 'with the picture size for the player');
   t.ok(messages.length >= 2, `video data follows (${messages.length} messages)`);
 
   const closedSocket = once(ws, 'close');
@@ -40,7 +44,7 @@ t.test('live preview serves jsmpeg over a websocket on an ephemeral port and sto
 t.test('close() stops it at once and is idempotent', async (t) => {
   const rtsp = await RtspCamera.start({ clip: projectPath('test', 'fixtures', 'vtest-25s.mp4') });
   t.teardown(() => rtsp.close());
-  const preview = await CameraPreview.start({ cameraId: 'cam1', url: rtsp.url, timeoutMs: 60_000 });
+  const preview = await CameraPreview.start({ cameraId: 'cam1', url: rtsp.url, host: '127.0.0.1', timeoutMs: 60_000 });
   await Promise.all([preview.close(), preview.close()]);
   t.notOk(await portOpen(preview.port));
 });
