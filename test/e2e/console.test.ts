@@ -144,6 +144,15 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     t.ok(await page.evaluate(() => (window as unknown as { cues: number }).cues > 0), 'the high-severity arrival flashed the page (visual cue)');
     await page.waitForFunction(() => !document.body.classList.contains('cue-flash'), undefined, { timeout: 5_000 });
     await screenshot(page, 'live-1366x768');
+
+    // Paused, the clear of the alarm is held aside (counted on the button) until resumed.
+    await page.click('button[data-action="pause"]');
+    await publish(agents[0]!, SITES[0].river, 'level', [3.9, 3.8]);
+    await page.waitForFunction(() => /\(\d+ mới\)/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? '') && !/0 mới/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    t.equal(await page.locator('.feed-item[data-kind="alarm"]').count(), 1, 'nothing new shown while paused');
+    await page.click('button[data-action="pause"]');
+    await page.waitForFunction(() => document.querySelectorAll('.feed-item[data-kind="alarm"]').length === 2, undefined, { timeout: 5_000 });
+    t.match(await page.textContent('.feed-item[data-kind="alarm"]'), /Hết báo động/, 'resumed: the clear is on top');
   });
 
   await t.test('an operator verifies and dispatches the alert; the audit trail shows both', triage, async (t) => {
