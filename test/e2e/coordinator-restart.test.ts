@@ -58,7 +58,16 @@ t.test('coordinator killed while the edge produces and delivers: everything arri
     t.equal(lane.receivedRecords, ids, `${lane.lane}: the coordinator stored one record per produced id (${ids})`);
     t.same(lane.dropped, {}, `${lane.lane}: nothing dropped`);
   }
-  const newest = Math.max(...[...producer.acked.values()].map((p) => p.sentAtMs));
+  // Clock fields: the edge's own time as stamped, the corrected time, and when it arrived.
+  const alarms = await coordinator.api.allEvents('device=edge-c&kind=alarm');
+  for (const row of alarms) {
+    const produced = producer.acked.get(row.payload.alarm_id as string)!;
+    if (row.edgeTimeMs !== produced.edgeTimeMs || typeof row.timeMs !== 'number' || (row.receivedMs as number) < produced.sentAtMs || row.clockSynced !== true) {
+      t.fail(`alarm ${produced.id}: edge ${row.edgeTimeMs as number} (stamped ${produced.edgeTimeMs}), corrected ${row.timeMs}, received ${row.receivedMs as number}, synced ${String(row.clockSynced)}`);
+    }
+  }
+  t.pass(`${alarms.length} alarms keep edge time, corrected time and arrival time`);
+  const newest = Math.max(...[...producer.acked.values()].map((p) => p.edgeTimeMs));
   await waitFor('complete up to the last record', async () => (await device()).lanes.every((l) => (l.completeUpToEdgeMs ?? 0) > newest), { timeoutMs: 20_000 });
   t.pass('every lane reads complete past the newest record');
 });

@@ -30,6 +30,7 @@ t.test('thumbnails fill the budget, alarms still get in, evictions counted ident
 
   await proxy.cut();
   await waitFor('the edge sees the link down', async () => (await agent.metric('ioc_edge_uplink_connected')) === 0);
+  await waitFor('and the coordinator shows it offline', async () => !(await coordinator.api.get<{ online: boolean }>('/api/v1/devices/edge-d')).online, { timeoutMs: 10_000 });
   // 2.4 MB of thumbnails into a 1 MiB budget, with telemetry and events alongside.
   for (let i = 0; i < 30; i++) {
     await producer.produce([{ kind: 'thumbnail', count: 10, bytes: 8000 }, { kind: 'telemetry', count: 10 }, { kind: 'camera_event', count: 2 }]);
@@ -46,6 +47,11 @@ t.test('thumbnails fill the budget, alarms still get in, evictions counted ident
   t.ok(await agent.metric('ioc_edge_outbox_bytes') <= 1024 * 1024, 'the outbox stays inside its budget');
 
   await proxy.restore();
+  const backlogView = await waitFor('online again with its backlog shown', async () => {
+    const d = await coordinator.api.get<DeviceView & { online: boolean; backlog: { records: number; bytes: number; oldestAgeMs: number } }>('/api/v1/devices/edge-d');
+    return d.online && d.backlog.records > 100 ? d : undefined;
+  }, { timeoutMs: 15_000 });
+  t.ok(backlogView.backlog.bytes > 0 && backlogView.backlog.oldestAgeMs > 0, `backlog ${backlogView.backlog.records} records, ${backlogView.backlog.bytes} bytes, oldest ${backlogView.backlog.oldestAgeMs} ms`);
   const maxSeq = producer.maxSeq();
   const final = await waitFor('backlog delivered and drops settled', async () => {
     const d = await device();

@@ -31,6 +31,11 @@ t.test('SIGKILL with a backlog, and during its delivery: nothing lost, nothing d
   const device = () => coordinator.api.get<DeviceView>('/api/v1/devices/edge-k');
   await producer.produce(mix);
   await waitFor('first records delivered', async () => (await device()).lanes.some((l) => l.contiguousSeq > 0));
+  t.equal((await device()).online, true, 'online while its stream is up');
+  await agent.proc.kill9();
+  await waitFor('offline as soon as its stream is gone', async () => !(await device()).online, { timeoutMs: 10_000 });
+  await agent.restart();
+  await waitFor('online again', async () => (await device()).online, { timeoutMs: 15_000 });
 
   // A backlog behind a cut link, then the power goes.
   await proxy.cut();
