@@ -234,6 +234,12 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await page.click(`.report[data-report="${report.id}"] a`);
     await page.waitForSelector('.alert-panel[data-state="new"]', { timeout: 10_000 });
     t.match(await page.textContent('.alert-panel'), /Phản ánh người dân/, 'the report is an alert in the queue');
+
+    // Back on the overview: open alerts per site, Tủa Chùa's new high-severity report pulsing on the map.
+    await page.click('a[data-nav="/"]');
+    await page.waitForSelector('.map-site-alerting[data-site="tua-chua"]', { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.site-card .spark-cell').length >= 9, undefined, { timeout: 20_000 });
+    await screenshot(page, 'overview-with-alerts-1366x768');
   });
 
   await t.test('a viewer sees the queue but cannot triage (the UI disables it, the server refuses it)', triage, async (t) => {
@@ -253,6 +259,7 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await phone.setViewportSize(PHONE);
     await signIn(phone, baseUrl, ADMIN_TOKEN);
     await phone.waitForFunction(() => document.querySelectorAll('.site-card[data-status="online"]').length === 3, undefined, { timeout: 20_000 });
+    await phone.waitForFunction(() => document.querySelectorAll('.site-card .spark-cell').length >= 9, undefined, { timeout: 20_000 });
     await screenshot(phone, 'overview-phone');
     if (alertId) {
       await phone.click('a[data-nav="/alerts"]');
@@ -267,6 +274,15 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await phone.waitForSelector('a[data-nav="/alerts"]:text("Triage")');
     t.pass('English switch');
     await phone.close();
+  });
+
+  await t.test('a box that goes dark shows as offline, with since when', async (t) => {
+    await page.click('a[data-nav="/"]');
+    await agents[2]!.proc.kill9();
+    await page.waitForSelector('.site-card[data-site="dien-bien-dong"][data-status="offline"]', { timeout: 30_000 });
+    t.match(await page.textContent('.site-card[data-site="dien-bien-dong"] .pill'), /Mất kết nối từ \d\d:\d\d/);
+    t.equal(await page.locator('.map-site-offline[data-site="dien-bien-dong"]').count(), 1, 'red marker on the map');
+    await screenshot(page, 'overview-offline-1366x768');
   });
 
   t.same(failures, [], 'no script errors in the page');
