@@ -35,6 +35,16 @@ interface Envelope {
 
 type Handler = (message: BusMessage) => void;
 
+interface Outgoing {
+  topic: BusTopic;
+  json: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** Messages per publishing transaction. */
+const MAX_FLUSH = 500;
+
 export class PgBus implements EventBus {
   readonly channel: string;
   private readonly handlers = new Map<BusTopic, Set<Handler>>();
@@ -47,6 +57,8 @@ export class PgBus implements EventBus {
   private delivery: Promise<void> = Promise.resolve();
   private cleanup: NodeJS.Timeout | undefined;
   private connectedOnce = false;
+  private readonly outgoing: Outgoing[] = [];
+  private flushing = false;
   private readonly aborted = new Promise<undefined>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
 
   constructor(private readonly options: PgBusOptions) {
@@ -108,21 +120,64 @@ export class PgBus implements EventBus {
     ready();
   }
 
-  async publish<T>(topic: BusTopic, data: T): Promise<void> {
-    const json = JSON.stringify(data ?? null);
-    // 20 digits of id and the topic fit in the margin left by MAX_INLINE_BYTES.
-    if (Buffer.byteLength(json) <= MAX_INLINE_BYTES) {
-      await this.options.pool.query(
-        `SELECT pg_notify($1, '{"i":"' || nextval('bus_message_id') || '","t":' || to_json($2::text)::text || ',"d":' || $3 || '}')`,
-        [this.channel, topic, json],
-      );
-      return;
+  /**
+   * Queues the message; everything published in the same tick (and while the previous flush was
+   * under way) goes out in one transaction, in publish order. Resolves once it is committed.
+   */
+  publish<T>(topic: BusTopic, data: T): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.outgoing.push({ topic, json: JSON.stringify(data ?? null), resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flushLoop());
+      }
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.outgoing.length > 0) {
+      const batch = this.outgoing.splice(0, MAX_FLUSH);
+      try {
+        await this.send(batch);
+        for (const m of batch) m.resolve();
+      } catch (err) {
+        for (const m of batch) m.reject(err as Error);
+      }
     }
-    await this.options.pool.query(
-      `WITH m AS (INSERT INTO bus_overflow (id, topic, data, created_ms) VALUES (nextval('bus_message_id'), $2, $3::json, $4) RETURNING id)
-       SELECT pg_notify($1, '{"i":"' || id || '","t":' || to_json($2::text)::text || ',"r":1}') FROM m`,
-      [this.channel, topic, json, Date.now()],
-    );
+    this.flushing = false;
+  }
+
+  /** Ids in publish order, parked payloads, then one NOTIFY each: committed (and delivered) together. */
+  private async send(batch: readonly Outgoing[]): Promise<void> {
+    const client = await this.options.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const ids = (await client.query<{ id: number }>("SELECT nextval('bus_message_id') AS id FROM generate_series(1, $1)", [batch.length])).rows
+        .map((r) => r.id)
+        .sort((a, b) => a - b);
+      const big = batch.flatMap((m, i) => (Buffer.byteLength(m.json) > MAX_INLINE_BYTES ? [i] : []));
+      if (big.length > 0) {
+        await client.query(
+          `INSERT INTO bus_overflow (id, topic, data, created_ms)
+             SELECT i, t, d.e, $4 FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS x(i, t, n)
+               JOIN json_array_elements($3::json) WITH ORDINALITY AS d(e, n) USING (n)`,
+          [big.map((i) => ids[i]), big.map((i) => batch[i]!.topic), `[${big.map((i) => batch[i]!.json).join(',')}]`, Date.now()],
+        );
+      }
+      const bigSet = new Set(big);
+      // The envelope is built here, so the payload's JSON is never parsed or re-escaped on the way.
+      const payloads = batch.map((m, i) => `{"i":"${ids[i]}","t":"${m.topic}",${bigSet.has(i) ? '"r":1' : `"d":${m.json}`}}`);
+      await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS x(p, n) ORDER BY n', [this.channel, payloads]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   subscribe<T>(topic: BusTopic, handler: (message: BusMessage<T>) => void): () => void {
@@ -176,6 +231,7 @@ export class PgBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    while (this.flushing) await new Promise((r) => setTimeout(r, 5));
     this.abort.abort();
     if (this.cleanup) clearInterval(this.cleanup);
     await this.listening;

@@ -81,8 +81,26 @@ export function lockKey(name: string): number {
   return createHash('sha256').update(name).digest().readInt32BE(0);
 }
 
-/** Runs fn in one transaction on one connection; rolls back on any failure. */
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+
+/**
+ * Runs fn in one transaction on one connection; rolls back on any failure. A transaction the
+ * server chose as a deadlock victim is run again (a few times): fn must only touch the database.
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactionOnce(pool, fn);
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= 4 || !code || !RETRYABLE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
+    }
+  }
+}
+
+async function transactionOnce<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();

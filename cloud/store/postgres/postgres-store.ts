@@ -29,11 +29,14 @@ export class PostgresStore implements CoordinatorStore {
   private readonly log: Logger;
   /** Advisory-lock class of this schema's device locks (the device is the second key). */
   private readonly deviceLockClass: number;
+  /** Advisory-lock class of camera event rows (the event id is the second key). */
+  private readonly eventLockClass: number;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.log = options.logger ?? componentLogger('pg-store');
     this.db = createPool(options, this.log);
     this.deviceLockClass = lockKey(`ioc:device:${options.schema}`);
+    this.eventLockClass = lockKey(`ioc:event:${options.schema}`);
   }
 
   /** The pool, for feature stores and the bus that keep their own tables in the same schema. */
@@ -142,6 +145,9 @@ export class PostgresStore implements CoordinatorStore {
     const thumbed = new Set<string>();
     if (touchedIds.size > 0) {
       const ids = [...touchedIds].map(pgText);
+      // Two devices' batches may name the same event: take its locks in one global order
+      // before touching rows, so those transactions queue instead of deadlocking.
+      await client.query('SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys', [this.eventLockClass, ids]);
       const [existing, thumbs] = await Promise.all([
         client.query<{ data: EventRow }>('SELECT data FROM events WHERE id = ANY($1::text[]) FOR UPDATE', [ids]),
         client.query<{ event_id: string }>('SELECT event_id FROM thumbnails WHERE event_id = ANY($1::text[])', [ids]),
@@ -197,9 +203,10 @@ export class PostgresStore implements CoordinatorStore {
     const key = (p: SeriesPoint) => [pgText(p.deviceId), pgText(p.sensorId), pgText(p.metric), pgInt(p.windowS)] as const;
     await client.query(
       `INSERT INTO series_points (device_id, sensor_id, metric, window_s, start_ms, data)
-         SELECT d, s, m, w, t, j::json FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) AS x(d, s, m, w, t, j)
+         SELECT d, s, m, w, t, j.e FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS x(d, s, m, w, t, n)
+           JOIN json_array_elements($6::json) WITH ORDINALITY AS j(e, n) USING (n)
        ON CONFLICT (device_id, sensor_id, metric, window_s, start_ms) DO UPDATE SET data = EXCLUDED.data`,
-      [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), rows.map((p) => JSON.stringify(p))],
+      [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), JSON.stringify(rows)],
     );
     const windows = new Map(rows.map((p) => [JSON.stringify(key(p)), key(p)]));
     const w = [...windows.values()];

@@ -85,3 +85,15 @@ t.test('unsubscribe stops delivery; a killed listener connection reconnects', ne
   await waitFor('marker', () => seen.length > 0);
   t.notOk(got.includes(3), 'nothing delivered after unsubscribe');
 });
+
+t.test('a burst published without waiting goes out in batches, in publish order, large ones included', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const a = await replica(t, schema);
+  const b = await replica(t, schema);
+  const got: number[] = [];
+  b.bus.subscribe<{ n: number }>('records', (m) => got.push(m.data.n));
+  const sends = Array.from({ length: 1200 }, (_, n) => a.bus.publish('records', n % 100 === 0 ? { n, blob: 'y'.repeat(9000) } : { n }));
+  await Promise.all(sends);
+  await waitFor('1200 messages', () => got.length === 1200, { timeoutMs: 30_000 });
+  t.same(got, Array.from({ length: 1200 }, (_, n) => n), 'in publish order across flushes and parked payloads');
+});

@@ -10,7 +10,7 @@ import { IocError } from '../../../../common/errors.js';
 import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
 import { tempDir } from '../../../support/tmp.js';
-import { alarmItem } from '../fixtures.js';
+import { alarmItem, cameraItem, rng, T0, thumbnailItem } from '../fixtures.js';
 import type { IngestItem } from '../../../../cloud/store/types.js';
 
 const problem = await postgresProblem();
@@ -106,4 +106,20 @@ t.test('a NUL in any text parameter on the shared pool is stored and matched, ne
   }
   const json = await store.pool.query<{ v: { s: string } }>('SELECT $1::json AS v', [JSON.stringify({ s: 'keep\u0000me' })]);
   t.equal(json.rows[0]!.v.s, 'keep\u0000me', 'JSON parameters keep their NUL exactly');
+});
+
+t.test('devices naming the same camera events at once neither deadlock nor fail', needsPg, async (t) => {
+  const store = replica(t, testSchema(t));
+  await store.open();
+  const random = rng(7);
+  const batch = (deviceId: string) => {
+    const ids = Array.from({ length: 30 }, (_, i) => `ev-shared-${i}`).sort(() => random() - 0.5);
+    return ids.flatMap((eventId, i): IngestItem[] => [
+      cameraItem({ eventId, seq: i + 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, deviceId }),
+      thumbnailItem(eventId, i + 1, Buffer.from([i]), deviceId),
+    ]);
+  };
+  const results = await Promise.all(Array.from({ length: 8 }, (_, d) => store.ingest(`edge-${d}`, batch(`edge-${d}`))));
+  t.same(results.map((r) => r.stored.length), Array(8).fill(60), 'every batch stored');
+  t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 100 })).items.length, 30, 'one row per event id');
 });
