@@ -3,7 +3,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api/client.js';
-import type { Principal, Role, Site } from './api/types.js';
+import type { Principal, Role } from './api/types.js';
 import { can } from './session.js';
 import type { Lang, Translate } from './i18n/i18n.js';
 
