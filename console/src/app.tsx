@@ -26,8 +26,8 @@ interface Session {
 }
 
 /** Proves the token (GET /me) and learns which routes this coordinator has. */
-async function openSession(token: string): Promise<Session> {
-  const api = new ApiClient(token);
+async function openSession(token: string, onUnauthorized: () => void): Promise<Session> {
+  const api = new ApiClient(token, '', onUnauthorized);
   const principal = await api.get<Principal>('/api/v1/me');
   const [doc, settings, sites] = await Promise.all([
     fetch('/openapi.json').then((r) => (r.ok ? r.json() : { paths: {} })) as Promise<{ paths: Record<string, Record<string, unknown>> }>,
@@ -47,10 +47,16 @@ export function App() {
     document.documentElement.lang = lang;
   }, [lang]);
 
+  // A token revoked while signed in: back to the sign-in page rather than a console of errors.
+  const signOut = () => {
+    storeToken(null);
+    setSession(null);
+  };
+
   useEffect(() => {
     const token = storedToken();
     if (!token) return;
-    openSession(token).then(
+    openSession(token, signOut).then(
       (s) => setSession(s),
       (err: unknown) => {
         if (err instanceof ApiError && err.status === 401) storeToken(null);
@@ -71,7 +77,7 @@ export function App() {
         lang={lang}
         onLang={switchLang}
         onToken={async (token) => {
-          const s = await openSession(token);
+          const s = await openSession(token, signOut);
           storeToken(token);
           setSession(s);
         }}
@@ -86,10 +92,7 @@ export function App() {
     <ConsoleContext.Provider value={value}>
       <Shell
         onLang={switchLang}
-        onSignOut={() => {
-          storeToken(null);
-          setSession(null);
-        }}
+        onSignOut={signOut}
       />
     </ConsoleContext.Provider>
   );

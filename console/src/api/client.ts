@@ -16,6 +16,8 @@ export class ApiClient {
   constructor(
     readonly token: string,
     private readonly baseUrl = '',
+    /** Told when the server no longer knows the token (revoked or rotated mid-shift). */
+    private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   url(path: string, query: Query = {}): string {
@@ -44,7 +46,7 @@ export class ApiClient {
   /** Images (thumbnails, report photos): fetched with the token, shown through an object URL. */
   async blob(path: string, signal?: AbortSignal): Promise<Blob> {
     const res = await fetch(this.url(path), { headers: this.headers(), signal });
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) throw await this.failure(res);
     return res.blob();
   }
 
@@ -60,9 +62,14 @@ export class ApiClient {
     const headers = this.headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) throw await this.failure(res);
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
+  }
+
+  private async failure(res: Response): Promise<ApiError> {
+    if (res.status === 401) this.onUnauthorized();
+    return toError(res);
   }
 }
 
