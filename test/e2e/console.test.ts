@@ -176,11 +176,13 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await page.waitForSelector('.audit-entry[data-to="dispatched"]', { timeout: 10_000 });
     t.equal(await page.locator('.audit-entry[data-to="verified"]').count(), 1, 'verify in the audit trail');
     t.equal(await page.locator('.audit-entry[data-to="dispatched"]').count(), 1, 'dispatch in the audit trail');
-    t.match(await page.textContent('.audit-entry[data-to="verified"]'), /operator/);
+    t.match(await page.textContent('.audit-entry[data-to="verified"]'), /operator.*Mực nước xác nhận qua camera cầu Nậm Ma/s, 'who verified, with the comment');
+    t.match(await page.textContent('.audit-entry[data-to="dispatched"]'), /Ban Chỉ huy PCTT tỉnh.*Đã báo Ban Chỉ huy PCTT/s, 'to which agency, with the comment');
     await page.keyboard.press('?');
     await page.waitForSelector('.dialog .keys');
     t.ok((await page.locator('.dialog .keys tr').count()) >= 8, 'the shortcuts are documented in the page');
     await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.body.classList.contains('cue-flash'), undefined, { timeout: 5_000 });
     await screenshot(page, 'triage-1366x768');
   });
 

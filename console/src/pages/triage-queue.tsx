@@ -90,30 +90,34 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
   };
 
   const selected = items[index];
+  // The key handler is rebuilt on every render and read through a ref: a listener registered in
+  // an effect would lag a render behind and act on a stale comment when keys follow typing fast.
+  const onKey = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  onKey.current = (e: KeyboardEvent) => {
+    const command = commandFor(e);
+    if (!command) return;
+    e.preventDefault();
+    switch (command) {
+      case 'next':
+        return select(items[Math.min(items.length - 1, index + 1)]?.id);
+      case 'previous':
+        return select(items[Math.max(0, index - 1)]?.id);
+      case 'comment':
+        return commentRef.current?.focus();
+      case 'help':
+        return setHelp(true);
+      case 'close':
+        (document.activeElement as HTMLElement | null)?.blur();
+        return setHelp(false);
+      default:
+        return void act(command, shown.current ?? selected);
+    }
+  };
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const command = commandFor(e);
-      if (!command) return;
-      e.preventDefault();
-      switch (command) {
-        case 'next':
-          return select(items[Math.min(items.length - 1, index + 1)]?.id);
-        case 'previous':
-          return select(items[Math.max(0, index - 1)]?.id);
-        case 'comment':
-          return commentRef.current?.focus();
-        case 'help':
-          return setHelp(true);
-        case 'close':
-          (document.activeElement as HTMLElement | null)?.blur();
-          return setHelp(false);
-        default:
-          return void act(command, shown.current ?? selected);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+    const listener = (e: KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   if (!available) return <section class="panel"><h1>{t('nav.alerts')}</h1><p class="muted">{t('app.notOnThisCoordinator')}</p></section>;
 
