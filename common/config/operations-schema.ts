@@ -13,7 +13,7 @@ export const AgencySchema = z.object({
   ack_timeout_s: z
     .number()
     .int()
-    .min(10)
+    .min(1)
     .optional()
     .describe('escalate a dispatch this agency has not acknowledged after this long (default: escalation.ack_timeout_s)'),
 });
@@ -127,7 +127,7 @@ export const TriageSchema = z
 
 export const EscalationSchema = z
   .object({
-    ack_timeout_s: z.number().int().min(10).default(900).describe('a dispatch not acknowledged by its agency after this long escalates'),
+    ack_timeout_s: z.number().int().min(1).default(900).describe('a dispatch not acknowledged by its agency after this long escalates'),
     max_escalations: z.number().int().min(1).max(20).default(3).describe('escalate at most this many times (once per ack_timeout_s)'),
     channel: Identifier.optional().describe('webhook endpoint also told of every escalation (e.g. the provincial duty officer)'),
     check_interval_s: z.number().min(0.2).max(600).default(15),

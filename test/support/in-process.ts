@@ -17,11 +17,11 @@ export interface InProcessCoordinator {
   dir: string;
 }
 
-export function inProcessYaml(dir: string, extraYaml = ''): string {
+export function inProcessYaml(dir: string, extraYaml = '', storeYaml = `store: { kind: level, dir: ${join(dir, 'store')} }`): string {
   return `version: 1
 http: { host: 127.0.0.1, port: 0 }
 grpc: { host: 127.0.0.1, port: 0 }
-store: { kind: level, dir: ${join(dir, 'store')} }
+${storeYaml}
 sites:
   - { id: muong-nhe, name: Mường Nhé, district: Huyện Mường Nhé, location: { lat: 22.1833, lon: 102.4667 } }
   - { id: tua-chua, name: Tủa Chùa, location: { lat: 21.86, lon: 103.346 } }
@@ -36,8 +36,9 @@ ${extraYaml}
 `;
 }
 
-export async function startInProcessCoordinator(t: Teardown, extraYaml = '', dir = tempDir(t)): Promise<InProcessCoordinator> {
-  const { config } = parseCoordinatorConfig(inProcessYaml(dir, extraYaml), 'coordinator.yaml', {});
+/** `storeYaml` replaces the level store line (e.g. a PostgreSQL store shared by replicas). */
+export async function startInProcessCoordinator(t: Teardown, extraYaml = '', dir = tempDir(t), storeYaml?: string): Promise<InProcessCoordinator> {
+  const { config } = parseCoordinatorConfig(inProcessYaml(dir, extraYaml, storeYaml), 'coordinator.yaml', {});
   const logger = makeRootLogger('coordinator');
   logger.level = process.env.LOG_LEVEL ?? 'error';
   const handle = await startCoordinator(config, { logger });
