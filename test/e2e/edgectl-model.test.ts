@@ -2,7 +2,9 @@
 // detector while the camera keeps running; a model that fails to load leaves the previous one
 // in service; a damaged copy is refused before it reaches the agent.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent } from '../support/system.js';
 import { freePort } from '../support/ports.js';
 import { edgectl } from '../support/edgectl.js';
+import { distEntry } from '../support/build.js';
 import { waitFor } from '../support/wait.js';
 import { projectPath } from '../../common/paths.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
@@ -24,7 +27,7 @@ function copyBundle(dir: string): string {
   return dir;
 }
 
-t.test('model install swaps the detector model without stopping the camera', async (t) => {
+t.test('model install, snapshot and live preview on a running camera', async (t) => {
   const dir = tempDir(t);
   const agent = await startAgent(t, {
     dir, deviceId: 'edge-model', site: 'dien-bien-dong', grpcAddress: `127.0.0.1:${await freePort()}`,
@@ -94,4 +97,42 @@ cameras:
   t.equal(refused.code, 1);
   t.match(refused.stderr, /centernet\.bin: sha256 does not match the manifest/);
   t.equal((await status()).detector!.model, result.installed, 'unchanged');
+
+  // Snapshot: the latest frame as a JPEG file.
+  const jpeg = join(dir, 'gate.jpg');
+  const shot = await ctl(['cameras', 'snapshot', 'cam-street', '-o', jpeg, '--json']);
+  t.equal(shot.code, 0, shot.stderr);
+  const data = readFileSync(jpeg);
+  t.same([...data.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG file');
+  t.equal(shot.json<{ bytes: number }>().bytes, data.length);
+
+  // Live preview: edgectl prints the port, a player gets the jsmpeg stream, Ctrl-C stops it.
+  const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-street', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => live.kill('SIGKILL'));
+  let output = '';
+  live.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  const started = await waitFor('preview port printed', () => {
+    const first = output.split('\n')[0];
+    return first && output.includes('\n') ? (JSON.parse(first) as { port: number; urls: string[] }) : undefined;
+  });
+  t.ok(started.urls.includes(`ws://127.0.0.1:${started.port}`), 'the URL to open is printed');
+  const player = new WebSocket(`ws://127.0.0.1:${started.port}`);
+  const header = await new Promise<Buffer>((resolve, reject) => {
+    player.once('message', (m: Buffer) => resolve(m));
+    player.once('error', reject);
+  });
+  t.equal(header.subarray(0, 4).toString(), 'jsmp', 'the jsmpeg stream header');
+  const video = await new Promise<Buffer>((resolve) => player.once('message', (m: Buffer) => resolve(m)));
+  t.equal(video[0], 0x47, 'then MPEG-TS packets');
+  player.terminate();
+  live.kill('SIGINT');
+  const [code] = (await once(live, 'exit')) as [number];
+  t.equal(code, 0, 'Ctrl-C ends the preview cleanly');
+  t.match(output, /"stopped":"closed"/);
+  await waitFor('preview port closed', () => new Promise<boolean>((resolve) => {
+    const probe = new WebSocket(`ws://127.0.0.1:${started.port}`);
+    probe.once('open', () => (probe.terminate(), resolve(false)));
+    probe.once('error', () => resolve(true));
+  }));
+  t.pass('the preview is gone once edgectl ends');
 });

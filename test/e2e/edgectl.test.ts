@@ -41,6 +41,7 @@ t.test('edgectl against a running agent', async (t) => {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agent.brokerPort}`, { username: 'river-1', password: 'river-1-secret' });
   t.teardown(() => client.endAsync());
   await client.publishAsync('sensors/river-1/level', '3.25', { qos: 1 });
+  let published = 1;
   const connected = await waitFor('uplink connected in status', async () => {
     const s = (await ctl(['status', '--json'])).json<AgentStatus>();
     return s.uplink.state === 'connected' && s.sensors[0]!.metrics[0]!.value !== null ? s : undefined;
@@ -119,16 +120,24 @@ t.test('edgectl against a running agent', async (t) => {
 
   await t.test('sensors tail streams readings with names and units', async (t) => {
     const tail = ctl(['sensors', 'tail', 'river-1', '--count', '2', '--json']);
-    await new Promise((r) => setTimeout(r, 1500));
-    await client.publishAsync('sensors/river-1/level', '3.5', { qos: 1 });
-    await client.publishAsync('sensors/river-1/level', '3.75', { qos: 1 });
+    // Publish until the tail has its two readings: edgectl's start-up time is not ours to guess.
+    const sent: number[] = [];
+    let finished = false;
+    void tail.finally(() => (finished = true));
+    for (let i = 0; !finished && i < 100; i++) {
+      const value = 3.5 + i / 100;
+      sent.push(value);
+      await client.publishAsync('sensors/river-1/level', String(value), { qos: 1 });
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const r = await tail;
     t.equal(r.code, 0);
     const readings = r.lines<{ sensorId?: string; value?: number; unit?: string; name?: string }>().filter((l) => l.sensorId);
-    t.same(readings.map((x) => [x.sensorId, x.name, x.value, x.unit]), [
-      ['river-1', 'Nậm Ma river gauge', 3.5, 'm'],
-      ['river-1', 'Nậm Ma river gauge', 3.75, 'm'],
-    ]);
+    t.equal(readings.length, 2);
+    t.same(readings.map((x) => [x.sensorId, x.name, x.unit]), [['river-1', 'Nậm Ma river gauge', 'm'], ['river-1', 'Nậm Ma river gauge', 'm']]);
+    const at = sent.indexOf(readings[0]!.value!);
+    t.ok(at >= 0 && sent[at + 1] === readings[1]!.value, 'two consecutive published values, in order');
+    published += sent.length;
     const unknown = await ctl(['sensors', 'tail', 'nope']);
     t.equal(unknown.code, 4);
   });
@@ -140,6 +149,32 @@ t.test('edgectl against a running agent', async (t) => {
     t.ok(entries.some((e) => e.msg === 'admin socket listening'));
     const pretty = await ctl(['logs', '--component', 'uplink', '-n', '3']);
     t.match(pretty.stdout, /INFO\s+uplink\s+uplink connected/);
+  });
+
+  await t.test('the /metrics endpoint counts what really happened', async (t) => {
+    t.equal(await agent.metric('ioc_edge_mqtt_messages_total', { sensor: 'river-1' }), published, 'every reading published so far');
+    await client.publishAsync('sensors/river-1/level', 'not-a-number', { qos: 1 });
+    await waitFor('malformed payload counted', async () => (await agent.metric('ioc_edge_mqtt_rejects_total', { reason: 'malformed' })) === 1);
+    await waitFor('telemetry acknowledged', async () => (await agent.metric('ioc_edge_uplink_records_acked_total', { lane: 'telemetry' })) >= 1);
+    t.ok((await agent.metric('ioc_edge_outbox_appended_total', { lane: 'telemetry' })) >= 1, 'records made durable');
+    t.ok((await agent.metric('ioc_edge_uplink_bytes_total', { kind: 'batch' })) > 0, 'batch bytes sent');
+    t.ok((await agent.metric('ioc_edge_uplink_bytes_total', { kind: 'control' })) >= 4096 + 16384, 'link test probes counted');
+    t.equal(await agent.metric('ioc_edge_uplink_connected'), 1);
+    t.equal(await agent.metric('ioc_edge_outbox_dropped_total'), 0);
+    t.equal(await agent.metric('ioc_edge_component_restarts_total'), 0);
+  });
+
+  await t.test('help has examples and the exit statuses', async (t) => {
+    const help = await ctl(['--help']);
+    t.equal(help.code, 0);
+    t.match(help.stdout, /Examples:\n\s+edgectl status/);
+    t.match(help.stdout, /3 {2}the agent is not running/);
+    for (const command of ['status', 'doctor', 'cameras', 'sensors', 'outbox', 'config', 'link', 'logs', 'provision', 'model']) t.match(help.stdout, new RegExp(`\\n  ${command}\\b`), `${command} is listed`);
+    const sub = await ctl(['outbox', 'drain', '--help']);
+    t.match(sub.stdout, /Examples:\n\s+edgectl outbox drain/);
+    const usage = await ctl(['sensors', 'tail', '--count', 'zero']);
+    t.equal(usage.code, 2, 'a bad option value is a usage error');
+    t.equal((await ctl(['no-such-command'])).code, 2);
   });
 
   await t.test('config validate, apply and rollback', async (t) => {

@@ -59,6 +59,11 @@ cameras:
   t.equal(camera(before, 'cam-dead').online, false, 'the dead camera is offline…');
   t.equal(before.components.find((c) => c.name === 'broker')!.state, 'ok', '…and the broker is fine');
   const reconnectsBefore = await agent.metric('ioc_edge_uplink_reconnects_total');
+  await waitFor('people detected on the street', async () => (await agent.metric('ioc_edge_detections_total', { camera: 'cam-street', label: 'person' })) > 0, { timeoutMs: 30_000 });
+  t.ok((await agent.metric('ioc_edge_detect_seconds_count')) > 0, 'inference times recorded');
+  t.ok((await agent.metric('ioc_edge_camera_events_total', { camera: 'cam-street' })) > 0, 'camera events counted');
+  t.equal(await agent.metric('ioc_edge_camera_online', { camera: 'cam-street' }), 1);
+  t.equal(await agent.metric('ioc_edge_camera_online', { camera: 'cam-dead' }), 0);
 
   // A sensor keeps publishing through all of it.
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agent.brokerPort}`, { username: 'river-1', password: 'river-1-secret' });
