@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadavg } from 'node:os';
 import { projectRoot } from '../common/paths.js';
 import type { ProtoRecord } from '../common/proto.js';
 import { EdgeSender, encodeBatch, records, type EncodedBatch } from './support/edge-sender.js';
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     await client.end();
   }
   process.stdout.write(`${JSON.stringify({
-    bench: 'coordinator-ingest',
+    bench: 'coordinator-ingest', loadAverage1m: round(loadavg()[0]!),
     setup: { devices: DEVICES, batchRecords: BATCH, inflightBatches: WINDOW, compression: 'gzip', mix: '80% telemetry, 8% alarms, 10% camera events, 2% 2-KiB thumbnails' },
     level, postgres, postgresVsLevel: round(Number(postgres.recordsPerSecond) / Number(level.recordsPerSecond)),
   })}\n`);
