@@ -59,8 +59,10 @@ async function publish(agent: RunningAgent, sensor: string, metric: string, valu
   }
 }
 
-async function signIn(page: Page, baseUrl: string, token: string): Promise<void> {
+async function signIn(page: Page, baseUrl: string, token: string, shot?: string): Promise<void> {
   await page.goto(baseUrl + '/');
+  await page.waitForSelector('#token');
+  if (shot) await screenshot(page, shot);
   await page.fill('#token', token);
   await page.click('button[type=submit]');
   await page.waitForSelector('.topbar', { timeout: 15_000 });
@@ -259,7 +261,7 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
   await t.test('phone-sized screen and the English switch', async (t) => {
     const phone = await context.newPage();
     await phone.setViewportSize(PHONE);
-    await signIn(phone, baseUrl, ADMIN_TOKEN);
+    await signIn(phone, baseUrl, ADMIN_TOKEN, 'sign-in-phone');
     await phone.waitForFunction(() => document.querySelectorAll('.site-card[data-status="online"]').length === 3, undefined, { timeout: 20_000 });
     await phone.waitForFunction(() => document.querySelectorAll('.site-card .spark-cell').length >= 9, undefined, { timeout: 20_000 });
     await screenshot(phone, 'overview-phone');
