@@ -4,10 +4,13 @@
 import t from 'tap';
 import mqtt from 'mqtt';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { edgectl } from '../support/edgectl.js';
+import { distEntry } from '../support/build.js';
 import { waitFor } from '../support/wait.js';
 import { parseEdgeConfig } from '../../common/config/edge-config.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
@@ -162,6 +165,21 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(await agent.metric('ioc_edge_uplink_connected'), 1);
     t.equal(await agent.metric('ioc_edge_outbox_dropped_total'), 0);
     t.equal(await agent.metric('ioc_edge_component_restarts_total'), 0);
+  });
+
+  await t.test('logs -f follows new lines as the agent writes them', async (t) => {
+    const follow = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'logs', '-f', '-n', '1', '--component', 'broker', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => follow.kill('SIGKILL'));
+    let output = '';
+    follow.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor('the last broker line printed first', () => output.includes('\n'));
+    await client.publishAsync('sensors/river-1/depth', '1.0', { qos: 1 });
+    const line = await waitFor('the new warning followed', () =>
+      output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; reason?: string }).find((e) => e.reason === 'unknown_metric'),
+    );
+    t.equal(line.msg, 'sensor payload dropped');
+    follow.kill('SIGINT');
+    t.equal((await once(follow, 'exit'))[0], 0, 'Ctrl-C ends it cleanly');
   });
 
   await t.test('help has examples and the exit statuses', async (t) => {
