@@ -24,6 +24,7 @@ export function registerCameras(program: Command): void {
   cameras
     .command('list')
     .description('each camera: online, frame rate, last event, reconnects')
+    .addHelpText('after', '\nExamples:\n  edgectl cameras list\n  edgectl cameras list --json | jq \'.[] | select(.online | not)\'')
     .action(
       action(async ({ globals, out }) => {
         const list = await withAgent(globals, (client) => client.call<CameraStatus[]>('cameras.list'));

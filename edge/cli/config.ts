@@ -74,6 +74,7 @@ export function registerConfig(program: Command): void {
     .command('diff')
     .argument('<file>', 'candidate config YAML')
     .description('settings that differ from the running config (from the config on disk if the agent is down)')
+    .addHelpText('after', '\nExamples:\n  edgectl config diff /tmp/new.yaml\n  edgectl config diff /tmp/new.yaml --json | jq \'.changes[].path\'')
     .action(
       action(async ({ globals, out }, file: string) => {
         const yaml = readCandidate(file);
@@ -112,6 +113,7 @@ export function registerConfig(program: Command): void {
   config
     .command('rollback')
     .description('put the previous config back (a second rollback undoes the first)')
+    .addHelpText('after', '\nExamples:\n  edgectl config rollback')
     .action(
       action(async ({ globals, out }) => {
         const result = await withAgent(globals, (client) => client.call<ConfigApplyResult>('config.rollback', {}, { timeoutMs: 120_000 }));

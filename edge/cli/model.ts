@@ -86,6 +86,7 @@ export function registerModel(program: Command): void {
   model
     .command('show')
     .description('the active model and the one before it')
+    .addHelpText('after', '\nExamples:\n  edgectl model show')
     .action(
       action(async ({ globals, out }) => {
         const info = await withAgent(globals, (client) => client.call<{ active: ModelLocation; previous: ModelLocation | null; detector: { state: string; detail: string } | null }>('model.show'));

@@ -18,6 +18,7 @@ export function registerOutbox(program: Command): void {
   outbox
     .command('stats')
     .description('backlog per lane, drops by reason, dead letters')
+    .addHelpText('after', '\nExamples:\n  edgectl outbox stats\n  edgectl outbox stats --json | jq .lanes')
     .action(
       action(async ({ globals, out }) => {
         const stats = await withAgent(globals, (client) => client.call<OutboxStats & { uplink: UplinkStatus }>('outbox.stats'));
@@ -38,6 +39,7 @@ export function registerOutbox(program: Command): void {
   dead
     .command('list')
     .description('dead letters with the coordinator\'s reason')
+    .addHelpText('after', '\nExamples:\n  edgectl outbox dead-letter list')
     .action(
       action(async ({ globals, out }) => {
         const letters = await withAgent(globals, (client) => client.call<DeadLetter[]>('outbox.dead-letters'));
@@ -57,6 +59,7 @@ export function registerOutbox(program: Command): void {
     .argument('[record]', 'lane/seq as shown by the list, e.g. event/42')
     .option('--all', 'resend every dead letter')
     .description('put dead letters back in their lane (after the coordinator was fixed)')
+    .addHelpText('after', '\nExamples:\n  edgectl outbox dead-letter resend event/42\n  edgectl outbox dead-letter resend --all')
     .action(
       action(async ({ globals, out }, record: string | undefined, options: { all?: boolean }) => {
         let params: Record<string, unknown>;

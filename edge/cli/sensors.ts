@@ -15,6 +15,7 @@ export function registerSensors(program: Command): void {
   sensors
     .command('list')
     .description('configured sensors, their last value and when it came')
+    .addHelpText('after', '\nExamples:\n  edgectl sensors list\n  edgectl sensors list --json | jq \'.[] | select(.stale)\'')
     .action(
       action(async ({ globals, out }) => {
         const list = await withAgent(globals, (client) => client.call<SensorStatus[]>('sensors.list'));
