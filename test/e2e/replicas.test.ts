@@ -6,7 +6,7 @@ import t from 'tap';
 import mqtt from 'mqtt';
 import net from 'node:net';
 import { tempDir } from '../support/tmp.js';
-import { startAgent, startCoordinator, sumMetric, type EventItem, type RunningCoordinator } from '../support/system.js';
+import { startAgent, startCoordinator, sumMetric, VIEWER_TOKEN, type EventItem, type RunningCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../support/pg.js';
 
@@ -88,6 +88,42 @@ class TcpFront {
   }
 }
 
+/** A live-feed client: collects the ids of `record` events of one SSE stream. */
+class LiveClient {
+  readonly ids: string[] = [];
+  private readonly abort = new AbortController();
+  private done: Promise<void> | undefined;
+
+  constructor(private readonly url: string) {}
+
+  async open(): Promise<void> {
+    const res = await fetch(this.url, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` }, signal: this.abort.signal });
+    if (res.status !== 200 || !res.body) throw new Error(`live feed answered ${res.status}`);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    this.done = (async () => {
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = [...block.matchAll(/^data: (.*)$/gm)].map((m) => m[1]).join('\n');
+          if (event === 'record' && data) this.ids.push((JSON.parse(data) as { id: string }).id);
+        }
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.done;
+  }
+}
+
 interface DeviceView {
   online: boolean;
   backlog: { records: number };
@@ -103,6 +139,11 @@ t.test('SIGKILL of the replica holding the edge loses no acknowledged record', {
   // Started one after the other: the second finds the migrations applied by the first.
   const a: RunningCoordinator = await startCoordinator(t, { dir, devices, storeYaml }, 'coordinator-a');
   const b: RunningCoordinator = await startCoordinator(t, { dir, devices, storeYaml }, 'coordinator-b');
+
+  // A live-feed client on B, the replica the edge is not on.
+  const live = new LiveClient(`http://127.0.0.1:${b.httpPort}/api/v1/live?topics=records`);
+  await live.open();
+  t.teardown(() => live.close());
 
   const front = new TcpFront(() => [a.grpcPort, b.grpcPort], 300);
   const frontPort = await front.listen();
@@ -134,6 +175,8 @@ t.test('SIGKILL of the replica holding the edge loses no acknowledged record', {
   await waitFor('records ingested by A visible on B', async () => (await b.api.get<{ items: EventItem[] }>('/api/v1/events?device=edge-r&limit=100')).items.length >= 100, { timeoutMs: 30_000 });
   t.same(front.connections, [a.grpcPort], 'the edge went to replica A');
   t.equal((await deviceOnB()).online, true, 'replica B reports the device online while it streams to A');
+  await waitFor('records stored by A on the live feed of B', () => live.ids.length >= 50);
+  const liveBeforeKill = new Set(live.ids);
 
   await a.proc.kill9();
   const killedAt = Date.now();
@@ -176,6 +219,13 @@ t.test('SIGKILL of the replica holding the edge loses no acknowledged record', {
   // Records A stored whose acks died with it are not re-sent: B's handshake reports them durable.
   const metrics = await (await fetch(`http://127.0.0.1:${b.httpPort}/metrics`)).text();
   t.comment(`records B received again: ${sumMetric(metrics, 'ioc_ingest_duplicates_total')}`);
+
+  // The live feed on B carried records stored by A and, after the failover, by B itself; each
+  // at most once (a record stored by A just before the kill may miss the feed: it is at-most-once).
+  const stored = new Set(events.map((e) => e.id));
+  t.equal(new Set(live.ids).size, live.ids.length, 'no record twice on the live feed');
+  t.ok(live.ids.every((id) => stored.has(id)), 'every live record is a stored one');
+  t.ok(live.ids.filter((id) => !liveBeforeKill.has(id)).length >= 50, `records after the failover reached the feed too (${live.ids.length} of ${events.length} live)`);
 
   // A restarted A answers from the same database: same rows.
   await a.restart();
