@@ -199,6 +199,8 @@ function toItems(m: BusMessage): LiveItem[] {
       return [{ ...base, id: m.id, event: 'report', data: JSON.stringify(data), site: report.site, kind: 'citizen_report', severity: null }];
     }
     case 'devices':
+      // device.pending is replicas asking each other to push to a device: nothing to show.
+      if (data.type === 'device.pending') return [];
       return [{ ...base, id: m.id, event: 'device', data: JSON.stringify(data), site: (data.site as string | undefined) ?? null, kind: null, severity: null }];
   }
 }

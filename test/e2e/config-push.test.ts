@@ -94,7 +94,9 @@ t.test('push, edge rejection with the path, apply, rollback, and a pending versi
   const rollback = await admin.raw('/api/v1/devices/edge-c/config/rollback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
   t.equal(rollback.status, 201);
   t.match(await rollback.json(), { version: 4, rollbackOf: 1, status: 'pending', revision: (await statusOf(1)).revision });
+  const restartAt = Date.now();
   await agent.restart();
+  t.comment(`agent restarted in ${Date.now() - restartAt} ms`);
   await waitFor('v4 applied after reconnecting', async () => (await statusOf(4)).status === 'applied');
   t.notOk(await canConnect(agent.brokerPort, 'rain-1', 'rain-1-secret'), 'rolled back: the rain gauge is gone again');
   t.ok(await canConnect(agent.brokerPort, 'river-1', 'river-1-secret'), 'the river gauge still works');
@@ -104,4 +106,12 @@ t.test('push, edge rejection with the path, apply, rollback, and a pending versi
   const yaml = await admin.get<{ yaml: string }>('/api/v1/devices/edge-c/config/4');
   t.equal(yaml.yaml, base, 'v4 is v1 again');
   t.equal((await c.api.raw('/api/v1/devices/edge-c/config/4')).status, 403, 'viewers cannot read config YAML (credentials)');
+
+  // v5 changes uplink settings: the uplink restarts in-process and drops the stream that carried
+  // the push before the report; the coordinator pushes again on reconnect and the edge reports it.
+  const v5At = Date.now();
+  t.equal((await submit(`${base.trimEnd()}\nuplink: { heartbeat_s: 7 }\n`, 'slower heartbeats')).status, 201);
+  await waitFor('v5 applied after the uplink restart', async () => (await statusOf(5)).status === 'applied', { timeoutMs: 30_000 });
+  t.equal(agent.proc.running, true, 'still the same process');
+  t.comment(`v5 reported ${Date.now() - v5At} ms after it was submitted`);
 });

@@ -53,6 +53,8 @@ function submitRoute(limiter: MiddlewareHandler<ApiEnv>) {
       'officers behind a shared mobile-network address. Images are checked from their bytes (JPEG, PNG, WebP), re-encoded and stripped of EXIF/GPS metadata; ' +
       'the report location is the one given in the form.',
     'x-required-role': 'public',
+    // Anonymous, or a bearer token for its own rate limit (typed loosely: it does not change the handler's input).
+    ...({ security: [{}, { bearer: [] }] } as object),
     middleware: [limiter],
     request: { body: { required: true, content: { 'multipart/form-data': { schema: ReportForm } } } },
     responses: {
