@@ -3,6 +3,8 @@
 // model, disk, coordinator) run from this process alone.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
@@ -118,8 +120,11 @@ export async function checkDetector(ctx: DoctorContext): Promise<CheckResult> {
 async function standaloneBench(config: EdgeConfig, judge: (backend: string, ms: number, where: string) => CheckResult): Promise<CheckResult> {
   const { Detector } = await import('../camera/detector.js');
   const { createEdgeMetrics } = await import('../metrics.js');
+  const { pino } = await import('pino');
   const model = new ModelStore(config.data_dir).active();
-  const detector = new Detector({ manifestPath: model.manifestPath, modelRoot: model.modelRoot, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } }, { metrics: createEdgeMetrics() });
+  // Its log goes to stderr, warnings only: stdout carries the doctor's own report (--json).
+  const logger = pino({ level: 'warn', base: { component: 'detector' } }, pino.destination(2));
+  const detector = new Detector({ manifestPath: model.manifestPath, modelRoot: model.modelRoot, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } }, { metrics: createEdgeMetrics(), logger });
   try {
     await detector.start();
     if (!detector.available) return fail('detector', `does not load: ${detector.health().detail}`, 'check the model (above); edgectl logs --component detector');
@@ -140,14 +145,17 @@ async function standaloneBench(config: EdgeConfig, judge: (backend: string, ms: 
 export async function checkDisk(ctx: DoctorContext): Promise<CheckResult> {
   if (!ctx.config) return skip('disk', 'skipped: needs a valid config');
   const c = ctx.config;
-  const free = await diskFreeBytes(c.data_dir);
-  if (free === 0) return fail('disk', `cannot read free space of ${c.data_dir}`, `create it: install -d -o ioc-edge -g ioc-edge -m 0750 ${c.data_dir}`);
+  // Before the first start the data directory may not exist yet: measure where it will be made.
+  let where = c.data_dir;
+  while (!existsSync(where) && dirname(where) !== where) where = dirname(where);
+  const free = await diskFreeBytes(where);
+  if (free === 0) return fail('disk', `cannot read free space of ${where}`, `check the disk: df -h ${where}`);
   const budget = c.outbox.disk_budget_mb * 1024 * 1024;
   const used = ctx.status?.backlog.bytes ?? 0;
   const logs = c.log.file ? c.log.max_files * c.log.max_file_mb * 1024 * 1024 : 0;
   // The outbox may still grow to its budget; logs to their cap; keep 10 % spare for the OS.
   const needed = Math.max(0, budget - used) + logs;
-  const detail = `${formatBytes(free)} free on ${c.data_dir}; outbox may grow by ${formatBytes(Math.max(0, budget - used))}, logs up to ${formatBytes(logs)}`;
+  const detail = `${formatBytes(free)} free on ${c.data_dir}${where === c.data_dir ? '' : ' (not created yet)'}; outbox may grow by ${formatBytes(Math.max(0, budget - used))}, logs up to ${formatBytes(logs)}`;
   if (free < needed * 1.1) {
     const fits = Math.max(1, Math.floor((free / 1.1 - logs + used) / (1024 * 1024)));
     return fail('disk', detail, `free space, or lower outbox.disk_budget_mb to ${fits} or less`);

@@ -74,6 +74,20 @@ t.test('doctor with the agent down: missing ffmpeg and a damaged model are failu
   t.match(text.stdout, /\d+ passed, \d+ warnings, \d+ failed, \d+ skipped \(.*detector.*broker.*\)/, 'the summary names what was skipped');
 });
 
+t.test('doctor --standalone-detector times the model here when the agent is down', async (t) => {
+  const dir = tempDir(t);
+  const file = siteConfig(dir, CAMERA(`file:${projectPath('test', 'fixtures', 'vtest-25s.mp4')}`));
+  const report = (await edgectl(file, ['doctor', '--standalone-detector', '--json'])).json<Report>();
+  const check = (name: string) => report.checks.find((c) => c.name === name)!;
+  t.equal(check('model').status, 'pass', 'the bundled model verifies');
+  t.match(check('model').detail, /^bundled: centernet, 2 files, sha256 ok/);
+  t.match(check('detector').status, /^(pass|warn)$/, 'the detector loads and runs');
+  t.match(check('detector').detail, /^(wasm|tensorflow) backend, \d+ ms per inference \(standalone\)/);
+  t.equal(check('camera cam-gate').status, 'pass');
+  t.equal(check('disk').status, 'pass');
+  t.match(check('disk').detail, /free on .*data \(not created yet\)/, 'measured where the data directory will be');
+});
+
 t.test('doctor decodes each camera with ffmpeg and reports one that does not answer', async (t) => {
   const dir = tempDir(t);
   const deadPort = await freePort();
