@@ -296,11 +296,14 @@ export class Outbox implements RecordSink {
       this.rateLimited.warn('budget', { evicted: dropped.length, budgetBytes: budget }, 'outbox disk budget full: evicted lowest-priority oldest records');
     }
     for (const c of kept) {
-      this.lanes.get(c.lane)!.edgeTimes.add(c.seq, c.edgeTimeMs);
+      const state = this.lanes.get(c.lane)!;
+      state.edgeTimes.add(c.seq, c.edgeTimeMs);
+      // Appends only add behind the head: read it from disk only when evictions moved it.
+      state.head ??= { seq: c.seq, agentMs, edgeTimeMs: c.edgeTimeMs };
       this.options.metrics?.outboxAppended.inc({ lane: c.lane });
     }
     for (const d of dropped) this.options.metrics?.outboxDropped.inc({ lane: d.lane, reason: 'budget' });
-    for (const lane of touched) await this.refreshHead(lane);
+    for (const lane of new Set(victims.map((v) => v.lane))) await this.refreshHead(lane);
     this.publishGauges();
     const keptSet = new Set(kept);
     for (const c of all) c.pending.resolve(keptSet.has(c) ? { lane: c.lane, seq: c.seq } : { lane: c.lane, seq: c.seq, dropped: 'budget' });

@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { LANES, type LaneName } from '../../common/lanes.js';
 import { writeFileAtomic } from '../../common/time.js';
 
-/** Reserving 1024 at a time costs one small fsync'd write per 1024 records of a lane. */
-export const SEQ_BLOCK = 1024;
+/**
+ * Reserving 16384 at a time costs one small fsync'd write per 16384 records of a lane; after a
+ * lost database up to that many never-used numbers are reported lost along with the real ones.
+ */
+export const SEQ_BLOCK = 16_384;
 
 export class SeqFloor {
   private readonly reserved: Record<LaneName, number>;

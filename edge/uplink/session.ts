@@ -67,6 +67,12 @@ export class SyncSession {
   private readonly inflight = new Map<number, InflightBatch>();
   private inflightBytes = 0;
   private reserveBytes = 0;
+  /**
+   * Body bytes per record byte of recent batches (gzip: ~0.2 for telemetry). The window and the
+   * pacer count bytes on the wire, the outbox counts record bytes: without this a compressed
+   * backlog would use a fifth of the window and a fifth of a slow link.
+   */
+  private compressionRatio = 1;
   private nextBatchId = 1;
   private pumping = false;
   private pumpAgain = false;
@@ -218,7 +224,8 @@ export class SyncSession {
       const open = this.regularBatches() < settings.inflightBatches && windowFree > 0 && paced > 0 && dayLeft;
       let limits: { maxRecords: number; maxBytes: number; lanes?: LaneName[] };
       if (open) {
-        limits = { maxRecords: settings.batchMaxRecords, maxBytes: Math.max(1, Math.min(settings.batchMaxBytes, windowFree, paced)) };
+        const recordBytes = (wire: number) => Math.floor(wire / this.compressionRatio);
+        limits = { maxRecords: settings.batchMaxRecords, maxBytes: Math.max(1, Math.min(settings.batchMaxBytes, recordBytes(windowFree), recordBytes(paced))) };
       } else {
         if (paced <= 0) this.schedulePump(bucket.waitMs(1024));
         else if (!dayLeft) this.schedulePump(60_000); // the UTC day rolls over
@@ -235,6 +242,8 @@ export class SyncSession {
       const body = chooseBody(records.map((r) => r.record), compression);
       const batchId = this.nextBatchId++;
       const bytes = body.body.length;
+      const raw = records.reduce((n, r) => n + r.size, 0);
+      if (raw > 0) this.compressionRatio = 0.7 * this.compressionRatio + 0.3 * Math.min(1, Math.max(0.01, bytes / raw));
       const reserve = !open;
       this.inflight.set(batchId, { bytes, sentMono: monoNowMs(), inflightAtSend: this.inflightBytes + this.reserveBytes, records: records.map((r) => ({ lane: r.lane, seq: r.seq })), reserve });
       if (reserve) this.reserveBytes += bytes;
