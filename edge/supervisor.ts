@@ -25,7 +25,7 @@ export interface SupervisedHealth extends ComponentHealthReport {
   lastFailureMs: number;
 }
 
-export interface SupervisorBackoff {
+export interface SupervisorTimings {
   initialMs: number;
   maxMs: number;
   /** A component that stays up this long earns a fresh backoff. */
@@ -47,14 +47,14 @@ export class Supervisor {
   constructor(
     private readonly metrics: EdgeMetrics,
     logger?: Logger,
-    private readonly backoff: SupervisorBackoff = { initialMs: 1000, maxMs: 60_000 },
+    private readonly timings: SupervisorTimings = { initialMs: 1000, maxMs: 60_000 },
   ) {
     this.log = logger ?? componentLogger('supervisor');
   }
 
   add(component: Component): void {
     this.entries.set(component.name, {
-      component, backoff: new Backoff(this.backoff), restarts: 0, lastError: '', lastFailureMs: 0,
+      component, backoff: new Backoff(this.timings), restarts: 0, lastError: '', lastFailureMs: 0,
       restarting: undefined, running: false, abort: new AbortController(),
     });
   }
@@ -118,7 +118,7 @@ export class Supervisor {
 
   private async stopBounded(entry: Supervised): Promise<void> {
     const name = entry.component.name;
-    const limitMs = this.backoff.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const limitMs = this.timings.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const stopped = entry.component.stop().then(
       () => true,
@@ -171,7 +171,7 @@ export class Supervisor {
       const startedAt = entry.restarts;
       setTimeout(() => {
         if (entry.running && entry.restarts === startedAt) entry.backoff.reset();
-      }, this.backoff.stableMs ?? 60_000).unref();
+      }, this.timings.stableMs ?? 60_000).unref();
       return;
     }
   }

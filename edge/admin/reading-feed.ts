@@ -13,8 +13,4 @@ export class ReadingFeed {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
 }

@@ -11,10 +11,6 @@ import { EXIT } from './exit-codes.js';
 import { configFile, withAgent } from './target.js';
 import type { Output } from './output.js';
 
-function readCandidate(file: string): string {
-  return readFileSync(file, 'utf8');
-}
-
 function show(value: unknown): string {
   if (value === undefined) return '(unset)';
   const text = JSON.stringify(value);
@@ -77,7 +73,7 @@ export function registerConfig(program: Command): void {
     .addHelpText('after', '\nExamples:\n  edgectl config diff /tmp/new.yaml\n  edgectl config diff /tmp/new.yaml --json | jq \'.changes[].path\'')
     .action(
       action(async ({ globals, out }, file: string) => {
-        const yaml = readCandidate(file);
+        const yaml = readFileSync(file, 'utf8');
         let result: { changes: ConfigChange[]; against: string };
         try {
           const answer = await withAgent(globals, (client) => client.call<{ changes: ConfigChange[]; runningRevision: string }>('config.diff', { yaml, file }));
@@ -101,7 +97,7 @@ export function registerConfig(program: Command): void {
     .addHelpText('after', '\nOnly the changed parts restart (sensors/broker, cameras, uplink); device, data_dir,\noutbox, admin and log settings take effect at the next restart. If the new config does\nnot start, the previous one is put back.\n\nExamples:\n  edgectl config apply /tmp/new.yaml\n  edgectl config rollback')
     .action(
       action(async ({ globals, out }, file: string) => {
-        const yaml = readCandidate(file);
+        const yaml = readFileSync(file, 'utf8');
         parseEdgeConfig(yaml, file);
         const result = await withAgent(globals, (client) => client.call<ConfigApplyResult>('config.apply', { yaml, file }, { timeoutMs: 120_000 }));
         out.result(result);

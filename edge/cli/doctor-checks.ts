@@ -10,6 +10,7 @@ import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { diskFreeBytes } from '../system-stats.js';
 import { ModelStore, verify } from '../admin/model-store.js';
+import { timeInference } from '../admin/detector-timing.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { verifyIdentity } from './provision.js';
 import type { AdminClient } from './client.js';
@@ -128,15 +129,8 @@ async function standaloneBench(config: EdgeConfig, judge: (backend: string, ms: 
   try {
     await detector.start();
     if (!detector.available) return fail('detector', `does not load: ${detector.health().detail}`, 'check the model (above); edgectl logs --component detector');
-    const size = detector.inputSize;
-    const pixels = new Uint8Array(size * size * 3).fill(114);
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      await detector.detect({ pixels, width: size, height: size, minScore: 0.99 });
-      times.push(performance.now() - t0);
-    }
-    return judge(detector.backend, Math.round(times.sort((a, b) => a - b)[1]!), 'standalone');
+    const { medianMs } = await timeInference(detector, 3);
+    return judge(detector.backend, medianMs, 'standalone');
   } finally {
     await detector.stop();
   }

@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { parseEdgeConfig } from '../../common/config/edge-config.js';
 import { errorMessage } from '../../common/errors.js';
 import { softwareVersion } from '../../common/paths.js';
-import { writeFileAtomic } from '../../common/time.js';
+import { ClockOffset, writeFileAtomic } from '../../common/time.js';
 import { createEdgeLinkClient, isAuthFailure, register } from '../uplink/client.js';
 import { action, UsageError } from './command.js';
 import { EXIT } from './exit-codes.js';
@@ -26,8 +26,9 @@ export async function verifyIdentity(target: { address: string; tls: boolean; ca
   try {
     const hs = await register(client, { ...identity, softwareVersion: softwareVersion(), configVersion: () => 'provisioning' }, timeoutMs);
     const t3 = Number(hs.response.coordinator_time_ms);
-    const t2 = Number(hs.response.coordinator_receive_time_ms) || t3;
-    return { ok: true, offsetMs: Math.round((t2 - hs.sentMs + (t3 - hs.receivedMs)) / 2), rttMs: hs.receivedMs - hs.sentMs };
+    const offset = new ClockOffset();
+    offset.update(hs.sentMs, Number(hs.response.coordinator_receive_time_ms) || t3, t3, hs.receivedMs);
+    return { ok: true, offsetMs: offset.offsetMs, rttMs: hs.receivedMs - hs.sentMs };
   } catch (err) {
     return { ok: false, refused: isAuthFailure(err), error: errorMessage(err) };
   } finally {

@@ -1,10 +1,8 @@
 // Which agent edgectl talks to: the site config (--config, $IOC_EDGE_CONFIG or the installed
 // /etc/ioc-edge/config.yaml) names the data directory, the socket and the log files.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { loadEdgeConfig } from '../../common/config/edge-config.js';
-import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import { AdminClient } from './client.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/ioc-edge/config.yaml';
@@ -46,15 +44,6 @@ export function socketPath(options: GlobalOptions, env: NodeJS.ProcessEnv = proc
 
 export function dataDir(options: GlobalOptions): string {
   return looseSettings(configFile(options)).dataDir;
-}
-
-/** Loads and validates the site config (throws ConfigError with every issue). */
-export function siteConfig(options: GlobalOptions): EdgeConfig {
-  return loadEdgeConfig(configFile(options)).config;
-}
-
-export function configExists(options: GlobalOptions): boolean {
-  return existsSync(configFile(options));
 }
 
 /** Runs `fn` with a connection to the agent, closed afterwards. */

@@ -3,11 +3,11 @@
 // then made the active one; a model that fails to load leaves the previous one in service.
 import { z } from 'zod';
 import type { EdgeAgent } from '../../agent.js';
-import { IocError } from '../../../common/errors.js';
-import { errorMessage } from '../../../common/errors.js';
+import { IocError, errorMessage } from '../../../common/errors.js';
 import type { ModelManifest } from '../../camera/model.js';
 import type { AdminHandlers } from '../server.js';
 import { parseParams } from './params.js';
+import { timeInference } from '../detector-timing.js';
 
 const InstallParams = z.object({
   manifest: z.record(z.string(), z.unknown()),
@@ -46,17 +46,7 @@ export function modelHandlers(agent: EdgeAgent): AdminHandlers {
       const detector = agent.detector;
       if (!detector) throw new IocError('NOT_FOUND', 'no detector runs on this box (no camera with detection enabled)');
       if (!detector.available) throw new IocError('UNAVAILABLE', `detector not ready: ${detector.health().detail}`);
-      // A mid-grey letterboxed frame: the model does the same work whatever the picture.
-      const size = detector.inputSize;
-      const pixels = new Uint8Array(size * size * 3).fill(114);
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const started = performance.now();
-        await detector.detect({ pixels, width: size, height: size, minScore: 0.99 });
-        times.push(Math.round(performance.now() - started));
-      }
-      const sorted = [...times].sort((a, b) => a - b);
-      return { backend: detector.backend, runs: times, medianMs: sorted[Math.floor(sorted.length / 2)] };
+      return { backend: detector.backend, ...(await timeInference(detector, runs)) };
     },
   };
 }
