@@ -44,6 +44,8 @@ export class WebhookService implements AlertNotifier {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  /** Aborts attempts in flight on close: a hanging receiver must not hold up shutdown. */
+  private readonly stopping = new AbortController();
   private readonly metrics;
 
   constructor(private readonly o: WebhookServiceOptions) {
@@ -77,6 +79,7 @@ export class WebhookService implements AlertNotifier {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -200,7 +203,7 @@ export class WebhookService implements AlertNotifier {
         method: 'POST',
         body: d.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(e.timeout_ms),
+        signal: AbortSignal.any([AbortSignal.timeout(e.timeout_ms), this.stopping.signal]),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'ioc-coordinator-webhooks',
@@ -216,6 +219,8 @@ export class WebhookService implements AlertNotifier {
     } catch (err) {
       error = describeFetchError(err);
     }
+    // Cut short by shutdown: not the receiver's fault; the lease runs out and it is sent again.
+    if (this.stopping.signal.aborted) return false;
     const ok = error === null;
     const now = this.now();
     const attempt: DeliveryAttempt = {
