@@ -2,12 +2,12 @@
 // and read. Colour appears on a terminal and never with NO_COLOR; the drain shows a live
 // progress bar with an ETA and ends with the backlog delivered.
 import t from 'tap';
-import mqtt from 'mqtt';
 import { execFileSync } from 'node:child_process';
 import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { distEntry } from '../support/build.js';
 import { edgectl } from '../support/edgectl.js';
+import { backlogYaml, produceBacklog } from '../support/backlog.js';
 import { waitFor } from '../support/wait.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
 
@@ -84,25 +84,11 @@ t.test('status on a terminal: colour on a tty, none with NO_COLOR or through a p
 t.test('outbox drain --wait: a live bar with an ETA until the backlog is delivered', async (t) => {
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-drain', site: 'tua-chua' }] });
-  const metrics = Array.from({ length: 12 }, (_, i) => `{ name: m${i}, windows_s: [1] }`).join(', ');
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-drain', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
-    bodyYaml: `
-sensors:
-  - id: probe-1
-    type: multi
-    credentials: { username: probe-1, password: probe-1-secret }
-    metrics: [${metrics}]
-uplink: { rate_kbps: 4, compression: none }
-`,
+    dir, deviceId: 'edge-drain', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: backlogYaml(4),
   });
   await waitFor('uplink connected', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().uplink.state === 'connected');
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agent.brokerPort}`, { username: 'probe-1', password: 'probe-1-secret' });
-  t.teardown(() => client.endAsync());
-  for (let round = 0; round < 6; round++) {
-    for (let i = 0; i < 12; i++) await client.publishAsync(`sensors/probe-1/m${i}`, String(round * i), { qos: 1 });
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  await produceBacklog(agent.brokerPort, 6);
   await waitFor('a backlog the 4 kbit/s link needs several seconds for', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().backlog.bytes > 3000);
 
   const term = new Terminal(t);

@@ -9,6 +9,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator, type EventItem } from '../support/system.js';
 import { freePort } from '../support/ports.js';
 import { edgectl } from '../support/edgectl.js';
+import { backlogYaml, produceBacklog } from '../support/backlog.js';
 import { waitFor } from '../support/wait.js';
 import { projectPath } from '../../common/paths.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
@@ -79,29 +80,11 @@ cameras:
 t.test('slow link: SIGTERM drains for a bounded time, exits, and delivers the rest after restart', async (t) => {
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-slow', site: 'muong-nhe' }] });
-  const metrics = Array.from({ length: 12 }, (_, i) => `{ name: m${i}, windows_s: [1] }`).join(', ');
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-slow', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
-    bodyYaml: `
-sensors:
-  - id: probe-1
-    type: multi
-    credentials: { username: probe-1, password: probe-1-secret }
-    metrics: [${metrics}]
-uplink: { rate_kbps: 1, compression: none }
-`,
+    dir, deviceId: 'edge-slow', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: backlogYaml(1),
   });
   await waitFor('uplink connected', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().uplink.state === 'connected');
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${agent.brokerPort}`, { username: 'probe-1', password: 'probe-1-secret' });
-  let readings = 0;
-  for (let round = 0; round < 4; round++) {
-    for (let i = 0; i < 12; i++) {
-      await client.publishAsync(`sensors/probe-1/m${i}`, String(round + i), { qos: 1 });
-      readings++;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  await client.endAsync();
+  const readings = await produceBacklog(agent.brokerPort, 4);
   const backlog = await waitFor('a backlog the 1 kbit/s link cannot clear in 5 s', async () => {
     const s = (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>();
     return s.backlog.bytes > 2000 ? s.backlog : undefined;
