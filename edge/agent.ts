@@ -292,7 +292,7 @@ export class EdgeAgent {
       outbox_records: stats.records,
       outbox_bytes: stats.bytes,
       oldest_unsent_age_ms: stats.oldestAgeMs,
-      components: this.supervisor.health().map((h) => ({ name: h.name, state: h.state, detail: h.detail, restarts: h.restarts, last_seen_ms: h.lastSeenMs })),
+      components: [...this.supervisor.health(), this.outbox.health()].map((h) => ({ name: h.name, state: h.state, detail: h.detail, restarts: h.restarts, last_seen_ms: h.lastSeenMs })),
       cpu_percent: this.cpu.sample(),
       rss_bytes: mem.rss,
       disk_free_bytes: this.diskFree,

@@ -713,6 +713,19 @@ export class Outbox implements RecordSink {
     return Math.max(0, t);
   }
 
+  /** For the heartbeat's component list: down while writes are refused, degraded while the disk sets the budget. */
+  health(): { name: string; state: 'ok' | 'degraded' | 'down'; detail: string; restarts: number; lastSeenMs: number } {
+    const budget = this.budgetBytes();
+    if (this.stalledReason) return { name: 'outbox', state: 'down', detail: `cannot write: ${this.stalledReason}`, restarts: this.writeErrors, lastSeenMs: 0 };
+    if (budget < this.options.diskBudgetBytes) return { name: 'outbox', state: 'degraded', detail: `disk short of space: budget ${budget} of ${this.options.diskBudgetBytes} bytes`, restarts: this.writeErrors, lastSeenMs: this.wallNow() };
+    return { name: 'outbox', state: 'ok', detail: `${this.totalBytes()} of ${budget} bytes`, restarts: this.writeErrors, lastSeenMs: this.wallNow() };
+  }
+
+  /** The reason writes are refused (disk full, I/O error) until the database reopens; undefined when fine. */
+  get stalled(): string | undefined {
+    return this.stalledReason;
+  }
+
   /** True when `lane` (default: any) may hold records not yet handed out on this connection. */
   hasUnsent(lane?: LaneName): boolean {
     for (const s of this.lanes.values()) {

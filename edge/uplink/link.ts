@@ -127,7 +127,12 @@ export class Uplink implements Component {
       const lane = laneFromProto(a.lane);
       return lane ? [{ lane, seq: a.seq }] : [];
     });
-    await this.options.outbox.reconcile(acked);
+    if (this.options.outbox.stalled) {
+      // Disk full: nothing can be recorded now; connect anyway so heartbeats and commands flow.
+      this.log.warn({ reason: this.options.outbox.stalled }, 'outbox cannot write; connecting without reconciling');
+    } else {
+      await this.options.outbox.reconcile(acked);
+    }
     await this.options.outbox.rewind();
     this.window.reset();
     if (signal.aborted) return;

@@ -122,7 +122,13 @@ export class SyncSession {
 
   private readonly handlers: { [K in NonNullable<CoordinatorMessage__Output['body']>]: (msg: NonNullable<CoordinatorMessage__Output[K]>) => void } = {
     ack: (ack) => {
-      this.ackChain = this.ackChain.then(() => this.applyAck(ack)).catch((err: unknown) => this.finish(asError(err)));
+      this.ackChain = this.ackChain.then(() => this.applyAck(ack)).catch((err: unknown) => {
+        // A stalled outbox (disk full) cannot record acks; the records are resent once it
+        // reopens and the coordinator drops the duplicates. The stream stays up meanwhile, so
+        // heartbeats keep telling the IOC what is wrong.
+        if (this.deps.outbox.stalled) return;
+        this.finish(asError(err));
+      });
     },
     drop_ack: () => undefined, // reports stay on disk until the lane's ack passes them
     ping: (ping) => this.write({ pong: { ping_id: ping.ping_id, edge_time_ms: Date.now() } }, 'control'),
@@ -204,7 +210,9 @@ export class SyncSession {
     }
     this.pumping = true;
     void this.pumpLoop()
-      .catch((err: unknown) => this.finish(asError(err)))
+      .catch((err: unknown) => {
+        if (!this.deps.outbox.stalled) this.finish(asError(err));
+      })
       .finally(() => {
         this.pumping = false;
         if (this.pumpAgain) {
@@ -217,6 +225,7 @@ export class SyncSession {
   private async pumpLoop(): Promise<void> {
     const { settings, outbox, window, bucket, daily } = this.deps;
     this.sendDropReports();
+    if (outbox.stalled) return; // its reopen calls the durable listeners, which pump again
     while (!this.finished) {
       const windowFree = window.bytes - this.inflightBytes;
       const paced = bucket.available();
