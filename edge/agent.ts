@@ -176,6 +176,7 @@ export class EdgeAgent {
       onCommand: (command) => (this.remote ??= createRemoteControl(this, this.log)).onCommand(command),
       logger: componentLogger('uplink', this.log),
       backoff: { initialMs: config.uplink.reconnect_initial_s * 1000, maxMs: config.uplink.reconnect_max_s * 1000 },
+      dailyBudgetFile: join(config.data_dir, 'uplink-daily.json'),
     });
   }
 

@@ -36,6 +36,8 @@ export interface UplinkOptions {
   onCommand?: (command: Command__Output) => Promise<CommandReceipt>;
   logger?: Logger;
   backoff?: { initialMs: number; maxMs: number };
+  /** Keeps the daily byte budget's spend across restarts. */
+  dailyBudgetFile?: string;
 }
 
 export interface UplinkStatus {
@@ -81,7 +83,7 @@ export class Uplink implements Component {
     const recordRate = Math.max(0, rateBytes - controlReserveBytesPerSecond(options.settings.rate_kbps));
     // One second of burst: enough for a batch, small enough that nothing queues behind it.
     this.bucket = new TokenBucket(rateBytes > 0 ? Math.max(1, recordRate) : 0, Math.max(1024, recordRate), monoNowMs);
-    this.daily = new DailyBudget(options.settings.daily_budget_mb * 1024 * 1024);
+    this.daily = new DailyBudget(options.settings.daily_budget_mb * 1024 * 1024, Date.now, options.dailyBudgetFile);
   }
 
   async start(): Promise<void> {
@@ -243,6 +245,7 @@ export class Uplink implements Component {
     this.loop = undefined;
     this.client?.close();
     this.client = undefined;
+    this.daily.save();
     this.state = 'stopped';
   }
 }

@@ -199,6 +199,22 @@ t.test('complete-before waits for the coordinator to acknowledge a drop report',
   t.equal(lane(box, 'thumbnail').completeBeforeMs, wall);
 });
 
+t.test('complete-before through a dead letter and its resend', async (t) => {
+  const dir = tempDir(t);
+  const wall = 9_000_000;
+  const box = await Outbox.open(options(dir, { wallNow: () => wall, maxRejections: 1, productionLagMs: 0 }));
+  t.teardown(() => box.close());
+  await box.append({ ...alarm('poison'), edgeTimeMs: 7_000_000 });
+  await box.append({ ...alarm('fine'), edgeTimeMs: 8_000_000 });
+  await box.nextBatch({ maxRecords: 10, maxBytes: 1e6 });
+  t.equal(await box.reject('alarm', 1, 'VALIDATION', 'bad'), 'dead_lettered');
+  t.equal(lane(box, 'alarm').completeBeforeMs, 7_000_000, 'the dead letter is unsettled until the coordinator has its drop report');
+  await box.acknowledge([{ lane: 'alarm', seq: 2 }]);
+  t.equal(lane(box, 'alarm').completeBeforeMs, wall, 'counted as dropped and acknowledged: the lane is complete');
+  await box.resendDeadLetter('alarm', 1);
+  t.equal(lane(box, 'alarm').completeBeforeMs, 7_000_000, 'the resent record keeps its time, and the lane waits for it again');
+});
+
 t.test('a record rejected max times is dead-lettered and can be resent once', async (t) => {
   const dir = tempDir(t);
   const box = await Outbox.open(options(dir, { maxRejections: 2 }));

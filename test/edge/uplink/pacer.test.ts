@@ -50,3 +50,21 @@ t.test('control reserve: 10 % of a slow link, at most 2 kbps', async (t) => {
   t.equal(controlReserveBytesPerSecond(9.6), 120, '9.6 kbps GSM data: 10 %');
   t.equal(controlReserveBytesPerSecond(20_000), 250, 'capped at 2 kbps');
 });
+
+t.test('daily budget: what was spent today survives a restart, not into tomorrow', async (t) => {
+  const { tempDir } = await import('../../support/tmp.js');
+  const file = `${tempDir(t)}/uplink-daily.json`;
+  let now = Date.UTC(2026, 10, 25, 12, 0, 0);
+  const first = new DailyBudget(10_000, () => now, file);
+  first.spend(9000);
+  first.close(); // as the agent's stop does; a SIGKILL loses at most the last few seconds
+  const second = new DailyBudget(10_000, () => now, file);
+  t.equal(second.usedBytes, 9000, 'the restarted agent remembers today');
+  second.spend(1000);
+  t.equal(second.exhausted(), true);
+  second.close();
+  now += 86_400_000;
+  const tomorrow = new DailyBudget(10_000, () => now, file);
+  t.equal(tomorrow.usedBytes, 0, 'a new day starts at zero');
+  tomorrow.close();
+});
