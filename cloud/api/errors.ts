@@ -28,6 +28,8 @@ export function onError(logger: Logger) {
     if (err instanceof SyntaxError) return c.json(errorBody('BAD_REQUEST', `malformed body: ${err.message}`), 400);
     const e = err instanceof IocError ? err : asIocError(err);
     if (e.httpStatus >= 500) logger.error({ err: err.message, stack: err.stack, path: c.req.path }, 'request failed');
-    return c.json(errorBody(e.code, e.httpStatus >= 500 && e.code === 'INTERNAL' ? 'internal error' : e.message), e.httpStatus as 400);
+    if (e.httpStatus >= 500) return c.json(errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message), e.httpStatus as 500);
+    // Client errors keep their details (e.g. every config path that failed validation).
+    return c.json(errorBody(e.code, e.message, e.details), e.httpStatus as 400);
   };
 }
