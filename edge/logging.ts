@@ -128,11 +128,19 @@ export interface AgentLog {
 export function openAgentLog(config: Pick<EdgeConfig, 'data_dir' | 'log'>, name = 'edge-agent'): AgentLog {
   const level = (process.env.LOG_LEVEL ?? config.log.level) as Level;
   if (!config.log.file) return { logger: makeRootLogger(name), file: undefined, close: () => undefined };
-  const file = new RotatingLogFile({
-    dir: logDirectory(config),
-    maxFileBytes: Math.max(4096, Math.round(config.log.max_file_mb * 1024 * 1024)),
-    maxFiles: config.log.max_files,
-  });
+  let file: RotatingLogFile;
+  try {
+    file = new RotatingLogFile({
+      dir: logDirectory(config),
+      maxFileBytes: Math.max(4096, Math.round(config.log.max_file_mb * 1024 * 1024)),
+      maxFiles: config.log.max_files,
+    });
+  } catch (err) {
+    // An unwritable log directory must not keep the agent from running: the journal still has it all.
+    const logger = makeRootLogger(name);
+    logger.error({ err: (err as Error).message, dir: logDirectory(config) }, 'log files unavailable; logging to stdout only');
+    return { logger, file: undefined, close: () => undefined };
+  }
   const streams = pino.multistream([
     { level, stream: pino.destination({ dest: 1, sync: true }) },
     { level, stream: file },

@@ -71,3 +71,22 @@ t.test('openAgentLog writes JSON to the file at the configured level', async (t)
   t.equal(lines.length, 1, 'below the level nothing is written');
   t.match(lines[0], { level: 40, component: 'uplink', msg: 'uplink down; will retry', retryInMs: 2000 });
 });
+
+t.test('an unwritable log directory falls back to stdout instead of stopping the agent', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'logs'), 'a file where the log directory should be');
+  const stdout = process.stdout.write.bind(process.stdout);
+  let printed = '';
+  process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+  let log;
+  try {
+    log = openAgentLog({ data_dir: dir, log: { file: true, level: 'info', max_file_mb: 1, max_files: 2 } });
+    log.logger.info('still logging');
+  } finally {
+    process.stdout.write = stdout;
+  }
+  t.equal(log.file, undefined);
+  log.close();
+  t.match(printed, /log files unavailable; logging to stdout only/);
+});
+
