@@ -48,7 +48,7 @@ export async function planEviction(
 /** Groups (lane, seq) victims into inclusive consecutive ranges per lane. */
 export function toRanges<T extends { lane: LaneName; seq: number; edgeTimeMs: number }>(
   items: readonly T[],
-): { lane: LaneName; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; count: number }[] {
+): { lane: LaneName; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; minEdgeTimeMs: number }[] {
   const sorted = [...items].sort((a, b) => (a.lane === b.lane ? a.seq - b.seq : a.lane < b.lane ? -1 : 1));
   const ranges: ReturnType<typeof toRanges> = [];
   for (const item of sorted) {
@@ -56,10 +56,37 @@ export function toRanges<T extends { lane: LaneName; seq: number; edgeTimeMs: nu
     if (last && last.lane === item.lane && last.lastSeq + 1 === item.seq) {
       last.lastSeq = item.seq;
       last.lastEdgeTimeMs = item.edgeTimeMs;
-      last.count++;
+      last.minEdgeTimeMs = Math.min(last.minEdgeTimeMs, item.edgeTimeMs);
     } else {
-      ranges.push({ lane: item.lane, firstSeq: item.seq, lastSeq: item.seq, firstEdgeTimeMs: item.edgeTimeMs, lastEdgeTimeMs: item.edgeTimeMs, count: 1 });
+      ranges.push({ lane: item.lane, firstSeq: item.seq, lastSeq: item.seq, firstEdgeTimeMs: item.edgeTimeMs, lastEdgeTimeMs: item.edgeTimeMs, minEdgeTimeMs: item.edgeTimeMs });
     }
   }
   return ranges;
+}
+
+/**
+ * Adds `range` to `ranges`, extending a neighbour of the same lane and reason instead when it
+ * continues one: a day of evictions behind a cut link becomes one range, not one per write.
+ */
+export function mergeRange<R extends { lane: LaneName; reason: string; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; minEdgeTimeMs?: number }>(
+  ranges: R[],
+  range: R,
+): void {
+  const min = (a: R, b: R) => Math.min(a.minEdgeTimeMs ?? Math.min(a.firstEdgeTimeMs, a.lastEdgeTimeMs), b.minEdgeTimeMs ?? Math.min(b.firstEdgeTimeMs, b.lastEdgeTimeMs));
+  for (const r of ranges) {
+    if (r.lane !== range.lane || r.reason !== range.reason) continue;
+    if (r.lastSeq + 1 === range.firstSeq) {
+      r.minEdgeTimeMs = min(r, range);
+      r.lastSeq = range.lastSeq;
+      r.lastEdgeTimeMs = range.lastEdgeTimeMs;
+      return;
+    }
+    if (range.lastSeq + 1 === r.firstSeq) {
+      r.minEdgeTimeMs = min(r, range);
+      r.firstSeq = range.firstSeq;
+      r.firstEdgeTimeMs = range.firstEdgeTimeMs;
+      return;
+    }
+  }
+  ranges.push({ ...range });
 }

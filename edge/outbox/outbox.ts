@@ -10,7 +10,7 @@ import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.j
 import type { EdgeMetrics } from '../metrics.js';
 import { encodeStoredRecord, decodeStoredRecord, peekTimes } from './record-value.js';
 import { recordKey, laneRange, seqFromRecordKey, metaKey, dropReportKey, deadLetterKey, DEAD_LETTER_RANGE, CLEAN_SHUTDOWN_KEY } from './keys.js';
-import { planEviction, toRanges, type EvictionCandidate } from './budget.js';
+import { mergeRange, planEviction, toRanges, type EvictionCandidate } from './budget.js';
 import { openWithRecovery, isTransientStorageError, plausibleTime, type LaneMeta, type ScanResult } from './recovery.js';
 import { EdgeTimeIndex } from './edge-time-index.js';
 import { SeqFloor } from './seq-floor.js';
@@ -79,6 +79,8 @@ const REOPEN_MAX_DELAY_MS = 30_000;
 export class Outbox implements RecordSink {
   private readonly lanes = new Map<LaneName, LaneState>();
   private readonly dropReports = new Map<number, DropReportOut>();
+  /** The newest report while no uplink has taken it yet: new drops join it rather than pile up. */
+  private openReport: DropReportOut | undefined;
   private readonly rejections = new Map<string, number>();
   private readonly resending = new Set<string>();
   private pending: Pending[] = [];
@@ -277,7 +279,7 @@ export class Outbox implements RecordSink {
     }
     const dropped = [...victims, ...tooLarge];
     for (const d of dropped) this.lanes.get(d.lane)!.dropped.budget++;
-    const report = dropped.length > 0 ? this.addDropReport(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops) : undefined;
+    const undoReport = dropped.length > 0 ? this.addDropReport(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops) : undefined;
     const touched = new Set<LaneName>(all.map((c) => c.lane));
     for (const d of dropped) touched.add(d.lane);
     for (const lane of touched) ops.push(this.metaOp(this.lanes.get(lane)!));
@@ -287,7 +289,7 @@ export class Outbox implements RecordSink {
       await this.write(ops);
     } catch (err) {
       this.restoreCounters(snapshot);
-      if (report) this.dropReports.delete(report.id);
+      undoReport?.();
       const failure = err instanceof StorageError ? err : new StorageError(`outbox write failed: ${errorMessage(err)}`, err);
       for (const c of all) c.pending.reject(failure);
       return;
@@ -329,7 +331,7 @@ export class Outbox implements RecordSink {
     const state = this.lanes.get(lane)!;
     for await (const [key, value] of this.db.iterator({ gte: recordKey(lane, state.scanFrom), lt: laneRange(lane).lt, ...ENC })) {
       const seq = seqFromRecordKey(key);
-      yield { lane, seq, size: key.length + value.length, edgeTimeMs: peekTimes(value)?.edgeTimeMs ?? 0, incoming: false, inFlight: this.isInFlight(state, seq) };
+      yield { lane, seq, size: key.length + value.length, edgeTimeMs: plausibleTime(peekTimes(value)?.edgeTimeMs), incoming: false, inFlight: this.isInFlight(state, seq) };
     }
   }
 
@@ -622,15 +624,38 @@ export class Outbox implements RecordSink {
 
   // ---- drop reports --------------------------------------------------------------------------
 
-  private addDropReport(ranges: DropRangeOut[], ops: BatchOp[]): DropReportOut {
-    const report: DropReportOut = { id: this.nextDropReportId++, ranges };
+  /**
+   * Records drop ranges in a report written with `ops`. Returns how to undo it in memory if
+   * that write fails. While no uplink has taken the open report, ranges merge into it: a long
+   * outage evicting a thumbnail per write yields one report with one range, not thousands.
+   */
+  private addDropReport(ranges: DropRangeOut[], ops: BatchOp[]): () => void {
+    const open = this.openReport && this.dropReports.has(this.openReport.id) ? this.openReport : undefined;
+    if (open) {
+      const before = open.ranges.map((r) => ({ ...r }));
+      for (const r of ranges) mergeRange(open.ranges, r);
+      ops.push({ type: 'put', key: dropReportKey(open.id), value: te.encode(JSON.stringify(open)) });
+      return () => {
+        open.ranges = before;
+      };
+    }
+    const report: DropReportOut = { id: this.nextDropReportId++, ranges: [] };
+    for (const r of ranges) mergeRange(report.ranges, r);
     this.dropReports.set(report.id, report);
+    this.openReport = report;
     ops.push({ type: 'put', key: dropReportKey(report.id), value: te.encode(JSON.stringify(report)) });
-    return report;
+    return () => {
+      this.dropReports.delete(report.id);
+      if (this.openReport === report) this.openReport = undefined;
+    };
   }
 
-  /** Drop reports the coordinator has not yet acknowledged past (resent after every reconnect). */
+  /**
+   * Drop reports the coordinator has not yet acknowledged past (resent after every reconnect).
+   * Handing them out seals them: a report the coordinator may have seen never changes.
+   */
   pendingDropReports(): DropReportOut[] {
+    this.openReport = undefined;
     return [...this.dropReports.values()];
   }
 
@@ -708,7 +733,7 @@ export class Outbox implements RecordSink {
       if (this.kindLanes[p.input.kind] === s.lane) t = Math.min(t, p.input.edgeTimeMs ?? now);
     }
     for (const report of this.dropReports.values()) {
-      for (const r of report.ranges) if (r.lane === s.lane) t = Math.min(t, r.firstEdgeTimeMs, r.lastEdgeTimeMs);
+      for (const r of report.ranges) if (r.lane === s.lane) t = Math.min(t, r.minEdgeTimeMs ?? Math.min(r.firstEdgeTimeMs, r.lastEdgeTimeMs));
     }
     return Math.max(0, t);
   }

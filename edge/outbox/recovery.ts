@@ -224,10 +224,10 @@ function addToRanges(ranges: DropRangeOut[], lane: LaneName, seq: number, edgeTi
   const last = ranges.at(-1);
   if (last && last.lane === lane && last.lastSeq + 1 === seq) {
     last.lastSeq = seq;
+    last.lastEdgeTimeMs = edgeTimeMs;
     // Unknown times make the range's time unknown: "complete before" must not skip over it.
-    if (!edgeTimeMs) last.firstEdgeTimeMs = 0;
-    else last.lastEdgeTimeMs = edgeTimeMs;
+    last.minEdgeTimeMs = edgeTimeMs ? Math.min(last.minEdgeTimeMs ?? edgeTimeMs, edgeTimeMs) : 0;
     return;
   }
-  ranges.push({ lane, firstSeq: seq, lastSeq: seq, reason: 'corrupt', firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs });
+  ranges.push({ lane, firstSeq: seq, lastSeq: seq, reason: 'corrupt', firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs, minEdgeTimeMs: edgeTimeMs });
 }

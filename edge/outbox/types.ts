@@ -42,6 +42,8 @@ export interface DropRangeOut {
   reason: DropReason;
   firstEdgeTimeMs: number;
   lastEdgeTimeMs: number;
+  /** Earliest edge time of any record in the range (edge times need not follow seq); 0 = unknown. */
+  minEdgeTimeMs?: number;
 }
 
 export interface DropReportOut {

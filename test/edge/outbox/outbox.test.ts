@@ -113,6 +113,21 @@ t.test('disk budget evicts thumbnails first and alarms still get in', async (t) 
   await box.close();
 });
 
+t.test('drops behind a cut link collapse into one range; a report once handed out never changes', async (t) => {
+  const dir = tempDir(t);
+  const box = await Outbox.open(options(dir, { diskBudgetBytes: 20 * 1024 }));
+  t.teardown(() => box.close());
+  for (let i = 0; i < 40; i++) await box.append(thumb(4, `t${i}`)); // one eviction per write
+  const first = box.pendingDropReports();
+  t.equal(first.length, 1, 'one report for the whole outage');
+  t.same(first[0]!.ranges.map((r) => [r.firstSeq, r.lastSeq, r.reason]), [[1, 36, 'budget']], 'with one range');
+  const sealed = JSON.stringify(first[0]);
+  for (let i = 0; i < 5; i++) await box.append(thumb(4, `u${i}`));
+  const second = box.pendingDropReports();
+  t.equal(JSON.stringify(second[0]), sealed, 'the report handed out is unchanged');
+  t.same(second.slice(1).flatMap((r) => r.ranges).map((r) => [r.firstSeq, r.lastSeq]), [[37, 41]], 'later drops go into a new report');
+});
+
 t.test('records in flight are not evicted: their ack settles them', async (t) => {
   const dir = tempDir(t);
   const box = await Outbox.open(options(dir, { diskBudgetBytes: 40 * 1024 }));
