@@ -21,10 +21,13 @@ import { projectRoot } from '../common/paths.js';
 import { LevelStore } from '../cloud/store/level/level-store.js';
 import { PostgresStore } from '../cloud/store/postgres/postgres-store.js';
 import * as K from '../cloud/store/level/keys.js';
+import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
 import type { EventRow } from '../cloud/store/types.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const TOKEN = 'bench-viewer-token-0123456789';
+/** The coordinator's PostgreSQL connections carry this name, so their CPU can be measured. */
+const APP_NAME = `ioc-bench-api-${process.pid}`;
 const SITES = ['muong-nhe', 'tua-chua', 'dien-bien-dong'];
 const DEVICES = 12;
 const DAY_MS = 86_400_000;
@@ -148,7 +151,7 @@ ${storeYaml}
 api_tokens: [{ name: bench, role: viewer, token: ${TOKEN} }]
 `);
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'error', DATABASE_URL }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error', DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const httpPort = await new Promise<number>((resolve, reject) => {
     let buffer = '';
@@ -279,7 +282,12 @@ async function measure(storeYaml: string, rate: number, seconds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-api-'));
   const coordinator = await startCoordinator(dir, storeYaml);
   try {
-    return summarize(await runLoad(coordinator.httpPort, rate, seconds));
+    const cpuBefore = processCpuMs(coordinator.child.pid!);
+    const pgBefore = await backendCpuMs(DATABASE_URL, APP_NAME);
+    const result = summarize(await runLoad(coordinator.httpPort, rate, seconds));
+    // Work per request, whatever else the machine runs (includes the load generator's warm-up).
+    const cpuMs = processCpuMs(coordinator.child.pid!) - cpuBefore + backendDeltaMs(pgBefore, await backendCpuMs(DATABASE_URL, APP_NAME));
+    return { ...result, cpuMsPerRequest: round(cpuMs / result.requests) };
   } finally {
     await stopProcess(coordinator.child);
     rmSync(dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { loadavg } from 'node:os';
 import { projectRoot } from '../common/paths.js';
 import type { ProtoRecord } from '../common/proto.js';
 import { EdgeSender, encodeBatch, records, type EncodedBatch } from './support/edge-sender.js';
+import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
 
 const { values: args } = parseArgs({
   options: { records: { type: 'string', default: '120000' }, devices: { type: 'string', default: '4' }, batch: { type: 'string', default: '500' }, window: { type: 'string', default: '4' } },
@@ -27,6 +28,8 @@ const WINDOW = Number(args.window);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const token = (id: string) => `bench-device-token-${id}-0123456789`;
 const deviceIds = Array.from({ length: DEVICES }, (_, i) => `bench-${i + 1}`);
+/** The coordinator's PostgreSQL connections carry this name, so their CPU can be measured. */
+const APP_NAME = `ioc-bench-ingest-${process.pid}`;
 
 interface Coordinator {
   child: ChildProcess;
@@ -46,7 +49,7 @@ ${deviceIds.map((id) => `  - { id: ${id}, site: muong-nhe, token: ${token(id)} }
 api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]
 `);
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'error', DATABASE_URL }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error', DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
     let buffer = '';
@@ -112,6 +115,8 @@ async function run(label: string, storeYaml: string): Promise<Record<string, num
     await Promise.all(senders.map((s, i) => s.sendAll(warm[i]!, WINDOW)));
     const before = await storedRecords(coordinator);
     const latencies: number[] = [];
+    const cpuBefore = processCpuMs(coordinator.child.pid!);
+    const pgBefore = await backendCpuMs(DATABASE_URL, APP_NAME);
     const started = performance.now();
     await Promise.all(senders.map(async (s, i) => {
       const batches = timed[i]!;
@@ -128,12 +133,17 @@ async function run(label: string, storeYaml: string): Promise<Record<string, num
       await Promise.all(Array.from({ length: WINDOW }, lane));
     }));
     const seconds = (performance.now() - started) / 1000;
+    const coordinatorCpuS = (processCpuMs(coordinator.child.pid!) - cpuBefore) / 1000;
+    const databaseCpuS = backendDeltaMs(pgBefore, await backendCpuMs(DATABASE_URL, APP_NAME)) / 1000;
     const stored = (await storedRecords(coordinator)) - before;
     for (const s of senders) s.close();
     latencies.sort((a, b) => a - b);
     const sent = timed.flat().reduce((n, b) => n + b.records, 0);
     return {
       records: sent, stored, seconds: round(seconds), recordsPerSecond: Math.round(sent / seconds),
+      // Work done, whatever else the machine runs: CPU of the coordinator and of its database backends.
+      coordinatorCpuS: round(coordinatorCpuS), databaseCpuS: round(databaseCpuS),
+      recordsPerCpuSecond: Math.round(sent / (coordinatorCpuS + databaseCpuS)),
       ackP50Ms: round(percentile(latencies, 50)), ackP99Ms: round(percentile(latencies, 99)),
       bodyBytesPerRecord: Math.round(timed.flat().reduce((n, b) => n + b.body.length, 0) / sent),
     };
