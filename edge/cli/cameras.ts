@@ -71,8 +71,8 @@ export function registerCameras(program: Command): void {
     .option('-p, --port <port>', 'websocket port for the player (default: any free port)')
     .option('--timeout <seconds>', 'stop by itself after this long', '600')
     .option('--main', 'full main stream instead of the lighter sub-stream')
-    .description('live preview on the local network (jsmpeg websocket), until Ctrl-C')
-    .addHelpText('after', '\nThe preview is an MPEG-1 stream over a websocket for a jsmpeg player on the laptop;\nnothing of it goes over the uplink.\n\nExamples:\n  edgectl cameras live cam-border-gate\n  edgectl cameras live cam-border-gate --port 9999 --timeout 300')
+    .description('live preview in the laptop\'s browser on the local network, until Ctrl-C')
+    .addHelpText('after', '\nThe box serves a player page and an MPEG-1 stream over a websocket (node-rtsp-stream +\njsmpeg); nothing of it goes over the uplink.\n\nExamples:\n  edgectl cameras live cam-border-gate\n  edgectl cameras live cam-border-gate --port 9999 --timeout 300')
     .action(
       action(async ({ globals, out }, camera: string, options: { port?: string; timeout: string; main?: boolean }) => {
         const port = options.port === undefined ? 0 : Number(options.port);
@@ -85,12 +85,13 @@ export function registerCameras(program: Command): void {
             .call<{ stopped: string }>('cameras.live', { camera, port, timeoutS, main: options.main === true }, {
               signal,
               onItem: (item) => {
-                const started = item as { port: number; timeoutS: number };
-                const urls = [...localAddresses(), '127.0.0.1'].map((a) => `ws://${a}:${started.port}`);
-                out.item({ camera, port: started.port, urls, timeoutS: started.timeoutS });
-                out.line(`live preview of ${out.c.bold(camera)} on port ${out.c.bold(String(started.port))}`);
+                const started = item as { port: number; pagePort: number; timeoutS: number };
+                const addresses = [...localAddresses(), '127.0.0.1'];
+                const urls = addresses.map((a) => `http://${a}:${started.pagePort}/`);
+                out.item({ camera, port: started.port, pagePort: started.pagePort, urls, stream: `ws://${addresses[0]}:${started.port}`, timeoutS: started.timeoutS });
+                out.line(`live preview of ${out.c.bold(camera)}: open in the laptop's browser`);
                 for (const url of urls) out.line(`  ${out.c.cyan(url)}`);
-                out.line(out.c.dim(`open it with a jsmpeg player on the laptop; stops after ${started.timeoutS} s or on Ctrl-C`));
+                out.line(out.c.dim(`(stream: websocket port ${started.port}; stops after ${started.timeoutS} s or on Ctrl-C)`));
               },
             })
             .catch((err: unknown) => {

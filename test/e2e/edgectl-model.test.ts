@@ -13,6 +13,9 @@ import { startAgent } from '../support/system.js';
 import { freePort } from '../support/ports.js';
 import { edgectl } from '../support/edgectl.js';
 import { distEntry } from '../support/build.js';
+import { ARTIFACTS, launchBrowser } from '../support/browser.js';
+import { RtspCamera } from '../support/rtsp-camera.js';
+import sharp from 'sharp';
 import { waitFor } from '../support/wait.js';
 import { projectPath } from '../../common/paths.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
@@ -29,12 +32,16 @@ function copyBundle(dir: string): string {
 
 t.test('model install, snapshot and live preview on a running camera', async (t) => {
   const dir = tempDir(t);
+  // A live RTSP camera (a file would be played through at full speed by the preview's ffmpeg).
+  const rtsp = await RtspCamera.start({ clip: projectPath('test', 'fixtures', 'vtest-25s.mp4') });
+  t.teardown(() => rtsp.close());
   const agent = await startAgent(t, {
     dir, deviceId: 'edge-model', site: 'dien-bien-dong', grpcAddress: `127.0.0.1:${await freePort()}`,
     bodyYaml: `
 cameras:
   - id: cam-street
-    url: file:${projectPath('test', 'fixtures', 'vtest-25s.mp4')}
+    url: ${rtsp.url}
+    rtsp_transport: udp
 `,
   });
   const ctl = (args: string[]) => edgectl(agent.configFile, args);
@@ -113,9 +120,29 @@ cameras:
   live.stdout.on('data', (d: Buffer) => (output += d.toString()));
   const started = await waitFor('preview port printed', () => {
     const first = output.split('\n')[0];
-    return first && output.includes('\n') ? (JSON.parse(first) as { port: number; urls: string[] }) : undefined;
+    return first && output.includes('\n') ? (JSON.parse(first) as { port: number; pagePort: number; urls: string[] }) : undefined;
   });
-  t.ok(started.urls.includes(`ws://127.0.0.1:${started.port}`), 'the URL to open is printed');
+  const pageUrl = `http://127.0.0.1:${started.pagePort}/`;
+  t.ok(started.urls.includes(pageUrl), 'the URL to open is printed');
+  const html = await (await fetch(pageUrl)).text();
+  t.match(html, new RegExp(`new JSMpeg\\.VideoElement\\('#video', 'ws://' \\+ location\\.hostname \\+ ':${started.port}'`), 'the page plays the preview stream');
+  const script = await fetch(`${pageUrl}jsmpeg.min.js`);
+  t.equal(script.status, 200);
+  t.match(await script.text(), /JSMpeg/, 'the player is served by the box itself (no internet on site)');
+  // What the technician sees: the page in a real browser shows the street, not a blank box.
+  const browser = await launchBrowser(t, { width: 800, height: 600 });
+  const tab = await browser.newPage();
+  await tab.goto(pageUrl);
+  await tab.waitForSelector('#video canvas');
+  const seen = await waitFor('video frames drawn in the page', async () => {
+    const png = await tab.locator('#video canvas').screenshot();
+    const stats = await sharp(png).stats();
+    return stats.channels[0]!.stdev > 20 ? png : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 500 });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'edgectl-live-preview.png'), seen);
+  t.pass('the browser shows moving pictures of the street (test-artifacts/console/edgectl-live-preview.png)');
+  await browser.close();
   const player = new WebSocket(`ws://127.0.0.1:${started.port}`);
   const header = await new Promise<Buffer>((resolve, reject) => {
     player.once('message', (m: Buffer) => resolve(m));
@@ -134,5 +161,6 @@ cameras:
     probe.once('open', () => (probe.terminate(), resolve(false)));
     probe.once('error', () => resolve(true));
   }));
+  await t.rejects(fetch(pageUrl), 'the player page is gone too');
   t.pass('the preview is gone once edgectl ends');
 });

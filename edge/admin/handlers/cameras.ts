@@ -1,5 +1,6 @@
 // `edgectl cameras list | snapshot | live`: camera health, the latest frame as JPEG, and a
-// live preview (node-rtsp-stream) on the box's local network for as long as edgectl runs.
+// live preview (node-rtsp-stream, with a player page) on the box's local network for as long as
+// edgectl runs.
 import { z } from 'zod';
 import type { EdgeAgent } from '../../agent.js';
 import { IocError } from '../../../common/errors.js';
@@ -8,6 +9,7 @@ import { CameraPreview, type Camera } from '../../camera/index.js';
 import type { AdminHandlers } from '../server.js';
 import { agentStatus } from './status.js';
 import { parseParams, untilAborted } from './params.js';
+import { PreviewPage } from '../preview-page.js';
 
 const CameraParam = z.object({ camera: z.string().min(1) });
 const LiveParams = CameraParam.extend({
@@ -43,11 +45,18 @@ export function cameraHandlers(agent: EdgeAgent): AdminHandlers {
       }).catch((err: unknown) => {
         throw new IocError('UNAVAILABLE', `live preview did not start: ${(err as Error).message}`, { cause: err });
       });
-      ctx.emit({ camera: id, port: preview.port, timeoutS });
-      await Promise.race([untilAborted(ctx.signal), preview.closed]);
-      const timedOut = !ctx.signal.aborted;
-      await preview.close();
-      return { camera: id, stopped: timedOut ? 'timed out' : 'closed' };
+      const player = await PreviewPage.start(id, preview.port).catch(async (err: unknown) => {
+        await preview.close();
+        throw new IocError('UNAVAILABLE', `live preview page did not start: ${(err as Error).message}`, { cause: err });
+      });
+      try {
+        ctx.emit({ camera: id, port: preview.port, pagePort: player.port, timeoutS });
+        await Promise.race([untilAborted(ctx.signal), preview.closed]);
+      } finally {
+        await player.close();
+        await preview.close();
+      }
+      return { camera: id, stopped: ctx.signal.aborted ? 'closed' : 'timed out' };
     },
   };
 }
