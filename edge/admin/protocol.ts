@@ -31,6 +31,14 @@ export class LineDecoder {
   /** Complete lines in this chunk; throws when the pending line outgrows the limit. */
   push(chunk: string): string[] {
     this.buffer += chunk;
+    // A model bundle arrives as one multi-megabyte line in many chunks: only split once it ends.
+    if (!chunk.includes('\n')) {
+      if (this.buffer.length > this.maxBytes) {
+        this.buffer = '';
+        throw new RangeError(`message longer than ${this.maxBytes} bytes`);
+      }
+      return [];
+    }
     const lines = this.buffer.split('\n');
     this.buffer = lines.pop() ?? '';
     if (this.buffer.length > this.maxBytes) {
