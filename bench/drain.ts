@@ -7,7 +7,7 @@
 // Payload = the encoded Record messages the outbox holds (what a producer made). Link bytes =
 // everything the proxy carried, both directions (gRPC, HTTP/2, acks, heartbeats); TCP/IP headers
 // are below the proxy and not counted. Prints one JSON object.
-//   node --import tsx bench/drain.ts [--records 1000000] [--throttled-records 150000] [--sample-s 30]
+//   node --import tsx bench/drain.ts [--records 1000000] [--throttled-records 100000] [--sample-s 30]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,7 @@ import { FaultProxy } from '../test/support/fault-proxy.js';
 const { values: args } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
-    'throttled-records': { type: 'string', default: '150000' },
+    'throttled-records': { type: 'string', default: '100000' },
     'sample-s': { type: 'string', default: '30' },
   },
 });
@@ -129,7 +129,11 @@ async function throttledSample(outbox: Outbox, proxy: FaultProxy, compression: '
   await uplink.start();
   // Measure in the steady state: from a few seconds after the first ack (the handshake and the
   // window's growth are not drain), so that about as much is in flight at the end as at the start.
-  while (outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq === acked0) await new Promise((r) => setTimeout(r, 50));
+  const firstAckBy = performance.now() + 60_000;
+  while (outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq === acked0) {
+    if (performance.now() > firstAckBy) throw new Error('no ack within a minute of connecting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   await new Promise((r) => setTimeout(r, 5000));
   const from = { acked: outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq, up: proxy.stats.bytesUp, down: proxy.stats.bytesDown, at: performance.now() };
   await new Promise((r) => setTimeout(r, SAMPLE_S * 1000));
@@ -160,9 +164,11 @@ async function main(): Promise<void> {
   try {
     const fillRate = await fill(outbox, RECORDS, 0);
     const loopback = await unthrottled(outbox, proxy);
-    await fill(outbox, THROTTLED_RECORDS, RECORDS);
+    // A fresh backlog for each throttled sample, so neither runs dry.
     proxy.setThrottle(LINK_KBPS);
+    await fill(outbox, THROTTLED_RECORDS, RECORDS);
     const gzip = await throttledSample(outbox, proxy, 'gzip');
+    await fill(outbox, THROTTLED_RECORDS, RECORDS + THROTTLED_RECORDS);
     const none = await throttledSample(outbox, proxy, 'none');
     console.log(JSON.stringify({
       bench: 'drain',

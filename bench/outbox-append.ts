@@ -2,10 +2,12 @@
 // against the alternatives in the same run, all fsync'd before the producer hears back:
 //   plain  — a minimal level outbox: one put per record (encoded the same way), sync
 //   raw    — level batched puts of 1000 pre-encoded values, sync (the ceiling for the disk)
-// Producers are concurrent (as sensors, cameras and the admin socket are). The three run in
-// alternating rounds and each reports its median round, so load from anything else on the
-// machine hits all three alike. Prints one JSON object.
-//   node --import tsx bench/outbox-append.ts [--seconds 3] [--rounds 5] [--producers 64]
+// Producers are concurrent, as sensors, cameras and the admin socket are, and each keeps several
+// appends in flight (the sensor pipeline does not wait for one window's append before the next):
+// 64 producers × 16 in flight. The same with one in flight each is reported too (groups can then
+// never exceed 64 records). The variants run in alternating rounds and each reports its median
+// round, so load from anything else on the machine hits all alike. Prints one JSON object.
+//   node --import tsx bench/outbox-append.ts [--seconds 3] [--rounds 5] [--producers 64] [--depth 16]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +17,8 @@ import { Outbox } from '../edge/outbox/outbox.js';
 import { encodeRecord } from '../common/proto.js';
 import type { OutboxInput } from '../edge/outbox/types.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, producers: { type: 'string', default: '64' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, producers: { type: 'string', default: '64' }, depth: { type: 'string', default: '16' } } });
+const DEPTH = Number(args.depth);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const PRODUCERS = Number(args.producers);
@@ -42,22 +45,22 @@ async function concurrently(seconds: number, producers: number, appendOne: (i: n
   return { records: next, seconds: (performance.now() - started) / 1000 };
 }
 
-async function outboxRun(dir: string) {
+async function outboxRun(dir: string, depth: number) {
   const outbox = await Outbox.open({
     dir, diskBudgetBytes: 512 * 1024 * 1024, minFreeDiskBytes: 32 * 1024 * 1024,
     ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(),
   });
-  const run = await concurrently(SECONDS, PRODUCERS, (i) => outbox.append(telemetry(i)));
+  const run = await concurrently(SECONDS, PRODUCERS * depth, (i) => outbox.append(telemetry(i)));
   const stats = outbox.stats();
   await outbox.close();
   return { ...run, stored: stats.records };
 }
 
-async function plainRun(dir: string) {
+async function plainRun(dir: string, depth: number) {
   const db = new ClassicLevel<string, Uint8Array>(dir, { valueEncoding: 'view' });
   await db.open();
   let seq = 0;
-  const run = await concurrently(SECONDS, PRODUCERS, (i) => {
+  const run = await concurrently(SECONDS, PRODUCERS * depth, (i) => {
     const s = ++seq;
     const record = encodeRecord({ lane: 'LANE_TELEMETRY', seq: s, kind: 'telemetry', edge_time_ms: Date.now(), ...telemetry(i).body });
     return db.put(`r:telemetry:${s.toString(16).padStart(16, '0')}`, record, { sync: true });
@@ -86,30 +89,38 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-append-'));
   try {
-    const rates = { outbox: [] as number[], plain: [] as number[], raw: [] as number[] };
+    const rates = { outbox: [] as number[], plain: [] as number[], raw: [] as number[], outbox_one_in_flight: [] as number[], plain_one_in_flight: [] as number[] };
     let storedCheck = true;
     for (let round = 0; round < ROUNDS; round++) {
-      const o = await outboxRun(join(dir, `outbox-${round}`));
+      const o = await outboxRun(join(dir, `outbox-${round}`), DEPTH);
       storedCheck &&= o.stored === o.records;
       rates.outbox.push(o.records / o.seconds);
-      const p = await plainRun(join(dir, `plain-${round}`));
+      const p = await plainRun(join(dir, `plain-${round}`), DEPTH);
       rates.plain.push(p.records / p.seconds);
       const r = await rawRun(join(dir, `raw-${round}`));
       rates.raw.push(r.records / r.seconds);
+      const o1 = await outboxRun(join(dir, `outbox1-${round}`), 1);
+      rates.outbox_one_in_flight.push(o1.records / o1.seconds);
+      const p1 = await plainRun(join(dir, `plain1-${round}`), 1);
+      rates.plain_one_in_flight.push(p1.records / p1.seconds);
     }
     const outbox = median(rates.outbox);
     const plain = median(rates.plain);
     const raw = median(rates.raw);
+    const outbox1 = median(rates.outbox_one_in_flight);
+    const plain1 = median(rates.plain_one_in_flight);
     console.log(JSON.stringify({
       bench: 'outbox-append',
       rounds: ROUNDS,
       seconds_per_round: SECONDS,
       producers: PRODUCERS,
+      in_flight_per_producer: DEPTH,
       outbox_records_per_s: Math.round(outbox),
       plain_level_put_records_per_s: Math.round(plain),
       raw_level_batch_records_per_s: Math.round(raw),
       outbox_vs_plain: +(outbox / plain).toFixed(2),
       outbox_vs_raw_batched: +(outbox / raw).toFixed(2),
+      one_in_flight: { outbox_records_per_s: Math.round(outbox1), plain_level_put_records_per_s: Math.round(plain1), outbox_vs_plain: +(outbox1 / plain1).toFixed(2), outbox_vs_raw_batched: +(outbox1 / raw).toFixed(2) },
       rounds_records_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.map(Math.round)])),
       targets: { vs_plain: 0.8, records_per_s: 20_000, vs_raw_batched: 0.5 },
       outbox_every_record_stored: storedCheck,
