@@ -17,6 +17,8 @@ import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges, type
 
 const LONG = process.env.IOC_SOAK_LONG === '1';
 const SCALE = LONG ? 12 : 1;
+// About 100 s on an idle 2-core box; the margin is for a box busy with other test files.
+t.setTimeout(LONG ? 1_800_000 : 300_000);
 
 interface LaneView {
   lane: string;
@@ -65,7 +67,7 @@ function schedule(random: () => number): Fault[] {
   return faults;
 }
 
-t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — every record exactly once or counted', { timeout: LONG ? 1_800_000 : 170_000 }, async (t) => {
+t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — every record exactly once or counted', { timeout: LONG ? 1_800_000 : 290_000 }, async (t) => {
   const random = rng(20261125);
   const dir = tempDir(t);
   const spec = { dir, devices: [{ id: 'edge-s', site: 'muong-nhe' }], grpcPort: await freePort(), httpPort: await freePort() };
