@@ -86,16 +86,19 @@ async function contiguousFrom(db: Queryable, deviceId: string, lane: LaneName, s
   }
 }
 
-/** Upserts drop ranges (a repeated report replaces the earlier one of the same range). */
-export async function upsertDropRanges(db: Queryable, deviceId: string, ranges: readonly DropRangeRow[]): Promise<void> {
+/** Records drop ranges; a range reported again keeps its first report (as the level store does). */
+export async function insertDropRanges(db: Queryable, deviceId: string, ranges: readonly DropRangeRow[]): Promise<void> {
   const byKey = new Map<string, DropRangeRow>();
-  for (const r of ranges) byKey.set(`${r.lane}:${r.firstSeq}:${r.lastSeq}`, r);
+  for (const r of ranges) {
+    const key = `${r.lane}:${r.firstSeq}:${r.lastSeq}`;
+    if (!byKey.has(key)) byKey.set(key, r);
+  }
   const rows = [...byKey.values()];
   if (rows.length === 0) return;
   await db.query(
     `INSERT INTO drop_ranges (device_id, lane, first_seq, last_seq, reason, data)
        SELECT $1, l, f, t, r, d::json FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[]) AS x(l, f, t, r, d)
-     ON CONFLICT (device_id, lane, first_seq, last_seq) DO UPDATE SET reason = EXCLUDED.reason, data = EXCLUDED.data`,
+     ON CONFLICT (device_id, lane, first_seq, last_seq) DO NOTHING`,
     [deviceId, rows.map((r) => r.lane), rows.map((r) => r.firstSeq), rows.map((r) => r.lastSeq), rows.map((r) => pgText(r.reason)), rows.map((r) => JSON.stringify(r))],
   );
 }

@@ -12,7 +12,7 @@ import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
 import { FOUNDATION_MIGRATIONS, migrate } from './migrate.js';
-import { advanceLanes, readLaneStates, upsertDropRanges, type LaneAck } from './lanes.js';
+import { advanceLanes, readLaneStates, insertDropRanges, type LaneAck } from './lanes.js';
 import { eventPageSql, upsertEvents } from './event-sql.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -225,7 +225,7 @@ export class PostgresStore implements CoordinatorStore {
     const device = pgText(deviceId);
     return inTransaction(this.db, async (client) => {
       await this.lockDevice(client, device);
-      await upsertDropRanges(client, device, valid);
+      await insertDropRanges(client, device, valid);
       return advanceLanes(client, device, new Map(valid.map((r) => [r.lane, 0])));
     });
   }

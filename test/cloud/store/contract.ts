@@ -120,10 +120,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     t.same(late.acked, [{ lane: 'telemetry', seq: 19 }], 'closing the hole jumps over the drop range');
     t.same((await store.ingest('edge-a', [seriesItem(20, { startMs: T0 + 20 * 60_000, windowS: 60, values: [1] })])).acked, [{ lane: 'telemetry', seq: 20 }]);
     t.same(await store.recordDrops('edge-a', [dropRange('telemetry', 10, 19, 'ttl')]), [{ lane: 'telemetry', seq: 20 }], 'a repeated report is idempotent');
+    await store.recordDrops('edge-a', [dropRange('telemetry', 10, 19, 'disk_budget')]);
     await store.recordDrops('edge-a', [dropRange('alarm', 2, 2, 'disk_budget')]);
     const states = await store.laneStates('edge-a');
     const tel = states.find((s) => s.lane === 'telemetry')!;
-    t.same(tel.dropped, { disk_budget: 3, ttl: 8 }, 'records 12 and 15 arrived after all: 10 reported, 8 lost');
+    t.same(tel.dropped, { disk_budget: 3, ttl: 8 }, 'records 12 and 15 arrived after all: 10 reported, 8 lost; a range reported again keeps its first reason');
     t.equal(tel.storedRecords, 9);
     t.equal(tel.contiguousSeq, 20);
     const alarm = states.find((s) => s.lane === 'alarm')!;
