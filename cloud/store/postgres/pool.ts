@@ -123,9 +123,17 @@ async function transactionOnce<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => 
   }
 }
 
-/** Database failures become STORAGE errors (503 / UNAVAILABLE); coded errors pass through. */
+/**
+ * Database failures become STORAGE errors (503 / UNAVAILABLE), except those about the data
+ * itself: SQLSTATE class 22 (a value out of range, malformed, too long) is the request's fault
+ * and retrying will not help, so VALIDATION (400); class 23 (a constraint refused the row) is
+ * CONFLICT (409). Coded errors pass through.
+ */
 export function asStorageError(err: unknown): IocError {
   if (err instanceof IocError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('22')) return new IocError('VALIDATION', `invalid value: ${errorMessage(err)}`, { cause: err });
+  if (typeof code === 'string' && code.startsWith('23')) return new IocError('CONFLICT', `refused by the database: ${errorMessage(err)}`, { cause: err });
   return new StorageError(`PostgreSQL: ${errorMessage(err)}`, err);
 }
 

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresStore } from '../../../../cloud/store/postgres/postgres-store.js';
 import { loadMigrations } from '../../../../cloud/store/postgres/migrate.js';
+import { asStorageError } from '../../../../cloud/store/postgres/pool.js';
 import { IocError } from '../../../../common/errors.js';
 import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
@@ -122,4 +123,16 @@ t.test('devices naming the same camera events at once neither deadlock nor fail'
   const results = await Promise.all(Array.from({ length: 8 }, (_, d) => store.ingest(`edge-${d}`, batch(`edge-${d}`))));
   t.same(results.map((r) => r.stored.length), Array(8).fill(60), 'every batch stored');
   t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 100 })).items.length, 30, 'one row per event id');
+});
+
+t.test('errors about the data are the request\'s (400, 409), not the database\'s (503)', needsPg, async (t) => {
+  const store = replica(t, testSchema(t));
+  await store.open();
+  const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (err: unknown) => asStorageError(err).code);
+  t.equal(await codeOf(store.pool.query('SELECT $1::int', ['2147483648'])), 'VALIDATION', 'integer out of range');
+  t.equal(await codeOf(store.pool.query('SELECT $1::jsonb', ['{"a":"\\u0000"}'])), 'VALIDATION', 'jsonb refusing \\u0000');
+  await store.pool.query('CREATE TABLE uniq (k text PRIMARY KEY)');
+  await store.pool.query("INSERT INTO uniq VALUES ('a')");
+  t.equal(await codeOf(store.pool.query("INSERT INTO uniq VALUES ('a')")), 'CONFLICT', 'unique violation');
+  t.equal(await codeOf(store.pool.query('SELECT * FROM no_such_table')), 'STORAGE', 'anything else is the database\'s');
 });
