@@ -1,6 +1,6 @@
 // PostgreSQL for tests: the server from DATABASE_URL (default: local trust auth), one throwaway
-// schema per test so parallel test files never see each other's rows. Under CI=true an
-// unreachable server fails the test; elsewhere the test is skipped with the reason.
+// schema per test so parallel test files never see each other's rows. Test files check
+// postgresProblem(): under CI=true an unreachable server fails them, elsewhere they skip with it.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -25,16 +25,6 @@ export function postgresProblem(): Promise<string | undefined> {
     }
   })();
   return reachable;
-}
-
-/**
- * Options for t.test(): skip (outside CI) when PostgreSQL is unreachable. Under CI=true nothing
- * is skipped, so the test itself fails on the unreachable server.
- */
-export async function requirePostgres(): Promise<{ skip?: string }> {
-  const problem = await postgresProblem();
-  if (!problem || process.env.CI === 'true') return {};
-  return { skip: `${problem} (set DATABASE_URL; under CI=true this fails instead)` };
 }
 
 /** A fresh schema name, dropped (with everything in it) at teardown. */
