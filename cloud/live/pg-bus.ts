@@ -17,7 +17,10 @@ export interface PgBusOptions {
   connect: () => pg.Client;
   schema: string;
   logger?: Logger;
-  /** Parked payloads older than this are deleted: every listener has fetched them long before. */
+  /**
+   * Parked payloads older than this are deleted: listeners fetch them within milliseconds, and
+   * a busy ingest parks one per stored batch (hundreds of kB each), so the table must stay short.
+   */
   overflowKeepMs?: number;
 }
 
@@ -77,12 +80,12 @@ export class PgBus implements EventBus {
     let ready!: () => void;
     const first = new Promise<void>((resolve) => (ready = resolve));
     this.listening = this.listenLoop(ready);
-    const keepMs = this.options.overflowKeepMs ?? 300_000;
+    const keepMs = this.options.overflowKeepMs ?? 60_000;
     this.cleanup = setInterval(() => {
       this.options.pool.query('DELETE FROM bus_overflow WHERE created_ms < $1', [Date.now() - keepMs]).catch((err: unknown) => {
         this.rateLimited.warn('overflow-cleanup', { err: errorMessage(err) }, 'bus overflow cleanup failed');
       });
-    }, Math.min(keepMs, 60_000));
+    }, Math.max(1000, keepMs / 4));
     this.cleanup.unref();
     await first;
   }

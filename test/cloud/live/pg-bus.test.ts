@@ -97,3 +97,20 @@ t.test('a burst published without waiting goes out in batches, in publish order,
   await waitFor('1200 messages', () => got.length === 1200, { timeoutMs: 30_000 });
   t.same(got, Array.from({ length: 1200 }, (_, n) => n), 'in publish order across flushes and parked payloads');
 });
+
+t.test('parked payloads are deleted once every listener has long had them', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const store = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 3 });
+  t.teardown(() => store.close());
+  await store.open();
+  const bus = new PgBus({ pool: store.pool, connect: () => store.dedicatedClient(), schema, overflowKeepMs: 1000 });
+  t.teardown(() => bus.close());
+  await bus.start();
+  const got: BusMessage[] = [];
+  bus.subscribe('records', (m) => got.push(m));
+  await bus.publish('records', { blob: 'z'.repeat(20_000) });
+  await waitFor('delivered', () => got.length === 1);
+  const parked = async () => Number((await store.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM bus_overflow')).rows[0]!.n);
+  t.equal(await parked(), 1, 'parked while fresh');
+  await waitFor('parked payload cleaned up', async () => (await parked()) === 0, { timeoutMs: 5000 });
+});
