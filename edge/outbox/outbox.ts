@@ -2,15 +2,16 @@
 // durable here (fsync'd LevelDB batch); it leaves only when the coordinator acknowledges it, or
 // when the disk budget, its TTL or repeated rejection drops it — and every drop is counted and
 // reported up so the coordinator can tell what it will never see.
-import { ClassicLevel } from 'classic-level';
 import { LANES, DEFAULT_KIND_LANES, laneToProto, type LaneName, type RecordKind } from '../../common/lanes.js';
 import { encodeRecord } from '../../common/proto.js';
 import { IocError, NotFoundError, StorageError, ValidationError, errorMessage } from '../../common/errors.js';
 import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
 import type { EdgeMetrics } from '../metrics.js';
 import { encodeStoredRecord, decodeStoredRecord, peekTimes } from './record-value.js';
-import { recordKey, laneRange, seqFromRecordKey, metaKey, dropReportKey, deadLetterKey, DEAD_LETTER_RANGE, CLEAN_SHUTDOWN_KEY } from './keys.js';
-import { mergeRange, planEviction, toRanges, type EvictionCandidate } from './budget.js';
+import { recordKey, laneRange, seqFromRecordKey, metaKey, deadLetterKey, DEAD_LETTER_RANGE, CLEAN_SHUTDOWN_KEY } from './keys.js';
+import { planEviction, toRanges, type EvictionCandidate } from './budget.js';
+import { DropReportBook } from './drop-reports.js';
+import { OutboxDatabase, REOPEN_MAX_DELAY_MS, type BatchOp, type Db } from './database.js';
 import { openWithRecovery, isTransientStorageError, plausibleTime, type LaneMeta, type ScanResult } from './recovery.js';
 import { EdgeTimeIndex } from './edge-time-index.js';
 import { SeqFloor } from './seq-floor.js';
@@ -22,8 +23,6 @@ import type {
   OutboxInput, OutboxStats, RecordSink, RecoveryReport,
 } from './types.js';
 
-type Db = ClassicLevel<string, Uint8Array>;
-type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 
 export interface OutboxOptions {
   dir: string;
@@ -74,25 +73,17 @@ type Incoming = EvictionCandidate & { key: string; value: Uint8Array; pending: P
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 const te = new TextEncoder();
-const REOPEN_MAX_DELAY_MS = 30_000;
 
 export class Outbox implements RecordSink {
   private readonly lanes = new Map<LaneName, LaneState>();
-  private readonly dropReports = new Map<number, DropReportOut>();
-  /** The newest report while no uplink has taken it yet: new drops join it rather than pile up. */
-  private openReport: DropReportOut | undefined;
+  private readonly drops = new DropReportBook();
   private readonly rejections = new Map<string, number>();
   private readonly resending = new Set<string>();
   private pending: Pending[] = [];
   private writing: Pending[] = [];
   private flushScheduled = false;
-  private chain: Promise<unknown> = Promise.resolve();
-  private nextDropReportId = 1;
   private deadLetterCount = 0;
   private closed = false;
-  private stalledReason: string | undefined;
-  private reopenTimer: NodeJS.Timeout | undefined;
-  private writeErrors = 0;
   private readonly durableListeners = new Set<() => void>();
   private readonly kindLanes: Record<RecordKind, LaneName>;
   private readonly log: Logger;
@@ -100,9 +91,10 @@ export class Outbox implements RecordSink {
   private readonly wallNow: () => number;
   private readonly guard: DiskGuard;
   private readonly extraMetrics: OutboxRecoveryMetrics | undefined;
+  private readonly database: OutboxDatabase;
 
   private constructor(
-    private db: Db,
+    db: Db,
     private readonly options: OutboxOptions,
     readonly recovery: RecoveryReport,
     private readonly floor: SeqFloor,
@@ -113,6 +105,13 @@ export class Outbox implements RecordSink {
     this.wallNow = options.wallNow ?? Date.now;
     this.guard = new DiskGuard(options.dir, options.minFreeDiskBytes ?? 32 * 1024 * 1024);
     this.extraMetrics = options.metrics ? outboxRecoveryMetrics(options.metrics.registry) : undefined;
+    this.database = new OutboxDatabase(db, {
+      log: this.log,
+      rateLimited: this.rateLimited,
+      onWriteError: () => options.metrics?.outboxWriteErrors.inc(),
+      onStalled: (stalled) => this.extraMetrics?.stalled.set(stalled ? 1 : 0),
+      reopen: (use) => this.reopen(use),
+    });
   }
 
   /**
@@ -162,14 +161,10 @@ export class Outbox implements RecordSink {
         coordinatorSeq: meta.ackedSeq,
       });
     }
-    this.dropReports.clear();
-    for (const report of scan.dropReports) {
-      this.dropReports.set(report.id, report);
-      this.nextDropReportId = Math.max(this.nextDropReportId, report.id + 1);
-    }
+    this.drops.load(scan.dropReports);
     this.deadLetterCount = scan.deadLetters;
     const ops: BatchOp[] = [{ type: 'del', key: CLEAN_SHUTDOWN_KEY }];
-    if (scan.corruptRanges.length > 0) this.addDropReport(scan.corruptRanges, ops);
+    if (scan.corruptRanges.length > 0) this.drops.add(scan.corruptRanges, ops);
     for (const lane of this.lanes.values()) ops.push(this.metaOp(lane));
     await this.write(ops);
     for (const range of scan.corruptRanges) this.options.metrics?.outboxDropped.inc({ lane: range.lane, reason: 'corrupt' }, range.lastSeq - range.firstSeq + 1);
@@ -191,7 +186,7 @@ export class Outbox implements RecordSink {
   private enqueue(input: OutboxInput, extraOps?: BatchOp[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StorageError('outbox is closed'));
     // Fail fast while the disk refuses writes: producers count it and go on.
-    if (this.stalledReason) return Promise.reject(new StorageError(`outbox cannot write: ${this.stalledReason}`));
+    if (this.database.stalled) return Promise.reject(new StorageError(`outbox cannot write: ${this.database.stalled}`));
     return new Promise((resolve, reject) => {
       this.pending.push({ input, resolve, reject, extraOps });
       this.scheduleFlush();
@@ -279,7 +274,7 @@ export class Outbox implements RecordSink {
     }
     const dropped = [...victims, ...tooLarge];
     for (const d of dropped) this.lanes.get(d.lane)!.dropped.budget++;
-    const undoReport = dropped.length > 0 ? this.addDropReport(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops) : undefined;
+    const undoReport = dropped.length > 0 ? this.drops.add(toRanges(dropped).map((r) => ({ ...r, reason: 'budget' as const })), ops) : undefined;
     const touched = new Set<LaneName>(all.map((c) => c.lane));
     for (const d of dropped) touched.add(d.lane);
     for (const lane of touched) ops.push(this.metaOp(this.lanes.get(lane)!));
@@ -423,7 +418,7 @@ export class Outbox implements RecordSink {
       state.dropped.corrupt++;
       state.retry.delete(c.seq);
     }
-    this.addDropReport(toRanges(items).map((r) => ({ ...r, reason: 'corrupt' as const })), ops);
+    this.drops.add(toRanges(items).map((r) => ({ ...r, reason: 'corrupt' as const })), ops);
     for (const lane of new Set(items.map((c) => c.lane))) ops.push(this.metaOp(this.lanes.get(lane)!));
     this.log.error({ records: items.length }, 'corrupt outbox records skipped (checksum mismatch)');
     await this.write(ops);
@@ -476,7 +471,7 @@ export class Outbox implements RecordSink {
         ops.push(this.metaOp(state));
         touched.push(lane);
       }
-      this.settleDropReports(ops);
+      this.drops.settle((lane) => this.lanes.get(lane)!.coordinatorSeq, ops);
       // Losing an ack's deletes to a power cut only means resending (the coordinator drops the
       // duplicates), so no fsync — unless the sequence jumped, which must never be forgotten.
       if (ops.length > 0) await this.write(ops, seqJumped);
@@ -484,16 +479,6 @@ export class Outbox implements RecordSink {
       this.publishGauges();
       return removed;
     });
-  }
-
-  /** Drop reports stay until the coordinator has acknowledged past every range in them. */
-  private settleDropReports(ops: BatchOp[]): void {
-    for (const report of [...this.dropReports.values()]) {
-      if (report.ranges.every((r) => r.lastSeq <= this.lanes.get(r.lane)!.coordinatorSeq)) {
-        ops.push({ type: 'del', key: dropReportKey(report.id) });
-        this.dropReports.delete(report.id);
-      }
-    }
   }
 
   /**
@@ -511,14 +496,14 @@ export class Outbox implements RecordSink {
         if (!state) continue;
         state.coordinatorSeq = seq;
         if (seq >= state.ackedSeq) continue;
-        for (const gap of this.unreported(lane, seq + 1, state.ackedSeq)) {
+        for (const gap of this.drops.uncovered(lane, seq + 1, state.ackedSeq)) {
           lost.push({ lane, firstSeq: gap.first, lastSeq: gap.last, reason: 'lost', firstEdgeTimeMs: 0, lastEdgeTimeMs: 0 });
         }
       }
       if (lost.length === 0) return;
       this.log.error({ lost }, 'coordinator holds less than it acknowledged before; reporting the gap as lost');
       const ops: BatchOp[] = [];
-      this.addDropReport(lost, ops);
+      this.drops.add(lost, ops);
       for (const range of lost) {
         const state = this.lanes.get(range.lane)!;
         state.dropped.lost += range.lastSeq - range.firstSeq + 1;
@@ -528,21 +513,6 @@ export class Outbox implements RecordSink {
       await this.write(ops);
     });
     await this.acknowledge(coordinatorAcked);
-  }
-
-  /** Parts of [first, last] not covered by a drop report still waiting for the coordinator. */
-  private unreported(lane: LaneName, first: number, last: number): { first: number; last: number }[] {
-    const covered = [...this.dropReports.values()].flatMap((r) => r.ranges).filter((r) => r.lane === lane).sort((a, b) => a.firstSeq - b.firstSeq);
-    const gaps: { first: number; last: number }[] = [];
-    let next = first;
-    for (const r of covered) {
-      if (r.lastSeq < next) continue;
-      if (r.firstSeq > last) break;
-      if (r.firstSeq > next) gaps.push({ first: next, last: r.firstSeq - 1 });
-      next = r.lastSeq + 1;
-    }
-    if (next <= last) gaps.push({ first: next, last });
-    return gaps;
   }
 
   /** A record the coordinator refused: retried, then dead-lettered after maxRejections. */
@@ -570,7 +540,7 @@ export class Outbox implements RecordSink {
       state.bytes -= key.length + value.length;
       state.dropped.dead_letter++;
       state.retry.delete(seq);
-      this.addDropReport([{ lane, firstSeq: seq, lastSeq: seq, reason: 'dead_letter', firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs }], ops);
+      this.drops.add([{ lane, firstSeq: seq, lastSeq: seq, reason: 'dead_letter', firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs }], ops);
       ops.push(this.metaOp(state));
       await this.write(ops);
       this.deadLetterCount++;
@@ -611,7 +581,7 @@ export class Outbox implements RecordSink {
         }
       }
       if (expired.length === 0) return 0;
-      this.addDropReport(toRanges(expired).map((r) => ({ ...r, reason: 'ttl' as const })), ops);
+      this.drops.add(toRanges(expired).map((r) => ({ ...r, reason: 'ttl' as const })), ops);
       for (const lane of new Set(expired.map((e) => e.lane))) ops.push(this.metaOp(this.lanes.get(lane)!));
       await this.write(ops);
       for (const e of expired) this.options.metrics?.outboxDropped.inc({ lane: e.lane, reason: 'ttl' });
@@ -625,38 +595,11 @@ export class Outbox implements RecordSink {
   // ---- drop reports --------------------------------------------------------------------------
 
   /**
-   * Records drop ranges in a report written with `ops`. Returns how to undo it in memory if
-   * that write fails. While no uplink has taken the open report, ranges merge into it: a long
-   * outage evicting a thumbnail per write yields one report with one range, not thousands.
-   */
-  private addDropReport(ranges: DropRangeOut[], ops: BatchOp[]): () => void {
-    const open = this.openReport && this.dropReports.has(this.openReport.id) ? this.openReport : undefined;
-    if (open) {
-      const before = open.ranges.map((r) => ({ ...r }));
-      for (const r of ranges) mergeRange(open.ranges, r);
-      ops.push({ type: 'put', key: dropReportKey(open.id), value: te.encode(JSON.stringify(open)) });
-      return () => {
-        open.ranges = before;
-      };
-    }
-    const report: DropReportOut = { id: this.nextDropReportId++, ranges: [] };
-    for (const r of ranges) mergeRange(report.ranges, r);
-    this.dropReports.set(report.id, report);
-    this.openReport = report;
-    ops.push({ type: 'put', key: dropReportKey(report.id), value: te.encode(JSON.stringify(report)) });
-    return () => {
-      this.dropReports.delete(report.id);
-      if (this.openReport === report) this.openReport = undefined;
-    };
-  }
-
-  /**
    * Drop reports the coordinator has not yet acknowledged past (resent after every reconnect).
    * Handing them out seals them: a report the coordinator may have seen never changes.
    */
   pendingDropReports(): DropReportOut[] {
-    this.openReport = undefined;
-    return [...this.dropReports.values()];
+    return this.drops.handOut();
   }
 
   // ---- dead letters --------------------------------------------------------------------------
@@ -714,9 +657,9 @@ export class Outbox implements RecordSink {
       budgetBytes: this.options.diskBudgetBytes,
       effectiveBudgetBytes: this.budgetBytes(),
       deadLetters: this.deadLetterCount,
-      pendingDropReports: this.dropReports.size,
-      stalled: this.stalledReason !== undefined,
-      writeErrors: this.writeErrors,
+      pendingDropReports: this.drops.size,
+      stalled: this.database.stalled !== undefined,
+      writeErrors: this.database.writeErrors,
     };
   }
 
@@ -732,23 +675,22 @@ export class Outbox implements RecordSink {
     for (const p of [...this.pending, ...this.writing]) {
       if (this.kindLanes[p.input.kind] === s.lane) t = Math.min(t, p.input.edgeTimeMs ?? now);
     }
-    for (const report of this.dropReports.values()) {
-      for (const r of report.ranges) if (r.lane === s.lane) t = Math.min(t, r.minEdgeTimeMs ?? Math.min(r.firstEdgeTimeMs, r.lastEdgeTimeMs));
-    }
+    const dropped = this.drops.earliestEdgeTime(s.lane);
+    if (dropped !== undefined) t = Math.min(t, dropped);
     return Math.max(0, t);
   }
 
   /** For the heartbeat's component list: down while writes are refused, degraded while the disk sets the budget. */
   health(): { name: string; state: 'ok' | 'degraded' | 'down'; detail: string; restarts: number; lastSeenMs: number } {
     const budget = this.budgetBytes();
-    if (this.stalledReason) return { name: 'outbox', state: 'down', detail: `cannot write: ${this.stalledReason}`, restarts: this.writeErrors, lastSeenMs: 0 };
-    if (budget < this.options.diskBudgetBytes) return { name: 'outbox', state: 'degraded', detail: `disk short of space: budget ${budget} of ${this.options.diskBudgetBytes} bytes`, restarts: this.writeErrors, lastSeenMs: this.wallNow() };
-    return { name: 'outbox', state: 'ok', detail: `${this.totalBytes()} of ${budget} bytes`, restarts: this.writeErrors, lastSeenMs: this.wallNow() };
+    if (this.database.stalled) return { name: 'outbox', state: 'down', detail: `cannot write: ${this.database.stalled}`, restarts: this.database.writeErrors, lastSeenMs: 0 };
+    if (budget < this.options.diskBudgetBytes) return { name: 'outbox', state: 'degraded', detail: `disk short of space: budget ${budget} of ${this.options.diskBudgetBytes} bytes`, restarts: this.database.writeErrors, lastSeenMs: this.wallNow() };
+    return { name: 'outbox', state: 'ok', detail: `${this.totalBytes()} of ${budget} bytes`, restarts: this.database.writeErrors, lastSeenMs: this.wallNow() };
   }
 
   /** The reason writes are refused (disk full, I/O error) until the database reopens; undefined when fine. */
   get stalled(): string | undefined {
-    return this.stalledReason;
+    return this.database.stalled;
   }
 
   /** True when `lane` (default: any) may hold records not yet handed out on this connection. */
@@ -801,74 +743,6 @@ export class Outbox implements RecordSink {
     return { type: 'put', key: metaKey(state.lane), value: te.encode(JSON.stringify(meta)) };
   }
 
-  private assertWritable(): void {
-    if (this.stalledReason) throw new StorageError(`outbox cannot write: ${this.stalledReason}`);
-  }
-
-  private async write(ops: BatchOp[], sync = true): Promise<void> {
-    if (ops.length === 0) return;
-    this.assertWritable();
-    try {
-      await this.db.batch(ops, { sync, ...ENC });
-    } catch (err) {
-      this.writeFailed(err);
-      throw new StorageError(`outbox write failed: ${errorMessage(err)}`, err);
-    }
-  }
-
-  /**
-   * After a failed write LevelDB's log may end in a partial record; writing on would put good
-   * records behind it that recovery could drop. So the handle is retired at once and the
-   * database reopened (replaying the log) once the disk takes writes again.
-   */
-  private writeFailed(err: unknown): void {
-    this.writeErrors++;
-    this.options.metrics?.outboxWriteErrors.inc();
-    if (this.closed || this.stalledReason) return;
-    this.stalledReason = errorMessage(err);
-    this.extraMetrics?.stalled.set(1);
-    this.log.error({ err: this.stalledReason }, 'outbox write failed (disk full or I/O error); refusing writes until it reopens');
-    this.scheduleReopen(1000);
-  }
-
-  private scheduleReopen(delayMs: number): void {
-    clearTimeout(this.reopenTimer);
-    this.reopenTimer = setTimeout(() => {
-      void this.exclusive(() => this.reopen()).catch((err: unknown) => {
-        this.rateLimited.warn('reopen', { err: errorMessage(err) }, 'outbox still cannot reopen; retrying');
-        if (!this.closed) this.scheduleReopen(Math.min(REOPEN_MAX_DELAY_MS, delayMs * 2));
-      });
-    }, delayMs);
-    this.reopenTimer.unref();
-  }
-
-  private async reopen(): Promise<void> {
-    if (this.closed) return;
-    await this.db.close().catch(() => undefined);
-    const { db, report, scan } = await openWithRecovery(this.options.dir, this.log, this.floor);
-    this.db = db;
-    this.stalledReason = undefined;
-    try {
-      await this.init(scan);
-    } catch (err) {
-      this.stalledReason ??= errorMessage(err);
-      throw err;
-    }
-    await this.guard.refresh(this.totalBytes());
-    this.extraMetrics?.stalled.set(0);
-    this.extraMetrics?.recovered.inc({ what: 'reopened' });
-    this.countRecovery(report);
-    this.log.warn({ recovery: report }, 'outbox reopened after a write failure; writes accepted again');
-    for (const listener of this.durableListeners) listener();
-  }
-
-  /** Serializes every state change: the in-memory counters mirror exactly what is on disk. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
   /** Waits for pending appends, marks a clean shutdown and closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -877,12 +751,38 @@ export class Outbox implements RecordSink {
       await this.exclusive(() => this.flushPending());
       await new Promise((r) => setImmediate(r));
     }
-    clearTimeout(this.reopenTimer);
     this.guard.close();
-    await this.exclusive(async () => {
-      if (!this.stalledReason) await this.db.put(CLEAN_SHUTDOWN_KEY, te.encode(String(this.wallNow())), { sync: true, ...ENC }).catch(() => undefined);
-      await this.db.close().catch(() => undefined);
+    await this.database.close(async (db, writable) => {
+      if (writable) await db.put(CLEAN_SHUTDOWN_KEY, te.encode(String(this.wallNow())), { sync: true, ...ENC });
     });
+  }
+
+  /** Reopens after a failed write: the scan rebuilds every counter from what is on disk. */
+  private async reopen(use: (db: Db) => void): Promise<void> {
+    const { db, report, scan } = await openWithRecovery(this.options.dir, this.log, this.floor);
+    use(db);
+    await this.init(scan);
+    await this.guard.refresh(this.totalBytes());
+    this.extraMetrics?.recovered.inc({ what: 'reopened' });
+    this.countRecovery(report);
+    this.log.warn({ recovery: report }, 'outbox reopened after a write failure; writes accepted again');
+    for (const listener of this.durableListeners) listener();
+  }
+
+  private get db(): Db {
+    return this.database.db;
+  }
+
+  private write(ops: BatchOp[], sync = true): Promise<void> {
+    return this.database.write(ops, sync);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.database.exclusive(fn);
+  }
+
+  private assertWritable(): void {
+    this.database.assertWritable();
   }
 }
 
