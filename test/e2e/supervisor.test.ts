@@ -61,7 +61,8 @@ cameras:
   const reconnectsBefore = await agent.metric('ioc_edge_uplink_reconnects_total');
   await waitFor('people detected on the street', async () => (await agent.metric('ioc_edge_detections_total', { camera: 'cam-street', label: 'person' })) > 0, { timeoutMs: 30_000 });
   t.ok((await agent.metric('ioc_edge_detect_seconds_count')) > 0, 'inference times recorded');
-  t.ok((await agent.metric('ioc_edge_camera_events_total', { camera: 'cam-street' })) > 0, 'camera events counted');
+  // An event needs a confirmed track (a few detections of the same person): it follows shortly.
+  await waitFor('camera events counted', async () => (await agent.metric('ioc_edge_camera_events_total', { camera: 'cam-street' })) > 0, { timeoutMs: 30_000 });
   t.equal(await agent.metric('ioc_edge_camera_online', { camera: 'cam-street' }), 1);
   t.equal(await agent.metric('ioc_edge_camera_online', { camera: 'cam-dead' }), 0);
 
