@@ -156,6 +156,7 @@ export class EdgeAgent {
       host: config.broker.host, port: config.broker.port, websocketPort: config.broker.websocket_port,
       maxPayloadBytes: config.broker.max_payload_bytes, sensors: config.sensors, metrics: this.metrics,
       logger: componentLogger('broker', this.log), onReading: (r) => this.sensors.handle(r),
+      onFailure: (err) => this.supervisor.failed('broker', err),
     });
   }
 

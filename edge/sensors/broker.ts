@@ -21,6 +21,8 @@ export interface SensorBrokerOptions {
   metrics: EdgeMetrics;
   logger?: Logger;
   onReading(reading: SensorReading): void;
+  /** A listening socket broke after start: the supervisor restarts the broker. */
+  onFailure?(err: Error): void;
 }
 
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -75,11 +77,13 @@ export class SensorBroker implements Component {
 
     this.tcp = createServer(aedes.handle);
     await listen(this.tcp, this.options.port, this.options.host);
+    this.tcp.on('error', (err) => this.options.onFailure?.(err));
     if (this.options.websocketPort !== undefined) {
       this.http = createHttpServer();
       this.wss = new WebSocketServer({ server: this.http });
       this.wss.on('connection', (ws, req) => aedes.handle(createWebSocketStream(ws), req));
       await listen(this.http, this.options.websocketPort, this.options.host);
+      this.http.on('error', (err) => this.options.onFailure?.(err));
     }
     this.log.info({ port: this.port, websocketPort: this.websocketPort, sensors: this.byUsername.size }, 'sensor broker listening');
   }
