@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE ?= node
 export LOG_LEVEL ?= warn
 
-.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference api-reference docs
+.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference api-reference cli-reference docs
 
 ## setup: npm dependencies, Debian packages (ffmpeg, rtsp-server-perl, chromium) and the model
 setup: deps system-packages models
@@ -50,8 +50,11 @@ config-reference:
 api-reference:
 	@$(NODE) --import tsx scripts/api-reference.ts
 
-## docs: regenerate the config and API references from the code
-docs: config-reference api-reference
+cli-reference:
+	@$(NODE) --import tsx scripts/cli-reference.ts
+
+## docs: regenerate the config, API and CLI references from the code
+docs: config-reference api-reference cli-reference
 
 clean:
 	rm -rf dist .tap .demo test-artifacts
