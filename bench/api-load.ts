@@ -287,8 +287,9 @@ async function measure(storeYaml: string, rate: number, seconds: number) {
     const pgBefore = await backendCpuMs(DATABASE_URL, APP_NAME);
     const result = summarize(await runLoad(coordinator.httpPort, rate, seconds));
     // Work per request, whatever else the machine runs (includes the load generator's warm-up).
-    const cpuMs = processCpuMs(coordinator.child.pid!) - cpuBefore + backendDeltaMs(pgBefore, await backendCpuMs(DATABASE_URL, APP_NAME));
-    return { ...result, cpuMsPerRequest: round(cpuMs / result.requests) };
+    const coordinatorMs = processCpuMs(coordinator.child.pid!) - cpuBefore;
+    const databaseMs = backendDeltaMs(pgBefore, await backendCpuMs(DATABASE_URL, APP_NAME));
+    return { ...result, cpuMsPerRequest: { coordinator: round(coordinatorMs / result.requests), database: round(databaseMs / result.requests) } };
   } finally {
     await stopProcess(coordinator.child);
     rmSync(dir, { recursive: true, force: true });
