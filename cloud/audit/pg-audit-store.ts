@@ -16,7 +16,7 @@ export class PgAuditStore implements AuditStore {
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     const values = records.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`).join(', ');
-    await this.run(`INSERT INTO api_audit (id, at_ms, actor, data) VALUES ${values} ON CONFLICT (id) DO NOTHING`, records.flatMap((r) => [r.id, r.atMs, r.actor, JSON.stringify(r)]));
+    await this.run(`INSERT INTO api_audit (id, at_ms, actor, data) VALUES ${values} ON CONFLICT (id) DO NOTHING`, records.flatMap((r) => [r.id, r.atMs, r.actor, JSON.stringify(r, withoutNul)]));
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
@@ -36,4 +36,9 @@ export class PgAuditStore implements AuditStore {
       throw asStorageError(err);
     }
   }
+}
+
+/** jsonb refuses \u0000, which a request path may carry: such a record would block the trail. */
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
 }
