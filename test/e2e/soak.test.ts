@@ -1,10 +1,11 @@
 // Soak: a deterministic producer emits records of every class while the link is cut again and
-// again, reset at random points, taken down for long enough that thumbnails expire, while the
-// disk budget overflows, and while the edge agent and the coordinator are each killed with
-// SIGKILL. At the end every record the agent acknowledged is at the coordinator exactly once,
-// at its own (lane, seq), or inside a drop range the edge reported — and the drop counts of the
-// edge's heartbeat and the coordinator agree exactly. While it runs, whatever the coordinator
-// calls "complete up to T" must hold for every record it knows of.
+// again, reset at random points, blackholed (silence, no RST), taken down for long enough that
+// thumbnails expire, while the disk budget overflows, and while the edge agent and the
+// coordinator are each killed with SIGKILL. At the end every record the agent acknowledged is
+// at the coordinator exactly once, at its own (lane, seq), or inside a drop range the edge
+// reported — and the drop counts of the edge's heartbeat and the coordinator agree exactly.
+// While it runs, whatever the coordinator calls "complete up to T" must hold for every record
+// it knows of.
 //   make test: about 1 minute of faults.  make soak (IOC_SOAK_LONG=1): about 12 minutes.
 import t from 'tap';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ function rng(seed: number): () => number {
   };
 }
 
-type Fault = 'cut' | 'agent-kill' | 'coordinator-kill' | 'resets' | 'long-outage';
+type Fault = 'cut' | 'agent-kill' | 'coordinator-kill' | 'resets' | 'long-outage' | 'blackhole';
 
 function schedule(random: () => number): Fault[] {
   const faults: Fault[] = [
@@ -59,6 +60,7 @@ function schedule(random: () => number): Fault[] {
     ...Array<Fault>(3 * SCALE).fill('coordinator-kill'),
     ...Array<Fault>(2 * SCALE).fill('resets'),
     ...Array<Fault>(SCALE).fill('long-outage'),
+    ...Array<Fault>(SCALE).fill('blackhole'),
   ];
   for (let i = faults.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -119,7 +121,7 @@ t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — ever
   })();
 
   // ---- faults ----------------------------------------------------------------------------------
-  const counts: Record<Fault, number> = { cut: 0, 'agent-kill': 0, 'coordinator-kill': 0, resets: 0, 'long-outage': 0 };
+  const counts: Record<Fault, number> = { cut: 0, 'agent-kill': 0, 'coordinator-kill': 0, resets: 0, 'long-outage': 0, blackhole: 0 };
   await delay(1000);
   const faultsStarted = Date.now();
   for (const fault of schedule(random)) {
@@ -142,6 +144,12 @@ t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — ever
         proxy.setResets({ minBytes: 2_000, maxBytes: 40_000 });
         await delay(2500);
         proxy.setResets(null);
+        break;
+      case 'blackhole':
+        // Silence without a close: only the ack timeout and keepalives can tell the stream is dead.
+        proxy.blackhole();
+        await delay(10_000);
+        await proxy.restore();
         break;
       case 'long-outage':
         await proxy.cut();
