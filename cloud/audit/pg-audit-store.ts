@@ -38,7 +38,12 @@ export class PgAuditStore implements AuditStore {
   }
 }
 
-/** jsonb refuses \u0000, which a request path may carry: such a record would block the trail. */
+/**
+ * jsonb refuses \u0000 and lone UTF-16 surrogates, both of which a fuzzed request path may
+ * carry: such a record would block the trail.
+ */
 function withoutNul(_key: string, value: unknown): unknown {
-  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATE, '\uFFFD') : value;
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
