@@ -74,10 +74,14 @@ export function edgeLinkGrpc(): ProtoGrpcType {
   return grpcDefinition;
 }
 
-/** Keepalive on both ends so a dead peer behind a NAT or a blackholed link is noticed (grpc-node #2953). */
+/**
+ * Keepalive on both ends so a dead peer behind a NAT or a blackholed link is noticed (grpc-node
+ * #2953). The ping's answer can queue behind a thumbnail already in the modem's buffer (24 KB
+ * takes ~10 s at 20 kbps), so the timeout leaves room for that: a dead link shows in ≤ 45 s.
+ */
 export const KEEPALIVE_OPTIONS = {
-  'grpc.keepalive_time_ms': 15_000,
-  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 25_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.max_pings_without_data': 0,
 } as const;
