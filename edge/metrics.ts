@@ -44,6 +44,7 @@ export function createEdgeMetrics(options: { defaultMetrics?: boolean } = {}) {
       registers: r,
     }),
     cameraEvents: new Counter({ name: 'ioc_edge_camera_events_total', help: 'Camera events by type and phase', labelNames: ['camera', 'type', 'phase'], registers: r }),
+    cameraObjectsHeldBack: new Counter({ name: 'ioc_edge_camera_objects_held_back_total', help: 'Objects over the hourly event budget, reported only in activity summaries', labelNames: ['camera', 'label'], registers: r }),
     cameraDecodeFps: new Gauge({ name: 'ioc_edge_camera_decode_fps', help: 'Frames decoded per second over the last few seconds', labelNames: ['camera'], registers: r }),
     cameraDetectFps: new Gauge({ name: 'ioc_edge_camera_detect_fps', help: 'Detector runs per second over the last few seconds', labelNames: ['camera'], registers: r }),
     cameraOnline: new Gauge({ name: 'ioc_edge_camera_online', help: '1 while frames arrive, 0 once the camera is offline', labelNames: ['camera'], registers: r }),

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     }
     const file = join(root, `${site.id}.yaml`);
     writeFileSync(file, doc.toString());
-    const agent = new NodeProcess(`edge ${site.id}`, 'edge/main.js', ['--config', file], {}, join(root, 'logs', `edge-${site.id}.log`));
+    // The memory settings of deploy/systemd/ioc-edge.service, so the demo's agents run as a box does.
+    const agentEnv = { MALLOC_ARENA_MAX: '2', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=2`.trim() };
+    const agent = new NodeProcess(`edge ${site.id}`, 'edge/main.js', ['--config', file], agentEnv, join(root, 'logs', `edge-${site.id}.log`));
     processes.push(agent);
     const ready = await agent.start(60_000);
     log(`edge agent ${site.id} up: broker ${brokerPort}, metrics ${(ready.ports as { metrics?: number }).metrics ?? '-'}`);

@@ -95,7 +95,24 @@ export const CameraSchema = z
         events: z
           .enum(['all', 'rules'])
           .default('all')
-          .describe('all: one event per confirmed person/vehicle plus rule events; rules: rule events only (busy scenes on a thin uplink)'),
+          .describe('all: one event per confirmed person/vehicle (within the hourly budget) plus rule events; rules: rule events only'),
+        // A plain object event costs ~3 KB on the uplink (new, end, a 160 px thumbnail). 60 an hour
+        // is every passer-by at a rural gate, and on a 32 kbps box with a 100 MB daily budget four
+        // busy cameras then take ~17 MB a day; 2,000 people an hour on a market street would not fit.
+        max_object_events_per_hour: z
+          .number()
+          .int()
+          .min(0)
+          .max(100_000)
+          .default(60)
+          .describe('plain object events per hour, on average (up to a sixth of it at once); beyond it objects are only counted in the activity summary. Rule events are never limited'),
+        activity_interval_s: z
+          .number()
+          .int()
+          .min(60)
+          .max(3600)
+          .default(300)
+          .describe('objects beyond the event budget are reported per label once per interval (camera_event type "activity") with one thumbnail'),
       })
       .prefault({}),
     zones: z.array(z.object({ id: Identifier, points: Polygon })).default([]),

@@ -111,6 +111,8 @@ export class Camera implements Component {
       logger: this.log,
       trackPasses: (label, score) => this.filters.trackPasses(label, score),
       objectEvents: config.objects.events === 'all',
+      maxObjectEventsPerHour: config.objects.max_object_events_per_hour,
+      activityIntervalMs: config.objects.activity_interval_s * 1000,
       timings: this.timings.events,
     });
     for (const rule of this.rules) {
@@ -149,9 +151,11 @@ export class Camera implements Component {
     clearInterval(this.timer);
     await this.grabber.close();
     await this.inflight;
+    this.grabber.pool.clear();
     const wall = Date.now();
     this.endScene(wall);
     for (const rule of this.rules) if (rule.telemetry) this.events.traffic(rule.telemetry(wall, true));
+    this.events.summarise(wall, true);
     await this.events.flush();
     this.deps.metrics.cameraOnline.set({ camera: this.config.id }, 0);
   }
@@ -188,8 +192,15 @@ export class Camera implements Component {
 
   /** The latest frame as JPEG; for `edgectl cameras snapshot` and the coordinator's snapshot command. */
   async snapshot(): Promise<Buffer> {
-    if (!this.latest) throw new IocError('UNAVAILABLE', `camera ${this.config.id} has no frame yet`);
-    return encodeFrameJpeg(this.latest);
+    const frame = this.latest;
+    if (!frame) throw new IocError('UNAVAILABLE', `camera ${this.config.id} has no frame yet`);
+    // libvips reads the pixels on its own thread: the buffer must not be refilled meanwhile.
+    this.grabber.pool.hold(frame);
+    try {
+      return await encodeFrameJpeg(frame);
+    } finally {
+      this.grabber.pool.release(frame);
+    }
   }
 
   /** Counters since start (benches and tests). */
@@ -203,6 +214,7 @@ export class Camera implements Component {
 
   private onFrame(frame: Frame): void {
     if (!this.running) return;
+    this.keepLatest(frame);
     try {
       this.processFrame(frame);
       this.consecutiveErrors = 0;
@@ -220,7 +232,6 @@ export class Camera implements Component {
     this.deps.metrics.frames.inc(camera);
     this.counters.frames++;
     count(this.decodeRate, frame.monoMs);
-    this.latest = frame;
     this.lastFrameMono = frame.monoMs;
     if (!this.online) this.goOnline(frame);
 
@@ -259,7 +270,7 @@ export class Camera implements Component {
     if (this.detecting) {
       // Latest frame wins: the waiting one (if any) is replaced, never queued behind it.
       if (this.pending) this.skip();
-      this.pending = { frame, regions };
+      this.setPending({ frame, regions });
       return;
     }
     this.runDetection(frame, regions);
@@ -267,6 +278,19 @@ export class Camera implements Component {
 
   private detectorUsable(): boolean {
     return this.config.detect.enabled && !!this.deps.detector?.available;
+  }
+
+  /** Frames the camera keeps are held so the grabber does not refill their buffers. */
+  private keepLatest(frame: Frame): void {
+    this.grabber.pool.hold(frame);
+    if (this.latest) this.grabber.pool.release(this.latest);
+    this.latest = frame;
+  }
+
+  private setPending(next: { frame: Frame; regions: Box[] } | undefined): void {
+    if (next) this.grabber.pool.hold(next.frame);
+    if (this.pending) this.grabber.pool.release(this.pending.frame);
+    this.pending = next;
   }
 
   private skip(): void {
@@ -280,6 +304,7 @@ export class Camera implements Component {
     this.lastDetectMono = frame.monoMs;
     const tracked = this.tracker.tracks.map((t) => predictBox(t, frame.monoMs));
     const region = unionBox([...regions, ...tracked]) ?? { x: 0, y: 0, w: 1, h: 1 };
+    this.grabber.pool.hold(frame);
     this.inflight = detectInRegion(detector, frame, region, this.filters.scoreFloor)
       .then((result) => {
         if (!this.running) return;
@@ -294,14 +319,16 @@ export class Camera implements Component {
       })
       .finally(() => {
         this.detecting = false;
+        this.grabber.pool.release(frame);
         const next = this.pending;
-        this.pending = undefined;
-        if (!next || !this.running) return;
-        if (performance.now() - next.frame.monoMs > this.timings.maxPendingAgeMs || !this.detectorUsable()) {
+        if (!next) return;
+        // runDetection takes its own hold before the waiting slot lets go of the frame.
+        if (this.running && performance.now() - next.frame.monoMs <= this.timings.maxPendingAgeMs && this.detectorUsable()) {
+          this.runDetection(next.frame, next.regions);
+        } else if (this.running) {
           this.skip();
-          return;
         }
-        this.runDetection(next.frame, next.regions);
+        this.setPending(undefined);
       });
   }
 
@@ -317,7 +344,7 @@ export class Camera implements Component {
 
   private endScene(wallMs: number): void {
     this.tracker.clear();
-    this.pending = undefined;
+    this.setPending(undefined);
     this.events.endScene(wallMs);
   }
 
@@ -341,6 +368,7 @@ export class Camera implements Component {
     }
     const wall = Date.now();
     for (const rule of this.rules) if (rule.telemetry) this.events.traffic(rule.telemetry(wall));
+    this.events.summarise(wall);
   }
 
   private goOffline(silentMs: number): void {

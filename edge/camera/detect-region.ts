@@ -19,7 +19,7 @@ export async function detectInRegion(
 ): Promise<RegionDetections> {
   const rect: PixelRect = cropAround(region, frame.width, frame.height);
   const pixels = extractCrop(frame, rect);
-  const raw = await detector.detect({ pixels, width: rect.w, height: rect.h, minScore });
+  const raw = await detector.detect({ pixels, width: rect.w, height: rect.h, minScore, transfer: true });
   const geometry = letterbox(rect.w, rect.h, detector.inputSize);
   const detections = raw.map((r) => ({ label: r.label, score: r.score, box: inputToFrameBox(r, geometry, rect, frame.width, frame.height) }));
   const covered = { x: rect.x / frame.width, y: rect.y / frame.height, w: rect.w / frame.width, h: rect.h / frame.height };

@@ -1,13 +1,14 @@
 // Detector worker thread: loads the verified model on the chosen backend and answers one
 // inference at a time, so the agent's event loop (broker, uplink) never waits on the model.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { loadBackend, type BackendChoice } from './tfjs-backend.js';
 import { loadVerifiedModel, readManifest } from './model.js';
-import { letterbox } from './letterbox.js';
+import { letterbox, letterboxInto } from './letterbox.js';
 import { IocError, errorMessage } from '../../common/errors.js';
-import type { WorkerRequest, WorkerReply, RawDetection, WorkerSetup } from './detector-protocol.js';
+import type { WorkerRequest, WorkerReply, RawDetection, WorkerSetup, WorkerMemory } from './detector-protocol.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -19,6 +20,8 @@ let outputName = 'tower_0/detections';
 let labels: string[] = [];
 // Letterbox fill: mid-grey, so the padding is not read as a dark object.
 const PAD_VALUE = 114;
+/** The model input, filled in place for every inference (3 MB at 512 px, allocated once). */
+let input = new Float32Array(0);
 
 function reply(message: WorkerReply): void {
   port.postMessage(message);
@@ -32,15 +35,18 @@ async function load(): Promise<void> {
   inputSize = manifest.input.shape[1];
   outputName = manifest.output.name;
   labels = manifest.labels;
-  model = await loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: graph.modelTopology as tf.io.ModelJSON['modelTopology'],
-      weightSpecs: graph.weightsManifest.flatMap((m) => m.weights) as tf.io.WeightsManifestEntry[],
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
-    }),
-  );
+  const artifacts: tf.io.ModelArtifacts = {
+    modelTopology: graph.modelTopology as tf.io.ModelJSON['modelTopology'],
+    weightSpecs: graph.weightsManifest.flatMap((m) => m.weights) as tf.io.WeightsManifestEntry[],
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+  };
+  model = await loadGraphModel(tf.io.fromMemory(artifacts));
+  // The graph model keeps its artifacts for save(), which the detector never calls; the weights
+  // now live in backend tensors, so the 4 MB copy in this isolate can go.
+  delete artifacts.weightData;
+  input = new Float32Array(inputSize * inputSize * 3);
   // The first run compiles kernels and is several times slower: do it before saying ready.
-  const warm = model.execute(tf.zeros([1, inputSize, inputSize, 3]), outputName) as tf.Tensor;
+  const warm = tf.tidy(() => model.execute(tf.zeros([1, inputSize, inputSize, 3]), outputName) as tf.Tensor);
   await warm.data();
   tf.dispose(warm);
   reply({ type: 'ready', backend: backend.name, notes: backend.notes, loadMs: Math.round(performance.now() - started) });
@@ -48,20 +54,9 @@ async function load(): Promise<void> {
 
 async function detect(request: Extract<WorkerRequest, { type: 'detect' }>): Promise<RawDetection[]> {
   const geometry = letterbox(request.width, request.height, inputSize);
-  const rows = tf.tidy(() => {
-    const pixels = tf.cast(tf.tensor3d(request.pixels, [request.height, request.width, 3], 'int32'), 'float32');
-    const resized = tf.image.resizeBilinear(pixels, [geometry.resizedH, geometry.resizedW]);
-    const padded = tf.pad(
-      resized,
-      [
-        [geometry.padY, inputSize - geometry.resizedH - geometry.padY],
-        [geometry.padX, inputSize - geometry.resizedW - geometry.padX],
-        [0, 0],
-      ],
-      PAD_VALUE,
-    );
-    return model.execute(tf.expandDims(padded, 0), outputName) as tf.Tensor;
-  });
+  letterboxInto(request.pixels, request.width, request.height, geometry, input, PAD_VALUE);
+  // One upload of the finished input; execute() frees each activation once it is consumed.
+  const rows = tf.tidy(() => model.execute(tf.tensor4d(input, [1, inputSize, inputSize, 3], 'float32'), outputName) as tf.Tensor);
   const data = (await rows.data()) as Float32Array;
   rows.dispose();
   const out: RawDetection[] = [];
@@ -76,6 +71,19 @@ async function detect(request: Extract<WorkerRequest, { type: 'detect' }>): Prom
   return out;
 }
 
+function memory(): WorkerMemory {
+  const heap = getHeapStatistics();
+  // The wasm backend keeps its module on the backend object; its linear memory never shrinks.
+  const backend = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }) : undefined;
+  return {
+    heapBytes: heap.total_heap_size,
+    heapUsedBytes: heap.used_heap_size,
+    externalBytes: heap.external_memory,
+    wasmBytes: backend?.wasm?.HEAPU8?.buffer.byteLength ?? 0,
+    tensorBytes: tf.memory().numBytes,
+  };
+}
+
 function applyFault(): void {
   const mode = fault;
   fault = undefined;
@@ -87,6 +95,10 @@ function applyFault(): void {
 port.on('message', (request: WorkerRequest) => {
   if (request.type === 'fault') {
     fault = request.mode;
+    return;
+  }
+  if (request.type === 'memory') {
+    reply({ type: 'memory', id: request.id, ...memory() });
     return;
   }
   const started = performance.now();

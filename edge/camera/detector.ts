@@ -10,9 +10,9 @@ import type { Component, ComponentHealthReport } from '../component.js';
 import type { EdgeMetrics } from '../metrics.js';
 import { MANIFEST_PATH } from './model.js';
 import { spawnSiblingWorker } from './worker-spawn.js';
-import type { FaultMode, RawDetection, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
+import type { FaultMode, RawDetection, WorkerMemory, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
 
-export type { RawDetection, FaultMode };
+export type { RawDetection, FaultMode, WorkerMemory };
 
 export interface DetectorConfig {
   /** Worker threads; one per spare core at most (a 2-core box runs one). */
@@ -27,6 +27,13 @@ export interface DetectorConfig {
   manifestPath: string;
   modelRoot: string;
   restartBackoff: { initialMs: number; maxMs: number };
+  /**
+   * V8 heap caps of a worker's isolate, in MB. The worker keeps ~15 MB of live objects (tfjs,
+   * the graph); V8's default young generation alone grows to ~48 MB under the allocation rate
+   * of one inference after another. A worker that outgrows the old generation cap ends with an
+   * out-of-memory error and is restarted like any crashed worker.
+   */
+  heapLimitsMb: { youngGeneration: number; oldGeneration: number };
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -38,6 +45,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   manifestPath: MANIFEST_PATH,
   modelRoot: projectPath(),
   restartBackoff: { initialMs: 500, maxMs: 30_000 },
+  heapLimitsMb: { youngGeneration: 4, oldGeneration: 64 },
 };
 
 export interface DetectorDeps {
@@ -49,6 +57,11 @@ export interface DetectorDeps {
 /** The crop to run the model on: packed RGB pixels. */
 export interface DetectInput {
   pixels: Uint8Array;
+  /**
+   * The caller gives up `pixels` (a crop made for this call): its buffer is moved to the worker
+   * instead of copied, and reads as empty afterwards. Ignored for views into a larger buffer.
+   */
+  transfer?: boolean;
   width: number;
   height: number;
   /** Rows below this score are dropped in the worker (saves copying 100 rows back). */
@@ -94,6 +107,7 @@ export class Detector implements Component, ObjectDetector {
   private backendName = '';
   private restartCount = 0;
   private firstReady?: () => void;
+  private readonly memoryReplies = new Map<number, (memory: WorkerMemory | undefined) => void>();
 
   constructor(config: Partial<DetectorConfig>, private readonly deps: DetectorDeps) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...config };
@@ -159,6 +173,26 @@ export class Detector implements Component, ObjectDetector {
     for (const slot of this.slots) slot.worker?.postMessage({ type: 'fault', mode } satisfies WorkerRequest);
   }
 
+  /** Memory of each ready worker (isolate heap, wasm heap, tensors); a busy worker may miss the deadline. */
+  async memory(timeoutMs = 2_000): Promise<WorkerMemory[]> {
+    const asks = this.slots
+      .filter((slot) => slot.ready && slot.worker)
+      .map((slot) => new Promise<WorkerMemory | undefined>((resolve) => {
+        const id = this.nextId++;
+        const timer = setTimeout(() => {
+          this.memoryReplies.delete(id);
+          resolve(undefined);
+        }, timeoutMs);
+        this.memoryReplies.set(id, (memory) => {
+          clearTimeout(timer);
+          this.memoryReplies.delete(id);
+          resolve(memory);
+        });
+        slot.worker!.postMessage({ type: 'memory', id } satisfies WorkerRequest);
+      }));
+    return (await Promise.all(asks)).filter((m): m is WorkerMemory => !!m);
+  }
+
   health(): ComponentHealthReport {
     const ready = this.slots.filter((s) => s.ready).length;
     const state = !this.running || ready === 0 ? 'down' : ready < this.slots.length ? 'degraded' : 'ok';
@@ -194,7 +228,12 @@ export class Detector implements Component, ObjectDetector {
 
   private spawn(slot: Slot): void {
     const setup: WorkerSetup = { backend: this.config.backend, manifestPath: this.config.manifestPath, modelRoot: this.config.modelRoot };
-    const worker = spawnSiblingWorker(import.meta.url, 'detector-worker', { workerData: setup, stdout: false, stderr: false });
+    const worker = spawnSiblingWorker(import.meta.url, 'detector-worker', {
+      workerData: setup,
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxYoungGenerationSizeMb: this.config.heapLimitsMb.youngGeneration, maxOldGenerationSizeMb: this.config.heapLimitsMb.oldGeneration },
+    });
     slot.worker = worker;
     slot.ready = false;
     slot.timer = setTimeout(() => this.fail(slot, new IocError('UNAVAILABLE', `model did not load within ${this.config.loadTimeoutMs} ms`)), this.config.loadTimeoutMs);
@@ -220,6 +259,11 @@ export class Detector implements Component, ObjectDetector {
         this.firstReady?.();
         this.dispatch();
         return;
+      case 'memory': {
+        const { type: _type, id, ...memory } = reply;
+        this.memoryReplies.get(id)?.(memory);
+        return;
+      }
       case 'load-failed':
         this.fail(slot, new IocError(reply.code === 'MODEL_INVALID' ? 'MODEL_INVALID' : 'UNAVAILABLE', reply.message));
         return;
@@ -253,8 +297,10 @@ export class Detector implements Component, ObjectDetector {
         () => this.fail(slot, new IocError('UNAVAILABLE', `inference hung for more than ${this.config.inferenceTimeoutMs} ms`)),
         this.config.inferenceTimeoutMs,
       );
-      const { pixels, width, height, minScore } = job.input;
-      slot.worker.postMessage({ type: 'detect', id: job.id, pixels, width, height, minScore } satisfies WorkerRequest);
+      const { pixels, width, height, minScore, transfer } = job.input;
+      const owned = !!transfer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
+      // Up to 0.9 MB a crop at 640 px: moved, not cloned, so neither thread keeps a spare copy.
+      slot.worker.postMessage({ type: 'detect', id: job.id, pixels, width, height, minScore } satisfies WorkerRequest, owned ? [pixels.buffer] : []);
     }
     this.publishGauges();
   }

@@ -1,8 +1,11 @@
 // Event lifecycle of one camera: new → update → end under one ULID, written to the outbox.
-// Object events (one per confirmed track), rule events (one per alert key), motion-only
-// episodes (detector down) and camera status (offline/online, tamper). Each event carries the
-// best thumbnail so far as a separate, lower-lane `thumbnail` record; updates are sent only
-// when something meaningful changed, and at most once per update interval.
+// Object events (one per confirmed track, within the hourly budget; the rest counted in
+// activity summaries), rule events (one per alert key, never limited or delayed), motion-only
+// episodes (detector down) and camera status (offline/online, tamper). A picture goes as a
+// separate, lower-lane `thumbnail` record: once per event — at once for rule and motion events,
+// for a plain object its best view after a few seconds or at its end — and again only when a
+// much better one appears. Updates are sent only when something other than the picture
+// changed, and at most once per update interval.
 import { ulid } from 'ulid';
 import type { SeverityName } from '../../common/config/primitives.js';
 import { errorMessage } from '../../common/errors.js';
@@ -13,12 +16,16 @@ import type { Severity } from '../../proto/generated/ioc/edgelink/v1/Severity.js
 import type { TrafficCount } from '../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RecordSink } from '../outbox/types.js';
+import { ActivitySummary } from './activity.js';
+import { ObjectEventBudget } from './event-budget.js';
 import { medianScore, type Track } from './tracker.js';
 import type { RuleAlert } from './rules/index.js';
-import { encodeThumbnail, isBetterShot, shotQuality, takeShot, type Shot } from './thumbnail.js';
+import {
+  encodeThumbnail, isBetterShot, isMuchBetterShot, OBJECT_THUMBNAIL, RULE_THUMBNAIL, shotQuality, takeShot, type Shot, type ThumbnailLimits,
+} from './thumbnail.js';
 import { unionBox, type Box, type Frame } from './types.js';
 
-export type EventType = 'object' | 'motion' | 'offline' | 'online' | 'tamper';
+export type EventType = 'object' | 'motion' | 'activity' | 'offline' | 'online' | 'tamper';
 type Phase = 'new' | 'update' | 'end';
 
 export interface EventTimings {
@@ -26,9 +33,11 @@ export interface EventTimings {
   minUpdateIntervalMs: number;
   /** A motion-only episode ends after this long without motion. */
   motionQuietMs: number;
+  /** A plain object event's picture waits this long for a better view (or goes at its end). */
+  objectShotDelayMs: number;
 }
 
-export const DEFAULT_EVENT_TIMINGS: EventTimings = { minUpdateIntervalMs: 10_000, motionQuietMs: 5_000 };
+export const DEFAULT_EVENT_TIMINGS: EventTimings = { minUpdateIntervalMs: 10_000, motionQuietMs: 5_000, objectShotDelayMs: 8_000 };
 
 interface OpenEvent {
   id: string;
@@ -47,6 +56,8 @@ interface OpenEvent {
   detail: string;
   shot?: Shot;
   sentShot?: Shot;
+  openedMonoMs: number;
+  lastShotMonoMs: number;
   /** Something other than the picture changed (count, rule fired) since the last record. */
   dirty: boolean;
   lastActivityMonoMs: number;
@@ -61,6 +72,10 @@ export interface CameraEventsDeps {
   trackPasses: (label: string, medianScore: number) => boolean;
   /** False: no plain object events, only rule, motion and status events. */
   objectEvents?: boolean;
+  /** Plain object events per hour on average; beyond it objects go into activity summaries. */
+  maxObjectEventsPerHour?: number;
+  /** Length of an activity summary interval. */
+  activityIntervalMs?: number;
   timings?: Partial<EventTimings>;
 }
 
@@ -71,6 +86,10 @@ function severityToProto(severity: SeverityName): Severity {
 export class CameraEvents {
   private readonly open = new Map<string, OpenEvent>();
   private readonly trackShots = new Map<string, Shot>();
+  /** Reportable tracks held back by the budget: counted once, pictured in the summary only. */
+  private readonly heldBack = new Set<string>();
+  private readonly budget: ObjectEventBudget;
+  private readonly activity: ActivitySummary;
   private readonly timings: EventTimings;
   private readonly rateLog: RateLimitedLog;
   private writes: Promise<void> = Promise.resolve();
@@ -79,6 +98,8 @@ export class CameraEvents {
   constructor(private readonly deps: CameraEventsDeps) {
     this.timings = { ...DEFAULT_EVENT_TIMINGS, ...deps.timings };
     this.rateLog = new RateLimitedLog(deps.logger, 60_000);
+    this.budget = new ObjectEventBudget(deps.maxObjectEventsPerHour ?? 60);
+    this.activity = new ActivitySummary(deps.activityIntervalMs ?? 300_000);
   }
 
   /** Events currently open, by type (for health and tests). */
@@ -109,20 +130,57 @@ export class CameraEvents {
         event.shot = this.trackShots.get(t.id);
         event.lastActivityMonoMs = now;
         this.maybeUpdate(key, event, frame);
+        this.offerShot(event, now);
+      } else if (this.heldBack.has(t.id)) {
+        this.activity.offer(t.label, t.id, t.box, this.trackShots.get(t.id));
       } else if (this.deps.objectEvents !== false && this.deps.trackPasses(t.label, medianScore(t))) {
-        this.openEvent(key, frame, {
-          type: 'object', rule: '', zone: '', label: t.label, trackId: t.id, severity: 'info',
-          startedWallMs: t.firstSeenWallMs, score: medianScore(t), box: t.box, objectCount: 1,
-          motionOnly: false, detail: `${t.label} seen`, shot: this.trackShots.get(t.id),
-        });
+        this.reportObject(key, t, frame);
       }
     }
     this.alertCycle(frame, tracks, alerts);
     for (const t of ended) {
       this.close(`track:${t.id}`, frame.wallMs);
       this.trackShots.delete(t.id);
+      this.heldBack.delete(t.id);
     }
     for (const id of this.trackShots.keys()) if (!tracks.some((t) => t.id === id)) this.trackShots.delete(id);
+    for (const id of this.heldBack) if (!tracks.some((t) => t.id === id)) this.heldBack.delete(id);
+  }
+
+  /** A track just became reportable: its own event while the budget lasts, else counted only. */
+  private reportObject(key: string, t: Track, frame: Frame): void {
+    const score = medianScore(t);
+    const sent = this.budget.take(frame.monoMs);
+    this.activity.count(t.label, sent, score, frame.wallMs);
+    if (!sent) {
+      this.heldBack.add(t.id);
+      this.deps.metrics.cameraObjectsHeldBack.inc({ camera: this.deps.cameraId, label: t.label });
+      this.activity.offer(t.label, t.id, t.box, this.trackShots.get(t.id));
+      return;
+    }
+    this.openEvent(key, frame, {
+      type: 'object', rule: '', zone: '', label: t.label, trackId: t.id, severity: 'info',
+      startedWallMs: t.firstSeenWallMs, score, box: t.box, objectCount: 1,
+      motionOnly: false, detail: `${t.label} seen`, shot: this.trackShots.get(t.id),
+    });
+  }
+
+  /**
+   * Writes the activity summaries of the intervals that have closed (every interval so far
+   * when `final`): one `activity` event per label, complete in one record, with one picture.
+   */
+  summarise(wallMs: number, final = false): void {
+    for (const interval of this.activity.close(wallMs, final)) {
+      const minutes = Math.max(1, Math.round((interval.endedMs - interval.startedMs) / 60_000));
+      const event: OpenEvent = {
+        id: ulid(), type: 'activity', rule: '', zone: '', label: interval.label, trackId: interval.trackId, severity: 'info',
+        startedWallMs: interval.startedMs, lastUpdateMonoMs: 0, score: interval.score, box: interval.box, objectCount: interval.objects,
+        motionOnly: false, dirty: false, lastActivityMonoMs: 0, openedMonoMs: 0, lastShotMonoMs: 0,
+        detail: `${interval.objects} ${interval.label} in ${minutes} min, ${interval.sent} of them as their own events (hourly event budget reached)`,
+      };
+      this.emit(event, 'end', 'camera_event', interval.endedMs);
+      if (interval.shot) this.enqueueThumbnail(event.id, interval.shot, OBJECT_THUMBNAIL);
+    }
   }
 
   private alertCycle(frame: Frame, tracks: readonly Track[], alerts: readonly RuleAlert[]): void {
@@ -149,6 +207,7 @@ export class CameraEvents {
       Object.assign(event, { objectCount: alert.objectCount, detail: alert.detail, score, box: box ?? event.box, lastActivityMonoMs: frame.monoMs });
       if (shot && isBetterShot(shot, event.shot)) event.shot = shot;
       this.maybeUpdate(key, event, frame);
+      this.offerShot(event, frame.monoMs);
     }
     for (const key of [...this.open.keys()]) {
       if (key.startsWith('alert:') && !active.has(key)) this.close(key, frame.wallMs);
@@ -183,6 +242,7 @@ export class CameraEvents {
       event.objectCount = Math.max(event.objectCount, regions.length);
       if (isBetterShot(shot, event.shot)) event.shot = shot;
       this.maybeUpdate(key, event, frame);
+      this.offerShot(event, frame.monoMs);
       return;
     }
     if (event && frame.monoMs - event.lastActivityMonoMs > this.timings.motionQuietMs) this.close(key, frame.wallMs);
@@ -221,6 +281,7 @@ export class CameraEvents {
   endScene(wallMs: number): void {
     for (const key of [...this.open.keys()]) if (!key.startsWith('status:')) this.close(key, wallMs);
     this.trackShots.clear();
+    this.heldBack.clear();
   }
 
   /** Writes traffic telemetry of counting rules. */
@@ -237,6 +298,7 @@ export class CameraEvents {
     const event: OpenEvent = {
       id: ulid(), type, rule: '', zone: '', label: '', trackId: '', severity, startedWallMs: wallMs, lastUpdateMonoMs: monoMs,
       score: 0, box: undefined, objectCount: 0, motionOnly: false, detail, dirty: false, lastActivityMonoMs: monoMs,
+      openedMonoMs: monoMs, lastShotMonoMs: monoMs,
     };
     this.open.set(key, event);
     this.emit(event, 'new', 'camera_status');
@@ -245,16 +307,37 @@ export class CameraEvents {
   private openEvent(
     key: string,
     frame: Frame,
-    fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot'>,
+    fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot' | 'openedMonoMs' | 'lastShotMonoMs'>,
   ): void {
-    const event: OpenEvent = { ...fields, id: ulid(), lastUpdateMonoMs: frame.monoMs, dirty: false, lastActivityMonoMs: frame.monoMs };
+    const mono = frame.monoMs;
+    const event: OpenEvent = { ...fields, id: ulid(), lastUpdateMonoMs: mono, dirty: false, lastActivityMonoMs: mono, openedMonoMs: mono, lastShotMonoMs: mono };
     this.open.set(key, event);
     this.emit(event, 'new', 'camera_event');
+    this.offerShot(event, mono);
+  }
+
+  /**
+   * Sends the event's picture when it is due: the first one at once for rule and motion events,
+   * after objectShotDelayMs (or at the end) for a plain object; later ones only when much better
+   * and no more often than updates.
+   */
+  private offerShot(event: OpenEvent, monoMs: number, ending = false): void {
+    const shot = event.shot;
+    if (!shot || shot === event.sentShot) return;
+    if (!event.sentShot) {
+      const plainObject = event.type === 'object' && event.rule === '';
+      if (plainObject && !ending && monoMs - event.openedMonoMs < this.timings.objectShotDelayMs) return;
+    } else {
+      if (!isMuchBetterShot(shot, event.sentShot)) return;
+      if (!ending && monoMs - event.lastShotMonoMs < this.timings.minUpdateIntervalMs) return;
+    }
+    event.sentShot = shot;
+    event.lastShotMonoMs = monoMs;
+    this.enqueueThumbnail(event.id, shot, event.rule !== '' ? RULE_THUMBNAIL : OBJECT_THUMBNAIL);
   }
 
   private maybeUpdate(key: string, event: OpenEvent, frame: Frame): void {
-    const pictureImproved = !!event.shot && event.shot !== event.sentShot && isBetterShot(event.shot, event.sentShot);
-    if (!pictureImproved && !event.dirty) return;
+    if (!event.dirty) return;
     if (frame.monoMs - event.lastUpdateMonoMs < this.timings.minUpdateIntervalMs) return;
     event.lastUpdateMonoMs = frame.monoMs;
     event.dirty = false;
@@ -265,6 +348,7 @@ export class CameraEvents {
     const event = this.open.get(key);
     if (!event) return;
     this.open.delete(key);
+    this.offerShot(event, performance.now(), true);
     this.emit(event, 'end', event.type === 'offline' || event.type === 'online' || event.type === 'tamper' ? 'camera_status' : 'camera_event', wallMs);
   }
 
@@ -289,11 +373,6 @@ export class CameraEvents {
     };
     this.deps.metrics.cameraEvents.inc({ camera: this.deps.cameraId, type: event.type, phase });
     this.enqueue(kind, { camera_event: body });
-    const shot = event.shot;
-    if (shot && shot !== event.sentShot && isBetterShot(shot, event.sentShot)) {
-      event.sentShot = shot;
-      this.enqueueThumbnail(event.id, shot);
-    }
   }
 
   private enqueue(kind: RecordKind, body: Parameters<RecordSink['append']>[0]['body']): void {
@@ -302,9 +381,9 @@ export class CameraEvents {
     });
   }
 
-  private enqueueThumbnail(eventId: string, shot: Shot): void {
+  private enqueueThumbnail(eventId: string, shot: Shot, limits: ThumbnailLimits): void {
     this.chain(async () => {
-      const thumb = await encodeThumbnail(shot);
+      const thumb = await encodeThumbnail(shot, limits);
       this.deps.metrics.thumbnailBytes.observe(thumb.data.length);
       await this.deps.sink.append({
         kind: 'thumbnail',

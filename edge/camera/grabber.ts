@@ -1,10 +1,14 @@
 // Frame grabber: one ffmpeg child process per camera, decoding the (sub-)stream to raw RGB
-// frames of the detect size and rate on a pipe. It reconnects with backoff when ffmpeg exits
-// or stalls; it never queues frames (the camera takes each one as it arrives).
+// frames of the detect size and rate, read from a local socket (frame-pipe.ts) straight into
+// reused buffers (frame-pool.ts). It reconnects with backoff when ffmpeg exits or stalls; it
+// never queues frames (the camera takes each one as it arrives).
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { Backoff, sleep } from '../../common/backoff.js';
+import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
+import { openFramePipe, type FramePipe } from './frame-pipe.js';
+import { FramePool } from './frame-pool.js';
 import type { Frame } from './types.js';
 
 export interface GrabberOptions {
@@ -19,12 +23,13 @@ export interface GrabberOptions {
 }
 
 export interface GrabberHandlers {
+  /** The frame's buffer is reused once this returns unless the handler holds it (`pool.hold`). */
   onFrame(frame: Frame): void;
   /** ffmpeg (re)started; the stream may come back with a different picture. */
   onConnect?(attempt: number): void;
 }
 
-type FfmpegProcess = ChildProcessByStdio<null, Readable, Readable>;
+type FfmpegProcess = ChildProcessByStdio<null, null, Readable>;
 
 export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport' | 'width' | 'fps'>): string[] {
   const input: string[] = [];
@@ -77,6 +82,8 @@ export class FrameGrabber {
     private readonly options: GrabberOptions,
     private readonly handlers: GrabberHandlers,
     private readonly log: Logger,
+    /** Where frame buffers come from and go back to. */
+    readonly pool: FramePool = new FramePool(),
   ) {
     this.rateLog = new RateLimitedLog(log, 60_000);
     this.backoff = new Backoff(options.backoff);
@@ -118,45 +125,85 @@ export class FrameGrabber {
   }
 
   /** One ffmpeg lifetime; resolves when it exits. True if it delivered at least one frame. */
-  private runOnce(signal: AbortSignal): Promise<boolean> {
+  private async runOnce(signal: AbortSignal): Promise<boolean> {
+    let size: { width: number; height: number } | undefined;
+    let frameBytes = 0;
+    // Until ffmpeg has reported the frame size, reads land in a scratch buffer and are kept.
+    const scratch = Buffer.allocUnsafe(64 * 1024);
+    let early: Buffer[] = [];
+    let intoFrame = false;
+    let current: Buffer | undefined;
+    let filled = 0;
+    let frames = 0;
+
+    const completeFrame = () => {
+      frames++;
+      this.lastFrameMono = performance.now();
+      const frame: Frame = { seq: ++this.seq, width: size!.width, height: size!.height, rgb: current!, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() };
+      current = undefined;
+      filled = 0;
+      try {
+        this.handlers.onFrame(frame);
+      } finally {
+        this.pool.release(frame);
+      }
+    };
+    // Bytes that did not arrive straight in a frame (before the size was known): copied in.
+    const consume = (chunk: Buffer) => {
+      let offset = 0;
+      while (offset < chunk.length) {
+        current ??= this.pool.acquire(frameBytes);
+        const n = Math.min(frameBytes - filled, chunk.length - offset);
+        chunk.copy(current, filled, offset, offset + n);
+        filled += n;
+        offset += n;
+        if (filled === frameBytes) completeFrame();
+      }
+    };
+    const nextBuffer = (): Uint8Array => {
+      intoFrame = size !== undefined;
+      if (!intoFrame) return scratch;
+      current ??= this.pool.acquire(frameBytes);
+      return current.subarray(filled);
+    };
+    const onData = (bytes: number) => {
+      if (intoFrame) {
+        filled += bytes;
+        if (filled === frameBytes) completeFrame();
+        return;
+      }
+      const chunk = Buffer.from(scratch.subarray(0, bytes));
+      if (size) consume(chunk);
+      else early.push(chunk);
+    };
+
+    let pipe: FramePipe;
+    try {
+      pipe = await openFramePipe(nextBuffer, onData);
+    } catch (err) {
+      this.rateLog.warn('pipe', { err: errorMessage(err) }, 'cannot open the frame channel for ffmpeg');
+      return false;
+    }
+    if (signal.aborted) {
+      pipe.reader.destroy();
+      pipe.writer.destroy();
+      return false;
+    }
+    const { reader, writer } = pipe;
+    reader.on('error', () => undefined); // ffmpeg's exit (handled below) is what ends a run
+    const child = spawn(this.options.ffmpegPath, ffmpegArgs(this.options), { stdio: ['ignore', writer, 'pipe'] });
+    writer.destroy(); // ffmpeg has its own copy; ours would keep the channel open after it exits
+    this.child = child;
+    let stderr = '';
+    this.lastFrameMono = performance.now();
+    const watchdog = setInterval(() => {
+      if (performance.now() - this.lastFrameMono > this.options.stallMs) {
+        this.log.debug('no frame from ffmpeg within the stall limit; restarting it');
+        child.kill('SIGKILL');
+      }
+    }, Math.min(1_000, this.options.stallMs));
+
     return new Promise((resolve) => {
-      const child = spawn(this.options.ffmpegPath, ffmpegArgs(this.options), { stdio: ['ignore', 'pipe', 'pipe'] });
-      this.child = child;
-      let stderr = '';
-      let size: { width: number; height: number } | undefined;
-      let frameBytes = 0;
-      // Chunks are copied straight into the frame being filled: one copy per byte, no concat.
-      let early: Buffer[] = [];
-      let current: Buffer | undefined;
-      let filled = 0;
-      let frames = 0;
-      const startedMono = performance.now();
-      this.lastFrameMono = startedMono;
-      const watchdog = setInterval(() => {
-        if (performance.now() - this.lastFrameMono > this.options.stallMs) {
-          this.log.debug('no frame from ffmpeg within the stall limit; restarting it');
-          child.kill('SIGKILL');
-        }
-      }, Math.min(1_000, this.options.stallMs));
-
-      const consume = (chunk: Buffer) => {
-        let offset = 0;
-        while (offset < chunk.length) {
-          current ??= Buffer.allocUnsafe(frameBytes);
-          const n = Math.min(frameBytes - filled, chunk.length - offset);
-          chunk.copy(current, filled, offset, offset + n);
-          filled += n;
-          offset += n;
-          if (filled < frameBytes) return;
-          frames++;
-          this.lastFrameMono = performance.now();
-          const rgb = current;
-          current = undefined;
-          filled = 0;
-          this.handlers.onFrame({ seq: ++this.seq, width: size!.width, height: size!.height, rgb, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() });
-        }
-      };
-
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (text: string) => {
         if (!size) {
@@ -173,12 +220,14 @@ export class FrameGrabber {
           if (/error|invalid|failed/i.test(line)) this.rateLog.warn('ffmpeg', { line: line.trim().slice(0, 300) }, 'ffmpeg reports a stream problem');
         }
       });
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (size) consume(chunk);
-        else early.push(chunk);
-      });
+      let finished = false;
       const finish = (code: number | null, why: string) => {
+        if (finished) return;
+        finished = true;
         clearInterval(watchdog);
+        reader.destroy();
+        if (current) this.pool.release({ rgb: current });
+        current = undefined;
         if (this.child === child) this.child = undefined;
         if (!signal.aborted) {
           const tail = stderr.split('\n').filter((l) => l.trim()).slice(-2).join(' | ');

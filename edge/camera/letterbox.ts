@@ -89,3 +89,60 @@ export function inputToFrameBox(
   const y2 = rect.y + toCropY(corners.y2);
   return { x: x1 / frameW, y: y1 / frameH, w: (x2 - x1) / frameW, h: (y2 - y1) / frameH };
 }
+
+/**
+ * Scales packed RGB pixels into the model input in place: bilinear (the sampling of
+ * tf.image.resizeBilinear without corner alignment), centred, the rest filled with `padValue`.
+ * Done here rather than with tensor ops so the backend heap never holds the crop, its float
+ * copy and the resized copy next to the model's own activations (~20 MB on wasm).
+ */
+export function letterboxInto(
+  pixels: Uint8Array,
+  cropW: number,
+  cropH: number,
+  geometry: LetterboxGeometry,
+  out: Float32Array,
+  padValue: number,
+): void {
+  const { inputSize, resizedW, resizedH, padX, padY } = geometry;
+  out.fill(padValue);
+  const rowRatio = cropH / resizedH;
+  const colRatio = cropW / resizedW;
+  const cols = colSamples(resizedW, colRatio, cropW);
+  for (let r = 0; r < resizedH; r++) {
+    const fy = rowRatio * r;
+    const y0 = Math.floor(fy);
+    const dy = fy - y0;
+    const top = y0 * cropW * 3;
+    const bottom = Math.min(cropH - 1, Math.ceil(fy)) * cropW * 3;
+    let o = ((padY + r) * inputSize + padX) * 3;
+    for (let c = 0; c < resizedW; c++) {
+      const left = cols.left[c]!;
+      const right = cols.right[c]!;
+      const dx = cols.frac[c]!;
+      for (let ch = 0; ch < 3; ch++) {
+        const tl = pixels[top + left + ch]!;
+        const tr = pixels[top + right + ch]!;
+        const bl = pixels[bottom + left + ch]!;
+        const br = pixels[bottom + right + ch]!;
+        const t = tl + (tr - tl) * dx;
+        const b = bl + (br - bl) * dx;
+        out[o++] = t + (b - t) * dy;
+      }
+    }
+  }
+}
+
+function colSamples(resizedW: number, ratio: number, cropW: number): { left: Int32Array; right: Int32Array; frac: Float64Array } {
+  const left = new Int32Array(resizedW);
+  const right = new Int32Array(resizedW);
+  const frac = new Float64Array(resizedW);
+  for (let c = 0; c < resizedW; c++) {
+    const fx = ratio * c;
+    const x0 = Math.floor(fx);
+    left[c] = x0 * 3;
+    right[c] = Math.min(cropW - 1, Math.ceil(fx)) * 3;
+    frac[c] = fx - x0;
+  }
+  return { left, right, frac };
+}

@@ -32,6 +32,11 @@ t.test('stills give the right labels: a person on messi5, a car on licenseplate_
   const car = await detectInRegion(detector, await still('licenseplate_motion.jpg'), WHOLE, 0.3);
   t.ok(car.detections.some((d) => d.label === 'car' && d.score >= 0.4), `a car: ${JSON.stringify(car.detections.slice(0, 3))}`);
   t.ok(metrics.detectSeconds.get instanceof Function);
+
+  const [memory] = await detector.memory();
+  t.ok(memory && memory.heapBytes > 0 && memory.heapUsedBytes <= memory.heapBytes, 'the worker reports its isolate heap');
+  if (detector.backend === 'wasm') t.ok(memory!.wasmBytes >= 16 * 1024 * 1024, `and the wasm heap (${memory!.wasmBytes} bytes)`);
+  t.ok(memory!.tensorBytes > 1_000_000 && memory!.tensorBytes < 20_000_000, `live tensors are the weights alone (${memory!.tensorBytes} bytes)`);
 });
 
 t.test('a model whose hash does not match is refused (MODEL_INVALID) and the detector is down', async (t) => {

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { FrameGrabber, ffmpegArgs, parseOutputSize } from '../../../edge/camera/grabber.js';
 import { projectPath } from '../../../common/paths.js';
 import { rootLogger } from '../../../common/log.js';
@@ -36,4 +37,42 @@ t.test('a file decodes to whole RGB frames at the detect rate and close() ends f
   t.ok(frames.every((f) => f.rgb.length === 320 * 240 * 3));
   t.ok(frames.every((f, i) => i === 0 || f.seq === frames[i - 1]!.seq + 1));
   t.notOk(grabber.running);
+});
+
+t.test('frames are read straight into reused buffers; a held frame keeps its pixels', async (t) => {
+  const clip = projectPath('test', 'fixtures', 'vtest-25s.mp4');
+  const options = { url: `file:${clip}`, rtspTransport: 'tcp' as const, width: 320, fps: 5 };
+  // The same decode without the grabber: what the first frames must contain, byte for byte.
+  const args = ffmpegArgs(options).filter((a) => a !== '-re').slice(0, -1);
+  const reference = spawnSync('ffmpeg', [...args, '-frames:v', '3', 'pipe:1'], { maxBuffer: 1 << 24 }).stdout;
+  const frameBytes = 320 * 240 * 3;
+  const seen: Frame[] = [];
+  const firstThree: Buffer[] = [];
+  let held: { frame: Frame; copy: Buffer } | undefined;
+  let maxInUse = 0;
+  const grabber: FrameGrabber = new FrameGrabber(
+    { ...options, ffmpegPath: 'ffmpeg', stallMs: 5_000, backoff: { initialMs: 100, maxMs: 200 } },
+    {
+      onFrame: (f) => {
+        seen.push(f);
+        if (firstThree.length < 3) firstThree.push(Buffer.from(f.rgb));
+        if (seen.length === 2) {
+          grabber.pool.hold(f);
+          held = { frame: f, copy: Buffer.from(f.rgb) };
+        }
+        maxInUse = Math.max(maxInUse, grabber.pool.inUse);
+      },
+    },
+    rootLogger(),
+  );
+  grabber.start();
+  t.teardown(() => grabber.close());
+  await new Promise((r) => setTimeout(r, 3_000));
+  await grabber.close();
+  t.ok(seen.length >= 8, `${seen.length} frames`);
+  t.ok(firstThree.every((f, i) => f.equals(reference.subarray(i * frameBytes, (i + 1) * frameBytes))), 'frames match ffmpeg\'s own output byte for byte');
+  t.ok(new Set(seen.map((f) => f.rgb)).size <= 4, `buffers are reused (${new Set(seen.map((f) => f.rgb)).size} for ${seen.length} frames)`);
+  t.ok(maxInUse <= 3, `at most the frame being filled, the one handed over and the held one are out (${maxInUse})`);
+  t.ok(held && held.frame.rgb.equals(held.copy), 'the held frame was never refilled');
+  grabber.pool.release(held!.frame);
 });

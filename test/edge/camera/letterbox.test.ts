@@ -1,5 +1,5 @@
 import t from 'tap';
-import { cropAround, extractCrop, inputToFrameBox, letterbox } from '../../../edge/camera/letterbox.js';
+import { cropAround, extractCrop, inputToFrameBox, letterbox, letterboxInto } from '../../../edge/camera/letterbox.js';
 
 t.test('crop around a region: padded, at least the minimum size, inside the frame', async (t) => {
   const rect = cropAround({ x: 0.9, y: 0.9, w: 0.05, h: 0.05 }, 640, 480);
@@ -25,4 +25,20 @@ t.test('extractCrop copies the right pixels', async (t) => {
   for (let i = 0; i < 12; i++) frame.rgb.fill(i, i * 3, i * 3 + 3);
   const crop = extractCrop(frame, { x: 1, y: 1, w: 2, h: 2 });
   t.same([...crop.filter((_, i) => i % 3 === 0)], [5, 6, 9, 10]);
+});
+
+t.test('letterboxInto: the crop scaled into the middle of the input, grey around it', async (t) => {
+  // A 4×2 crop: left half black, right half white.
+  const crop = new Uint8Array(4 * 2 * 3);
+  for (let y = 0; y < 2; y++) for (let x = 2; x < 4; x++) crop.fill(255, (y * 4 + x) * 3, (y * 4 + x) * 3 + 3);
+  const g = letterbox(4, 2, 8);
+  t.same([g.resizedW, g.resizedH, g.padX, g.padY], [8, 4, 0, 2]);
+  const input = new Float32Array(8 * 8 * 3).fill(-1);
+  letterboxInto(crop, 4, 2, g, input, 114);
+  const at = (x: number, y: number) => input[(y * 8 + x) * 3]!;
+  t.same([at(0, 0), at(7, 1), at(3, 7)], [114, 114, 114], 'padding rows above and below');
+  t.same([at(0, 2), at(1, 3)], [0, 0], 'black stays black');
+  t.same([at(4, 2), at(7, 5)], [255, 255], 'white stays white');
+  t.equal(at(3, 2), 127.5, 'the edge between them is interpolated (x = 1.5 in the crop)');
+  t.notOk(input.includes(-1), 'every value written');
 });

@@ -1,0 +1,182 @@
+// Memory of one agent process with the model and four busy cameras (the vtest street over RTSP,
+// one shared detector, a real outbox): peak RSS and where it goes — main V8 heap, ArrayBuffers
+// (frames, crops), the detector worker's isolate and wasm heap, the rest native (libvips,
+// allocator arenas, code). Each variant runs in its own process so allocator and V8 settings
+// apply from the start: node's defaults against the settings of deploy/systemd/ioc-edge.service.
+// Run it compiled (node dist/bench/camera-memory.js) for figures that match the service; under
+// tsx the loader adds its own thread. Prints one JSON object.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Camera } from '../edge/camera/camera.js';
+import { Detector } from '../edge/camera/detector.js';
+import { createEdgeMetrics } from '../edge/metrics.js';
+import { Outbox } from '../edge/outbox/outbox.js';
+import { CameraSchema } from '../common/config/camera-schema.js';
+import { projectPath } from '../common/paths.js';
+import { RtspCamera } from '../test/support/rtsp-camera.js';
+
+const CLIP = projectPath('test', 'fixtures', 'vtest-25s.mp4');
+const UNIT = projectPath('deploy', 'systemd', 'ioc-edge.service');
+const CAMERAS = 4;
+const SECONDS = Number(process.env.IOC_BENCH_SECONDS ?? 45);
+const ONLY = process.env.IOC_BENCH_ONLY?.split(',');
+const DAY = 86_400_000;
+const MB = 1024 * 1024;
+const RESULT_MARK = 'camera-memory-result ';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+
+interface Variant {
+  name: string;
+  env: Record<string, string>;
+}
+
+/** `Environment=` lines of the systemd unit, so the bench measures what the service runs with. */
+function serviceEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(UNIT, 'utf8').split('\n')) {
+    const match = /^Environment=(?:"([^"]*)"|(\S+))/.exec(line.trim());
+    const pair = match?.[1] ?? match?.[2];
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+function smapsRollup(): { anonymous: number; fileBacked: number } {
+  const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { anonymous: kb('Anonymous'), fileBacked: kb('Rss') - kb('Anonymous') };
+}
+
+async function breakdown(detector: Detector) {
+  const main = process.memoryUsage();
+  const workers = await detector.memory();
+  const sum = (pick: (w: (typeof workers)[number]) => number) => workers.reduce((s, w) => s + pick(w), 0);
+  const maps = smapsRollup();
+  const accounted = main.heapTotal + main.external + sum((w) => w.heapBytes + w.externalBytes);
+  return {
+    rss_mb: mb(main.rss),
+    main_heap_mb: mb(main.heapTotal),
+    main_heap_used_mb: mb(main.heapUsed),
+    main_array_buffers_mb: mb(main.arrayBuffers),
+    main_other_external_mb: mb(main.external - main.arrayBuffers),
+    worker_heap_mb: mb(sum((w) => w.heapBytes)),
+    worker_heap_used_mb: mb(sum((w) => w.heapUsedBytes)),
+    // V8 counts the wasm linear memory as the isolate's external memory: shown apart.
+    worker_external_mb: mb(sum((w) => w.externalBytes - w.wasmBytes)),
+    wasm_mb: mb(sum((w) => w.wasmBytes)),
+    live_tensors_mb: mb(sum((w) => w.tensorBytes)),
+    file_backed_mb: mb(maps.fileBacked),
+    // Anonymous memory none of the above accounts for: malloc arenas (libvips, ffmpeg pipes,
+    // leveldb), V8's own metadata, thread stacks. Heaps are counted as reserved, so it is a floor.
+    native_other_mb: mb(Math.max(0, maps.anonymous - accounted)),
+  };
+}
+
+/** One variant, in this (child) process: four cameras for SECONDS, RSS sampled every 250 ms. */
+async function child(url: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-memory-'));
+  const outbox = await Outbox.open({
+    dir: join(dir, 'outbox'),
+    diskBudgetBytes: 512 * MB,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => performance.now(),
+  });
+  const metrics = createEdgeMetrics();
+  const detector = new Detector({}, { metrics });
+  const cameras = Array.from({ length: CAMERAS }, (_, i) =>
+    new Camera(CameraSchema.parse({ id: `cam-${i + 1}`, url, rtsp_transport: 'udp' }), { sink: outbox, metrics, detector }),
+  );
+  try {
+    await detector.start();
+    const idle = await breakdown(detector);
+    await Promise.all(cameras.map((c) => c.start()));
+    const t0 = performance.now();
+    let peak = 0;
+    let atPeak = idle;
+    let lastBreakdown = 0;
+    while (performance.now() - t0 < SECONDS * 1000) {
+      const rss = process.memoryUsage.rss();
+      if (rss > peak) peak = rss;
+      if (performance.now() - lastBreakdown >= 3_000) {
+        lastBreakdown = performance.now();
+        const sample = await breakdown(detector);
+        if (sample.rss_mb >= atPeak.rss_mb) atPeak = sample;
+      }
+      await sleep(250);
+    }
+    const end = await breakdown(detector);
+    const stats = cameras.map((c) => c.stats());
+    await Promise.all(cameras.map((c) => c.stop()));
+    const total = (k: 'frames' | 'detections') => stats.reduce((s, x) => s + x[k], 0);
+    process.stdout.write(`${RESULT_MARK}${JSON.stringify({
+      backend: detector.backend,
+      rss_peak_mb: mb(peak),
+      rss_end_mb: end.rss_mb,
+      at_idle_detector_loaded: idle,
+      at_largest_sample: atPeak,
+      at_end: end,
+      frames: total('frames'),
+      detector_runs: total('detections'),
+    })}\n`);
+  } finally {
+    await detector.stop();
+    await outbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runVariant(variant: Variant, url: string): Promise<Record<string, unknown>> {
+  const self = fileURLToPath(import.meta.url);
+  // V8 flags reach the child through NODE_OPTIONS exactly as the service passes them.
+  const child = spawn(process.execPath, [...process.execArgv, self, '--child', url], {
+    env: { ...process.env, LOG_LEVEL: 'error', ...variant.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_MARK));
+      if (!line) return reject(new Error(`variant ${variant.name} exited with ${code} and no result`));
+      resolve({ variant: variant.name, env: variant.env, ...JSON.parse(line.slice(RESULT_MARK.length)) });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const service = serviceEnvironment();
+  const { NODE_ENV: _nodeEnv, ...tuning } = service;
+  const variants: Variant[] = [
+    { name: 'node-defaults', env: {} },
+    ...(tuning.MALLOC_ARENA_MAX ? [{ name: 'arena-max-only', env: { MALLOC_ARENA_MAX: tuning.MALLOC_ARENA_MAX } }] : []),
+    { name: 'service-unit', env: tuning },
+    // More settings to try, as JSON: [{"name":"…","env":{"MALLOC_ARENA_MAX":"1"}}].
+    ...(JSON.parse(process.env.IOC_BENCH_VARIANTS ?? '[]') as Variant[]),
+  ];
+  const rtsp = await RtspCamera.start({ clip: CLIP });
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const variant of variants) if (!ONLY || ONLY.includes(variant.name)) results.push(await runVariant(variant, rtsp.url));
+  } finally {
+    await rtsp.close();
+  }
+  console.log(JSON.stringify({
+    bench: 'camera-memory',
+    runtime: import.meta.url.endsWith('.ts') ? 'tsx (loader thread adds memory)' : 'compiled',
+    scene: `${CAMERAS} cameras on the vtest street over RTSP, 640 px at 5 fps, one shared detector, ${SECONDS} s`,
+    load_average: (await import('node:os')).loadavg().map((v) => +v.toFixed(1)),
+    results,
+    target_rss_peak_mb: 200,
+  }));
+}
+
+const at = process.argv.indexOf('--child');
+if (at >= 0) await child(process.argv[at + 1]!);
+else await main();
