@@ -3,9 +3,10 @@
 // process by design), and every write batch is fsync'd before it resolves.
 import type { ClassicLevel } from 'classic-level';
 import { StorageError, errorMessage } from '../../common/errors.js';
+import { writeLevelBatch, type LevelOp } from '../../common/level-batch.js';
 
 export type LevelDatabase = ClassicLevel<string, Uint8Array>;
-export type LevelOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+export type { LevelOp } from '../../common/level-batch.js';
 
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -22,7 +23,7 @@ export const pad = (n: number, width = 12) => Math.max(0, Math.floor(n)).toStrin
 export async function writeBatch(db: LevelDatabase, ops: LevelOp[]): Promise<void> {
   if (ops.length === 0) return;
   try {
-    await db.batch(ops, { sync: true });
+    await writeLevelBatch(db, ops);
   } catch (err) {
     throw new StorageError(`store write failed: ${errorMessage(err)}`, err);
   }

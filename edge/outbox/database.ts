@@ -5,11 +5,11 @@
 import type { ClassicLevel } from 'classic-level';
 import { StorageError, errorMessage } from '../../common/errors.js';
 import type { Logger, RateLimitedLog } from '../../common/log.js';
+import { writeLevelBatch } from '../../common/level-batch.js';
 
 export type Db = ClassicLevel<string, Uint8Array>;
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 
-const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 const REOPEN_FIRST_DELAY_MS = 1000;
 export const REOPEN_MAX_DELAY_MS = 30_000;
 
@@ -53,7 +53,7 @@ export class OutboxDatabase {
     if (ops.length === 0) return;
     this.assertWritable();
     try {
-      await this.current.batch(ops, { sync, ...ENC });
+      await writeLevelBatch(this.current, ops, sync);
     } catch (err) {
       this.writeFailed(err);
       throw new StorageError(`outbox write failed: ${errorMessage(err)}`, err);

@@ -13,6 +13,7 @@ import { EdgeTimeIndex } from './edge-time-index.js';
 import { inspectWal } from './wal-check.js';
 import type { SeqFloor } from './seq-floor.js';
 import type { DropReason, DropRangeOut, DropReportOut, RecoveryReport } from './types.js';
+import { writeLevelBatch } from '../../common/level-batch.js';
 
 type Db = ClassicLevel<string, Uint8Array>;
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
@@ -175,7 +176,7 @@ async function scanLanes(db: Db, log: Logger, floor: SeqFloor): Promise<{ scan: 
     }
   }
   for (const range of corruptRanges) lanes.get(range.lane)!.meta.dropped.corrupt += range.lastSeq - range.firstSeq + 1;
-  if (deletes.length > 0) await db.batch(deletes.map((key) => ({ type: 'del' as const, key })), { sync: true });
+  await writeLevelBatch(db, deletes.map((key) => ({ type: 'del' as const, key })));
   const deadLetters = deadLettered.size;
   if (corruptRecords + missingRecords > 0) {
     log.error({ corruptRecords, missingRecords, ranges: corruptRanges.length }, 'outbox scan found damaged records; counted as dropped (corrupt)');

@@ -11,6 +11,7 @@ import { chooseWindow, rebucket } from '../series.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
 import * as K from './keys.js';
+import { writeLevelBatch } from '../../../common/level-batch.js';
 
 type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
@@ -299,7 +300,7 @@ export class LevelStore implements CoordinatorStore {
   private async write(ops: Op[]): Promise<void> {
     if (ops.length === 0) return;
     try {
-      await this.db.batch(ops, { sync: true });
+      await writeLevelBatch(this.db, ops);
     } catch (err) {
       throw new StorageError(`store write failed: ${errorMessage(err)}`, err);
     }
