@@ -261,6 +261,8 @@ export class LevelStore implements CoordinatorStore {
     const iterator = this.db.keys({ lt: upper, gte: lower, reverse: true });
     try {
       let chunk: string[] = [];
+      // Read just a page's worth first; grow only when filters reject rows.
+      let chunkSize = Math.min(256, q.limit + 1);
       const flush = async (): Promise<boolean> => {
         const rows = await this.db.getMany(chunk.map((k) => K.event(K.idOfIndexKey(k))));
         chunk = [];
@@ -273,7 +275,10 @@ export class LevelStore implements CoordinatorStore {
       };
       for await (const key of iterator) {
         chunk.push(key);
-        if (chunk.length >= 256 && (await flush())) break;
+        if (chunk.length >= chunkSize) {
+          if (await flush()) break;
+          chunkSize = Math.min(256, chunkSize * 2);
+        }
       }
       if (chunk.length > 0 && items.length < q.limit + 1) await flush();
     } finally {
