@@ -6,7 +6,7 @@ mkdir -p test-artifacts
 log=test-artifacts/tap-output.txt
 npx tap --reporter=tap "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
+summary=$(grep -a -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
 total=$(sed -E 's/.*total: ([0-9]+).*/\1/' <<<"$summary")
 pass=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
 fail=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
