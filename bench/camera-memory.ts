@@ -1,12 +1,15 @@
 // Memory of one agent process with the model and four busy cameras (the vtest street over RTSP,
 // one shared detector, a real outbox): peak RSS and where it goes — main V8 heap, ArrayBuffers
-// (frames, crops), the detector worker's isolate and wasm heap, the rest native (libvips,
-// allocator arenas, code). Each variant runs in its own process so allocator and V8 settings
-// apply from the start: node's defaults against the settings of deploy/systemd/ioc-edge.service.
-// Run it compiled (node dist/bench/camera-memory.js) for figures that match the service; under
-// tsx the loader adds its own thread. Prints one JSON object.
+// (frames, crops), the detector worker's isolate and wasm heap, the rest native (allocator
+// arenas, code). Each variant runs in its own process so allocator and V8 settings apply from
+// the start: node's defaults against the settings of deploy/systemd/ioc-edge.service. Then the
+// whole agent (edge/main: broker, sensors, uplink, admin socket, remote commands) on the
+// Điện Biên Đông site config with the same four cameras, under the service's settings: its peak
+// RSS is the figure a box sees. Run it compiled (node dist/bench/camera-memory.js) for figures
+// that match the service; under tsx the loader adds its own thread. Prints one JSON object.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +19,9 @@ import { createEdgeMetrics } from '../edge/metrics.js';
 import { Outbox } from '../edge/outbox/outbox.js';
 import { CameraSchema } from '../common/config/camera-schema.js';
 import { projectPath } from '../common/paths.js';
+import { freePort } from '../test/support/ports.js';
 import { RtspCamera } from '../test/support/rtsp-camera.js';
+import YAML from 'yaml';
 
 const CLIP = projectPath('test', 'fixtures', 'vtest-25s.mp4');
 const UNIT = projectPath('deploy', 'systemd', 'ioc-edge.service');
@@ -32,6 +37,8 @@ const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Measure the whole agent rather than the camera pipeline alone. */
+  agent?: boolean;
 }
 
 /** `Environment=` lines of the systemd unit, so the bench measures what the service runs with. */
@@ -150,6 +157,49 @@ function runVariant(variant: Variant, url: string): Promise<Record<string, unkno
   });
 }
 
+/** The real agent on a site config with four cameras on `url`; RSS from /proc every 250 ms. */
+async function runAgent(name: string, env: Record<string, string>, url: string): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-memory-agent-'));
+  const doc = YAML.parse(readFileSync(projectPath('firmware-config', 'dien-bien-dong.yaml'), 'utf8')) as Record<string, unknown>;
+  // No coordinator listens here: the uplink keeps retrying, as on a box whose link is down.
+  doc.coordinator = { address: `127.0.0.1:${await freePort()}`, token: 'bench-device-token-0123456789', tls: { enabled: false } };
+  doc.data_dir = join(dir, 'data');
+  doc.broker = { host: '127.0.0.1', port: await freePort() };
+  doc.admin = { socket: join(dir, 'edgectl.sock'), metrics_host: '127.0.0.1', metrics_port: 0 };
+  doc.cameras = Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i + 1}`, url, rtsp_transport: 'udp' }));
+  const file = join(dir, 'site.yaml');
+  writeFileSync(file, YAML.stringify(doc));
+  const compiled = !import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(compiled ? '../edge/main.js' : '../edge/main.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, entry, '--config', file], {
+    env: { ...process.env, LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    const deadline = Date.now() + 120_000;
+    while (!out.includes('{"ready":true') && child.exitCode === null && Date.now() < deadline) await sleep(200);
+    if (!out.includes('{"ready":true')) throw new Error(`the agent did not start: ${out.slice(-500)}`);
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const ready = rss();
+    let peak = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < SECONDS * 1000) {
+      peak = Math.max(peak, rss());
+      await sleep(250);
+    }
+    return { variant: name, env, rss_ready_mb: mb(ready), rss_peak_mb: mb(peak), rss_end_mb: mb(rss()) };
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([once(child, 'exit'), sleep(25_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const service = serviceEnvironment();
   const { NODE_ENV: _nodeEnv, ...tuning } = service;
@@ -157,13 +207,18 @@ async function main(): Promise<void> {
     { name: 'node-defaults', env: {} },
     ...(tuning.MALLOC_ARENA_MAX ? [{ name: 'arena-max-only', env: { MALLOC_ARENA_MAX: tuning.MALLOC_ARENA_MAX } }] : []),
     { name: 'service-unit', env: tuning },
-    // More settings to try, as JSON: [{"name":"…","env":{"MALLOC_ARENA_MAX":"1"}}].
+    { name: 'whole-agent-node-defaults', env: {}, agent: true },
+    { name: 'whole-agent-service-unit', env: tuning, agent: true },
+    // More settings to try, as JSON: [{"name":"…","env":{"MALLOC_ARENA_MAX":"1"},"agent":true}].
     ...(JSON.parse(process.env.IOC_BENCH_VARIANTS ?? '[]') as Variant[]),
   ];
   const rtsp = await RtspCamera.start({ clip: CLIP });
   const results: Record<string, unknown>[] = [];
   try {
-    for (const variant of variants) if (!ONLY || ONLY.includes(variant.name)) results.push(await runVariant(variant, rtsp.url));
+    for (const variant of variants) {
+      if (ONLY && !ONLY.includes(variant.name)) continue;
+      results.push(variant.agent ? await runAgent(variant.name, variant.env, rtsp.url) : await runVariant(variant, rtsp.url));
+    }
   } finally {
     await rtsp.close();
   }
