@@ -262,7 +262,12 @@ export class EdgeLinkServer {
     const result = await this.options.store.ingest(device.id, items);
     const dupes = items.length - result.stored.length;
     if (dupes > 0) this.options.metrics.ingestDuplicates.inc({ device: device.id }, dupes);
-    for (const item of result.stored) this.options.metrics.ingestRecords.inc({ device: device.id, kind: item.event?.kind ?? (item.thumbnail ? 'thumbnail' : 'unknown') });
+    const storedByKind = new Map<string, number>();
+    for (const item of result.stored) {
+      const kind = item.event?.kind ?? (item.thumbnail ? 'thumbnail' : 'unknown');
+      storedByKind.set(kind, (storedByKind.get(kind) ?? 0) + 1);
+    }
+    for (const [kind, n] of storedByKind) this.options.metrics.ingestRecords.inc({ device: device.id, kind }, n);
     // Lanes with nothing stored in this batch are still acknowledged at their current position.
     const ackedLanes = new Map(result.acked.map((a) => [a.lane, a.seq]));
     const acked = LANES.filter((l) => ackedLanes.has(l)).map((l) => ({ lane: laneToProto(l), seq: ackedLanes.get(l)! }));

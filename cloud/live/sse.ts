@@ -186,9 +186,17 @@ function toItems(m: BusMessage): LiveItem[] {
   switch (m.topic) {
     case 'records': {
       const rows = (data.rows ?? []) as { site: string; kind: string; severity: SeverityName | null }[];
-      return rows.map((row, i) => ({
-        ...base, id: i === rows.length - 1 ? m.id : undefined, event: 'record', data: JSON.stringify(row), site: row.site, kind: row.kind, severity: row.severity,
-      }));
+      // Serialized only when a client is sent the row: ingest runs this for every stored batch,
+      // most of which nobody is watching live.
+      return rows.map((row, i) => {
+        let json: string | undefined;
+        return {
+          ...base, id: i === rows.length - 1 ? m.id : undefined, event: 'record', site: row.site, kind: row.kind, severity: row.severity,
+          get data() {
+            return (json ??= JSON.stringify(row));
+          },
+        };
+      });
     }
     case 'alerts': {
       const alert = data.alert as { site: string | null; kind: string; severity: SeverityName };
