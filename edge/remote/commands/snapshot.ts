@@ -2,7 +2,6 @@
 // record through the outbox (thumbnail lane: paced, budgeted, survives link cuts) rather than
 // inside the receipt, which rides the control path and would hold up acks on a 2G link. The
 // receipt names the event id under which the coordinator serves it.
-import sharp from 'sharp';
 import type { CommandHandler } from './command.js';
 import { findCamera, stringArg } from './command.js';
 
@@ -15,6 +14,8 @@ export const snapshot: CommandHandler = {
   async run(args, context, commandId) {
     const camera = findCamera(context, stringArg(args, 'camera'));
     const frame = await camera.snapshot();
+    // Loaded on first use: sharp (libvips) costs the agent ~10 MB of RSS for a rare command.
+    const { default: sharp } = await import('sharp');
     let quality = 75;
     let image = await sharp(frame).resize({ width: MAX_WIDTH, withoutEnlargement: true }).jpeg({ quality }).toBuffer({ resolveWithObject: true });
     while (image.data.length > MAX_BYTES && quality > 20) {
