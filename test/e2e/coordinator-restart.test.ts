@@ -25,6 +25,8 @@ t.test('coordinator killed while the edge produces and delivers: everything arri
     { kind: 'telemetry' as const, count: 40 },
     { kind: 'thumbnail' as const, count: 4, bytes: 6000 },
   ];
+  // Records made before the first handshake are rightly marked unsynced; this test checks synced ones.
+  await waitFor('first handshake (clock offset known)', async () => (await agent.metric('ioc_edge_uplink_connected')) === 1);
   for (let i = 0; i < 5; i++) await producer.produce(mix);
 
   // Killed mid-flow, with a backlog building while it is away.

@@ -4,6 +4,8 @@ export interface SseEvent {
   event: string;
   data: string;
   id: string | undefined;
+  /** When the event was read (epoch ms): latency measurements. */
+  at: number;
 }
 
 export class SseClient {
@@ -46,7 +48,7 @@ export class SseClient {
           buffer = buffer.slice(nl + 1);
           if (line === '') {
             if (event.id !== undefined) this.lastEventId = event.id;
-            if (event.data.length > 0) this.events.push({ event: event.event, data: event.data.join('\n'), id: event.id });
+            if (event.data.length > 0) this.events.push({ event: event.event, data: event.data.join('\n'), id: event.id, at: Date.now() });
             event = { event: 'message', data: [], id: undefined };
           } else if (line.startsWith(':')) this.comments.push(line.slice(1).trim());
           else {
