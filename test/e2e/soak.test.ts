@@ -82,9 +82,14 @@ t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — ever
 
   // ---- producer: a steady mix of every class --------------------------------------------------
   let producing = true;
+  let paused = false;
   let ticks = 0;
   const production = (async () => {
     while (producing) {
+      if (paused) {
+        await delay(100);
+        continue;
+      }
       const mix: { kind: InjectKind; count: number; bytes?: number }[] = [
         { kind: 'camera_event', count: 2 },
         { kind: 'telemetry', count: 8 },
@@ -152,8 +157,13 @@ t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — ever
         await proxy.restore();
         break;
       case 'long-outage':
+        // One second of production, then quiet: what was made stays under the disk budget, so it
+        // is the TTL (not eviction) that must drop the thumbnails the outage outlives.
         await proxy.cut();
-        await delay(7000); // longer than the thumbnail TTL
+        await delay(1000);
+        paused = true;
+        await delay(6000); // longer than the thumbnail TTL
+        paused = false;
         await proxy.restore();
         break;
     }
