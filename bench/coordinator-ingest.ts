@@ -5,17 +5,16 @@
 //   node --import tsx bench/coordinator-ingest.ts [--records 120000] [--devices 4] [--batch 500]
 // DATABASE_URL selects the server (default: local trust auth, database "test"); the bench uses
 // a throwaway schema and drops it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadavg } from 'node:os';
-import { projectRoot } from '../common/paths.js';
 import type { ProtoRecord } from '../common/proto.js';
 import { EdgeSender, encodeBatch, records, type EncodedBatch } from './support/edge-sender.js';
+import { startBenchCoordinator, stopProcess, type BenchCoordinator } from './support/coordinator.js';
 import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
 
 const { values: args } = parseArgs({
@@ -30,44 +29,6 @@ const token = (id: string) => `bench-device-token-${id}-0123456789`;
 const deviceIds = Array.from({ length: DEVICES }, (_, i) => `bench-${i + 1}`);
 /** The coordinator's PostgreSQL connections carry this name, so their CPU can be measured. */
 const APP_NAME = `ioc-bench-ingest-${process.pid}`;
-
-interface Coordinator {
-  child: ChildProcess;
-  grpcPort: number;
-  httpPort: number;
-}
-
-/** A coordinator process (the real main, from the sources), on ephemeral ports. */
-async function startCoordinator(dir: string, storeYaml: string): Promise<Coordinator> {
-  const config = join(dir, 'coordinator.yaml');
-  writeFileSync(config, `version: 1
-http: { host: 127.0.0.1, port: 0 }
-grpc: { host: 127.0.0.1, port: 0, max_batch_records: 20000 }
-${storeYaml}
-devices:
-${deviceIds.map((id) => `  - { id: ${id}, site: muong-nhe, token: ${token(id)} }`).join('\n')}
-api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]
-`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'error', DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{"ready":true'));
-      if (line) resolve(JSON.parse(line) as { grpcPort: number; httpPort: number });
-    });
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
-  });
-  return { child, ...ready };
-}
-
-async function stop(c: Coordinator): Promise<void> {
-  const exited = new Promise((resolve) => c.child.once('exit', resolve));
-  c.child.kill('SIGTERM');
-  await exited;
-}
 
 /** What an edge sends: mostly telemetry windows, some alarms, camera events with small thumbnails. */
 function makeBatches(deviceId: string, firstSeq: Record<string, number>, count: number): EncodedBatch[] {
@@ -97,14 +58,20 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function storedRecords(c: Coordinator): Promise<number> {
+async function storedRecords(c: BenchCoordinator): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`)).text();
   return text.split('\n').filter((l) => l.startsWith('ioc_ingest_records_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 async function run(label: string, storeYaml: string): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), `ioc-bench-ingest-${label}-`));
-  const coordinator = await startCoordinator(dir, storeYaml);
+  const coordinator = await startBenchCoordinator({
+    dir, grpcExtra: 'max_batch_records: 20000', env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
+    bodyYaml: `${storeYaml}
+devices:
+${deviceIds.map((id) => `  - { id: ${id}, site: muong-nhe, token: ${token(id)} }`).join('\n')}
+api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]`,
+  });
   try {
     const perDevice = Math.floor(TOTAL / DEVICES);
     const seqs = deviceIds.map(() => ({ alarm: 1, event: 1, telemetry: 1, thumbnail: 1 }) as Record<string, number>);
@@ -148,7 +115,7 @@ async function run(label: string, storeYaml: string): Promise<Record<string, num
       bodyBytesPerRecord: Math.round(timed.flat().reduce((n, b) => n + b.body.length, 0) / sent),
     };
   } finally {
-    await stop(coordinator);
+    await stopProcess(coordinator.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,7 +7,8 @@
 // 64 producers × 16 in flight. The same with one in flight each is reported too (groups can then
 // never exceed 64 records). The variants run in alternating rounds and each reports its median
 // round, so load from anything else on the machine hits all alike. Prints one JSON object.
-//   node --import tsx bench/outbox-append.ts [--seconds 3] [--rounds 5] [--producers 64] [--depth 16]
+// Then the drain: the uplink's read-batch-and-delete-on-ack against raw level reads and deletes.
+//   node --import tsx bench/outbox-append.ts [--seconds 3] [--rounds 5] [--producers 64] [--depth 16] [--drain-records 100000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,8 @@ import { Outbox } from '../edge/outbox/outbox.js';
 import { encodeRecord } from '../common/proto.js';
 import type { OutboxInput } from '../edge/outbox/types.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, producers: { type: 'string', default: '64' }, depth: { type: 'string', default: '16' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, producers: { type: 'string', default: '64' }, depth: { type: 'string', default: '16' }, 'drain-records': { type: 'string', default: '100000' } } });
+const DRAIN_RECORDS = Number(args['drain-records']);
 const DEPTH = Number(args.depth);
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
@@ -84,6 +86,51 @@ async function rawRun(dir: string) {
   return { records: seq, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * Drain: the uplink's side of the outbox: read the next batch, hand it on, delete it on the
+ * ack — against raw level reading 500 keys at a time and deleting them in one batch.
+ */
+async function outboxDrain(dir: string, records: number) {
+  const outbox = await Outbox.open({
+    dir, diskBudgetBytes: 512 * 1024 * 1024, minFreeDiskBytes: 32 * 1024 * 1024,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(),
+  });
+  let next = 0;
+  await Promise.all(Array.from({ length: 256 }, async () => { while (next < records) await outbox.append(telemetry(next++)); }));
+  const started = performance.now();
+  let drained = 0;
+  for (;;) {
+    const batch = await outbox.nextBatch({ maxRecords: 500, maxBytes: 1024 * 1024 });
+    if (batch.length === 0) break;
+    drained += await outbox.acknowledge([{ lane: 'telemetry', seq: batch.at(-1)!.seq }]);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const left = outbox.stats().records;
+  await outbox.close();
+  return { records: drained, seconds, left };
+}
+
+async function rawDrain(dir: string, records: number) {
+  const db = new ClassicLevel<string, Uint8Array>(dir, { valueEncoding: 'view' });
+  await db.open();
+  const value = encodeRecord({ lane: 'LANE_TELEMETRY', seq: 1, kind: 'telemetry', edge_time_ms: Date.now(), ...telemetry(1).body });
+  for (let seq = 0; seq < records;) {
+    const ops = Array.from({ length: Math.min(1000, records - seq) }, () => ({ type: 'put' as const, key: `r:telemetry:${(++seq).toString(16).padStart(16, '0')}`, value }));
+    await db.batch(ops, { sync: true });
+  }
+  const started = performance.now();
+  let drained = 0;
+  for (;;) {
+    const entries = await db.iterator({ gte: 'r:telemetry:', lt: 'r:telemetry;', limit: 500 }).all();
+    if (entries.length === 0) break;
+    await db.batch(entries.map(([key]) => ({ type: 'del' as const, key })));
+    drained += entries.length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await db.close();
+  return { records: drained, seconds };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -103,6 +150,15 @@ async function main(): Promise<void> {
       rates.outbox_one_in_flight.push(o1.records / o1.seconds);
       const p1 = await plainRun(join(dir, `plain1-${round}`), 1);
       rates.plain_one_in_flight.push(p1.records / p1.seconds);
+    }
+    const drainRates = { outbox: [] as number[], raw: [] as number[] };
+    let drainedAll = true;
+    for (let round = 0; round < ROUNDS; round++) {
+      const o = await outboxDrain(join(dir, `drain-outbox-${round}`), DRAIN_RECORDS);
+      drainedAll &&= o.records === DRAIN_RECORDS && o.left === 0;
+      drainRates.outbox.push(o.records / o.seconds);
+      const r = await rawDrain(join(dir, `drain-raw-${round}`), DRAIN_RECORDS);
+      drainRates.raw.push(r.records / r.seconds);
     }
     const outbox = median(rates.outbox);
     const plain = median(rates.plain);
@@ -124,6 +180,11 @@ async function main(): Promise<void> {
       rounds_records_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.map(Math.round)])),
       targets: { vs_plain: 0.8, records_per_s: 20_000, vs_raw_batched: 0.5 },
       outbox_every_record_stored: storedCheck,
+      drain: {
+        records: DRAIN_RECORDS, batch: 500,
+        outbox_records_per_s: Math.round(median(drainRates.outbox)), raw_level_records_per_s: Math.round(median(drainRates.raw)),
+        outbox_vs_raw: +(median(drainRates.outbox) / median(drainRates.raw)).toFixed(2), every_record_drained: drainedAll,
+      },
     }));
   } finally {
     rmSync(dir, { recursive: true, force: true });

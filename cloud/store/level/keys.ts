@@ -22,7 +22,7 @@ export const thumbnail = (eventId: string) => `th!${eventId}`;
 /** Every index an event row is listed in; each ends with !<time>!<id>. */
 export function eventIndexKeys(row: EventRow): string[] {
   const suffix = `${ts(row.timeMs)}!${row.id}`;
-  return [
+  const keys = [
     `ix!all!${suffix}`,
     `ix!site!${row.site}!${suffix}`,
     `ix!dev!${row.deviceId}!${suffix}`,
@@ -30,7 +30,15 @@ export function eventIndexKeys(row: EventRow): string[] {
     `ix!sk!${row.site}!${row.kind}!${suffix}`,
     `ix!dk!${row.deviceId}!${row.kind}!${suffix}`,
   ];
+  if (row.cameraId) keys.push(cameraIndexKey(row.cameraId, suffix));
+  return keys;
 }
+
+const cameraIndexKey = (cameraId: string, suffix: string) => `ix!cam!${cameraId}!${suffix}`;
+export const cameraIndexKeyOf = (row: EventRow) => (row.cameraId ? cameraIndexKey(row.cameraId, `${ts(row.timeMs)}!${row.id}`) : undefined);
+export const EVENT_RANGE = { gte: 'ev!', lt: 'ev"' };
+/** Version of the index layout the store was built with; older stores are brought up on open. */
+export const INDEX_VERSION_KEY = 'meta!index-version';
 
 /** The narrowest index prefix the query can use; the rest is filtered row by row. */
 export function bestIndex(q: EventQuery): string {
@@ -38,6 +46,8 @@ export function bestIndex(q: EventQuery): string {
   const deviceId = one(q.deviceId);
   const kind = one(q.kind);
   const site = one(q.site);
+  // A camera's rows are a small share of any device's, site's or kind's.
+  if (q.cameraId) return `ix!cam!${q.cameraId}!`;
   if (deviceId && kind) return `ix!dk!${deviceId}!${kind}!`;
   if (site && kind) return `ix!sk!${site}!${kind}!`;
   if (deviceId) return `ix!dev!${deviceId}!`;

@@ -18,6 +18,8 @@ const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 const te = new TextEncoder();
 const td = new TextDecoder();
 const EMPTY = new Uint8Array(0);
+/** 2: events are also listed by camera. */
+const INDEX_VERSION = 2;
 
 const json = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
 function parse<T>(v: Uint8Array | undefined): T | undefined {
@@ -53,6 +55,27 @@ export class LevelStore implements CoordinatorStore {
     } catch (err) {
       throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
     }
+    await this.upgradeIndexes();
+  }
+
+  /**
+   * Stores written before the camera index (index version 1) get it built once, from the
+   * event rows, in bounded batches; a crash part-way only means building it again.
+   */
+  private async upgradeIndexes(): Promise<void> {
+    const version = parse<number>(await this.db.get(K.INDEX_VERSION_KEY)) ?? 1;
+    if (version >= INDEX_VERSION) return;
+    let ops: Op[] = [];
+    for await (const value of this.db.values(K.EVENT_RANGE)) {
+      const key = K.cameraIndexKeyOf(parse<EventRow>(value)!);
+      if (key) ops.push({ type: 'put', key, value: EMPTY });
+      if (ops.length >= 10_000) {
+        await this.write(ops);
+        ops = [];
+      }
+    }
+    ops.push({ type: 'put', key: K.INDEX_VERSION_KEY, value: json(INDEX_VERSION) });
+    await this.write(ops);
   }
 
   async close(): Promise<void> {
