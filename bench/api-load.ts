@@ -6,7 +6,7 @@
 // earlier ones have returned, latency counted from the scheduled time (no coordinated omission).
 //   node --import tsx bench/api-load.ts [--events 1000000] [--rate 200] [--seconds 15]
 // DATABASE_URL selects the server (default: local trust auth, database "test").
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -298,6 +298,9 @@ async function main(): Promise<void> {
       seedLevel(join(levelDir, 'store'), events).then(() => (performance.now() - t0) / 1000),
       seedPostgres(schema, events).then(() => (performance.now() - t0) / 1000),
     ]);
+    // Both seeds leave hundreds of MB of dirty pages; written back during a measurement they
+    // stall whatever touches the disk, so they go out first.
+    execFileSync('sync');
     const level = await measure(`store: { kind: level, dir: ${join(levelDir, 'store')} }`, rate, seconds);
     const postgres = await measure(`store: { kind: postgres, schema: ${schema}, pool_size: 10 }`, rate, seconds);
     process.stdout.write(`${JSON.stringify({
