@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const sites = SITES.map((s) => ({ ...s, doc: YAML.parseDocument(readFileSync(projectPath('firmware-config', s.file), 'utf8')), deviceToken: token('device') }));
   const coordinatorFile = join(root, 'coordinator.yaml');
   writeFileSync(coordinatorFile, coordinatorYaml(ports, tokens, sites));
-  const coordinator = new NodeProcess('coordinator', 'cloud/main.js', ['--config', coordinatorFile], {}, join(root, 'logs', 'coordinator.log'));
+  // The V8 setting bin/ioc-coordinator.js runs with.
+  const coordinatorEnv = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=64`.trim() };
+  const coordinator = new NodeProcess('coordinator', 'cloud/main.js', ['--config', coordinatorFile], coordinatorEnv, join(root, 'logs', 'coordinator.log'));
   processes.push(coordinator);
   await coordinator.start();
   log(`coordinator up: HTTP ${ports.http}, EdgeLink gRPC ${ports.grpc}`);

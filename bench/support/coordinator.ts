@@ -5,6 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../common/paths.js';
 
+/** The V8 flags bin/ioc-coordinator.js runs the coordinator with. */
+const COORDINATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 export interface BenchCoordinator {
   child: ChildProcess;
   httpPort: number;
@@ -28,7 +31,7 @@ http: { host: 127.0.0.1, port: 0 }
 grpc: { host: 127.0.0.1, port: 0${o.grpcExtra ? `, ${o.grpcExtra}` : ''} }
 ${o.bodyYaml}
 `);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
+  const child = spawn(process.execPath, [...COORDINATOR_NODE_FLAGS, '--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
     env: { ...process.env, LOG_LEVEL: 'error', ...o.env }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The API audit trail: every write (who, what, when, outcome) recorded after it is answered.
 // Recording never delays or fails the request; writes are batched, and a failed batch is logged
 // and retried with the next one.
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { ApiWrite } from '../api/app.js';
@@ -31,7 +31,7 @@ export class AuditTrail {
       this.rateLimited.warn('audit-full', { pending: this.pending.length }, 'audit trail backlog full; dropping the oldest record');
       this.pending.shift();
     }
-    this.pending.push({ id: ulid(write.atMs), ...write });
+    this.pending.push({ id: newId(write.atMs), ...write });
     this.flushing ??= this.flush();
   }
 

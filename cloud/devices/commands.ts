@@ -3,7 +3,7 @@
 // them. A command whose expiry passes before it could be sent is marked expired, never sent:
 // a `restart_camera` an hour late would be worse than none.
 import { z } from 'zod';
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { IocError, NotFoundError, ValidationError } from '../../common/errors.js';
 import { LANES } from '../../common/lanes.js';
 import { formatZodIssues } from '../../common/config/load.js';
@@ -60,7 +60,7 @@ export class CommandQueue {
     }
     const now = this.now();
     const command: DeviceCommand = {
-      id: ulid(now), deviceId, name, args: parsed.data, createdAtMs: now, createdBy: actor, expiresAtMs: now + ttlS * 1000,
+      id: newId(now), deviceId, name, args: parsed.data, createdAtMs: now, createdBy: actor, expiresAtMs: now + ttlS * 1000,
       status: 'queued', sentAtMs: null, receipt: null,
     };
     await this.o.store.putCommand(command);

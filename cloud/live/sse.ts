@@ -179,24 +179,47 @@ function matches(item: LiveItem, f: LiveFilter): boolean {
   return true;
 }
 
+interface RecordRow {
+  site: string;
+  kind: string;
+  severity: SeverityName | null;
+}
+
+/**
+ * One stored row on the feed, serialized only when a client is sent it: ingest makes one for
+ * every stored record, most of which nobody is watching live.
+ */
+class RecordItem implements LiveItem {
+  readonly topic = 'records' as const;
+  readonly event = 'record';
+  readonly site: string;
+  readonly kind: string;
+  readonly severity: SeverityName | null;
+  private json: string | undefined;
+
+  constructor(
+    readonly busId: string,
+    readonly id: string | undefined,
+    private readonly row: RecordRow,
+  ) {
+    this.site = row.site;
+    this.kind = row.kind;
+    this.severity = row.severity;
+  }
+
+  get data(): string {
+    return (this.json ??= JSON.stringify(this.row));
+  }
+}
+
 /** Bus message → SSE events. A records message carries a device's batch: one event per row. */
 function toItems(m: BusMessage): LiveItem[] {
   const base = { busId: m.id, topic: m.topic };
   const data = m.data as Record<string, unknown>;
   switch (m.topic) {
     case 'records': {
-      const rows = (data.rows ?? []) as { site: string; kind: string; severity: SeverityName | null }[];
-      // Serialized only when a client is sent the row: ingest runs this for every stored batch,
-      // most of which nobody is watching live.
-      return rows.map((row, i) => {
-        let json: string | undefined;
-        return {
-          ...base, id: i === rows.length - 1 ? m.id : undefined, event: 'record', site: row.site, kind: row.kind, severity: row.severity,
-          get data() {
-            return (json ??= JSON.stringify(row));
-          },
-        };
-      });
+      const rows = (data.rows ?? []) as RecordRow[];
+      return rows.map((row, i) => new RecordItem(m.id, i === rows.length - 1 ? m.id : undefined, row));
     }
     case 'alerts': {
       const alert = data.alert as { site: string | null; kind: string; severity: SeverityName };

@@ -139,6 +139,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
     async close() {
       clearInterval(escalation);
       unsubscribe();
+      await intake.close(5_000);
       await live.close();
       await webhooks.close();
       await Promise.race([audit.settle(), sleep(5_000)]);

@@ -3,7 +3,7 @@
 // as a citizen_report alert and announced on the live feed and the webhooks.
 import type { MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { Counter, type Registry } from 'prom-client';
 import { IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
@@ -114,7 +114,7 @@ export class ReportService {
     const images: ReportImage[] = encoded.map((e, index) => ({ index, contentType: 'image/jpeg', width: e.width, height: e.height, bytes: e.data.length }));
     const location = { lat: input.lat, lon: input.lon };
     const report: CitizenReport = {
-      id: ulid(now), createdAtMs: now, category: input.category, text: input.text, location, site: nearestSite(this.o.sites, location),
+      id: newId(now), createdAtMs: now, category: input.category, text: input.text, location, site: nearestSite(this.o.sites, location),
       images, alertId: null, submittedBy: actor,
     };
     await this.o.store.createReport(report, encoded.map((e) => e.data));

@@ -25,6 +25,7 @@ export const cameraSourceKey = (eventId: string) => `camera:${eventId}`;
 export class AlertIntake {
   private readonly rateLimited: RateLimitedLog;
   private chain: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly o: IntakeOptions) {
     this.rateLimited = new RateLimitedLog(o.logger);
@@ -36,6 +37,7 @@ export class AlertIntake {
     if (relevant.length === 0) return this.chain;
     this.chain = this.chain.then(async () => {
       for (const row of relevant) {
+        if (this.closed) return; // left to the next start's catch-up
         try {
           await this.handle(row);
         } catch (err) {
@@ -44,6 +46,15 @@ export class AlertIntake {
       }
     });
     return this.chain;
+  }
+
+  /**
+   * Shutdown: finishes what was handed over, for at most `timeoutMs`; anything left is picked
+   * up by the catch-up at the next start rather than failing against a closed store.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    await Promise.race([this.chain, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    this.closed = true;
   }
 
   /** Replays recent alarms and camera events (after a crash between ingest and intake). */

@@ -1,7 +1,7 @@
 // Triage: raises alerts (once per source), moves them through the state machine with an audit
 // entry for every change, dispatches them to agencies and escalates unacknowledged dispatches.
 // Every change is published on the bus (live feed) and offered to the webhooks.
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { IocError, NotFoundError, ValidationError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { SeverityName } from '../../common/config/primitives.js';
@@ -62,7 +62,7 @@ export class TriageService {
     const now = this.now();
     const routing = await this.o.routing.route({ kind: input.source, rule: input.rule, site: input.site, severity: input.severity });
     const alert: Alert = {
-      id: ulid(now), source: input.source, sourceKey: input.sourceKey, kind: input.source, state: 'new', severity: input.severity,
+      id: newId(now), source: input.source, sourceKey: input.sourceKey, kind: input.source, state: 'new', severity: input.severity,
       title: input.title, site: input.site, deviceId: input.deviceId, rule: input.rule, location: input.location,
       eventIds: input.eventIds, reportId: input.reportId ?? null, phase: input.phase ?? null, endedAtMs: null,
       createdAtMs: now, updatedAtMs: now, routing, dispatch: null, details: input.details ?? {},

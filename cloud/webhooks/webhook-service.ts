@@ -2,7 +2,7 @@
 // durably per endpoint, POSTed signed, retried with exponential backoff while the endpoint is
 // down (endpoint-wide, so a dead receiver costs one attempt per backoff step, not one per
 // queued event), and the endpoint is disabled with its reason after too many failures in a row.
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { NotFoundError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -93,7 +93,7 @@ export class WebhookService implements AlertNotifier {
     if (targets.size === 0) return;
     const now = this.now();
     const deliveries = [...targets].map((endpoint): Delivery => {
-      const id = ulid(now);
+      const id = newId(now);
       return {
         id, endpoint, event, body: JSON.stringify({ id, event, createdAtMs: now, data }), createdAtMs: now, state: 'pending', attempts: 0,
         nextAttemptAtMs: now, leaseUntilMs: 0, lastStatus: null, lastError: null, deliveredAtMs: null,
@@ -136,7 +136,7 @@ export class WebhookService implements AlertNotifier {
   async test(name: string, actor: string): Promise<string> {
     this.endpoint(name);
     const now = this.now();
-    const id = ulid(now);
+    const id = newId(now);
     await this.o.store.enqueue([{
       id, endpoint: name, event: 'webhook.test', body: JSON.stringify({ id, event: 'webhook.test', createdAtMs: now, data: { requestedBy: actor } }),
       createdAtMs: now, state: 'pending', attempts: 0, nextAttemptAtMs: now, leaseUntilMs: 0, lastStatus: null, lastError: null, deliveredAtMs: null,

@@ -6,7 +6,7 @@
 // for a plain object its best view after a few seconds or at its end — and again only when a
 // much better one appears. Updates are sent only when something other than the picture
 // changed, and at most once per update interval.
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
@@ -173,7 +173,7 @@ export class CameraEvents {
     for (const interval of this.activity.close(wallMs, final)) {
       const minutes = Math.max(1, Math.round((interval.endedMs - interval.startedMs) / 60_000));
       const event: OpenEvent = {
-        id: ulid(), type: 'activity', rule: '', zone: '', label: interval.label, trackId: interval.trackId, severity: 'info',
+        id: newId(), type: 'activity', rule: '', zone: '', label: interval.label, trackId: interval.trackId, severity: 'info',
         startedWallMs: interval.startedMs, lastUpdateMonoMs: 0, score: interval.score, box: interval.box, objectCount: interval.objects,
         motionOnly: false, dirty: false, lastActivityMonoMs: 0, openedMonoMs: 0, lastShotMonoMs: 0,
         detail: `${interval.objects} ${interval.label} in ${minutes} min, ${interval.sent} of them as their own events (hourly event budget reached)`,
@@ -296,7 +296,7 @@ export class CameraEvents {
 
   private openStatus(key: string, type: EventType, severity: SeverityName, wallMs: number, monoMs: number, detail: string): void {
     const event: OpenEvent = {
-      id: ulid(), type, rule: '', zone: '', label: '', trackId: '', severity, startedWallMs: wallMs, lastUpdateMonoMs: monoMs,
+      id: newId(), type, rule: '', zone: '', label: '', trackId: '', severity, startedWallMs: wallMs, lastUpdateMonoMs: monoMs,
       score: 0, box: undefined, objectCount: 0, motionOnly: false, detail, dirty: false, lastActivityMonoMs: monoMs,
       openedMonoMs: monoMs, lastShotMonoMs: monoMs,
     };
@@ -310,7 +310,7 @@ export class CameraEvents {
     fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot' | 'openedMonoMs' | 'lastShotMonoMs'>,
   ): void {
     const mono = frame.monoMs;
-    const event: OpenEvent = { ...fields, id: ulid(), lastUpdateMonoMs: mono, dirty: false, lastActivityMonoMs: mono, openedMonoMs: mono, lastShotMonoMs: mono };
+    const event: OpenEvent = { ...fields, id: newId(), lastUpdateMonoMs: mono, dirty: false, lastActivityMonoMs: mono, openedMonoMs: mono, lastShotMonoMs: mono };
     this.open.set(key, event);
     this.emit(event, 'new', 'camera_event');
     this.offerShot(event, mono);

@@ -2,7 +2,7 @@
 // constant-velocity prediction. A track is confirmed after a few hits; it ends after going
 // unseen where the detector looked. A track that stops moving becomes stationary: it is kept
 // much longer, so a parked car or a sitting guard stays one track (and one event).
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import { bottomCentre, type Point } from './zones.js';
 import { iou, type Box, type Detection } from './types.js';
 
@@ -207,7 +207,7 @@ export class Tracker {
 
   private newTrack(d: Detection, nowMs: number, wallMs: number): Track {
     return {
-      id: ulid(),
+      id: newId(),
       label: d.label,
       box: d.box,
       vx: 0,

@@ -2,7 +2,7 @@
 // threshold rules (alarm records) → the outbox. Active alarms survive restarts, so a restart
 // neither raises a second alarm nor leaves the first one uncleared.
 import { readFileSync } from 'node:fs';
-import { ulid } from 'ulid';
+import { newId } from '../../common/ids.js';
 import type { SensorConfig } from '../../common/config/edge-schema.js';
 import { componentLogger, type Logger } from '../../common/log.js';
 import { writeFileAtomic } from '../../common/time.js';
@@ -99,10 +99,10 @@ export class SensorPipeline {
     const key = ruleKey(sensor.id, rule.config.id);
     let alarmId: string;
     if (t.state === 'raised') {
-      alarmId = ulid();
+      alarmId = newId();
       this.active[key] = { alarmId, raisedAtMs: Date.now() };
     } else {
-      alarmId = this.active[key]?.alarmId ?? ulid();
+      alarmId = this.active[key]?.alarmId ?? newId();
       delete this.active[key];
     }
     this.saveActive();
