@@ -1,5 +1,5 @@
 // Config versions and commands on the coordinator's LevelDB (key prefix "dv!").
-import { EMPTY, KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
+import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
 import type { DeviceAdminStore } from './device-admin-store.js';
 import type { ConfigVersion, DeviceCommand } from './types.js';
 
@@ -13,18 +13,7 @@ const openRange = (deviceId: string) => ({ gte: `dv!open!${deviceId}!`, lt: `dv!
 
 const isOpen = (c: DeviceCommand) => c.status === 'queued' || c.status === 'sent';
 
-export class LevelDeviceAdminStore implements DeviceAdminStore {
-  readonly kind = 'level' as const;
-  private readonly lock = new KeyedLock();
-
-  constructor(private readonly db: LevelDatabase) {}
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.lock.idle();
-  }
-
+export class LevelDeviceAdminStore extends LevelFeatureStore implements DeviceAdminStore {
   addConfigVersion(deviceId: string, make: (version: number) => ConfigVersion): Promise<ConfigVersion> {
     return this.lock.run(`cfg:${deviceId}`, async () => {
       const existing = await this.listConfigVersions(deviceId);

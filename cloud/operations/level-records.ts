@@ -29,6 +29,23 @@ export async function writeBatch(db: LevelDatabase, ops: LevelOp[]): Promise<voi
   }
 }
 
+/**
+ * What every feature store (triage, webhooks, reports, device admin) on the coordinator's LevelDB
+ * shares: the handle, a keyed lock, and a close that waits for the work under it.
+ */
+export abstract class LevelFeatureStore {
+  readonly kind = 'level' as const;
+  protected readonly lock = new KeyedLock();
+
+  constructor(protected readonly db: LevelDatabase) {}
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.lock.idle();
+  }
+}
+
 /** Serializes work per key: a read-modify-write of one record never interleaves with another. */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();

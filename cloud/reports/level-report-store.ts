@@ -1,5 +1,5 @@
 // Citizen reports on the coordinator's LevelDB (key prefix "rp!").
-import { KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
+import { LevelFeatureStore, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
 import type { ReportStore } from './report-store.js';
 import type { CitizenReport, ReportQuery } from './types.js';
 
@@ -7,18 +7,7 @@ const reportKey = (id: string) => `rp!r!${id}`;
 const REPORTS = { gte: 'rp!r!', lt: 'rp!r"' };
 const imageKey = (id: string, index: number) => `rp!img!${id}!${pad(index, 3)}`;
 
-export class LevelReportStore implements ReportStore {
-  readonly kind = 'level' as const;
-  private readonly lock = new KeyedLock();
-
-  constructor(private readonly db: LevelDatabase) {}
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.lock.idle();
-  }
-
+export class LevelReportStore extends LevelFeatureStore implements ReportStore {
   async createReport(report: CitizenReport, images: readonly Uint8Array[]): Promise<void> {
     const ops: LevelOp[] = [{ type: 'put', key: reportKey(report.id), value: encodeJson(report) }];
     images.forEach((data, i) => ops.push({ type: 'put', key: imageKey(report.id, i), value: data }));

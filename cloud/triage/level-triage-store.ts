@@ -1,7 +1,7 @@
 // Triage on the coordinator's LevelDB (key prefix "tr!"): alerts, a unique index of their
 // sources, the append-only audit log and the index of unacknowledged dispatches.
 import { IocError } from '../../common/errors.js';
-import { EMPTY, KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
+import { LevelFeatureStore, EMPTY, KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
 import { matchesAlertQuery } from './alert-filter.js';
 import type { AlertChange, TriageStore } from './triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
@@ -15,18 +15,7 @@ const openDispatch = (id: string) => `tr!od!${id}`;
 const OPEN_DISPATCHES = { gte: 'tr!od!', lt: 'tr!od"' };
 const settingKey = (key: string) => `tr!set!${key}`;
 
-export class LevelTriageStore implements TriageStore {
-  readonly kind = 'level' as const;
-  private readonly lock = new KeyedLock();
-
-  constructor(private readonly db: LevelDatabase) {}
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.lock.idle();
-  }
-
+export class LevelTriageStore extends LevelFeatureStore implements TriageStore {
   createAlert(alert: Alert, audit: AuditInput): Promise<{ alert: Alert; created: boolean }> {
     return this.lock.run(`src:${alert.sourceKey}`, async () => {
       const existingId = decodeJson<string>(await this.db.get(sourceKey(alert.sourceKey)));

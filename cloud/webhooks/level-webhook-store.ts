@@ -1,6 +1,6 @@
 // Webhook deliveries on the coordinator's LevelDB (key prefix "wh!"). One process owns a level
 // store, so leases only need to hold within it.
-import { EMPTY, KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
+import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
 import { freshEndpointState, type WebhookStore } from './webhook-store.js';
 import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
 
@@ -15,18 +15,7 @@ const attemptKey = (id: string, n: number) => `wh!at!${id}!${pad(n, 4)}`;
 const attemptRange = (id: string) => ({ gte: `wh!at!${id}!`, lt: `wh!at!${id}"` });
 const endpointKey = (name: string) => `wh!ep!${name}`;
 
-export class LevelWebhookStore implements WebhookStore {
-  readonly kind = 'level' as const;
-  private readonly lock = new KeyedLock();
-
-  constructor(private readonly db: LevelDatabase) {}
-
-  async init(): Promise<void> {}
-
-  async close(): Promise<void> {
-    await this.lock.idle();
-  }
-
+export class LevelWebhookStore extends LevelFeatureStore implements WebhookStore {
   async enqueue(deliveries: readonly Delivery[]): Promise<void> {
     const ops: LevelOp[] = [];
     for (const d of deliveries) {
