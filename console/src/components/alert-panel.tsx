@@ -6,7 +6,7 @@ import { useEffect } from 'preact/hooks';
 import type { IocEvent } from '../api/types.js';
 import { useConsole } from '../console-context.js';
 import { usePoll } from '../use-poll.js';
-import { ACTIONS_FROM, type AlertView, type AuditEntry, type TriageAction } from '../triage/alert-types.js';
+import { ACTIONS_FROM, alertCategory, alertTitle, type AlertView, type AuditEntry, type TriageAction } from '../triage/alert-types.js';
 import { SHORTCUTS, keyLabel } from '../triage/shortcuts.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthImage } from './auth-image.js';
@@ -61,10 +61,10 @@ export function AlertPanel(props: {
       <header class="alert-head">
         <SeverityBadge severity={alert.severity} />
         <span class={`state state-${alert.state}`} data-testid="alert-state">{t(`state.${alert.state}` as MessageKey)}</span>
-        <h2>{alert.title}</h2>
+        <h2>{alertTitle(alert, t)}</h2>
       </header>
       <dl class="facts wide">
-        <div><dt>{t('alert.kind')}</dt><dd>{t(`alertKind.${alert.kind}` as MessageKey)}{alert.rule ? ` · ${alert.rule}` : ''}</dd></div>
+        <div><dt>{t('alert.kind')}</dt><dd>{t(`alertKind.${alert.kind}` as MessageKey)}{alert.rule ? ` · ${alertCategory(alert, t)}` : ''}</dd></div>
         <div><dt>{t('alert.site')}</dt><dd>{siteName(alert.site)}{alert.deviceId ? ` · ${alert.deviceId}` : ''}</dd></div>
         <div><dt>{t('alert.created')}</dt><dd>{formatDateTime(alert.createdAtMs, lang)}</dd></div>
         <div><dt>{t('alert.phase')}</dt><dd>{alert.phase ? phaseName(alert.phase, t) : '—'}{alert.endedAtMs ? ` · ${formatDateTime(alert.endedAtMs, lang)}` : ''}</dd></div>

@@ -9,6 +9,7 @@ import { beep, enableSound, flash } from '../live/alert-cue.js';
 import { AuthImage } from '../components/auth-image.js';
 import { SeverityBadge } from '../components/severity-badge.js';
 import { eventSummary } from '../events/summary.js';
+import { alertTitle } from '../triage/alert-types.js';
 import { formatTime, formatWhen } from '../format.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
@@ -137,7 +138,7 @@ function FeedRow({ item, siteName }: { item: FeedItem; siteName: (id: string) =>
         <span class="feed-kind">{t('kind.alert')}</span>
         <SeverityBadge severity={a.severity} />
         <a href={`/alerts/${encodeURIComponent(a.id)}`} class="feed-text">
-          {a.site && <span class="feed-site">{siteName(a.site)}</span>} {a.title}
+          {a.site && <span class="feed-site">{siteName(a.site)}</span>} {alertTitle(a, t)}
         </a>
         <span class={`state state-${a.state}`}>{t(`state.${a.state}` as MessageKey)}</span>
       </li>

@@ -7,7 +7,7 @@ import type { Page, Site } from '../api/types.js';
 import { useConsole } from '../console-context.js';
 import { usePoll } from '../use-poll.js';
 import { navigate } from '../router.js';
-import { ACTIONS_FROM, CLOSED_STATES, OPEN_STATES, type AlertState, type AlertView, type TriageAction } from '../triage/alert-types.js';
+import { ACTIONS_FROM, CLOSED_STATES, OPEN_STATES, alertTitle, type AlertState, type AlertView, type TriageAction } from '../triage/alert-types.js';
 import { commandFor } from '../triage/shortcuts.js';
 import { AlertPanel, type Agency } from '../components/alert-panel.js';
 import { ShortcutHelp } from '../components/shortcut-help.js';
@@ -155,7 +155,7 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
                 <span class={`state state-${a.state}`}>{t(`state.${a.state}` as MessageKey)}</span>
                 <time>{formatWhen(a.createdAtMs, lang)}</time>
               </div>
-              <div class="queue-title">{a.title}</div>
+              <div class="queue-title">{alertTitle(a, t)}</div>
               <div class="muted small">{t(`alertKind.${a.kind}` as MessageKey)} · {sites.data?.items.find((s) => s.id === a.site)?.name ?? a.site ?? '—'}</div>
             </li>
           ))}

@@ -3,6 +3,8 @@
 // new → verified → dispatched → resolved, or dismissed.
 import type { z } from '@hono/zod-openapi';
 import type { AlertSchema, AuditEntrySchema } from '../../../cloud/api/routes/alerts.js';
+import type { Translate } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/i18n.js';
 
 export type AlertView = z.infer<typeof AlertSchema>;
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
@@ -21,3 +23,20 @@ export const ACTIONS_FROM: Record<AlertState, readonly TriageAction[]> = {
   resolved: [],
   dismissed: [],
 };
+
+/**
+ * A citizen report's alert is titled "<category code>: <text>" and its rule is the category:
+ * both shown in the operator's language.
+ */
+export function alertCategory(alert: Pick<AlertView, 'kind' | 'rule'>, t: Translate): string | null {
+  if (alert.kind !== 'citizen_report' || !alert.rule) return alert.rule ?? null;
+  const key = `category.${alert.rule}` as MessageKey;
+  const label = t(key);
+  return label === key ? alert.rule : label;
+}
+
+export function alertTitle(alert: Pick<AlertView, 'kind' | 'rule' | 'title'>, t: Translate): string {
+  const prefix = `${alert.rule ?? ''}: `;
+  if (alert.kind !== 'citizen_report' || !alert.rule || !alert.title.startsWith(prefix)) return alert.title;
+  return `${alertCategory(alert, t)}: ${alert.title.slice(prefix.length)}`;
+}
