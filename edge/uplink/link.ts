@@ -111,6 +111,7 @@ export class Uplink implements Component {
       }
       this.options.metrics.uplinkConnected.set(0);
       this.connectedSinceMs = 0;
+      if (this.state === 'connected') this.state = 'backoff'; // a session that ended without an error
       if (signal.aborted) break;
       this.reconnects++;
       await sleep(delayMs, signal);
@@ -140,6 +141,10 @@ export class Uplink implements Component {
     if (signal.aborted) return;
 
     const call = openSync(client, this.options.identity);
+    // Connected before the session starts: its first heartbeat reports this uplink's health.
+    this.state = 'connected';
+    this.connectedSinceMs = Date.now();
+    this.lastError = '';
     const session = new SyncSession(call, {
       outbox: this.options.outbox,
       metrics: this.options.metrics,
@@ -166,9 +171,6 @@ export class Uplink implements Component {
       },
     }, hs.response.session_id, Math.min(PROTOCOL_VERSION, hs.response.protocol_version || PROTOCOL_VERSION));
     this.session = session;
-    this.state = 'connected';
-    this.connectedSinceMs = Date.now();
-    this.lastError = '';
     this.options.metrics.uplinkConnected.set(1);
     this.log.info({ offsetMs: this.options.clockOffset.offsetMs, rttMs: hs.receivedMs - hs.sentMs, acked }, 'uplink connected');
     const onAbort = () => session.close('agent stopping');

@@ -73,3 +73,15 @@ t.test('a noisy signal around the threshold raises one alarm and clears it once 
   t.equal(final[0]!.severity, 'high');
   t.ok(alarms.length >= 2);
 });
+
+t.test('the heartbeat sent as the stream opens already reports the uplink as connected', async (t) => {
+  const dir = tempDir(t);
+  const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-c', site: 'muong-nhe' }] });
+  // The next heartbeat is a minute away: what the device shows is the one sent on connect.
+  await startAgent(t, { dir, deviceId: 'edge-c', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: `${SENSORS}uplink: { heartbeat_s: 60 }\n` });
+  interface Device { health: { components: { name: string; state: string; detail: string }[] } | null }
+  const uplink = await waitFor('first heartbeat at the coordinator', async () =>
+    (await coordinator.api.get<Device>('/api/v1/devices/edge-c')).health?.components.find((c) => c.name === 'uplink'));
+  t.equal(uplink.state, 'ok', uplink.detail);
+  t.match(uplink.detail, /^connected to /);
+});
