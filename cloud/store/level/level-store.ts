@@ -67,7 +67,13 @@ export class LevelStore implements CoordinatorStore {
     if (version >= INDEX_VERSION) return;
     let ops: Op[] = [];
     for await (const value of this.db.values(K.EVENT_RANGE)) {
-      const key = K.cameraIndexKeyOf(parse<EventRow>(value)!);
+      let row: EventRow | undefined;
+      try {
+        row = parse<EventRow>(value);
+      } catch {
+        continue; // an unreadable row is reported where it is read, not here at start-up
+      }
+      const key = row && K.cameraIndexKeyOf(row);
       if (key) ops.push({ type: 'put', key, value: EMPTY });
       if (ops.length >= 10_000) {
         await this.write(ops);
