@@ -23,23 +23,14 @@ import { EdgeLinkServer } from '../cloud/ingest/edgelink-server.js';
 import { Presence } from '../cloud/ingest/presence.js';
 import { createCoordinatorMetrics } from '../cloud/metrics.js';
 import { FaultProxy } from '../test/support/fault-proxy.js';
+import { seededRandom } from '../common/seeded-random.js';
 
 const { values: args } = parseArgs({ options: { records: { type: 'string', default: '2000' } } });
 const N = Number(args.records);
 const DAY = 86_400_000;
 const TOKEN = 'bench-wire-token-0123456789';
 
-/** Deterministic noise (mulberry32): field values as varied as a real site's, the same every run. */
-function noise(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = noise(7);
+const rnd = seededRandom(7);
 const mm = (v: number) => Math.round(v * 1000) / 1000; // gauges report to the millimetre
 const ULID = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ulid = () => Array.from({ length: 26 }, () => ULID[Math.floor(rnd() * 32)]).join('');

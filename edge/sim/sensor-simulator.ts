@@ -7,7 +7,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { loadEdgeConfig } from '../../common/config/edge-config.js';
 import type { SensorConfig } from '../../common/config/edge-schema.js';
 import { errorMessage } from '../../common/errors.js';
-import { modelFor, seededRandom, type Scenario, type SignalModel } from './signals.js';
+import { seededRandom } from '../../common/seeded-random.js';
+import { modelFor, type Scenario, type SignalModel } from './signals.js';
 
 export interface SimulatorOptions {
   sensors: readonly SensorConfig[];

@@ -1,18 +1,6 @@
 // Signal models of the simulated sensors: plausible readings for the districts' instruments.
 // Deterministic for a given seed, so a test or a demo run can be replayed.
 
-/** Small seeded PRNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type Scenario = 'normal' | 'flood' | 'storm';
 
 export interface SignalContext {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { tempDir } from '../support/tmp.js';
 import { ADMIN_TOKEN, OPERATOR_TOKEN, VIEWER_TOKEN, deviceToken, startCoordinator, type RunningCoordinator } from '../support/system.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../support/pg.js';
-import { rng } from './store/fixtures.js';
+import { seededRandom } from '../../common/seeded-random.js';
 import { EdgeSender, encodeBatch, records } from '../../bench/support/edge-sender.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -240,7 +240,7 @@ async function fuzz(t: Parameters<Parameters<typeof t.test>[0]>[0], storeYaml?: 
   const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Parameters<typeof operations>[0] & { components?: { schemas?: Record<string, Schema> } };
   const ops = operations(doc);
   t.ok(ops.length >= 5, `${ops.length} operations found in /openapi.json`);
-  const fuzzer = new Fuzzer(rng(SEED), doc.components?.schemas ?? {});
+  const fuzzer = new Fuzzer(seededRandom(SEED), doc.components?.schemas ?? {});
   const extra: Operation[] = ['/', '/api/v1', '/api/v1/../../etc/passwd', '/%00', '/api/v1/events/%2e%2e', '/api/v2/events', '/healthz/../metrics'].map((path) => ({ method: 'get', path, parameters: [] }));
   const failures: string[] = [];
   const unavailable = new Map<string, number>();

@@ -15,6 +15,7 @@ import { startAgent, startCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges, type InjectKind } from '../support/producer.js';
+import { seededRandom } from '../../common/seeded-random.js';
 
 const LONG = process.env.IOC_SOAK_LONG === '1';
 const SCALE = LONG ? 12 : 1;
@@ -40,16 +41,6 @@ outbox:
 uplink: { heartbeat_s: 1, ack_timeout_s: 8, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1, batch_max_records: 200 }
 `;
 
-/** Deterministic pseudo-random numbers (mulberry32): the same fault schedule every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Fault = 'cut' | 'agent-kill' | 'coordinator-kill' | 'resets' | 'long-outage' | 'blackhole';
 
@@ -70,7 +61,7 @@ function schedule(random: () => number): Fault[] {
 }
 
 t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — every record exactly once or counted', { timeout: LONG ? 1_800_000 : 290_000 }, async (t) => {
-  const random = rng(20261125);
+  const random = seededRandom(20261125);
   const dir = tempDir(t);
   const spec = { dir, devices: [{ id: 'edge-s', site: 'muong-nhe' }], grpcPort: await freePort(), httpPort: await freePort() };
   const coordinator = await startCoordinator(t, spec);

@@ -8,7 +8,8 @@ import type { EventQuery, EventRow, IngestItem } from '../../../cloud/store/type
 import { matchesQuery } from '../../../cloud/store/event-filter.js';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { IocError } from '../../../common/errors.js';
-import { alarmItem, cameraItem, device, dropRange, eventRow, newestFirst, rng, seriesItem, T0, thumbnailItem } from './fixtures.js';
+import { alarmItem, cameraItem, device, dropRange, eventRow, newestFirst, seriesItem, T0, thumbnailItem } from './fixtures.js';
+import { seededRandom } from '../../../common/seeded-random.js';
 
 export type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 /** A fresh, opened, empty store; the factory registers its own teardown. */
@@ -181,7 +182,7 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
 
   tap.test('event filters and pagination match a reference and never repeat or miss rows', async (t) => {
     const store = await makeStore(t);
-    const random = rng(20261125);
+    const random = seededRandom(20261125);
     const devices = [['edge-a', 'muong-nhe'], ['edge-b', 'tua-chua'], ['edge-c', 'dien-bien-dong'], ['edge-d', 'muong-nhe']] as const;
     const kinds = ['alarm', 'telemetry', 'notice', 'traffic_count'];
     const all: EventRow[] = [];

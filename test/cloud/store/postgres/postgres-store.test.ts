@@ -11,8 +11,9 @@ import { IocError } from '../../../../common/errors.js';
 import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
 import { tempDir } from '../../../support/tmp.js';
-import { alarmItem, cameraItem, rng, T0, thumbnailItem } from '../fixtures.js';
+import { alarmItem, cameraItem, T0, thumbnailItem } from '../fixtures.js';
 import type { IngestItem } from '../../../../cloud/store/types.js';
+import { seededRandom } from '../../../../common/seeded-random.js';
 
 const problem = await postgresProblem();
 if (problem && process.env.CI === 'true') t.fail(`${problem}: PostgreSQL tests are mandatory under CI`);
@@ -112,7 +113,7 @@ t.test('a NUL in any text parameter on the shared pool is stored and matched, ne
 t.test('devices naming the same camera events at once neither deadlock nor fail', needsPg, async (t) => {
   const store = replica(t, testSchema(t));
   await store.open();
-  const random = rng(7);
+  const random = seededRandom(7);
   const batch = (deviceId: string) => {
     const ids = Array.from({ length: 30 }, (_, i) => `ev-shared-${i}`).sort(() => random() - 0.5);
     return ids.flatMap((eventId, i): IngestItem[] => [
