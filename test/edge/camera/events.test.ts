@@ -18,18 +18,20 @@ async function setup(t: Parameters<Parameters<typeof import('tap')['test']>[1]>[
     cameraId: 'cam1', sink: outbox, metrics: createEdgeMetrics(), logger: rootLogger(),
     trackPasses: (_label, median) => median >= 0.55, timings: { minUpdateIntervalMs: 1_000, objectShotDelayMs: 3_000 }, ...options,
   });
-  return { outbox, ev, tracker: new Tracker({ minHits: 2 }) };
-}
-
-t.test('one object: new → end under one id, and one thumbnail: its best view, small, with the end', async (t) => {
-  const { outbox, ev, tracker } = await setup(t);
+  const tracker = new Tracker({ minHits: 2 });
   let now = 0;
+  /** The next frame, 200 ms on: the tracker sees `dets`, the events see its tracks. */
   const step = (dets: Detection[]) => {
     now += 200;
     const f = frame(now);
     const u = tracker.update(dets, f.monoMs, f.wallMs);
     ev.cycle(f, u.tracks, u.ended, []);
   };
+  return { outbox, ev, tracker, step };
+}
+
+t.test('one object: new → end under one id, and one thumbnail: its best view, small, with the end', async (t) => {
+  const { outbox, ev, step } = await setup(t);
   step([person(0.3, 0.4)]);
   step([person(0.31, 0.45)]); // confirmed, but median 0.425 < 0.55: not reported yet
   await ev.flush();
@@ -56,14 +58,7 @@ t.test('one object: new → end under one id, and one thumbnail: its best view, 
 });
 
 t.test('a lasting object: its picture after the delay, again only when much better', async (t) => {
-  const { outbox, ev, tracker } = await setup(t);
-  let now = 0;
-  const step = (dets: Detection[]) => {
-    now += 200;
-    const f = frame(now);
-    const u = tracker.update(dets, f.monoMs, f.wallMs);
-    ev.cycle(f, u.tracks, u.ended, []);
-  };
+  const { outbox, ev, step } = await setup(t);
   for (let i = 0; i < 25; i++) step([person(0.3, 0.8, 0.1)]); // 5 s: past the 3 s delay
   await ev.flush();
   t.equal(thumbnails(await drain(outbox)).length, 1, 'first picture once the delay is over, not at once');
