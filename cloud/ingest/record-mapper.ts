@@ -4,7 +4,7 @@ import { laneFromProto, type LaneName } from '../../common/lanes.js';
 import { severityFromProto } from '../../common/severity.js';
 import type { Record__Output } from '../../common/proto.js';
 import type { SeverityName } from '../../common/config/primitives.js';
-import type { EventRow, IngestItem } from '../store/types.js';
+import { seqRowId, type EventRow, type IngestItem } from '../store/types.js';
 
 export interface DeviceContext {
   deviceId: string;
@@ -29,7 +29,7 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
     deviceId: ctx.deviceId, site: ctx.site, lane, seq: record.seq, edgeTimeMs: record.edge_time_ms, receivedMs: ctx.receivedMs,
     clockSynced: record.clock_synced, hasThumbnail: false,
   };
-  const recordId = `${ctx.deviceId}.${lane}.${record.seq}`;
+  const recordId = seqRowId(ctx.deviceId, lane, record.seq);
   const corrected = (edgeMs: number) => edgeMs + offset;
   const reject = (code: string, reason: string): MapResult => ({ ok: false, lane, seq: record.seq, code, reason });
 

@@ -114,6 +114,19 @@ export interface IngestItem {
   series?: SeriesPoint;
 }
 
+/** The row id of every record but a camera event: its own (device, lane, seq). */
+export function seqRowId(deviceId: string, lane: LaneName, seq: number): string {
+  return `${deviceId}.${lane}.${seq}`;
+}
+
+/**
+ * A row named after its own (device, lane, seq) is new whenever the seq is; only camera events,
+ * named by the edge's event id, can have an earlier row or a thumbnail.
+ */
+export function hasSeqRowId(deviceId: string, item: IngestItem): boolean {
+  return item.event?.id === seqRowId(deviceId, item.lane, item.seq);
+}
+
 export interface DropRangeRow {
   lane: LaneName;
   firstSeq: number;

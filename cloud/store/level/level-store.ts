@@ -7,6 +7,7 @@ import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
+import { hasSeqRowId } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
@@ -146,10 +147,8 @@ export class LevelStore implements CoordinatorStore {
         if (row) events.set(row.id, { ...row, hasThumbnail: true });
       }
       if (item.event) {
-        // A row named after its own (device, lane, seq) is new whenever the seq is: only camera
-        // events (named by the edge's event id) can have an earlier row or a thumbnail. Skipping
-        // the two reads per record roughly triples backlog ingest.
-        const ownRow = item.event.id === `${deviceId}.${item.lane}.${item.seq}`;
+        // Rows named by their seq skip the lookups (see earlierState).
+        const ownRow = hasSeqRowId(deviceId, item);
         const previous = ownRow ? undefined : events.get(item.event.id) ?? earlier.rows.get(item.event.id);
         const merged = previous ? mergeEvent(previous, item.event) : item.event;
         if (!previous) {
@@ -274,14 +273,15 @@ export class LevelStore implements CoordinatorStore {
   /**
    * What is already stored for the rows a batch may change (camera events by their edge event
    * id, thumbnails' events) and which of them have a thumbnail: two reads for the whole batch
-   * instead of up to two per record.
+   * instead of up to two per record. Rows named by their seq are new with it and need neither
+   * (skipping them roughly triples backlog ingest).
    */
   private async earlierState(deviceId: string, items: readonly IngestItem[]): Promise<{ rows: Map<string, EventRow>; thumbnails: Set<string> }> {
     const ids = new Set<string>();
     const cameraIds = new Set<string>();
     for (const item of items) {
       if (item.thumbnail) ids.add(item.thumbnail.eventId);
-      if (item.event && item.event.id !== `${deviceId}.${item.lane}.${item.seq}`) {
+      if (item.event && !hasSeqRowId(deviceId, item)) {
         ids.add(item.event.id);
         cameraIds.add(item.event.id);
       }

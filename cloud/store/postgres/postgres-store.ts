@@ -8,6 +8,7 @@ import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
+import { hasSeqRowId } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
@@ -138,7 +139,7 @@ export class PostgresStore implements CoordinatorStore {
     const byItem = new Map<IngestItem, EventRow>();
     const touchedIds = new Set<string>();
     for (const item of stored) {
-      if (item.event && item.event.id !== `${item.event.deviceId}.${item.lane}.${item.seq}`) touchedIds.add(item.event.id);
+      if (item.event && !hasSeqRowId(item.event.deviceId, item)) touchedIds.add(item.event.id);
       if (item.thumbnail) touchedIds.add(item.thumbnail.eventId);
     }
     const rows = new Map<string, EventRow>(); // the rows this batch writes, by id
