@@ -16,6 +16,7 @@ import type { ProtoRecord } from '../common/proto.js';
 import { EdgeSender, encodeBatch, records, type EncodedBatch } from './support/edge-sender.js';
 import { startBenchCoordinator, stopProcess, type BenchCoordinator } from './support/coordinator.js';
 import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
+import { percentile } from './support/stats.js';
 
 const { values: args } = parseArgs({
   options: { records: { type: 'string', default: '120000' }, devices: { type: 'string', default: '4' }, batch: { type: 'string', default: '500' }, window: { type: 'string', default: '4' } },
@@ -52,10 +53,6 @@ function makeBatches(deviceId: string, firstSeq: Record<string, number>, count: 
   }
   if (recs.length > 0) batches.push(encodeBatch(recs, 'COMPRESSION_GZIP'));
   return batches;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function storedRecords(c: BenchCoordinator): Promise<number> {

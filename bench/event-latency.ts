@@ -11,18 +11,10 @@ import { projectPath } from '../common/paths.js';
 import { RtspCamera } from '../test/support/rtsp-camera.js';
 import { startAgent, startCoordinator, VIEWER_TOKEN } from '../test/support/system.js';
 import { SseClient } from '../test/support/sse-client.js';
+import { latencySummary } from './support/stats.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' } } });
 const SECONDS = Number(values.seconds);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function summary(latencies: number[]) {
-  const s = [...latencies].sort((a, b) => a - b);
-  return { samples: s.length, p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), maxMs: s.at(-1) ?? Number.NaN };
-}
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
@@ -78,8 +70,8 @@ cameras:
       loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
       link: 'loopback, no faults',
       note: 'from the record being made (after detection or threshold) to the row arriving on the coordinator live feed (same clock)',
-      cameraEventNew: summary(cameraEvents),
-      sensorAlarm: summary(alarms),
+      cameraEventNew: latencySummary(cameraEvents),
+      sensorAlarm: latencySummary(alarms),
       target: 'camera event p95 ≤ 1 s after the detection',
     })}\n`);
   } finally {

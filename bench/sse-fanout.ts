@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { SseClient } from '../test/support/sse-client.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { EdgeSender, encodeBatch, records } from './support/edge-sender.js';
+import { latencySummary } from './support/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,15 +61,6 @@ async function runClients(url: string, token: string, count: number): Promise<vo
 }
 
 // ---- the bench ---------------------------------------------------------------------------------
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function spread(values: number[]) {
-  const s = [...values].sort((a, b) => a - b);
-  return { p50Ms: percentile(s, 50), p95Ms: percentile(s, 95), maxMs: s.at(-1) ?? Number.NaN };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -125,11 +117,11 @@ api_tokens: [{ name: bench, role: viewer, token: ${VIEWER_TOKEN} }]`,
       note: 'latency from the coordinator receiving a record to an SSE client reading it; clients in a second process',
       trickle: {
         records: trickleIds.length, reachedAllClients: reachedAll(trickleIds),
-        firstClient: spread(trickleFirst), lastClient: spread(trickleLast),
+        firstClient: latencySummary(trickleFirst), lastClient: latencySummary(trickleLast),
       },
       burst: {
         records: burstIds.length, reachedAllClients: reachedAll(burstIds),
-        lastClient: spread(burstSeen.map((a) => a[2] - a[0])),
+        lastClient: latencySummary(burstSeen.map((a) => a[2] - a[0])),
         deliveriesPerSecond: Math.round((burstSeen.reduce((n, a) => n + a[3], 0) / Math.max(1, burstEnd - burstStart)) * 1000),
       },
     })}\n`);
