@@ -64,6 +64,11 @@ export function toRanges<T extends { lane: LaneName; seq: number; edgeTimeMs: nu
   return ranges;
 }
 
+/** The earliest edge time in a drop range (ranges written before minEdgeTimeMs: its ends). */
+export function rangeMinEdgeTime(r: { firstEdgeTimeMs: number; lastEdgeTimeMs: number; minEdgeTimeMs?: number }): number {
+  return r.minEdgeTimeMs ?? Math.min(r.firstEdgeTimeMs, r.lastEdgeTimeMs);
+}
+
 /**
  * Adds `range` to `ranges`, extending a neighbour of the same lane and reason instead when it
  * continues one: a day of evictions behind a cut link becomes one range, not one per write.
@@ -72,7 +77,7 @@ export function mergeRange<R extends { lane: LaneName; reason: string; firstSeq:
   ranges: R[],
   range: R,
 ): void {
-  const min = (a: R, b: R) => Math.min(a.minEdgeTimeMs ?? Math.min(a.firstEdgeTimeMs, a.lastEdgeTimeMs), b.minEdgeTimeMs ?? Math.min(b.firstEdgeTimeMs, b.lastEdgeTimeMs));
+  const min = (a: R, b: R) => Math.min(rangeMinEdgeTime(a), rangeMinEdgeTime(b));
   for (const r of ranges) {
     if (r.lane !== range.lane || r.reason !== range.reason) continue;
     if (r.lastSeq + 1 === range.firstSeq) {

@@ -2,7 +2,7 @@
 // corrupt, lost), kept on disk until the coordinator has acknowledged past every range in them,
 // so "complete up to" at the coordinator can move on and its drop counts match the edge's.
 import type { LaneName } from '../../common/lanes.js';
-import { mergeRange } from './budget.js';
+import { mergeRange, rangeMinEdgeTime } from './budget.js';
 import { dropReportKey } from './keys.js';
 import type { DropRangeOut, DropReportOut } from './types.js';
 
@@ -96,7 +96,7 @@ export class DropReportBook {
     for (const report of this.reports.values()) {
       for (const r of report.ranges) {
         if (r.lane !== lane) continue;
-        const min = r.minEdgeTimeMs ?? Math.min(r.firstEdgeTimeMs, r.lastEdgeTimeMs);
+        const min = rangeMinEdgeTime(r);
         t = t === undefined ? min : Math.min(t, min);
       }
     }
