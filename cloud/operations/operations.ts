@@ -5,7 +5,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { componentLogger, type Logger } from '../../common/log.js';
 import { errorMessage } from '../../common/errors.js';
-import { sleep } from '../../common/backoff.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { CoordinatorStore } from '../store/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
@@ -142,7 +141,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       await intake.close(5_000);
       await live.close();
       await webhooks.close();
-      await Promise.race([audit.settle(), sleep(5_000)]);
+      await audit.settle(5_000);
       await closeAll(stores);
     },
   };
