@@ -192,7 +192,8 @@ export function checkClock(ctx: DoctorContext, registerOffsetMs: number | undefi
 }
 
 export async function checkBroker(ctx: DoctorContext): Promise<CheckResult> {
-  if (!ctx.status || !ctx.config) return skip('broker', 'skipped: agent not running');
+  if (!ctx.status) return skip('broker', 'skipped: agent not running');
+  if (!ctx.config) return skip('broker', 'skipped: the config did not load (see the config check)');
   const port = ctx.status.ports.broker;
   const host = ctx.config.broker.host === '0.0.0.0' || ctx.config.broker.host === '::' ? '127.0.0.1' : ctx.config.broker.host;
   const ok = await new Promise<boolean>((resolve) => {

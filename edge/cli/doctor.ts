@@ -2,13 +2,14 @@
 // for each failure. Works when the agent is down: the checks that need it are listed as skipped.
 import type { Command } from 'commander';
 import { loadEdgeConfig } from '../../common/config/edge-config.js';
+import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import { ConfigError, errorMessage } from '../../common/errors.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { AdminClient, AgentNotRunningError } from './client.js';
 import { action } from './command.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
-import { configFile, socketPath } from './target.js';
+import { configFile, socketPath, type GlobalOptions } from './target.js';
 import {
   checkBroker, checkCamera, checkClock, checkCoordinator, checkDetector, checkDisk, checkFfmpeg, checkModel,
   type CheckResult, type DoctorContext,
@@ -43,6 +44,45 @@ function printResult(out: Output, r: CheckResult): void {
   if (r.hint && r.status !== 'pass') out.line(`  ${' '.repeat(22)} ${out.c.dim('fix:')} ${r.hint}`);
 }
 
+/**
+ * The config to check: the one named on the command line or in $IOC_EDGE_CONFIG, else the file
+ * the running agent was started with (a box reached with --socket may keep it anywhere), else
+ * the installed default.
+ */
+export function doctorConfigFile(globals: GlobalOptions, status: AgentStatus | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (globals.config ?? env.IOC_EDGE_CONFIG) return configFile(globals, env);
+  return status?.configFile ?? configFile(globals, env);
+}
+
+function loadForDoctor(file: string): { config: EdgeConfig | undefined; result: CheckResult } {
+  try {
+    const loaded = loadEdgeConfig(file);
+    return { config: loaded.config, result: { name: 'config', status: 'pass', detail: `${file} is valid (revision ${loaded.revision})` } };
+  } catch (err) {
+    const issues = err instanceof ConfigError ? err.issues.join('; ') : errorMessage(err);
+    return { config: undefined, result: { name: 'config', status: 'fail', detail: `${file}: ${issues}`, hint: `edgectl config validate ${file} shows each error with its path` } };
+  }
+}
+
+async function askAgent(globals: GlobalOptions): Promise<{ agent: AdminClient | undefined; status: AgentStatus | undefined; result: CheckResult }> {
+  let agent: AdminClient | undefined;
+  try {
+    agent = await AdminClient.connect(socketPath(globals));
+    const status = await agent.call<AgentStatus>('status', {}, { timeoutMs: 15_000 });
+    const down = status.components.filter((c) => c.state === 'down');
+    const result: CheckResult = down.length > 0
+      ? { name: 'agent', status: 'warn', detail: `running; down: ${down.map((c) => `${c.name} (${c.detail})`).join(', ')}`, hint: 'edgectl status; edgectl logs --component <name>' }
+      : { name: 'agent', status: 'pass', detail: `running for ${Math.round(status.uptimeS / 60)} min, config ${status.versions.config}` };
+    return { agent, status, result };
+  } catch (err) {
+    agent?.close();
+    const result: CheckResult = err instanceof AgentNotRunningError
+      ? { name: 'agent', status: 'fail', detail: err.message, hint: 'systemctl start ioc-edge; journalctl -u ioc-edge -n 50 shows why it stopped' }
+      : { name: 'agent', status: 'fail', detail: errorMessage(err), hint: 'journalctl -u ioc-edge -n 50' };
+    return { agent: undefined, status: undefined, result };
+  }
+}
+
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
@@ -52,33 +92,9 @@ export function registerDoctor(program: Command): void {
     .addHelpText('after', '\nChecks: config, agent, ffmpeg, each camera decodes, model sha256, detector speed, disk\nbudget, coordinator and token, clock offset, broker port. Exit status 1 if any fails.\n\nExamples:\n  edgectl doctor\n  edgectl doctor --json | jq \'.checks[] | select(.status=="fail")\'')
     .action(
       action(async ({ globals, out }, options: { ffmpeg: string; standaloneDetector?: boolean }) => {
-        const file = configFile(globals);
-        let config;
-        let configResult: CheckResult;
-        try {
-          const loaded = loadEdgeConfig(file);
-          config = loaded.config;
-          configResult = { name: 'config', status: 'pass', detail: `${file} is valid (revision ${loaded.revision})` };
-        } catch (err) {
-          const issues = err instanceof ConfigError ? err.issues.join('; ') : errorMessage(err);
-          configResult = { name: 'config', status: 'fail', detail: `${file}: ${issues}`, hint: `edgectl config validate ${file} shows each error with its path` };
-        }
-        let agent: AdminClient | undefined;
-        let status: AgentStatus | undefined;
-        let agentResult: CheckResult;
-        try {
-          agent = await AdminClient.connect(socketPath(globals));
-          status = await agent.call<AgentStatus>('status', {}, { timeoutMs: 15_000 });
-          agentResult = { name: 'agent', status: 'pass', detail: `running for ${Math.round(status.uptimeS / 60)} min, config ${status.versions.config}` };
-          const down = status.components.filter((c) => c.state === 'down');
-          if (down.length > 0) agentResult = { name: 'agent', status: 'warn', detail: `running; down: ${down.map((c) => `${c.name} (${c.detail})`).join(', ')}`, hint: 'edgectl status; edgectl logs --component <name>' };
-        } catch (err) {
-          agent?.close();
-          agent = undefined;
-          agentResult = err instanceof AgentNotRunningError
-            ? { name: 'agent', status: 'fail', detail: err.message, hint: 'systemctl start ioc-edge; journalctl -u ioc-edge -n 50 shows why it stopped' }
-            : { name: 'agent', status: 'fail', detail: errorMessage(err), hint: 'journalctl -u ioc-edge -n 50' };
-        }
+        const { agent, status, result: agentResult } = await askAgent(globals);
+        const file = doctorConfigFile(globals, status);
+        const { config, result: configResult } = loadForDoctor(file);
         const ctx: DoctorContext = { configFile: file, config, agent, status, ffmpegPath: options.ffmpeg, standaloneDetector: options.standaloneDetector === true };
         let results: CheckResult[];
         try {

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
+import { runNode } from '../support/process.js';
 import { edgectl } from '../support/edgectl.js';
 import { distEntry } from '../support/build.js';
 import { waitFor } from '../support/wait.js';
@@ -98,6 +99,12 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(doctor.code, report.failed > 0 ? 1 : 0, 'doctor exit status follows its failures');
     t.ok(report.checks.some((c) => c.name === 'broker' && c.status === 'pass'), 'doctor sees the broker listening');
     t.ok(report.checks.some((c) => c.name === 'coordinator' && c.status === 'pass'), 'doctor sees the token accepted');
+    // Reached by its socket alone, doctor checks the config the agent runs with, not /etc/ioc-edge's.
+    const bySocket = await runNode('edge/cli/main.js', ['--socket', agent.socket, 'doctor', '--json'], { IOC_EDGE_CONFIG: undefined });
+    const socketReport = JSON.parse(bySocket.stdout) as { checks: { name: string; status: string; detail: string }[] };
+    const named = (name: string) => socketReport.checks.find((c) => c.name === name);
+    t.match(named('config'), { status: 'pass', detail: new RegExp(`^${agent.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is valid`) }, 'doctor --socket checks the running agent\'s config file');
+    t.match(named('broker'), { status: 'pass' }, 'doctor --socket sees the running broker');
     const streams = [['logs', '-n', '5'], ['link', 'test', '--max-bytes', '65536']];
     for (const args of streams) {
       const r = await ctl([...args, '--json']);
