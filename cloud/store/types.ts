@@ -1,4 +1,5 @@
 // Rows the coordinator stores, independent of the backend (level or PostgreSQL).
+import type { WindowStats } from '../../common/window-stats.js';
 import type { LaneName } from '../../common/lanes.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 
@@ -87,21 +88,13 @@ export interface ThumbnailRow {
   score: number;
 }
 
-export interface SeriesPoint {
+export interface SeriesPoint extends WindowStats {
   deviceId: string;
   site: string;
   sensorId: string;
   metric: string;
   unit: string;
   windowS: number;
-  startMs: number;
-  endMs: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  sum: number;
-  last: number;
 }
 
 /** What ingest makes of one record before it is stored. */
@@ -177,13 +170,4 @@ export interface SeriesQuery {
   stepS: number;
 }
 
-export interface SeriesBucket {
-  startMs: number;
-  endMs: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  sum: number;
-  last: number;
-}
+export type SeriesBucket = WindowStats;

@@ -12,7 +12,7 @@ import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { RecordKind } from '../../common/lanes.js';
 import type { CameraEvent } from '../../proto/generated/ioc/edgelink/v1/CameraEvent.js';
-import type { Severity } from '../../proto/generated/ioc/edgelink/v1/Severity.js';
+import { severityToProto } from '../../common/severity.js';
 import type { TrafficCount } from '../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RecordSink } from '../outbox/types.js';
@@ -77,10 +77,6 @@ export interface CameraEventsDeps {
   /** Length of an activity summary interval. */
   activityIntervalMs?: number;
   timings?: Partial<EventTimings>;
-}
-
-function severityToProto(severity: SeverityName): Severity {
-  return `SEVERITY_${severity.toUpperCase()}` as Severity;
 }
 
 export class CameraEvents {

@@ -3,21 +3,14 @@
 // the wall clock (e.g. 10:00–10:05) so aggregates from different boxes line up at the IOC.
 import type { SensorConfig } from '../../common/config/edge-schema.js';
 import type { SensorReading } from './readings.js';
+import type { WindowStats } from '../../common/window-stats.js';
 
-export interface WindowAggregate {
+export interface WindowAggregate extends WindowStats {
   sensorId: string;
   sensorType: string;
   metric: string;
   unit: string;
   windowS: number;
-  startMs: number;
-  endMs: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  sum: number;
-  last: number;
 }
 
 interface OpenWindow {

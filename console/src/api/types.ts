@@ -3,6 +3,7 @@
 // bundled), so the two cannot drift apart.
 import type { z } from '@hono/zod-openapi';
 import type { DeviceSchema, EventSchema, SiteSchema } from '../../../cloud/api/schemas.js';
+import type { WindowStats } from '../../../common/window-stats.js';
 import type { PrincipalSchema } from '../../../cloud/api/routes/me.js';
 
 export type Site = z.infer<typeof SiteSchema>;
@@ -16,16 +17,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface SeriesBucket {
-  startMs: number;
-  endMs: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  sum: number;
-  last: number;
-}
+export type SeriesBucket = WindowStats;
 
 export interface Series {
   device: string;
