@@ -103,6 +103,7 @@ export class Camera implements Component {
       cameraId: config.id,
       zones: new Map(config.zones.map((z) => [z.id, z.points as Polygon])),
       lines: new Map(config.lines.map((l) => [l.id, { a: l.a as Point, b: l.b as Point }])),
+      onLineCrossing: (ruleId, _label, direction) => deps.metrics.trafficCrossings.inc({ camera: config.id, line: ruleId, direction }),
     });
     this.events = new CameraEvents({
       cameraId: config.id,
@@ -115,12 +116,6 @@ export class Camera implements Component {
       activityIntervalMs: config.objects.activity_interval_s * 1000,
       timings: this.timings.events,
     });
-    for (const rule of this.rules) {
-      if ('onCrossing' in rule) {
-        (rule as { onCrossing?: (label: string, direction: string) => void }).onCrossing = (_label, direction) =>
-          deps.metrics.trafficCrossings.inc({ camera: config.id, line: (rule as { id: string }).id, direction });
-      }
-    }
     this.grabber = new FrameGrabber(
       {
         url: config.sub_url ?? config.url,

@@ -4,7 +4,7 @@
 import type { CameraRuleConfig } from '../../../common/config/camera-schema.js';
 import type { SeverityName } from '../../../common/config/primitives.js';
 import type { TrafficCount } from '../../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
-import type { Polygon, Point } from '../zones.js';
+import type { CrossingDirection, Polygon, Point } from '../zones.js';
 import type { Track } from '../tracker.js';
 
 export interface SceneView {
@@ -43,6 +43,8 @@ export interface RuleContext {
   cameraId: string;
   zones: ReadonlyMap<string, Polygon>;
   lines: ReadonlyMap<string, { a: Point; b: Point }>;
+  /** Told of each counted line crossing (the camera counts them in its metrics). */
+  onLineCrossing?(ruleId: string, label: string, direction: CrossingDirection): void;
 }
 
 export function ruleId(config: CameraRuleConfig, index: number): string {

@@ -3,7 +3,7 @@
 // Each track counts at most once per direction, so a car jittering on the line counts once.
 import type { CameraRuleConfig } from '../../../common/config/camera-schema.js';
 import type { TrafficCount } from '../../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
-import { bottomCentre, crossing, type CrossingDirection, type Point } from '../zones.js';
+import { bottomCentre, crossing, type Point } from '../zones.js';
 import type { CameraRule, RuleAlert, RuleContext, SceneView } from './rule.js';
 
 type VehicleCountConfig = Extract<CameraRuleConfig, { type: 'vehicle_count' }>;
@@ -17,8 +17,6 @@ export class VehicleCountRule implements CameraRule {
   private counts = new Map<string, number>();
   private intervalStartMs: number | undefined;
   private readonly intervalMs: number;
-  /** Called for each crossing (metrics). */
-  onCrossing?: (label: string, direction: CrossingDirection) => void;
 
   constructor(
     readonly id: string,
@@ -47,7 +45,7 @@ export class VehicleCountRule implements CameraRule {
       this.counted.add(`${t.id}:${direction}`);
       const key = `${t.label}\u0000${direction}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-      this.onCrossing?.(t.label, direction);
+      this.context.onLineCrossing?.(this.id, t.label, direction);
     }
     for (const id of this.lastPoint.keys()) {
       if (live.has(id)) continue;

@@ -29,3 +29,15 @@ t.test('crossings per label and direction, each vehicle once, reported per inter
   const [partial] = r.telemetry(T0 + 130_000, true);
   t.equal(partial!.interval_end_ms, T0 + 130_000, 'stop flushes a partial interval');
 });
+
+t.test('each counted crossing is told to the camera with the rule id', async (t) => {
+  const told: string[] = [];
+  const r = new VehicleCountRule('road-count', CameraRule.parse({ type: 'vehicle_count', line: 'road', interval_s: 60 }) as never, {
+    ...context,
+    onLineCrossing: (ruleId, label, direction) => told.push(`${ruleId}:${label}:${direction}`),
+  });
+  r.evaluate(scene(1000, [track('c1', 'car', [0.3, 0.4])], T0 + 1000));
+  r.evaluate(scene(2000, [track('c1', 'car', [0.3, 0.55])], T0 + 2000));
+  r.evaluate(scene(3000, [track('c1', 'car', [0.3, 0.45])], T0 + 3000));
+  t.same(told, ['road-count:car:in', 'road-count:car:out'], 'one call per counted crossing, each with the rule that counted it');
+});
