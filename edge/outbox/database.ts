@@ -9,6 +9,8 @@ import { writeLevelBatch } from '../../common/level-batch.js';
 
 export type Db = ClassicLevel<string, Uint8Array>;
 export type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+/** Keys are strings, values raw bytes: every read and iteration of the outbox uses this. */
+export const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 
 const REOPEN_FIRST_DELAY_MS = 1000;
 export const REOPEN_MAX_DELAY_MS = 30_000;

@@ -42,6 +42,7 @@ export interface ScannedLane {
 export interface ScanResult {
   lanes: Map<LaneName, ScannedLane>;
   dropReports: DropReportOut[];
+  /** Records found corrupt or missing; the outbox's drop ledger counts them at open. */
   corruptRanges: DropRangeOut[];
   deadLetters: number;
 }
@@ -175,7 +176,6 @@ async function scanLanes(db: Db, log: Logger, floor: SeqFloor): Promise<{ scan: 
       log.warn({ lane, meta: { count: stored.count, bytes: stored.bytes }, found: { count, bytes } }, 'outbox lane counters corrected by scan');
     }
   }
-  for (const range of corruptRanges) lanes.get(range.lane)!.meta.dropped.corrupt += range.lastSeq - range.firstSeq + 1;
   await writeLevelBatch(db, deletes.map((key) => ({ type: 'del' as const, key })));
   const deadLetters = deadLettered.size;
   if (corruptRecords + missingRecords > 0) {
