@@ -21,7 +21,7 @@ const feed = createRoute({
 const message = createRoute({
   method: 'get',
   path: '/api/open/v1/cap/{file}',
-  summary: 'One CAP 1.2 message: {identifier}.xml (identifier: ioc-<alert id>-<state>)',
+  summary: 'One CAP 1.2 message by identifier (ioc-ALERTID-STATE) with .xml appended',
   ...open,
   request: { params: z.object({ file: z.string().max(120).openapi({ example: 'ioc-01JB0000000000000000000000-dispatched.xml' }) }) },
   responses: { 200: { description: 'CAP 1.2 XML', content: { 'application/cap+xml': { schema: z.string() } } }, 404: errorResponses[404] },
