@@ -141,7 +141,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       commandRoutes(commands),
       auditRoutes(audit),
       openDataRoutes(open),
-      capRoutes(cap),
+      capRoutes(cap, config.cap.public_url),
       open311Routes({ open311: new Open311({ reports, triage, categories: config.reports.categories }), reports, resolveToken: deps.resolveToken, logger: componentLogger('open311', logger) }),
     ],
     onWrite: (write) => audit.record(write),

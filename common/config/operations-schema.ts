@@ -179,6 +179,12 @@ export const CapSchema = z
     area_radius_km: z.number().min(0.1).max(500).default(10).describe("radius of the site's circle in CAP <area> when the alert has no own location"),
     expires_h: z.number().min(1).max(24 * 30).default(24).describe('CAP <expires>: hours after a message is sent'),
     feed_size: z.number().int().min(1).max(500).default(100).describe('entries in the Atom feed (newest first)'),
+    public_url: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http:// or https:// URL')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional()
+      .describe("the coordinator's public base URL for links in the Atom feed (unset: taken from the request's Host, which a shared cache could be tricked into keeping)"),
   })
   .prefault({});
 

@@ -27,10 +27,10 @@ const message = createRoute({
   responses: { 200: { description: 'CAP 1.2 XML', content: { 'application/cap+xml': { schema: z.string() } } }, 404: errorResponses[404] },
 });
 
-export function capRoutes(cap: CapPublisher) {
+export function capRoutes(cap: CapPublisher, publicUrl: string | undefined) {
   return (app: OpenAPIHono<ApiEnv>): void => {
     app.openapi(feed, async (c) => {
-      const body = await cap.atom(new URL(c.req.url).origin);
+      const body = await cap.atom(publicUrl ?? new URL(c.req.url).origin);
       return c.body(body, 200, { 'content-type': ATOM_CONTENT_TYPE, 'cache-control': 'public, max-age=30' }) as never;
     });
     app.openapi(message, async (c) => {
