@@ -59,7 +59,10 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   await bootstrapDevices(store, config);
 
   const { bus, presence } = await createSharing(store, config, metrics, logger);
-  const operations = await startOperations({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
+  const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
+  const operations = await startOperations({
+    config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), resolveToken: (t) => tokens.resolve(t), logger,
+  });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
@@ -68,7 +71,6 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   });
   const grpcPort = await edgeLink.start();
 
-  const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
   const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), extraRoutes: operations.routes, onWrite: operations.onWrite });
   const http: ServerType = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () => resolve(server));

@@ -81,6 +81,8 @@ ioc-edge demo is running (data and logs in .demo/).
 
   Operator console   ${base}/
   API (OpenAPI)      ${base}/openapi.json
+  Open311 (citizens) ${base}/open311/v2/services.json  ·  ${base}/open311/v2/requests.json
+  CAP alerts (Atom)  ${base}/api/open/v1/cap.atom
   Tokens             viewer ${tokens.viewer}
                      operator ${tokens.operator}
                      admin ${tokens.admin}

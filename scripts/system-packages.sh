@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ioc-edge needs when they are missing: ffmpeg (camera decode),
-# rtsp-server-perl (a real RTSP server for tests and the demo), chromium (console tests).
+# rtsp-server-perl (a real RTSP server for tests and the demo), chromium (console tests),
+# libxml2-utils (xmllint: CAP and Open311 XML checked against their schemas in tests).
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v rtsp-server-perl >/dev/null || need+=(rtsp-server-perl)
 command -v chromium >/dev/null || need+=(chromium)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]}" >&2

@@ -37,6 +37,11 @@ import { configRoutes } from '../api/routes/config.js';
 import { commandRoutes } from '../api/routes/commands.js';
 import { auditRoutes } from '../api/routes/audit.js';
 import { openDataRoutes } from '../api/routes/opendata.js';
+import { CapPublisher } from '../cap/cap-publisher.js';
+import { capRoutes } from '../api/routes/cap.js';
+import { Open311 } from '../open311/open311-service.js';
+import { open311Routes } from '../api/routes/open311.js';
+import type { Principal } from '../api/context.js';
 
 export interface OperationsDeps {
   config: CoordinatorConfig;
@@ -46,6 +51,8 @@ export interface OperationsDeps {
   metrics: CoordinatorMetrics;
   /** Sends to a device connected to this replica; false when it is not. */
   sendTo: (deviceId: string, msg: CoordinatorMessage) => boolean;
+  /** API token lookup, for the api_key of Open311 clients. */
+  resolveToken: (token: string) => Principal | undefined;
   logger?: Logger;
 }
 
@@ -66,7 +73,8 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const stores = featureStoresFor(deps.store);
   await initAll(stores);
 
-  const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, registry, logger: componentLogger('webhooks', logger) });
+  const cap = new CapPublisher({ store: stores.triage, settings: config.cap, sites: config.sites });
+  const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, cap, registry, logger: componentLogger('webhooks', logger) });
   const routing = new RoutingTable(stores.triage, config.routing, config.agencies);
   const triage = new TriageService({
     store: stores.triage, routing, bus, notifier: webhooks, escalation: config.escalation,
@@ -133,6 +141,8 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       commandRoutes(commands),
       auditRoutes(audit),
       openDataRoutes(open),
+      capRoutes(cap, config.cap.public_url),
+      open311Routes({ open311: new Open311({ reports, triage, categories: config.reports.categories }), reports, resolveToken: deps.resolveToken, logger: componentLogger('open311', logger) }),
     ],
     onWrite: (write) => audit.record(write),
     async close() {

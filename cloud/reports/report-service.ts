@@ -37,6 +37,13 @@ export interface ReportServiceOptions {
   logger: Logger;
 }
 
+export interface ReportRefusal {
+  status: 401 | 413 | 429;
+  code: 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE';
+  message: string;
+  retryAfterS?: number;
+}
+
 /** A report further than this from every site is not attributed to one. */
 const SITE_REACH_KM = 50;
 
@@ -59,27 +66,44 @@ export class ReportService {
    * that announce more bytes than the allowed images can take.
    */
   limiter(): MiddlewareHandler<ApiEnv> {
-    const s = this.o.settings;
-    const maxBody = s.max_images * s.max_image_bytes + s.max_text_chars * 4 + 64 * 1024;
     return async (c, next) => {
       const principal = c.get('principal') as { name: string } | undefined;
-      if (!principal && !s.anonymous) {
-        c.header('WWW-Authenticate', 'Bearer realm="ioc"');
-        return c.json(errorBody('UNAUTHENTICATED', 'citizen reports need an API token here (reports.anonymous is false)'), 401);
-      }
-      const decision = principal ? this.byToken.take(`token:${principal.name}`) : this.byAddress.take(`addr:${clientAddress(c, s.trust_forwarded_for)}`);
-      if (!decision.ok) {
-        this.counted.inc({ outcome: 'rate_limited' });
-        c.header('Retry-After', String(decision.retryAfterS));
-        return c.json(errorBody('RATE_LIMITED', `too many reports from this client; retry in ${decision.retryAfterS} s`), 429);
-      }
-      const length = Number(c.req.header('content-length') ?? 0);
-      if (length > maxBody) {
-        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
-        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body of ${length} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
-      }
-      await next();
+      const refusal = this.admit(principal, clientAddress(c, this.o.settings.trust_forwarded_for), Number(c.req.header('content-length') ?? 0));
+      if (!refusal) return next();
+      if (refusal.status === 401) c.header('WWW-Authenticate', 'Bearer realm="ioc"');
+      if (refusal.retryAfterS !== undefined) c.header('Retry-After', String(refusal.retryAfterS));
+      return c.json(errorBody(refusal.code, refusal.message), refusal.status);
     };
+  }
+
+  /**
+   * Whether a report may be read at all (before its body is): anonymous allowed, the client's
+   * or token's rate, the announced body size. Undefined: go ahead. Shared by every intake route.
+   */
+  admit(principal: { name: string } | undefined, address: string, contentLength: number): ReportRefusal | undefined {
+    const s = this.o.settings;
+    if (!principal && !s.anonymous) return { status: 401, code: 'UNAUTHENTICATED', message: 'citizen reports need an API token here (reports.anonymous is false)' };
+    const decision = principal ? this.byToken.take(`token:${principal.name}`) : this.byAddress.take(`addr:${address}`);
+    if (!decision.ok) {
+      this.counted.inc({ outcome: 'rate_limited' });
+      return { status: 429, code: 'RATE_LIMITED', message: `too many reports from this client; retry in ${decision.retryAfterS} s`, retryAfterS: decision.retryAfterS };
+    }
+    if (contentLength > this.maxBodyBytes()) {
+      this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `body of ${contentLength} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each` };
+    }
+    return undefined;
+  }
+
+  /** The largest body a report with every allowed image can need. */
+  maxBodyBytes(): number {
+    const s = this.o.settings;
+    return s.max_images * s.max_image_bytes + s.max_text_chars * 4 + 64 * 1024;
+  }
+
+  /** The client address rate limits count against (X-Forwarded-For only when trusted). */
+  clientAddress(c: Parameters<MiddlewareHandler>[0]): string {
+    return clientAddress(c, this.o.settings.trust_forwarded_for);
   }
 
   async submit(input: ReportSubmission, actor: string): Promise<{ report: CitizenReport; alertId: string | null }> {

@@ -20,7 +20,7 @@ export interface Delivery {
   id: string;
   endpoint: string;
   event: string;
-  /** The exact JSON body sent (and signed). */
+  /** The exact body sent (and signed): JSON, or CAP 1.2 XML for endpoints with format cap. */
   body: string;
   createdAtMs: number;
   state: DeliveryState;

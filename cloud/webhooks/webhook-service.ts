@@ -24,6 +24,8 @@ export interface WebhookServiceOptions {
   settings: WebhookSettings;
   registry: Registry;
   logger: Logger;
+  /** Renders alert changes as CAP 1.2 XML for endpoints with format cap (undefined: nothing to send). */
+  cap?: { forWebhook(event: string, data: unknown): Promise<string | undefined> };
   /** How often due retries are looked for (new events wake the worker at once). */
   pollMs?: number;
   now?: () => number;
@@ -32,6 +34,7 @@ export interface WebhookServiceOptions {
 export interface EndpointView extends Omit<EndpointState, 'retryAtMs'> {
   url: string;
   events: string[];
+  format: 'json' | 'cap';
   pendingDeliveries: number;
 }
 
@@ -92,13 +95,19 @@ export class WebhookService implements AlertNotifier {
     for (const c of options.channels ?? []) if (c && this.byName.has(c)) targets.add(c);
     if (targets.size === 0) return;
     const now = this.now();
-    const deliveries = [...targets].map((endpoint): Delivery => {
+    // Endpoints asking for CAP get the change's CAP message, or nothing when it publishes none.
+    const needsCap = [...targets].some((name) => this.byName.get(name)?.format === 'cap');
+    const cap = needsCap ? await this.o.cap?.forWebhook(event, data) : undefined;
+    const deliveries = [...targets].flatMap((endpoint): Delivery[] => {
       const id = newId(now);
-      return {
-        id, endpoint, event, body: JSON.stringify({ id, event, createdAtMs: now, data }), createdAtMs: now, state: 'pending', attempts: 0,
+      const body = this.byName.get(endpoint)?.format === 'cap' ? cap : JSON.stringify({ id, event, createdAtMs: now, data });
+      if (body === undefined) return [];
+      return [{
+        id, endpoint, event, body, createdAtMs: now, state: 'pending', attempts: 0,
         nextAttemptAtMs: now, leaseUntilMs: 0, lastStatus: null, lastError: null, deliveredAtMs: null,
-      };
+      }];
     });
+    if (deliveries.length === 0) return;
     await this.o.store.enqueue(deliveries);
     this.wake();
   }
@@ -110,7 +119,7 @@ export class WebhookService implements AlertNotifier {
   private async view(name: string): Promise<EndpointView> {
     const config = this.endpoint(name);
     const { retryAtMs: _, ...state } = (await this.o.store.getEndpoint(name)) ?? freshEndpointState(name);
-    return { ...state, url: config.url, events: config.events, pendingDeliveries: await this.o.store.countPending(name) };
+    return { ...state, url: config.url, events: config.events, format: config.format, pendingDeliveries: await this.o.store.countPending(name) };
   }
 
   async deliveries(name: string, options: { state?: DeliveryState; limit: number }) {
@@ -205,7 +214,7 @@ export class WebhookService implements AlertNotifier {
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(e.timeout_ms), this.stopping.signal]),
         headers: {
-          'content-type': 'application/json',
+          'content-type': d.body.startsWith('<?xml') ? 'application/cap+xml; charset=utf-8' : 'application/json',
           'user-agent': 'ioc-coordinator-webhooks',
           [EVENT_HEADER]: d.event,
           [DELIVERY_HEADER]: d.id,

@@ -59,6 +59,10 @@ export const WebhookEndpointSchema = z.object({
     .default([])
     .describe(`event types sent to this endpoint besides dispatches routed to it: ${WEBHOOK_EVENTS.join(', ')}; "alert.*" or "*" for all`),
   timeout_ms: z.number().int().min(100).max(60_000).default(10_000),
+  format: z
+    .enum(['json', 'cap'])
+    .default('json')
+    .describe('json: the event as JSON; cap: published alert changes as OASIS CAP 1.2 XML (application/cap+xml), other events skipped; signed the same way'),
 });
 export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointSchema>;
 
@@ -153,6 +157,37 @@ export const OpenDataSchema = z
   })
   .prefault({});
 
+export const CAP_KINDS = ['alarm', 'camera_event', 'citizen_report'] as const;
+
+export const CapSchema = z
+  .object({
+    sender: z
+      .string()
+      .regex(/^[^\s,<&]+$/, 'no spaces, commas, "<" or "&" (CAP 1.2 sender)')
+      .default('ioc.dienbien.gov.vn')
+      .describe('CAP <sender>: globally unique id of this IOC, e.g. its domain'),
+    sender_name: z.string().min(1).default('Trung tâm Điều hành thông minh tỉnh Điện Biên').describe('CAP <senderName> shown to the public'),
+    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'an RFC 3066 language tag, e.g. vi-VN').default('vi-VN'),
+    publish_verified: z
+      .boolean()
+      .default(false)
+      .describe('also publish an alert when an operator verifies it (otherwise from dispatch on); resolve or dismiss then cancels it'),
+    public_kinds: z
+      .array(z.enum(CAP_KINDS))
+      .default(['alarm'])
+      .describe('alert kinds published with scope Public (in the open feed /api/open/v1/cap.atom); others are Restricted: CAP webhooks only'),
+    area_radius_km: z.number().min(0.1).max(500).default(10).describe("radius of the site's circle in CAP <area> when the alert has no own location"),
+    expires_h: z.number().min(1).max(24 * 30).default(24).describe('CAP <expires>: hours after a message is sent'),
+    feed_size: z.number().int().min(1).max(500).default(100).describe('entries in the Atom feed (newest first)'),
+    public_url: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http:// or https:// URL')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional()
+      .describe("the coordinator's public base URL for links in the Atom feed (unset: taken from the request's Host, which a shared cache could be tricked into keeping)"),
+  })
+  .prefault({});
+
 /** The keys spread into CoordinatorConfigSchema. */
 export const OperationsConfigShape = {
   triage: TriageSchema,
@@ -163,6 +198,7 @@ export const OperationsConfigShape = {
   reports: ReportsSchema.describe('citizen field reports (POST /api/v1/reports)'),
   live: LiveSchema.describe('Server-Sent Events feed (GET /api/v1/live)'),
   opendata: OpenDataSchema.describe('unauthenticated aggregates under /api/open/v1'),
+  cap: CapSchema.describe('OASIS CAP 1.2 alerts out: the Atom feed /api/open/v1/cap.atom and webhooks with format cap'),
 };
 
 export interface OperationsReferences {

@@ -8,6 +8,7 @@ export interface ReceivedWebhook {
   delivery: string;
   timestamp: string;
   signature: string;
+  contentType: string;
   body: string;
   json: { id: string; event: string; createdAtMs: number; data: Record<string, unknown> };
 }
@@ -47,7 +48,9 @@ export class WebhookReceiver {
       const body = Buffer.concat(chunks).toString('utf8');
       this.received.push({
         event: String(req.headers['x-ioc-event']), delivery: String(req.headers['x-ioc-delivery']), timestamp: String(req.headers['x-ioc-timestamp']),
-        signature: String(req.headers['x-ioc-signature']), body, json: JSON.parse(body) as ReceivedWebhook['json'],
+        signature: String(req.headers['x-ioc-signature']), contentType: String(req.headers['content-type']), body,
+        // CAP endpoints receive XML: their json is empty.
+        json: (body.startsWith('<') ? {} : JSON.parse(body)) as ReceivedWebhook['json'],
       });
     }
     return answer;

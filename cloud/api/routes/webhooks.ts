@@ -12,6 +12,7 @@ export const EndpointSchema = z
     name: z.string(),
     url: z.string(),
     events: z.array(z.string()),
+    format: z.enum(['json', 'cap']).openapi({ description: 'cap: alert changes as CAP 1.2 XML (application/cap+xml)' }),
     enabled: z.boolean(),
     disabledReason: z.string().nullable(),
     disabledAtMs: z.number().nullable(),

@@ -19,6 +19,11 @@ export const en: Record<MessageKey, string> = {
   'nav.devices': 'Devices',
 
   'nav.admin': 'Admin',
+  'feeds.title': 'Standard feeds for partners',
+  'feeds.intro': "No token needed. Citizens' apps report through Open311 GeoReport v2; warning systems subscribe to public alerts as OASIS CAP 1.2.",
+  'feeds.open311Services': 'Open311 services',
+  'feeds.open311Requests': 'Open311 service requests',
+  'feeds.capAtom': 'CAP alerts (Atom)',
   'routing.title': 'Alert routing',
   'routing.source.config': 'from the config file',
   'routing.source.api': 'set by an admin through the API',

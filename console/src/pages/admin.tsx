@@ -1,5 +1,5 @@
 // Administration: the routing table (read by all, edited by admins), device provisioning and
-// tokens, and the config version each device runs. The server decides; the page follows the
+// tokens, the config version each device runs, and the standard feeds' URLs for partners. The server decides; the page follows the
 // roles each route declares.
 import { useState } from 'preact/hooks';
 import type { Device, Site } from '../api/types.js';
@@ -8,6 +8,7 @@ import { usePoll } from '../use-poll.js';
 import { RoutingTable } from '../components/routing-table.js';
 import { DeviceProvisioning } from '../components/device-provisioning.js';
 import { ConfigVersions } from '../components/config-versions.js';
+import { StandardFeeds } from '../components/standard-feeds.js';
 
 export function AdminPage() {
   const { api } = useConsole();
@@ -21,6 +22,7 @@ export function AdminPage() {
       <RoutingTable />
       {data && <DeviceProvisioning devices={data.devices} sites={data.sites} onChange={() => setVersion((v) => v + 1)} />}
       {data && <ConfigVersions devices={data.devices} />}
+      <StandardFeeds />
     </div>
   );
 }
