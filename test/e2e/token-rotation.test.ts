@@ -35,9 +35,9 @@ async function rotateSurvivesRestart(t: TapTest, storeYaml: string | undefined):
   t.ok(await register(client, identity('edge-cfg', deviceToken('edge-cfg')), 5000), 'a config-sourced device keeps its config token');
 }
 
-t.test('level store: a rotated device token is the valid one after a restart', (t) => rotateSurvivesRestart(t, undefined));
+t.test('level store: a rotated device token is the valid one after a restart', { timeout: 240_000 }, (t) => rotateSurvivesRestart(t, undefined));
 
-t.test('PostgreSQL store: a rotated device token is the valid one after a restart', { skip: problem && process.env.CI !== 'true' ? problem : false }, (t) => {
+t.test('PostgreSQL store: a rotated device token is the valid one after a restart', { skip: problem && process.env.CI !== 'true' ? problem : false, timeout: 240_000 }, (t) => {
   const schema = testSchema(t, 'ioc_e2e');
   return rotateSurvivesRestart(t, `store: { kind: postgres, url: "${TEST_DATABASE_URL}", schema: ${schema}, pool_size: 4 }`);
 });
