@@ -56,7 +56,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   const metrics = createCoordinatorMetrics({ defaultMetrics: true });
   const store = options.store ?? (await createStore(config));
   await store.open();
-  await bootstrapDevices(store, config);
+  await bootstrapDevices(store, config, logger);
 
   const { bus, presence } = await createSharing(store, config, metrics, logger);
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
@@ -94,12 +94,24 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   };
 }
 
-/** Devices listed in the config exist at start; tokens in the config win over stored ones. */
-async function bootstrapDevices(store: CoordinatorStore, config: CoordinatorConfig): Promise<void> {
+/**
+ * Devices listed in the config exist at start. Their config token only seeds the first start:
+ * afterwards the stored token is the valid one, so a token rotated through the API survives a
+ * restart and the old config token stays refused. `token_source: config` makes the config
+ * authoritative instead (its token is reset at every start; the API refuses to rotate it).
+ */
+async function bootstrapDevices(store: CoordinatorStore, config: CoordinatorConfig, logger: Logger): Promise<void> {
   for (const d of config.devices) {
     const tokenSha256 = d.token_sha256 ?? hashToken(d.token!);
     const existing = await store.getDevice(d.id);
-    if (existing && existing.tokenSha256 === tokenSha256 && existing.site === d.site) continue;
-    await store.putDevice({ ...(existing ?? { revoked: false, createdAtMs: Date.now() }), id: d.id, site: d.site, name: d.name, tokenSha256 });
+    if (!existing) {
+      await store.putDevice({ id: d.id, site: d.site, name: d.name, tokenSha256, revoked: false, createdAtMs: Date.now() });
+      continue;
+    }
+    const authoritative = d.token_source === 'config';
+    if (!authoritative && existing.tokenSha256 !== tokenSha256) logger.info({ device: d.id }, 'device token in the config only seeds the first start; the stored (rotated) token stays valid');
+    const token = authoritative ? tokenSha256 : existing.tokenSha256;
+    if (existing.tokenSha256 === token && existing.site === d.site && existing.name === d.name) continue;
+    await store.putDevice({ ...existing, site: d.site, name: d.name, tokenSha256: token });
   }
 }

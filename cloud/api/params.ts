@@ -26,4 +26,5 @@ export const SeverityList = ListParam.pipe(z.array(z.enum(SEVERITIES)));
 
 export const LimitParam = z.coerce.number().int().min(1).max(1000).default(100);
 
-export const IdParam = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "-", "_"');
+// 160: a camera event id is <device (≤ 64)>.camera.<edge event id (≤ 64)>.
+export const IdParam = z.string().min(1).max(160).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "-", "_"');

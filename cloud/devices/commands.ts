@@ -9,6 +9,7 @@ import { LANES } from '../../common/lanes.js';
 import { formatZodIssues } from '../../common/config/load.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { CoordinatorStore } from '../store/store.js';
+import { cameraRowId } from '../store/types.js';
 import type { EventBus } from '../live/bus.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import type { CommandReceipt__Output } from '../../proto/generated/ioc/edgelink/v1/CommandReceipt.js';
@@ -125,7 +126,7 @@ function view(c: DeviceCommand): CommandView {
   if (c.name === 'snapshot' && c.status === 'done' && c.receipt) {
     try {
       const detail = JSON.parse(c.receipt.detail) as { eventId?: string };
-      if (detail.eventId) snapshotUrl = `/api/v1/events/${detail.eventId}/thumbnail`;
+      if (detail.eventId) snapshotUrl = `/api/v1/events/${cameraRowId(c.deviceId, detail.eventId)}/thumbnail`;
     } catch {
       // a receipt from an older edge: no event id to point at
     }

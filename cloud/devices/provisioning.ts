@@ -31,6 +31,8 @@ export interface ProvisioningOptions {
   notifier: AlertNotifier;
   /** Configured site ids; empty: any site id is accepted. */
   sites: readonly string[];
+  /** Devices whose token the coordinator config sets at every start (token_source: config). */
+  configTokens?: ReadonlySet<string>;
   /** Closes the device's stream on this replica (Presence.disconnect). */
   disconnect: (deviceId: string, reason: string, code: string) => boolean;
   logger: Logger;
@@ -57,6 +59,8 @@ export class Provisioning {
   /** A new token; the old one stops working now. Also lets a revoked device back in. */
   async rotate(id: string, actor: string): Promise<{ device: ProvisionedDevice; token: string }> {
     const current = await this.device(id);
+    // The next start would put the config token back: a rotation here would silently not last.
+    if (this.o.configTokens?.has(id)) throw new IocError('CONFLICT', `device ${id} takes its token from the coordinator config (token_source: config); change it there`);
     const token = newToken('dev');
     const device: DeviceRow = { ...current, tokenSha256: hashToken(token), revoked: false };
     await this.o.store.putDevice(device);

@@ -4,7 +4,7 @@ import { laneFromProto, type LaneName } from '../../common/lanes.js';
 import { severityFromProto } from '../../common/severity.js';
 import type { Record__Output } from '../../common/proto.js';
 import type { SeverityName } from '../../common/config/primitives.js';
-import { seqRowId, type EventRow, type IngestItem } from '../store/types.js';
+import { cameraRowId, seqRowId, type EventRow, type IngestItem } from '../store/types.js';
 
 export interface DeviceContext {
   deviceId: string;
@@ -67,7 +67,7 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
       if (!EVENT_ID.test(e.event_id)) return reject('VALIDATION', 'camera_event.event_id must be 1–64 letters, digits, "-" or "_"');
       const kind = record.kind === 'camera_status' ? 'camera_status' : 'camera_event';
       const event: EventRow = {
-        ...base, id: e.event_id, kind, severity: severityOrNull(e.severity), timeMs: corrected(e.started_ms || record.edge_time_ms),
+        ...base, id: cameraRowId(ctx.deviceId, e.event_id), kind, severity: severityOrNull(e.severity), timeMs: corrected(e.started_ms || record.edge_time_ms),
         cameraId: e.camera_id, label: e.label || undefined, rule: e.rule || undefined, zone: e.zone || undefined, phase: e.phase,
         payload: { ...e },
       };
@@ -82,7 +82,7 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
         ok: true,
         item: {
           lane, seq: record.seq,
-          thumbnail: { eventId: t.event_id, deviceId: ctx.deviceId, contentType: t.content_type, data: t.data, width: t.width, height: t.height, score: t.score },
+          thumbnail: { eventId: cameraRowId(ctx.deviceId, t.event_id), deviceId: ctx.deviceId, contentType: t.content_type, data: t.data, width: t.width, height: t.height, score: t.score },
         },
       };
     }

@@ -88,6 +88,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const live = new LiveFeed({ bus, replayBuffer: config.live.replay_buffer, heartbeatS: config.live.heartbeat_s, maxClients: config.live.max_clients, registry, logger: componentLogger('live', logger) });
   const provisioning = new Provisioning({
     store: deps.store, bus, notifier: webhooks, sites: config.sites.map((s) => s.id),
+    configTokens: new Set(config.devices.filter((d) => d.token_source === 'config').map((d) => d.id)),
     disconnect: (id, reason, code) => deps.presence.disconnect(id, reason, code), logger: componentLogger('provisioning', logger),
   });
   const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });

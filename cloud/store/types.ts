@@ -53,7 +53,7 @@ export interface HeartbeatRow {
 
 /** One row of /api/v1/events: an alarm, telemetry window, camera event, traffic count or notice. */
 export interface EventRow {
-  /** Camera events: the edge's event_id (one row per lifecycle); others: device.lane.seq. */
+  /** Camera events: device.camera.event_id (one row per lifecycle, see cameraRowId); others: device.lane.seq. */
   id: string;
   deviceId: string;
   site: string;
@@ -79,6 +79,7 @@ export interface EventRow {
 }
 
 export interface ThumbnailRow {
+  /** The id of the camera event row it belongs to (cameraRowId). */
   eventId: string;
   deviceId: string;
   contentType: string;
@@ -110,6 +111,37 @@ export interface IngestItem {
 /** The row id of every record but a camera event: its own (device, lane, seq). */
 export function seqRowId(deviceId: string, lane: LaneName, seq: number): string {
   return `${deviceId}.${lane}.${seq}`;
+}
+
+/**
+ * The row id of a camera event, and the id its thumbnail is stored and served under: the edge's
+ * event id qualified by its device, so two devices sending the same event id keep two rows.
+ * Unambiguous: event ids have no ".", and "camera" is no lane name, so no seq row id and no
+ * other device's camera row id can be spelled the same.
+ */
+export function cameraRowId(deviceId: string, eventId: string): string {
+  return `${deviceId}.camera.${eventId}`;
+}
+
+/** Camera rows stored before their ids carried the device were named by the bare event id. */
+export const isLegacyCameraId = (id: string): boolean => !id.includes('.');
+
+/** Whether `id` is one of `deviceId`'s camera row ids (one device's ingest writes no other rows). */
+export function ownsCameraRow(deviceId: string, id: string): boolean {
+  const prefix = `${deviceId}.camera.`;
+  return id.startsWith(prefix) && id.length > prefix.length && !id.includes('.', prefix.length);
+}
+
+/**
+ * The item as a device's ingest may apply it: an event row or thumbnail that is not the device's
+ * own (another device's id, a bare id) is left out, so it can never overwrite another device's
+ * record; the seq itself is still stored. The same item back when it is all the device's own.
+ */
+export function ownPart(deviceId: string, item: IngestItem): IngestItem {
+  const foreignEvent = item.event !== undefined && (item.event.deviceId !== deviceId || (!hasSeqRowId(deviceId, item) && !ownsCameraRow(deviceId, item.event.id)));
+  const foreignThumbnail = item.thumbnail !== undefined && (item.thumbnail.deviceId !== deviceId || !ownsCameraRow(deviceId, item.thumbnail.eventId));
+  if (!foreignEvent && !foreignThumbnail) return item;
+  return { ...item, event: foreignEvent ? undefined : item.event, thumbnail: foreignThumbnail ? undefined : item.thumbnail };
 }
 
 /**

@@ -9,6 +9,9 @@ import type { SeverityName } from '../../common/config/primitives.js';
 import type { EventRow } from '../store/types.js';
 import type { EventStore } from '../store/store.js';
 import type { NewAlert, TriageService } from './triage-service.js';
+import type { Alert } from './types.js';
+
+type AlertChange = NonNullable<ReturnType<Parameters<TriageService['annotate']>[2]>>;
 
 export interface IntakeOptions {
   triage: TriageService;
@@ -113,14 +116,15 @@ export class AlertIntake {
     const phase = row.phase ?? 'new';
     // The row's time is the corrected start; the end is as far after it as on the edge clock.
     const endedAt = p.ended_ms && p.started_ms ? row.timeMs + Math.max(0, p.ended_ms - p.started_ms) : row.receivedMs;
-    const existing = await this.o.triage.annotate(key, actor, (a) => {
+    const update = (a: Alert): AlertChange | undefined => {
       if (a.phase === phase || a.phase === 'end') return undefined;
       return {
         patch: { phase, endedAtMs: phase === 'end' ? endedAt : a.endedAtMs, details: { ...a.details, objectCount: p.object_count, score: p.score } },
         note: phase === 'end' ? 'camera event ended' : `camera event ${phase}`,
         detail: { phase, objectCount: p.object_count },
       };
-    });
+    };
+    const existing = (await this.o.triage.annotate(key, actor, update)) ?? (await this.legacyCameraAlert(row, actor, update));
     if (existing) return;
     // A later phase can be the first seen (the "new" record was below the threshold, or lost).
     if (!this.severe(row.severity)) return;
@@ -130,6 +134,22 @@ export class AlertIntake {
       rule: p.rule || p.type || null,
       details: { cameraId: p.camera_id, type: p.type, label: p.label, objectCount: p.object_count, score: p.score },
     }), actor);
+  }
+
+  /**
+   * Alerts raised before camera row ids named the device are keyed by the bare edge event id:
+   * the same device's later phases (and the start-up catch-up) still find them, another
+   * device's event of the same id does not.
+   */
+  private async legacyCameraAlert(row: EventRow, actor: string, update: (a: Alert) => AlertChange | undefined): Promise<Alert | undefined> {
+    const eventId = (row.payload as { event_id?: unknown }).event_id;
+    if (typeof eventId !== 'string' || eventId === row.id) return undefined;
+    let sameDevice = false;
+    const alert = await this.o.triage.annotate(cameraSourceKey(eventId), actor, (a) => {
+      sameDevice = a.deviceId === row.deviceId;
+      return sameDevice ? update(a) : undefined;
+    });
+    return sameDevice ? alert : undefined;
   }
 
   private alertOf(row: EventRow, sourceKey: string, what: { title: string; rule: string | null; details: Record<string, unknown> }): NewAlert {

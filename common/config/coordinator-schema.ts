@@ -53,7 +53,19 @@ export const CoordinatorConfigSchema = z.object({
     .array(z.object({ id: Identifier, name: z.string(), district: z.string().optional(), location: Coordinates }))
     .default([]),
   devices: z
-    .array(z.object({ id: Identifier, site: Identifier, name: z.string().optional() }).and(Secret))
+    .array(
+      z
+        .object({
+          id: Identifier,
+          site: Identifier,
+          name: z.string().optional(),
+          token_source: z
+            .enum(['seed', 'config'])
+            .default('seed')
+            .describe('seed: the token only seeds the device\'s first start, a token rotated through the API stays valid across restarts; config: this token is reset at every start and rotation through the API is refused'),
+        })
+        .and(Secret),
+    )
     .default([])
     .describe('devices known at first start (more can be provisioned through the API)'),
   api_tokens: z

@@ -4,6 +4,7 @@
 // died mid-request). At the end the ledger is checked against the coordinator record by record.
 import { ClassicLevel } from 'classic-level';
 import type { Api, EventItem, RunningAgent } from './system.js';
+import { cameraRowId } from '../../cloud/store/types.js';
 
 export const INJECTOR_ENV = { IOC_EDGE_TEST_INJECTOR: '1' } as const;
 
@@ -82,7 +83,7 @@ function producerId(e: EventItem): string | undefined {
     case 'alarm':
       return e.payload.alarm_id as string;
     case 'camera_event':
-      return e.id;
+      return e.payload.event_id as string;
     case 'telemetry':
       return e.payload.unit as string;
     case 'notice':
@@ -104,7 +105,7 @@ export async function receivedAt(api: Api, deviceId: string, producer: Producer)
   for (let i = 0; i < thumbs.length; i += 32) {
     await Promise.all(
       thumbs.slice(i, i + 32).map(async (p) => {
-        const res = await api.raw(`/api/v1/events/${p.id}/thumbnail`);
+        const res = await api.raw(`/api/v1/events/${cameraRowId(deviceId, p.id)}/thumbnail`);
         await res.arrayBuffer();
         if (res.status === 200) rows.set(p.id, [{ lane: 'thumbnail', seq: p.seq }]);
       }),

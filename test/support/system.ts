@@ -16,6 +16,8 @@ type Teardown = { teardown(fn: () => unknown): void };
 export interface DeviceSpec {
   id: string;
   site: string;
+  /** `config`: the config's token is authoritative at every start (default: it only seeds). */
+  tokenSource?: 'seed' | 'config';
 }
 
 export interface CoordinatorSpec {
@@ -78,7 +80,7 @@ export interface EventItem {
 }
 
 export function coordinatorYaml(spec: CoordinatorSpec, ports: { http: number; grpc: number }): string {
-  const devices = spec.devices.map((d) => `  - { id: ${d.id}, site: ${d.site}, token: ${deviceToken(d.id)} }`).join('\n');
+  const devices = spec.devices.map((d) => `  - { id: ${d.id}, site: ${d.site}, token: ${deviceToken(d.id)}${d.tokenSource ? `, token_source: ${d.tokenSource}` : ''} }`).join('\n');
   return `version: 1
 http: { host: 127.0.0.1, port: ${ports.http} }
 grpc: { host: 127.0.0.1, port: ${ports.grpc} }

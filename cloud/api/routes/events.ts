@@ -38,7 +38,7 @@ const one = createRoute({
   method: 'get',
   path: '/api/v1/events/{id}',
   tags: ['events'],
-  summary: 'One event (camera events: the whole new → update → end lifecycle in one row)',
+  summary: 'One event (camera events: the whole new → update → end lifecycle in one row, id <device>.camera.<edge event id>; a bare edge event id stored before ids named the device still resolves)',
   request: { params: z.object({ id: IdParam }) },
   responses: { 200: { description: 'Event', content: { 'application/json': { schema: EventSchema } } }, ...errorResponses },
 });

@@ -18,6 +18,10 @@ export const dropRange = (deviceId: string) => ({ gte: `drop!${deviceId}!`, lt: 
 
 export const event = (id: string) => `ev!${id}`;
 export const thumbnail = (eventId: string) => `th!${eventId}`;
+export const THUMBNAIL_RANGE = { gte: 'th!', lt: 'th"' };
+/** A camera row's or thumbnail's id from before ids carried the device → its id now. */
+export const legacyEvent = (legacyId: string) => `alias!ev!${legacyId}`;
+export const legacyThumbnail = (legacyId: string) => `alias!th!${legacyId}`;
 
 /** Every index an event row is listed in; each ends with !<time>!<id>. */
 export function eventIndexKeys(row: EventRow): string[] {
@@ -37,7 +41,7 @@ export function eventIndexKeys(row: EventRow): string[] {
 const cameraIndexKey = (cameraId: string, suffix: string) => `ix!cam!${cameraId}!${suffix}`;
 export const cameraIndexKeyOf = (row: EventRow) => (row.cameraId ? cameraIndexKey(row.cameraId, `${ts(row.timeMs)}!${row.id}`) : undefined);
 export const EVENT_RANGE = { gte: 'ev!', lt: 'ev"' };
-/** Version of the index layout the store was built with; older stores are brought up on open. */
+/** Version of the key layout the store was built with; older stores are brought up on open (upgrade.ts). */
 export const INDEX_VERSION_KEY = 'meta!index-version';
 
 /** The narrowest index prefix the query can use; the rest is filtered row by row. */

@@ -7,25 +7,16 @@ import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
-import { hasSeqRowId } from '../types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
 import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
+import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
+import { upgradeLayout } from './upgrade.js';
 
-type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
-const te = new TextEncoder();
-const td = new TextDecoder();
-const EMPTY = new Uint8Array(0);
-/** 2: events are also listed by camera. */
-const INDEX_VERSION = 2;
-
-const json = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
-function parse<T>(v: Uint8Array | undefined): T | undefined {
-  return v === undefined ? undefined : (JSON.parse(td.decode(v)) as T);
-}
 
 interface LaneMeta {
   contiguousSeq: number;
@@ -56,33 +47,7 @@ export class LevelStore implements CoordinatorStore {
     } catch (err) {
       throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
     }
-    await this.upgradeIndexes();
-  }
-
-  /**
-   * Stores written before the camera index (index version 1) get it built once, from the
-   * event rows, in bounded batches; a crash part-way only means building it again.
-   */
-  private async upgradeIndexes(): Promise<void> {
-    const version = parse<number>(await this.db.get(K.INDEX_VERSION_KEY)) ?? 1;
-    if (version >= INDEX_VERSION) return;
-    let ops: Op[] = [];
-    for await (const value of this.db.values(K.EVENT_RANGE)) {
-      let row: EventRow | undefined;
-      try {
-        row = parse<EventRow>(value);
-      } catch {
-        continue; // an unreadable row is reported where it is read, not here at start-up
-      }
-      const key = row && K.cameraIndexKeyOf(row);
-      if (key) ops.push({ type: 'put', key, value: EMPTY });
-      if (ops.length >= 10_000) {
-        await this.write(ops);
-        ops = [];
-      }
-    }
-    ops.push({ type: 'put', key: K.INDEX_VERSION_KEY, value: json(INDEX_VERSION) });
-    await this.write(ops);
+    await upgradeLayout(this.db, (ops) => this.write(ops));
   }
 
   async close(): Promise<void> {
@@ -121,7 +86,8 @@ export class LevelStore implements CoordinatorStore {
     return this.locked(`ingest:${deviceId}`, () => this.ingestLocked(deviceId, items));
   }
 
-  private async ingestLocked(deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+  private async ingestLocked(deviceId: string, given: readonly IngestItem[]): Promise<IngestResult> {
+    const items = given.map((item) => ownPart(deviceId, item));
     const seenKeys = items.map((i) => K.seen(deviceId, i.lane, i.seq));
     const already = await this.db.getMany(seenKeys);
     const ops: Op[] = [];
@@ -308,11 +274,18 @@ export class LevelStore implements CoordinatorStore {
   // ---- events --------------------------------------------------------------------------------
 
   async getEvent(id: string): Promise<EventRow | undefined> {
-    return parse<EventRow>(await this.db.get(K.event(id)));
+    const row = parse<EventRow>(await this.db.get(K.event(id)));
+    if (row || !isLegacyCameraId(id)) return row;
+    const current = parse<string>(await this.db.get(K.legacyEvent(id)));
+    return current === undefined ? undefined : parse<EventRow>(await this.db.get(K.event(current)));
   }
 
   async getThumbnail(eventId: string): Promise<ThumbnailRow | undefined> {
-    const raw = await this.db.get(K.thumbnail(eventId));
+    let raw = await this.db.get(K.thumbnail(eventId));
+    if (!raw && isLegacyCameraId(eventId)) {
+      const current = parse<string>(await this.db.get(K.legacyThumbnail(eventId)));
+      if (current !== undefined) raw = await this.db.get(K.thumbnail(current));
+    }
     return raw ? decodeThumbnail(raw) : undefined;
   }
 
@@ -395,20 +368,4 @@ function mergeEvent(previous: EventRow, next: EventRow): EventRow {
 /** A later phase or heartbeat that leaves a field out must not erase what is known. */
 function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function encodeThumbnail(t: ThumbnailRow): Uint8Array {
-  const meta = te.encode(JSON.stringify({ ...t, data: undefined }));
-  const out = Buffer.allocUnsafe(4 + meta.length + t.data.length);
-  out.writeUInt32LE(meta.length, 0);
-  out.set(meta, 4);
-  out.set(t.data, 4 + meta.length);
-  return out;
-}
-
-function decodeThumbnail(raw: Uint8Array): ThumbnailRow {
-  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const metaLength = buf.readUInt32LE(0);
-  const meta = JSON.parse(td.decode(buf.subarray(4, 4 + metaLength))) as Omit<ThumbnailRow, 'data'>;
-  return { ...meta, data: buf.subarray(4 + metaLength) };
 }

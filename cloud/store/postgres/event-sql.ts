@@ -12,7 +12,8 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const optional = (v: string | undefined) => (v === undefined ? null : pgText(v));
 
 /**
- * Inserts or replaces whole rows (merged camera events come here already merged). The rows'
+ * Inserts or replaces whole rows (merged camera events come here already merged); a row of
+ * another device is never replaced (its device_id is never reassigned). The rows'
  * JSON travels as one json array and is split by json_array_elements, which keeps each element
  * verbatim: cheaper than an array of strings (escaped one by one), and \u0000 survives.
  */
@@ -26,9 +27,10 @@ export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Pr
            AS x(id, dev, site, kind, sev, rank, t, cam, label, rule, sensor, n)
          JOIN json_array_elements($12::json) WITH ORDINALITY AS d(e, n) USING (n)
      ON CONFLICT (id) DO UPDATE SET
-       device_id = EXCLUDED.device_id, site = EXCLUDED.site, kind = EXCLUDED.kind, severity = EXCLUDED.severity,
+       site = EXCLUDED.site, kind = EXCLUDED.kind, severity = EXCLUDED.severity,
        severity_rank = EXCLUDED.severity_rank, time_ms = EXCLUDED.time_ms, camera_id = EXCLUDED.camera_id,
-       label = EXCLUDED.label, rule = EXCLUDED.rule, sensor_id = EXCLUDED.sensor_id, data = EXCLUDED.data`,
+       label = EXCLUDED.label, rule = EXCLUDED.rule, sensor_id = EXCLUDED.sensor_id, data = EXCLUDED.data
+       WHERE events.device_id = EXCLUDED.device_id`,
     [
       rows.map((r) => pgText(r.id)),
       rows.map((r) => pgText(r.deviceId)),

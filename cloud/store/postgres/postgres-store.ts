@@ -8,7 +8,7 @@ import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
-import { hasSeqRowId } from '../types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
@@ -104,7 +104,8 @@ export class PostgresStore implements CoordinatorStore {
     });
   }
 
-  private async ingestLocked(client: pg.PoolClient, deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
+  private async ingestLocked(client: pg.PoolClient, deviceId: string, given: readonly IngestItem[]): Promise<IngestResult> {
+    const items = given.map((item) => ownPart(deviceId, item));
     const fresh = await this.claimSeqs(client, deviceId, items);
     const freshByLane = new Map<LaneName, number>(items.map((i) => [i.lane, 0]));
     const stored: IngestItem[] = [];
@@ -161,13 +162,14 @@ export class PostgresStore implements CoordinatorStore {
       if (item.thumbnail) {
         thumbed.add(pgText(item.thumbnail.eventId));
         const row = rows.get(item.thumbnail.eventId);
-        if (row) {
+        if (row && row.deviceId === item.thumbnail.deviceId) {
           rows.set(row.id, { ...row, hasThumbnail: true });
           changed.add(row.id);
         }
       }
       if (!item.event) continue;
       const previous = rows.get(item.event.id);
+      if (previous && previous.deviceId !== item.event.deviceId) continue; // never another device's row
       const row = previous ? mergeEvent(previous, item.event) : { ...item.event, hasThumbnail: item.event.hasThumbnail || thumbed.has(pgText(item.event.id)) };
       rows.set(row.id, row);
       changed.add(row.id);
@@ -185,7 +187,8 @@ export class PostgresStore implements CoordinatorStore {
     await client.query(
       `INSERT INTO thumbnails (event_id, device_id, meta, data)
          SELECT e, d, m::json, b FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS x(e, d, m, b)
-       ON CONFLICT (event_id) DO UPDATE SET device_id = EXCLUDED.device_id, meta = EXCLUDED.meta, data = EXCLUDED.data`,
+       ON CONFLICT (event_id) DO UPDATE SET meta = EXCLUDED.meta, data = EXCLUDED.data
+         WHERE thumbnails.device_id = EXCLUDED.device_id`,
       [
         thumbs.map((t) => pgText(t.eventId)),
         thumbs.map((t) => pgText(t.deviceId)),
@@ -246,15 +249,26 @@ export class PostgresStore implements CoordinatorStore {
 
   // ---- events --------------------------------------------------------------------------------
 
+  // An id from before camera ids carried the device (see migration 005) resolves to the row it named.
   async getEvent(id: string): Promise<EventRow | undefined> {
-    const { rows } = await this.run<{ data: EventRow }>('SELECT data FROM events WHERE id = $1', [pgText(id)]);
+    const { rows } = await this.run<{ data: EventRow }>(
+      isLegacyCameraId(id)
+        ? "SELECT data FROM events WHERE id = (SELECT id FROM legacy_event_ids WHERE kind = 'event' AND legacy_id = $1)"
+        : 'SELECT data FROM events WHERE id = $1',
+      [pgText(id)],
+    );
     return rows[0]?.data;
   }
 
   async getThumbnail(eventId: string): Promise<ThumbnailRow | undefined> {
-    const { rows } = await this.run<{ meta: Omit<ThumbnailRow, 'data'>; data: Buffer }>('SELECT meta, data FROM thumbnails WHERE event_id = $1', [pgText(eventId)]);
+    const { rows } = await this.run<{ event_id: string; meta: Omit<ThumbnailRow, 'data'>; data: Buffer }>(
+      isLegacyCameraId(eventId)
+        ? "SELECT event_id, meta, data FROM thumbnails WHERE event_id = (SELECT id FROM legacy_event_ids WHERE kind = 'thumbnail' AND legacy_id = $1)"
+        : 'SELECT event_id, meta, data FROM thumbnails WHERE event_id = $1',
+      [pgText(eventId)],
+    );
     const r = rows[0];
-    return r ? { ...r.meta, data: r.data } : undefined;
+    return r ? { ...r.meta, eventId: r.event_id, data: r.data } : undefined;
   }
 
   async queryEvents(q: EventQuery): Promise<EventPage> {

@@ -1,10 +1,11 @@
 // The conformance suite of CoordinatorStore: every implementation (level, PostgreSQL) runs it.
 // Assertions are on what the coordinator and the API rely on: ingest is idempotent, acks only
-// cover what is durable or reported dropped, camera events are one row per lifecycle, pages
+// cover what is durable or reported dropped, camera events are one row per lifecycle (per device:
+// one device never overwrites another's rows or thumbnails), pages
 // neither repeat nor miss rows, series arithmetic is exact.
 import type t from 'tap';
 import type { CoordinatorStore } from '../../../cloud/store/store.js';
-import type { EventQuery, EventRow, IngestItem } from '../../../cloud/store/types.js';
+import { cameraRowId, type EventQuery, type EventRow, type IngestItem } from '../../../cloud/store/types.js';
 import { matchesQuery } from '../../../cloud/store/event-filter.js';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { IocError } from '../../../common/errors.js';
@@ -38,6 +39,9 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
     return err instanceof IocError ? err.code : `untyped: ${String(err)}`;
   }
 }
+
+/** edge-a's row id of a camera event id. */
+const A = (eventId: string) => cameraRowId('edge-a', eventId);
 
 export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
   tap.test('devices: put, get, list, and status merges only what was reported', async (t) => {
@@ -140,14 +144,14 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const n = await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, score: 0.4 })]);
     t.equal(n.stored[0]?.event?.phase, 'new');
     await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 2, phase: 'update', startedMs: T0 + 900, edgeTimeMs: T0 + 1000, score: 0.8 })]);
-    t.equal((await store.getEvent('ev-1'))?.hasThumbnail, false);
+    t.equal((await store.getEvent(A('ev-1')))?.hasThumbnail, false);
     const withThumb = await store.ingest('edge-a', [thumbnailItem('ev-1', 1, jpeg)]);
     t.equal(withThumb.stored.length, 1);
     const end = await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 3, phase: 'end', startedMs: T0 + 900, edgeTimeMs: T0 + 5000, score: 0.7 })]);
-    const row = await store.getEvent('ev-1');
-    t.match(row, { id: 'ev-1', phase: 'end', seq: 3, timeMs: T0, edgeTimeMs: T0, hasThumbnail: true, payload: { phase: 'end', score: 0.7 } }, 'latest phase, first time, thumbnail flag');
+    const row = await store.getEvent(A('ev-1'));
+    t.match(row, { id: A('ev-1'), phase: 'end', seq: 3, timeMs: T0, edgeTimeMs: T0, hasThumbnail: true, payload: { phase: 'end', score: 0.7 } }, 'latest phase, first time, thumbnail flag');
     t.same(end.stored[0]?.event, row, 'ingest returns the row as merged');
-    const thumb = await store.getThumbnail('ev-1');
+    const thumb = await store.getThumbnail(A('ev-1'));
     t.same([thumb?.contentType, thumb?.width, thumb?.height, thumb?.deviceId], ['image/jpeg', 320, 240, 'edge-a']);
     t.same(Buffer.from(thumb!.data), Buffer.from(jpeg), 'thumbnail bytes round-trip');
     t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 10 })).items.length, 1, 'three phases, one row');
@@ -161,23 +165,76 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     ]);
     t.same(one.stored.map((i) => i.event?.phase), ['new', 'update', 'end'], 'each phase is a stored record');
     t.same(one.stored.map((i) => i.event?.hasThumbnail), [true, true, true], 'the thumbnail that came first marks the event');
-    const ev2 = await store.getEvent('ev-2');
+    const ev2 = await store.getEvent(A('ev-2'));
     t.match(ev2, { phase: 'end', label: 'car', hasThumbnail: true, timeMs: T0 + 10_000, edgeTimeMs: T0 + 10_000 });
-    t.equal((await store.getThumbnail('ev-2'))?.data.length, 100);
+    t.equal((await store.getThumbnail(A('ev-2')))?.data.length, 100);
     t.same((await store.ingest('edge-a', [cameraItem({ eventId: 'ev-2', seq: 5, phase: 'update', startedMs: 0, edgeTimeMs: 0 })])).stored, [], 'a redelivered phase changes nothing');
-    t.match(await store.getEvent('ev-2'), { phase: 'end', timeMs: T0 + 10_000 });
+    t.match(await store.getEvent(A('ev-2')), { phase: 'end', timeMs: T0 + 10_000 });
     t.equal(await store.getThumbnail('missing'), undefined);
     t.equal(await store.getEvent('missing'), undefined);
+    t.equal(await store.getEvent('ev-1'), undefined, 'the bare edge event id names no row');
     const page = await store.queryEvents({ cameraId: 'cam-1', limit: 10 });
-    t.same(page.items.map((e) => e.id), ['ev-2', 'ev-1'], 'lifecycle rows sort by their start time');
+    t.same(page.items.map((e) => e.id), [A('ev-2'), A('ev-1')], 'lifecycle rows sort by their start time');
 
     // Same batch, either order; a later thumbnail of the same event replaces the earlier one.
     await store.ingest('edge-a', [cameraItem({ eventId: 'ev-3', seq: 7, phase: 'new', startedMs: T0, edgeTimeMs: T0 }), thumbnailItem('ev-3', 3, jpeg.subarray(0, 10))]);
-    t.equal((await store.getEvent('ev-3'))?.hasThumbnail, true, 'thumbnail right after its event in one batch');
+    t.equal((await store.getEvent(A('ev-3')))?.hasThumbnail, true, 'thumbnail right after its event in one batch');
     await store.ingest('edge-a', [thumbnailItem('ev-4', 4, jpeg.subarray(0, 20)), cameraItem({ eventId: 'ev-4', seq: 8, phase: 'new', startedMs: T0, edgeTimeMs: T0 })]);
-    t.equal((await store.getEvent('ev-4'))?.hasThumbnail, true, 'thumbnail right before its event in one batch');
+    t.equal((await store.getEvent(A('ev-4')))?.hasThumbnail, true, 'thumbnail right before its event in one batch');
     await store.ingest('edge-a', [thumbnailItem('ev-3', 5, jpeg.subarray(0, 30)), thumbnailItem('ev-3', 6, jpeg.subarray(0, 40))]);
-    t.equal((await store.getThumbnail('ev-3'))?.data.length, 40, 'the latest thumbnail of an event is kept');
+    t.equal((await store.getThumbnail(A('ev-3')))?.data.length, 40, 'the latest thumbnail of an event is kept');
+  });
+
+  tap.test('two devices sending the same camera event id and thumbnail id keep two records, neither overwritten', async (t) => {
+    const store = await makeStore(t);
+    const camera = (deviceId: string, seq: number, phase: 'new' | 'update', label: string) =>
+      cameraItem({ eventId: 'ev-1', seq, phase, startedMs: T0 + seq, edgeTimeMs: T0 + seq, label, deviceId });
+    await store.ingest('edge-a', [camera('edge-a', 1, 'new', 'person'), thumbnailItem('ev-1', 1, Uint8Array.of(1, 1, 1), 'edge-a')]);
+    await store.ingest('edge-b', [camera('edge-b', 1, 'new', 'car'), thumbnailItem('ev-1', 1, Uint8Array.of(2, 2), 'edge-b')]);
+    const a = cameraRowId('edge-a', 'ev-1');
+    const b = cameraRowId('edge-b', 'ev-1');
+    t.not(a, b);
+    t.match(await store.getEvent(a), { id: a, deviceId: 'edge-a', label: 'person', hasThumbnail: true }, "the first device's row is intact");
+    t.match(await store.getEvent(b), { id: b, deviceId: 'edge-b', label: 'car', hasThumbnail: true }, "the second device's is its own");
+    t.same(Buffer.from((await store.getThumbnail(a))!.data), Buffer.from([1, 1, 1]), "the first device's thumbnail is intact");
+    t.same(Buffer.from((await store.getThumbnail(b))!.data), Buffer.from([2, 2]), "the second device's is its own");
+    t.same((await store.getThumbnail(a))?.deviceId, 'edge-a');
+    t.same((await store.queryEvents({ kind: ['camera_event'], limit: 10 })).items.map((e) => e.deviceId).sort(), ['edge-a', 'edge-b'], 'two rows');
+
+    const before = await store.getEvent(b);
+    const again = await store.ingest('edge-a', [camera('edge-a', 1, 'new', 'person'), thumbnailItem('ev-1', 1, Uint8Array.of(1, 1, 1), 'edge-a')]);
+    t.same(again.stored, [], 'a re-send by the same device stores nothing');
+    await store.ingest('edge-a', [camera('edge-a', 2, 'update', 'bicycle')]);
+    t.match(await store.getEvent(a), { deviceId: 'edge-a', label: 'bicycle', phase: 'update' }, 'a later phase merges into its own device\'s row');
+    t.same(await store.getEvent(b), before, "and leaves the other device's row alone");
+  });
+
+  tap.test("a device's ingest never writes another device's camera row or thumbnail", async (t) => {
+    const store = await makeStore(t);
+    await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, label: 'person' }), thumbnailItem('ev-1', 1, Uint8Array.of(1))]);
+    const a = cameraRowId('edge-a', 'ev-1');
+    const row = await store.getEvent(a);
+    const thumb = await store.getThumbnail(a);
+    // Items edge-b has no business sending: edge-a's row id, and a bare id from before ids carried the device.
+    const mine = (seq: number, id: string): IngestItem => {
+      const item = cameraItem({ eventId: 'ev-1', seq, phase: 'update', startedMs: T0, edgeTimeMs: T0 + seq, label: 'car', deviceId: 'edge-b' });
+      return { ...item, event: { ...item.event!, id } };
+    };
+    const foreignThumb = (seq: number, eventId: string): IngestItem => {
+      const item = thumbnailItem('ev-1', seq, Uint8Array.of(9, 9), 'edge-b');
+      return { ...item, thumbnail: { ...item.thumbnail!, eventId } };
+    };
+    const res = await store.ingest('edge-b', [
+      mine(1, a), mine(2, 'ev-1'), { ...cameraItem({ eventId: 'ev-1', seq: 3, phase: 'end', startedMs: T0, edgeTimeMs: T0 + 3 }) },
+      foreignThumb(1, a), foreignThumb(2, 'ev-1'), thumbnailItem('ev-1', 3, Uint8Array.of(7)),
+    ]);
+    t.same(res.acked.sort((x, y) => x.lane.localeCompare(y.lane)), [{ lane: 'event', seq: 3 }, { lane: 'thumbnail', seq: 3 }], 'the records still count as received');
+    t.same(await store.getEvent(a), row, "edge-a's row is unchanged");
+    t.same(Buffer.from((await store.getThumbnail(a))!.data), Buffer.from(thumb!.data), "edge-a's thumbnail is unchanged");
+    t.equal((await store.getThumbnail(a))?.deviceId, 'edge-a');
+    t.equal(await store.getEvent('ev-1'), undefined, 'no row under a bare id');
+    t.equal(await store.getThumbnail('ev-1'), undefined, 'no thumbnail under a bare id');
+    t.same((await store.queryEvents({ deviceId: ['edge-b'], limit: 10 })).items, [], 'edge-b got no row from them');
   });
 
   tap.test('event filters and pagination match a reference and never repeat or miss rows', async (t) => {

@@ -1,7 +1,7 @@
 // Ingest items as the record mapper makes them, for the store contract suite.
 import type { LaneName } from '../../../common/lanes.js';
 import type { SeverityName } from '../../../common/config/primitives.js';
-import type { DeviceRow, DropRangeRow, EventRow, IngestItem, SeriesPoint } from '../../../cloud/store/types.js';
+import { cameraRowId, type DeviceRow, type DropRangeRow, type EventRow, type IngestItem, type SeriesPoint } from '../../../cloud/store/types.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 0, 0, 0);
 
@@ -37,10 +37,11 @@ export function alarmItem(seq: number, o: Partial<EventOptions> = {}): IngestIte
   return { lane: event.lane, seq, event };
 }
 
+/** A camera event record of `deviceId` (default edge-a), with the row id the mapper gives it. */
 export function cameraItem(o: { eventId: string; seq: number; phase: 'new' | 'update' | 'end'; startedMs: number; edgeTimeMs: number; label?: string; score?: number; deviceId?: string }): IngestItem {
   const deviceId = o.deviceId ?? 'edge-a';
   const event: EventRow = {
-    id: o.eventId, deviceId, site: 'muong-nhe', kind: 'camera_event', lane: 'event', seq: o.seq, severity: 'medium',
+    id: cameraRowId(deviceId, o.eventId), deviceId, site: 'muong-nhe', kind: 'camera_event', lane: 'event', seq: o.seq, severity: 'medium',
     edgeTimeMs: o.edgeTimeMs, timeMs: o.startedMs, receivedMs: o.edgeTimeMs + 300, clockSynced: true, cameraId: 'cam-1',
     label: o.label ?? 'person', rule: 'intrusion', zone: 'gate', phase: o.phase, hasThumbnail: false,
     payload: { event_id: o.eventId, phase: o.phase, score: o.score ?? 0.5, started_ms: o.startedMs },
@@ -49,7 +50,7 @@ export function cameraItem(o: { eventId: string; seq: number; phase: 'new' | 'up
 }
 
 export function thumbnailItem(eventId: string, seq: number, bytes: Uint8Array, deviceId = 'edge-a'): IngestItem {
-  return { lane: 'thumbnail', seq, thumbnail: { eventId, deviceId, contentType: 'image/jpeg', data: bytes, width: 320, height: 240, score: 0.9 } };
+  return { lane: 'thumbnail', seq, thumbnail: { eventId: cameraRowId(deviceId, eventId), deviceId, contentType: 'image/jpeg', data: bytes, width: 320, height: 240, score: 0.9 } };
 }
 
 export function seriesItem(seq: number, p: Partial<SeriesPoint> & { startMs: number; windowS: number; values: number[] }): IngestItem {

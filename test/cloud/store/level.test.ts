@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
 import { tempDir } from '../../support/tmp.js';
 import { runStoreContract } from './contract.js';
-import { INDEX_VERSION_KEY } from '../../../cloud/store/level/keys.js';
-import { T0, cameraItem } from './fixtures.js';
+import { INDEX_VERSION_KEY, eventIndexKeys } from '../../../cloud/store/level/keys.js';
+import { encodeThumbnail, json } from '../../../cloud/store/level/codec.js';
+import { cameraRowId } from '../../../cloud/store/types.js';
+import { T0, cameraItem, thumbnailItem } from './fixtures.js';
 
 runStoreContract(t, async (t) => {
   const store = new LevelStore(join(tempDir(t), 'store'));
@@ -30,6 +32,45 @@ t.test('a store written before the camera index gets it on open, and camera page
   const upgraded = new LevelStore(dir);
   await upgraded.open();
   t.teardown(() => upgraded.close());
-  t.same((await upgraded.queryEvents({ cameraId: 'cam-1', limit: 10 })).items.map((r) => r.id), ['ev-old']);
+  t.same((await upgraded.queryEvents({ cameraId: 'cam-1', limit: 10 })).items.map((r) => r.id), [cameraRowId('edge-a', 'ev-old')]);
   t.same((await upgraded.queryEvents({ cameraId: 'cam-2', limit: 10 })).items, []);
+});
+
+t.test('a store whose camera rows were keyed by the bare event id is re-keyed by device on open; old ids still resolve', async (t) => {
+  const dir = join(tempDir(t), 'store');
+  const old = new LevelStore(dir);
+  await old.open();
+  // The version-2 layout, as an older coordinator wrote it: row, indexes and thumbnail under "ev-old".
+  const legacyRow = { ...cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 }).event!, id: 'ev-old', hasThumbnail: true, label: 'Mường\u0000Nhé' };
+  const legacyThumb = { ...thumbnailItem('ev-old', 1, Uint8Array.of(5, 6, 7), 'edge-b').thumbnail!, eventId: 'ev-old' };
+  await old.database.batch([
+    { type: 'put', key: 'ev!ev-old', value: json(legacyRow) },
+    ...eventIndexKeys(legacyRow).map((key) => ({ type: 'put' as const, key, value: new Uint8Array(0) })),
+    { type: 'put', key: 'th!ev-old', value: encodeThumbnail(legacyThumb) },
+    { type: 'put', key: INDEX_VERSION_KEY, value: json(2) },
+  ]);
+  await old.close();
+
+  const store = new LevelStore(dir);
+  await store.open();
+  t.teardown(() => store.close());
+  const id = cameraRowId('edge-a', 'ev-old');
+  const moved = { ...legacyRow, id };
+  t.same(await store.getEvent(id), moved, 'the row now lives under its device-qualified id, unchanged otherwise');
+  t.same(await store.getEvent('ev-old'), moved, 'the old id resolves to the same row');
+  t.same((await store.queryEvents({ cameraId: 'cam-1', limit: 10 })).items, [moved], 'indexes list it under the new id only');
+  t.same((await store.queryEvents({ deviceId: ['edge-a'], limit: 10 })).items, [moved]);
+  const thumb = await store.getThumbnail('ev-old');
+  t.same([thumb?.eventId, thumb?.deviceId, [...thumb!.data]], [cameraRowId('edge-b', 'ev-old'), 'edge-b', [5, 6, 7]], 'the thumbnail moved to its own device\'s id, old id resolving');
+  t.equal(await store.database.get('ev!ev-old'), undefined, 'nothing is left under the old key');
+
+  // A second device sending the same event id now gets its own row; the old id keeps naming the first.
+  await store.ingest('edge-c', [cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0 + 1, edgeTimeMs: T0 + 1, deviceId: 'edge-c' })]);
+  t.match(await store.getEvent(cameraRowId('edge-c', 'ev-old')), { deviceId: 'edge-c' });
+  t.same(await store.getEvent('ev-old'), moved);
+  await store.close();
+  const reopened = new LevelStore(dir);
+  await reopened.open();
+  t.teardown(() => reopened.close());
+  t.equal((await reopened.queryEvents({ cameraId: 'cam-1', limit: 10 })).items.length, 2, 'a second open changes nothing');
 });

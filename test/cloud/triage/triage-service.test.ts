@@ -68,7 +68,7 @@ function alarmRow(alarmId: string, state: 'raised' | 'cleared', severity: 'high'
 function cameraRow(eventId: string, phase: 'new' | 'update' | 'end', severity: 'medium' | 'info' = 'medium'): EventRow {
   seq++;
   return {
-    id: eventId, deviceId: 'edge-a', site: 'muong-nhe', kind: 'camera_event', lane: 'event', seq, severity, edgeTimeMs: T0, timeMs: T0, receivedMs: T0 + seq,
+    id: `edge-a.camera.${eventId}`, deviceId: 'edge-a', site: 'muong-nhe', kind: 'camera_event', lane: 'event', seq, severity, edgeTimeMs: T0, timeMs: T0, receivedMs: T0 + seq,
     clockSynced: true, hasThumbnail: false, cameraId: 'gate', rule: 'intrusion', phase,
     payload: { event_id: eventId, camera_id: 'gate', phase, type: 'object', rule: 'intrusion', label: 'person', object_count: 1, started_ms: T0, ended_ms: phase === 'end' ? T0 + 40_000 : 0 },
   };
@@ -169,6 +169,20 @@ t.test('intake: one alert per alarm (raise twice, clear annotates), per camera e
   t.equal(camera.endedAtMs, T0 + 40_000, 'the end time from the edge, relative to the corrected start');
   t.same((await triage.auditLog(camera.id)).map((e) => e.comment ?? e.action), ['created', 'camera event update', 'camera event ended']);
   t.same((await triage.auditLog(flood.id)).map((e) => e.action), ['created', 'annotated']);
+});
+
+t.test('intake: an alert raised under a bare camera event id is still found by the same device\'s later phases, not by another device', async (t) => {
+  const { triage, intake } = await setup(t);
+  await intake.onStored([{ ...cameraRow('ev-legacy', 'new'), id: 'ev-legacy' }]); // as stored before row ids named the device
+  const qualified = (row: EventRow, deviceId: string): EventRow => ({ ...row, deviceId, id: `${deviceId}.camera.ev-legacy` });
+  await intake.onStored([qualified(cameraRow('ev-legacy', 'update'), 'edge-a')]);
+  let alerts = (await triage.list({ limit: 10 })).items;
+  t.equal(alerts.length, 1, 'the later phase annotates the existing alert');
+  t.equal(alerts[0]!.phase, 'update');
+  await intake.onStored([qualified(cameraRow('ev-legacy', 'new'), 'edge-b')]);
+  alerts = (await triage.list({ limit: 10 })).items;
+  t.equal(alerts.length, 2, "another device's event of the same id raises its own alert");
+  t.same(alerts.map((a) => a.deviceId).sort(), ['edge-a', 'edge-b']);
 });
 
 t.test('after a restart the same alarm and camera event raise nothing new (catch-up replays safely)', async (t) => {

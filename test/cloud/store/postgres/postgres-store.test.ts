@@ -12,7 +12,9 @@ import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
 import { tempDir } from '../../../support/tmp.js';
 import { alarmItem, cameraItem, T0, thumbnailItem } from '../fixtures.js';
-import type { IngestItem } from '../../../../cloud/store/types.js';
+import { cameraRowId, type IngestItem } from '../../../../cloud/store/types.js';
+import { upsertEvents } from '../../../../cloud/store/postgres/event-sql.js';
+import { copyFileSync } from 'node:fs';
 import { seededRandom } from '../../../../common/seeded-random.js';
 
 const problem = await postgresProblem();
@@ -32,7 +34,7 @@ t.test('replicas starting at once apply each migration exactly once', needsPg, a
   const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
   t.same(rows.map((r) => r.version), expected);
-  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4], 'the foundation is 001–004; feature tables sit at 100 and above');
+  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5], 'the foundation is 001–005; feature tables sit at 100 and above');
 });
 
 t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {
@@ -123,7 +125,7 @@ t.test('devices naming the same camera events at once neither deadlock nor fail'
   };
   const results = await Promise.all(Array.from({ length: 8 }, (_, d) => store.ingest(`edge-${d}`, batch(`edge-${d}`))));
   t.same(results.map((r) => r.stored.length), Array(8).fill(60), 'every batch stored');
-  t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 100 })).items.length, 30, 'one row per event id');
+  t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 1000 })).items.length, 8 * 30, 'one row per device and event id');
 });
 
 t.test('errors about the data are the request\'s (400, 409), not the database\'s (503)', needsPg, async (t) => {
@@ -136,4 +138,52 @@ t.test('errors about the data are the request\'s (400, 409), not the database\'s
   await store.pool.query("INSERT INTO uniq VALUES ('a')");
   t.equal(await codeOf(store.pool.query("INSERT INTO uniq VALUES ('a')")), 'CONFLICT', 'unique violation');
   t.equal(await codeOf(store.pool.query('SELECT * FROM no_such_table')), 'STORAGE', 'anything else is the database\'s');
+});
+
+t.test('the event upsert never reassigns a row to another device', needsPg, async (t) => {
+  const store = replica(t, testSchema(t));
+  await store.open();
+  const row = cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, label: 'person' }).event!;
+  await upsertEvents(store.pool, [row]);
+  await upsertEvents(store.pool, [{ ...row, deviceId: 'edge-b', label: 'car' }]);
+  t.same(await store.getEvent(row.id), row, 'the first device keeps its row');
+  const { rows } = await store.pool.query<{ device_id: string }>('SELECT device_id FROM events WHERE id = $1', [row.id]);
+  t.same(rows, [{ device_id: 'edge-a' }]);
+  await upsertEvents(store.pool, [{ ...row, label: 'bicycle' }]);
+  t.equal((await store.getEvent(row.id))?.label, 'bicycle', 'its own device still updates it');
+});
+
+t.test('migration 005 re-keys camera rows and thumbnails by device; old ids still resolve', needsPg, async (t) => {
+  const schema = testSchema(t);
+  // The schema as the previous version left it: migrations 001–004 only, with rows keyed by the bare event id.
+  const before = tempDir(t);
+  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 4)) copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
+  const old = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 2 });
+  // Only the old foundation: a store opened with an empty directory list would apply 005 too.
+  const { migrate } = await import('../../../../cloud/store/postgres/migrate.js');
+  await migrate(old.pool, { schema, dirs: [before] });
+  const legacy = { ...cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 }).event!, id: 'ev-old', hasThumbnail: true, label: 'Mường\u0000"id":"ev-old"' };
+  await old.pool.query(
+    `INSERT INTO events (id, device_id, site, kind, time_ms, camera_id, label, data) VALUES ('ev-old', 'edge-a', 'muong-nhe', 'camera_event', $1, 'cam-1', 'x', $2::json)`,
+    [T0, JSON.stringify(legacy)],
+  );
+  await old.pool.query(`INSERT INTO thumbnails (event_id, device_id, meta, data) VALUES ('ev-old', 'edge-b', $1::json, $2)`, [JSON.stringify({ eventId: 'ev-old', deviceId: 'edge-b', contentType: 'image/jpeg', width: 1, height: 1, score: 1 }), Buffer.from([5, 6])]);
+  await old.pool.query(`INSERT INTO events (id, device_id, site, kind, time_ms, data) VALUES ('edge-a.alarm.7', 'edge-a', 'muong-nhe', 'alarm', $1, '{"id":"edge-a.alarm.7"}')`, [T0]);
+  await old.close();
+
+  const store = replica(t, schema);
+  await store.open();
+  const id = cameraRowId('edge-a', 'ev-old');
+  const moved = { ...legacy, id };
+  t.same(await store.getEvent(id), moved, 'the row lives under its device-qualified id, its json exact (NUL included)');
+  t.same(await store.getEvent('ev-old'), moved, 'the old id resolves to the same row');
+  t.same((await store.queryEvents({ cameraId: 'cam-1', limit: 10 })).items, [moved]);
+  t.match(await store.getEvent('edge-a.alarm.7'), { id: 'edge-a.alarm.7' }, 'seq-named rows are untouched');
+  const thumb = await store.getThumbnail('ev-old');
+  t.same([thumb?.eventId, thumb?.deviceId, [...thumb!.data]], [cameraRowId('edge-b', 'ev-old'), 'edge-b', [5, 6]], "the thumbnail moved to its own device's id, old id resolving");
+  t.same(await store.getThumbnail(cameraRowId('edge-b', 'ev-old')), thumb);
+
+  await store.ingest('edge-c', [cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0 + 1, edgeTimeMs: T0 + 1, deviceId: 'edge-c' })]);
+  t.match(await store.getEvent(cameraRowId('edge-c', 'ev-old')), { deviceId: 'edge-c' }, 'another device sending the same id gets its own row');
+  t.same(await store.getEvent('ev-old'), moved, 'and the old id keeps naming the first');
 });
