@@ -19,6 +19,7 @@ import { EdgeLinkServer } from './ingest/edgelink-server.js';
 import { createApp } from './api/app.js';
 import { ApiTokens } from './api/auth.js';
 import { startOperations } from './operations/operations.js';
+import { JetStreamPublisher } from './jetstream/publisher.js';
 
 export interface CoordinatorHandle {
   httpPort: number;
@@ -59,6 +60,9 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   await bootstrapDevices(store, config);
 
   const { bus, presence } = await createSharing(store, config, metrics, logger);
+  // Before ingest starts, so every stored record is journaled for JetStream.
+  const jetstream = config.nats.enabled ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) }) : undefined;
+  jetstream?.start();
   const operations = await startOperations({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
@@ -81,6 +85,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
     async close() {
       await edgeLink.stop();
       if (presence instanceof SharedPresence) await presence.close();
+      await jetstream?.close();
       await bus.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -4,6 +4,7 @@ import type { LaneName } from '../../common/lanes.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesQuery, ThumbnailRow,
 } from './types.js';
+import type { RecordJournal } from './journal.js';
 
 export interface DeviceStore {
   putDevice(device: DeviceRow): Promise<void>;
@@ -39,7 +40,7 @@ export interface EventStore {
   querySeries(query: SeriesQuery): Promise<SeriesBucket[]>;
 }
 
-export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore {
+export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore, RecordJournal {
   readonly kind: 'level' | 'postgres';
   open(): Promise<void>;
   close(): Promise<void>;

@@ -13,6 +13,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
 import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+import { LevelJournal } from './level-journal.js';
 
 type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
@@ -37,9 +39,11 @@ export class LevelStore implements CoordinatorStore {
   private readonly db: ClassicLevel<string, Uint8Array>;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dropCache = new Map<string, DropRangeRow[]>();
+  private readonly journal: LevelJournal;
 
   constructor(dir: string) {
     this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
+    this.journal = new LevelJournal(this.db);
   }
 
   /**
@@ -57,6 +61,7 @@ export class LevelStore implements CoordinatorStore {
       throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
     }
     await this.upgradeIndexes();
+    await this.journal.open();
   }
 
   /**
@@ -88,6 +93,24 @@ export class LevelStore implements CoordinatorStore {
   async close(): Promise<void> {
     await Promise.allSettled([...this.locks.values()]);
     await this.db.close();
+  }
+
+  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+
+  enableJournal(): void {
+    this.journal.enabled = true;
+  }
+
+  async appendJournal(data: JournalData): Promise<void> {
+    await this.write([this.journal.op(data)]);
+  }
+
+  readJournal(limit: number): Promise<JournalEntry[]> {
+    return this.journal.read(limit);
+  }
+
+  async removeJournal(ids: readonly string[]): Promise<void> {
+    await this.journal.remove(ids);
   }
 
   // ---- devices -------------------------------------------------------------------------------
@@ -166,6 +189,7 @@ export class LevelStore implements CoordinatorStore {
     const freshSeqs = new Map<LaneName, Set<number>>();
     for (const item of stored) freshSeqs.set(item.lane, (freshSeqs.get(item.lane) ?? new Set()).add(item.seq));
     const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, freshSeqs, await this.drops(deviceId));
+    if (this.journal.enabled && stored.length > 0) ops.push(this.journal.op(journalRecords(deviceId, stored)));
     await this.write([...ops, ...laneOps]);
     return { acked, stored };
   }

@@ -9,6 +9,7 @@ import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
 import { hasSeqRowId } from '../types.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
@@ -32,6 +33,7 @@ export class PostgresStore implements CoordinatorStore {
   private readonly deviceLockClass: number;
   /** Advisory-lock class of camera event rows (the event id is the second key). */
   private readonly eventLockClass: number;
+  private journaling = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.log = options.logger ?? componentLogger('pg-store');
@@ -60,6 +62,25 @@ export class PostgresStore implements CoordinatorStore {
 
   async close(): Promise<void> {
     await this.db.end();
+  }
+
+  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+
+  enableJournal(): void {
+    this.journaling = true;
+  }
+
+  async appendJournal(data: JournalData): Promise<void> {
+    await this.run('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(data)]);
+  }
+
+  async readJournal(limit: number): Promise<JournalEntry[]> {
+    const { rows } = await this.run<{ id: string; data: JournalData }>('SELECT id::text AS id, data FROM record_journal ORDER BY id LIMIT $1', [limit]);
+    return rows;
+  }
+
+  async removeJournal(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.run('DELETE FROM record_journal WHERE id = ANY($1::bigint[])', [ids]);
   }
 
   // ---- devices -------------------------------------------------------------------------------
@@ -117,7 +138,9 @@ export class PostgresStore implements CoordinatorStore {
     await this.writeThumbnails(client, stored);
     await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])));
     const acked = await advanceLanes(client, deviceId, freshByLane);
-    return { acked, stored: stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i)) };
+    const result = stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i));
+    if (this.journaling && result.length > 0) await client.query('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(journalRecords(deviceId, result))]);
+    return { acked, stored: result };
   }
 
   /** Inserts the (lane, seq) keys; returns the ones that were new. */
