@@ -37,6 +37,8 @@ import { configRoutes } from '../api/routes/config.js';
 import { commandRoutes } from '../api/routes/commands.js';
 import { auditRoutes } from '../api/routes/audit.js';
 import { openDataRoutes } from '../api/routes/opendata.js';
+import { SensorThings } from '../sensorthings/service.js';
+import { sensorThingsRoutes } from '../api/routes/sensorthings.js';
 
 export interface OperationsDeps {
   config: CoordinatorConfig;
@@ -86,6 +88,9 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
   const open = new OpenData(deps.store, config.sites, config.opendata);
+  const sta = config.sensorthings.enabled
+    ? sensorThingsRoutes(new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days }), { baseUrl: config.sensorthings.base_url, cacheTtlS: config.opendata.cache_ttl_s })
+    : undefined;
 
   const failed = (what: string) => (err: unknown) => logger.error({ err: errorMessage(err) }, `${what} failed`);
   // Other replicas ask here for devices they cannot reach (revocations, pending config and commands).
@@ -133,6 +138,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       commandRoutes(commands),
       auditRoutes(audit),
       openDataRoutes(open),
+      ...(sta ? [sta] : []),
     ],
     onWrite: (write) => audit.record(write),
     async close() {

@@ -2,7 +2,7 @@
 // same conformance suite (test/cloud/store/contract.ts).
 import type { LaneName } from '../../common/lanes.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesQuery, ThumbnailRow,
 } from './types.js';
 import type { RecordJournal } from './journal.js';
 
@@ -38,6 +38,8 @@ export interface EventStore {
   getEvent(id: string): Promise<EventRow | undefined>;
   getThumbnail(eventId: string): Promise<ThumbnailRow | undefined>;
   querySeries(query: SeriesQuery): Promise<SeriesBucket[]>;
+  /** Every stored (device, sensor, metric, window size). */
+  listSeries(): Promise<SeriesKey[]>;
 }
 
 export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore, RecordJournal {

@@ -177,6 +177,14 @@ export interface SeriesQuery {
   stepS: number;
 }
 
+/** One stored series window size: what listSeries returns. */
+export interface SeriesKey {
+  deviceId: string;
+  sensorId: string;
+  metric: string;
+  windowS: number;
+}
+
 export interface SeriesBucket {
   startMs: number;
   endMs: number;

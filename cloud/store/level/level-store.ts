@@ -5,7 +5,7 @@ import { LANES, type LaneName } from '../../../common/lanes.js';
 import { StorageError, errorMessage } from '../../../common/errors.js';
 import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
 import { hasSeqRowId } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
@@ -386,6 +386,12 @@ export class LevelStore implements CoordinatorStore {
     const range = K.seriesRange(q.deviceId, q.sensorId, q.metric, windowS, q.fromMs, q.toMs);
     for await (const value of this.db.values(range)) points.push(parse<SeriesPoint>(value)!);
     return rebucket(points, q.stepS);
+  }
+
+  async listSeries(): Promise<SeriesKey[]> {
+    const out: SeriesKey[] = [];
+    for await (const key of this.db.keys(K.SERIES_WINDOW_RANGE)) out.push(K.seriesKeyOf(key));
+    return out;
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { LaneName } from '../../../common/lanes.js';
 import { componentLogger, type Logger } from '../../../common/log.js';
 import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
 import { hasSeqRowId } from '../types.js';
 import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
@@ -62,6 +62,11 @@ export class PostgresStore implements CoordinatorStore {
 
   async close(): Promise<void> {
     await this.db.end();
+  }
+
+  async listSeries(): Promise<SeriesKey[]> {
+    const { rows } = await this.run<{ device_id: string; sensor_id: string; metric: string; window_s: string }>('SELECT device_id, sensor_id, metric, window_s FROM series_windows ORDER BY 1, 2, 3, 4');
+    return rows.map((r) => ({ deviceId: r.device_id, sensorId: r.sensor_id, metric: r.metric, windowS: Number(r.window_s) }));
   }
 
   // ---- record journal (cloud/store/journal.ts) -------------------------------------------
