@@ -5,6 +5,7 @@
 import { NotFoundError, ValidationError } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { CoordinatorStore } from '../store/store.js';
+import type { SeriesBucket } from '../store/types.js';
 import { Catalog, sensorId, type DatastreamInfo } from './catalog.js';
 import { Entities, entityPath, type ResultStat, type Site } from './entities.js';
 import { matches, parseQuery, startRange, type StaQuery } from './query.js';
@@ -166,12 +167,35 @@ export class SensorThings {
     const toMs = range.toMs ?? Date.now();
     const fromMs = range.fromMs ?? toMs - DAY_MS;
     if (toMs - fromMs > this.settings.maxRangeDays * DAY_MS) throw new ValidationError(`$filter: at most ${this.settings.maxRangeDays} days of phenomenonTime per request`);
-    const all = fromMs < toMs ? (await this.buckets(d, fromMs, toMs)).filter((b) => matches(q.filter, b.startMs, b.endMs)) : [];
-    if (q.order === 'desc') all.reverse();
+    const all = q.count ? await this.inRange(d, q, fromMs, toMs) : await this.firstOf(d, q, fromMs, toMs, q.skip + q.top + 1);
     const out: Body = {};
     if (q.count) out['@iot.count'] = all.length;
     if (q.skip + q.top < all.length) out['@iot.nextLink'] = nextLink(url, params, q);
     out.value = all.slice(q.skip, q.skip + q.top).map((b) => e.observation(d, b, this.settings.result));
+    return out;
+  }
+
+  /** Every matching window in [from, to), in the requested order. */
+  private async inRange(d: DatastreamInfo, q: StaQuery, fromMs: number, toMs: number): Promise<SeriesBucket[]> {
+    const all = fromMs < toMs ? (await this.buckets(d, fromMs, toMs)).filter((b) => matches(q.filter, b.startMs, b.endMs)) : [];
+    return q.order === 'desc' ? all.reverse() : all;
+  }
+
+  /**
+   * At least `need` matching windows from the ordered end of [from, to) when there are that many:
+   * a page of the newest windows reads that page, not the whole day. The span read doubles until
+   * it has enough (gaps in the data) or covers the range.
+   */
+  private async firstOf(d: DatastreamInfo, q: StaQuery, fromMs: number, toMs: number, need: number): Promise<SeriesBucket[]> {
+    const out: SeriesBucket[] = [];
+    let span = need * d.windowS * 1000;
+    let edge = q.order === 'desc' ? toMs : fromMs;
+    while (out.length < need && (q.order === 'desc' ? edge > fromMs : edge < toMs)) {
+      const [a, b] = q.order === 'desc' ? [Math.max(fromMs, edge - span), edge] : [edge, Math.min(toMs, edge + span)];
+      out.push(...(await this.inRange(d, q, a, b)));
+      edge = q.order === 'desc' ? a : b;
+      span *= 2;
+    }
     return out;
   }
 

@@ -99,6 +99,11 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   const page2 = (await (await fetch(next)).json()) as Body;
   t.same(page2.value.map((v) => v.result), [2], 'the next link continues the same query');
   t.notOk('@iot.nextLink' in page2, 'no next link on the last page');
+  const newest = await get(`${obsPath}?$orderby=phenomenonTime desc&$top=4`);
+  t.same(newest.value.map((v) => v.result), [9, 8, 7, 6], 'the newest page (read from the end of the range)');
+  const older = (await (await fetch(newest['@iot.nextLink'] as string)).json()) as Body;
+  t.same(older.value.map((v) => v.result), [5, 4, 3, 2]);
+  t.same((await get(`${obsPath}?$top=4&$skip=8`)).value.map((v) => v.result), [8, 9], 'oldest first, the last page');
   t.same((await get(`${obsPath}?$filter=phenomenonTime eq '${iso(T0 + 7 * MIN)}'`)).value.map((v) => v.result), [7], 'eq with a quoted time');
   t.same((await get(`${obsPath}?$filter=phenomenonTime gt ${iso(T0 + 8 * MIN)}`)).value.map((v) => v.result), [9], 'gt');
   t.same((await get(`${obsPath}?$filter=phenomenonTime le ${iso(T0 + MIN)}`)).value.map((v) => v.result), [0, 1], 'le');
