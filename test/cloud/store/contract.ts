@@ -40,6 +40,19 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
 }
 
 export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
+  tap.test('listSeries: every stored (device, sensor, metric, window) once', async (t) => {
+    const store = await makeStore(t);
+    t.same(await store.listSeries(), []);
+    await store.ingest('edge-a', [
+      seriesItem(1, { startMs: T0, windowS: 60, values: [1] }),
+      seriesItem(2, { startMs: T0 + 60_000, windowS: 60, values: [2] }),
+      seriesItem(3, { startMs: T0, windowS: 900, values: [1, 2] }),
+      seriesItem(4, { startMs: T0, windowS: 60, values: [5], sensorId: 'rain-1', metric: 'rainfall', unit: 'mm' }),
+    ]);
+    const key = (k: { deviceId: string; sensorId: string; metric: string; windowS: number }) => `${k.deviceId}/${k.sensorId}/${k.metric}/${k.windowS}`;
+    t.same((await store.listSeries()).map(key).sort(), ['edge-a/rain-1/rainfall/60', 'edge-a/river-1/level/60', 'edge-a/river-1/level/900']);
+  });
+
   tap.test('record journal: off by default; when on, ingest journals what it stored (thumbnails as metadata) until removed', async (t) => {
     const store = await makeStore(t);
     await store.ingest('edge-a', [alarmItem(1)]);
