@@ -49,8 +49,10 @@ export class Catalog {
   private async fresh(): Promise<NonNullable<Catalog['current']>> {
     if (!this.current || Date.now() - this.current.atMs > this.refreshMs) {
       this.building ??= this.build().finally(() => (this.building = undefined));
-      // A stale catalog answers while a new one is built; only the first request waits.
+      // A stale catalog answers while a new one is built (a failed rebuild is tried again on a
+      // later request); only the first request waits, and sees the error.
       if (!this.current) await this.building;
+      else this.building.catch(() => undefined);
     }
     return this.current!;
   }
