@@ -29,7 +29,10 @@ async function streamIds(jsm: JetStreamManager, stream: string): Promise<{ ids: 
   return { ids, bodies };
 }
 
-t.test('records and alert changes reach JetStream exactly once per id across a SIGKILL', async (t) => {
+// Two coordinator restarts and an agent: slower than the default on a busy machine.
+t.setTimeout(300_000);
+
+t.test('records and alert changes reach JetStream exactly once per id across a SIGKILL', { timeout: 290_000 }, async (t) => {
   let nc: NatsConnection;
   try {
     nc = await connect({ servers: NATS_URL, maxReconnectAttempts: 0 });
@@ -58,24 +61,28 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
   const mix = [
     { kind: 'alarm' as const, count: 3 },
     { kind: 'camera_event' as const, count: 4 },
-    { kind: 'telemetry' as const, count: 60 },
+    { kind: 'telemetry' as const, count: 30 },
     { kind: 'thumbnail' as const, count: 3, bytes: 4000 },
   ];
   await waitFor('first handshake', async () => (await agent.metric('ioc_edge_uplink_connected')) === 1);
   await waitFor('stream created', async () => (await jsm.streams.info(stream).then(() => true, () => false)) || undefined);
-  for (let i = 0; i < 6; i++) await producer.produce(mix);
+  for (let i = 0; i < 4; i++) await producer.produce(mix);
   // Killed while records flow in and out: some stored but not yet published, some published
   // but not yet removed from the journal.
   await waitFor('publishing under way', async () => ((await jsm.streams.info(stream)).state.messages > 0) || undefined);
   await coordinator.proc.kill9();
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 3; i++) {
     await producer.produce(mix);
     await delay(50);
   }
   await coordinator.restart();
-  for (let i = 0; i < 4; i++) await producer.produce(mix);
+  for (let i = 0; i < 3; i++) await producer.produce(mix);
   await delay(300);
   await coordinator.restart();
+  // Alert changes are journaled just after the triage write, not in it: one in flight at a
+  // SIGKILL can be lost (docs/nats.md). Those made with no kill pending must all be there.
+  const settledAt = Date.now();
+  await producer.produce(mix);
 
   const maxSeq = producer.maxSeq();
   const lanes = await waitFor('every lane stored', async () => {
@@ -84,13 +91,18 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
   }, { timeoutMs: 60_000 });
   const expected = new Set<string>();
   for (const l of lanes) for (let seq = 1; seq <= l.contiguousSeq; seq++) expected.add(`edge-j.${l.lane}.${seq}`);
-  const alerts = (await coordinator.api.get<{ items: { id: string }[] }>('/api/v1/alerts?limit=500')).items;
-  t.ok(alerts.length >= 3, `alarms raised alerts (${alerts.length})`);
+  const alerts = await waitFor('alerts of the last alarms', async () => {
+    const items = (await coordinator.api.get<{ items: { id: string; createdAtMs: number }[] }>('/api/v1/alerts?limit=500')).items.filter((a) => a.createdAtMs >= settledAt);
+    return items.length >= 3 ? items : undefined;
+  });
+  t.ok(alerts.length >= 3, `alarms after the restarts raised alerts (${alerts.length})`);
 
   const final = await waitFor('stream holds every record and alert', async () => {
     const seen = await streamIds(jsm, stream);
     const records = [...expected].every((id) => seen.ids.has(id));
     const created = new Set(seen.bodies.filter((b) => b.type === 'alert' && b.change === 'alert.created').map((b) => (b.alert as { id: string }).id));
+    const missing = [...[...expected].filter((id) => !seen.ids.has(id)), ...alerts.filter((a) => !created.has(a.id)).map((a) => `alert ${a.id}`)];
+    if (missing.length > 0) throw new Error(`missing ${missing.length}: ${missing.slice(0, 12).join(', ')}`);
     return records && alerts.every((a) => created.has(a.id)) ? seen : undefined;
   }, { timeoutMs: 60_000, intervalMs: 500 });
 
