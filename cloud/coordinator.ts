@@ -19,6 +19,7 @@ import { EdgeLinkServer } from './ingest/edgelink-server.js';
 import { createApp } from './api/app.js';
 import { ApiTokens } from './api/auth.js';
 import { startOperations } from './operations/operations.js';
+import { JetStreamPublisher } from './jetstream/publisher.js';
 
 export interface CoordinatorHandle {
   httpPort: number;
@@ -60,6 +61,9 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
 
   const { bus, presence } = await createSharing(store, config, metrics, logger);
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
+  // Before ingest starts, so every stored record is journaled for JetStream.
+  const jetstream = config.nats.enabled ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) }) : undefined;
+  jetstream?.start();
   const operations = await startOperations({
     config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), resolveToken: (t) => tokens.resolve(t), logger,
   });
@@ -83,6 +87,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
     async close() {
       await edgeLink.stop();
       if (presence instanceof SharedPresence) await presence.close();
+      await jetstream?.close();
       await bus.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

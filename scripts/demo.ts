@@ -88,6 +88,7 @@ ioc-edge demo is running (data and logs in .demo/).
                      admin ${tokens.admin}
   Try                curl -s -H 'Authorization: Bearer ${tokens.viewer}' ${base}/api/v1/devices
                      curl -s -H 'Authorization: Bearer ${tokens.viewer}' '${base}/api/v1/events?kind=alarm'
+  SensorThings 1.1   ${base}/api/open/sta/v1.1/Things?$expand=Datastreams  (open data, no token)
   On a box           node bin/edgectl.js --socket .demo/tua-chua/edgectl.sock status
   Camera (RTSP)      ${camera.url}  (analysed by the Tủa Chùa agent)
 

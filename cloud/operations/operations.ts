@@ -42,6 +42,8 @@ import { capRoutes } from '../api/routes/cap.js';
 import { Open311 } from '../open311/open311-service.js';
 import { open311Routes } from '../api/routes/open311.js';
 import type { Principal } from '../api/context.js';
+import { SensorThings } from '../sensorthings/service.js';
+import { sensorThingsRoutes } from '../api/routes/sensorthings.js';
 
 export interface OperationsDeps {
   config: CoordinatorConfig;
@@ -95,6 +97,9 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
   const open = new OpenData(deps.store, config.sites, config.opendata);
+  const sta = config.sensorthings.enabled
+    ? sensorThingsRoutes(new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days }), { baseUrl: config.sensorthings.base_url, cacheTtlS: config.opendata.cache_ttl_s })
+    : undefined;
 
   const failed = (what: string) => (err: unknown) => logger.error({ err: errorMessage(err) }, `${what} failed`);
   // Other replicas ask here for devices they cannot reach (revocations, pending config and commands).
@@ -144,6 +149,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       openDataRoutes(open),
       capRoutes(cap, config.cap.public_url),
       open311Routes({ open311: new Open311({ reports, triage, categories: config.reports.categories }), reports, resolveToken: deps.resolveToken, logger: componentLogger('open311', logger) }),
+      ...(sta ? [sta] : []),
     ],
     onWrite: (write) => audit.record(write),
     async close() {

@@ -2,8 +2,9 @@
 // same conformance suite (test/cloud/store/contract.ts).
 import type { LaneName } from '../../common/lanes.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesQuery, ThumbnailRow,
 } from './types.js';
+import type { RecordJournal } from './journal.js';
 
 export interface DeviceStore {
   putDevice(device: DeviceRow): Promise<void>;
@@ -37,9 +38,11 @@ export interface EventStore {
   getEvent(id: string): Promise<EventRow | undefined>;
   getThumbnail(eventId: string): Promise<ThumbnailRow | undefined>;
   querySeries(query: SeriesQuery): Promise<SeriesBucket[]>;
+  /** Every stored (device, sensor, metric, window size). */
+  listSeries(): Promise<SeriesKey[]>;
 }
 
-export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore {
+export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore, RecordJournal {
   readonly kind: 'level' | 'postgres';
   open(): Promise<void>;
   close(): Promise<void>;

@@ -202,4 +202,12 @@ export interface SeriesQuery {
   stepS: number;
 }
 
+/** One stored series window size: what listSeries returns. */
+export interface SeriesKey {
+  deviceId: string;
+  sensorId: string;
+  metric: string;
+  windowS: number;
+}
+
 export type SeriesBucket = WindowStats;

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { Coordinates, Identifier } from './primitives.js';
 import { OperationsConfigShape, checkOperationsReferences } from './operations-schema.js';
+import { NatsSchema } from './nats-schema.js';
+import { SensorThingsSchema } from './sensorthings-schema.js';
 
 export const COORDINATOR_CONFIG_SCHEMA_VERSION = 1;
 
@@ -84,6 +86,8 @@ export const CoordinatorConfigSchema = z.object({
         .describe('map tiles for the operator console, e.g. an IOC-internal tile server; none: the built-in offline map only'),
     })
     .prefault({}),
+  sensorthings: SensorThingsSchema.describe('read-only OGC SensorThings API 1.1 over the open sensor data'),
+  nats: NatsSchema.describe('NATS JetStream publishing of stored records and alert changes (off by default)'),
   ...OperationsConfigShape,
 }).superRefine(checkOperationsReferences);
 

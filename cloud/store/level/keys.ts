@@ -1,6 +1,6 @@
 // Key layout of the level store. Numbers are zero-padded so byte order is numeric order.
 import type { LaneName } from '../../../common/lanes.js';
-import type { EventQuery, EventRow } from '../types.js';
+import type { EventQuery, EventRow, SeriesKey } from '../types.js';
 
 const seq16 = (n: number) => n.toString(16).padStart(16, '0');
 export const ts = (ms: number) => Math.max(0, Math.floor(ms)).toString().padStart(14, '0');
@@ -78,3 +78,9 @@ export const seriesWindowRange = (deviceId: string, sensorId: string, metric: st
   lt: `sw!${deviceId}!${sensorId}!${metric}"`,
 });
 export const windowOf = (key: string) => parseInt(key.slice(key.lastIndexOf('!') + 1), 10);
+export const SERIES_WINDOW_RANGE = { gte: 'sw!', lt: 'sw"' };
+/** sw!<device>!<sensor>!<metric>!<window>; ids never contain "!". */
+export function seriesKeyOf(key: string): SeriesKey {
+  const [, deviceId, sensorId, metric, window] = key.split('!');
+  return { deviceId: deviceId!, sensorId: sensorId!, metric: metric!, windowS: parseInt(window!, 10) };
+}

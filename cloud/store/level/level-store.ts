@@ -5,7 +5,7 @@ import { LANES, type LaneName } from '../../../common/lanes.js';
 import { StorageError, errorMessage } from '../../../common/errors.js';
 import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
 import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
 import { chooseWindow, rebucket } from '../series.js';
@@ -15,6 +15,8 @@ import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
 import { upgradeLayout } from './upgrade.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+import { LevelJournal } from './level-journal.js';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
 
@@ -28,9 +30,11 @@ export class LevelStore implements CoordinatorStore {
   private readonly db: ClassicLevel<string, Uint8Array>;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dropCache = new Map<string, DropRangeRow[]>();
+  private readonly journal: LevelJournal;
 
   constructor(dir: string) {
     this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
+    this.journal = new LevelJournal(this.db);
   }
 
   /**
@@ -48,11 +52,30 @@ export class LevelStore implements CoordinatorStore {
       throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
     }
     await upgradeLayout(this.db, (ops) => this.write(ops));
+    await this.journal.open();
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.locks.values()]);
     await this.db.close();
+  }
+
+  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+
+  enableJournal(): void {
+    this.journal.enabled = true;
+  }
+
+  async appendJournal(data: JournalData): Promise<void> {
+    await this.write([this.journal.op(data)]);
+  }
+
+  readJournal(limit: number): Promise<JournalEntry[]> {
+    return this.journal.read(limit);
+  }
+
+  async removeJournal(ids: readonly string[]): Promise<void> {
+    await this.journal.remove(ids);
   }
 
   // ---- devices -------------------------------------------------------------------------------
@@ -132,6 +155,7 @@ export class LevelStore implements CoordinatorStore {
     const freshSeqs = new Map<LaneName, Set<number>>();
     for (const item of stored) freshSeqs.set(item.lane, (freshSeqs.get(item.lane) ?? new Set()).add(item.seq));
     const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, freshSeqs, await this.drops(deviceId));
+    if (this.journal.enabled && stored.length > 0) ops.push(this.journal.op(journalRecords(deviceId, stored)));
     await this.write([...ops, ...laneOps]);
     return { acked, stored };
   }
@@ -335,6 +359,12 @@ export class LevelStore implements CoordinatorStore {
     const range = K.seriesRange(q.deviceId, q.sensorId, q.metric, windowS, q.fromMs, q.toMs);
     for await (const value of this.db.values(range)) points.push(parse<SeriesPoint>(value)!);
     return rebucket(points, q.stepS);
+  }
+
+  async listSeries(): Promise<SeriesKey[]> {
+    const out: SeriesKey[] = [];
+    for await (const key of this.db.keys(K.SERIES_WINDOW_RANGE)) out.push(K.seriesKeyOf(key));
+    return out;
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

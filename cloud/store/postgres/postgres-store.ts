@@ -6,9 +6,10 @@ import type { LaneName } from '../../../common/lanes.js';
 import { componentLogger, type Logger } from '../../../common/log.js';
 import type { CoordinatorStore, IngestResult } from '../store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
 } from '../types.js';
 import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
@@ -32,6 +33,7 @@ export class PostgresStore implements CoordinatorStore {
   private readonly deviceLockClass: number;
   /** Advisory-lock class of camera event rows (the event id is the second key). */
   private readonly eventLockClass: number;
+  private journaling = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.log = options.logger ?? componentLogger('pg-store');
@@ -60,6 +62,30 @@ export class PostgresStore implements CoordinatorStore {
 
   async close(): Promise<void> {
     await this.db.end();
+  }
+
+  async listSeries(): Promise<SeriesKey[]> {
+    const { rows } = await this.run<{ device_id: string; sensor_id: string; metric: string; window_s: string }>('SELECT device_id, sensor_id, metric, window_s FROM series_windows ORDER BY 1, 2, 3, 4');
+    return rows.map((r) => ({ deviceId: r.device_id, sensorId: r.sensor_id, metric: r.metric, windowS: Number(r.window_s) }));
+  }
+
+  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+
+  enableJournal(): void {
+    this.journaling = true;
+  }
+
+  async appendJournal(data: JournalData): Promise<void> {
+    await this.run('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(data)]);
+  }
+
+  async readJournal(limit: number): Promise<JournalEntry[]> {
+    const { rows } = await this.run<{ id: string; data: JournalData }>('SELECT id::text AS id, data FROM record_journal ORDER BY id LIMIT $1', [limit]);
+    return rows;
+  }
+
+  async removeJournal(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.run('DELETE FROM record_journal WHERE id = ANY($1::bigint[])', [ids]);
   }
 
   // ---- devices -------------------------------------------------------------------------------
@@ -118,7 +144,9 @@ export class PostgresStore implements CoordinatorStore {
     await this.writeThumbnails(client, stored);
     await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])));
     const acked = await advanceLanes(client, deviceId, freshByLane);
-    return { acked, stored: stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i)) };
+    const result = stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i));
+    if (this.journaling && result.length > 0) await client.query('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(journalRecords(deviceId, result))]);
+    return { acked, stored: result };
   }
 
   /** Inserts the (lane, seq) keys; returns the ones that were new. */

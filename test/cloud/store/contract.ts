@@ -44,6 +44,44 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
 const A = (eventId: string) => cameraRowId('edge-a', eventId);
 
 export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
+  tap.test('listSeries: every stored (device, sensor, metric, window) once', async (t) => {
+    const store = await makeStore(t);
+    t.same(await store.listSeries(), []);
+    await store.ingest('edge-a', [
+      seriesItem(1, { startMs: T0, windowS: 60, values: [1] }),
+      seriesItem(2, { startMs: T0 + 60_000, windowS: 60, values: [2] }),
+      seriesItem(3, { startMs: T0, windowS: 900, values: [1, 2] }),
+      seriesItem(4, { startMs: T0, windowS: 60, values: [5], sensorId: 'rain-1', metric: 'rainfall', unit: 'mm' }),
+    ]);
+    const key = (k: { deviceId: string; sensorId: string; metric: string; windowS: number }) => `${k.deviceId}/${k.sensorId}/${k.metric}/${k.windowS}`;
+    t.same((await store.listSeries()).map(key).sort(), ['edge-a/rain-1/rainfall/60', 'edge-a/river-1/level/60', 'edge-a/river-1/level/900']);
+  });
+
+  tap.test('record journal: off by default; when on, ingest journals what it stored (thumbnails as metadata) until removed', async (t) => {
+    const store = await makeStore(t);
+    await store.ingest('edge-a', [alarmItem(1)]);
+    t.same(await store.readJournal(10), [], 'nothing journaled while off');
+    store.enableJournal();
+    await store.ingest('edge-a', [alarmItem(1), alarmItem(2), thumbnailItem('ev-1', 1, new Uint8Array(700)), cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 })]);
+    await store.ingest('edge-a', [alarmItem(2)]);
+    await store.appendJournal({ type: 'alert', change: 'alert.created', alert: { id: 'al-1', site: 'muong-nhe', updatedAtMs: T0 } });
+    const entries = await store.readJournal(10);
+    t.equal(entries.length, 2, 'one entry per ingest that stored something, plus the alert change');
+    const first = entries[0]!.data;
+    if (first.type !== 'records') throw new Error('records first');
+    t.same(first.items.map((i) => `${i.lane}.${i.seq}`), ['alarm.2', 'thumbnail.1', 'event.1'], 'only what this ingest stored (alarm 1 was there before)');
+    const thumb = first.items.find((i) => i.thumbnail)!.thumbnail!;
+    t.equal(thumb.bytes, 700);
+    t.notOk('data' in thumb, 'no image bytes in the journal');
+    t.equal(first.items.find((i) => i.lane === 'event')!.event!.hasThumbnail, true, 'camera rows as merged by ingest');
+    t.equal(entries[1]!.data.type, 'alert');
+    t.same((await store.readJournal(1)).map((e) => e.id), [entries[0]!.id], 'oldest first, limited');
+    await store.removeJournal([entries[0]!.id]);
+    t.same((await store.readJournal(10)).map((e) => e.id), [entries[1]!.id]);
+    await store.removeJournal([entries[1]!.id]);
+    t.same(await store.readJournal(10), []);
+  });
+
   tap.test('devices: put, get, list, and status merges only what was reported', async (t) => {
     const store = await makeStore(t);
     t.equal(await store.getDevice('nope'), undefined);

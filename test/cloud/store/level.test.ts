@@ -74,3 +74,19 @@ t.test('a store whose camera rows were keyed by the bare event id is re-keyed by
   t.teardown(() => reopened.close());
   t.equal((await reopened.queryEvents({ cameraId: 'cam-1', limit: 10 })).items.length, 2, 'a second open changes nothing');
 });
+
+t.test('the record journal continues after a restart: new entries sort after ones left from before', async (t) => {
+  const dir = join(tempDir(t), 'store');
+  const before = new LevelStore(dir);
+  await before.open();
+  before.enableJournal();
+  await before.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 })]);
+  await before.close();
+  const after = new LevelStore(dir);
+  await after.open();
+  t.teardown(() => after.close());
+  after.enableJournal();
+  await after.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 2, phase: 'end', startedMs: T0, edgeTimeMs: T0 + 5 })]);
+  const entries = await after.readJournal(10);
+  t.same(entries.map((e) => (e.data.type === 'records' ? e.data.items.map((i) => i.seq) : [])), [[1], [2]], 'two entries, in write order');
+});

@@ -34,7 +34,7 @@ t.test('replicas starting at once apply each migration exactly once', needsPg, a
   const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
   t.same(rows.map((r) => r.version), expected);
-  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5], 'the foundation is 001–005; feature tables sit at 100 and above');
+  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5, 6], 'the foundation is 001–006; feature tables sit at 100 and above');
 });
 
 t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {

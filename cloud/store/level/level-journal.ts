@@ -1,0 +1,36 @@
+// The record journal on the level store: keys jn!<16 hex digits of a counter>, in write order.
+import type { ClassicLevel } from 'classic-level';
+import type { JournalData, JournalEntry } from '../journal.js';
+
+const PREFIX = 'jn!';
+const RANGE = { gte: PREFIX, lt: 'jn"' };
+const te = new TextEncoder();
+const td = new TextDecoder();
+
+export class LevelJournal {
+  enabled = false;
+  private next = 0;
+
+  constructor(private readonly db: ClassicLevel<string, Uint8Array>) {}
+
+  /** Continues the counter after the newest entry left from before a restart. */
+  async open(): Promise<void> {
+    for await (const key of this.db.keys({ ...RANGE, reverse: true, limit: 1 })) this.next = parseInt(key.slice(PREFIX.length), 16) + 1;
+  }
+
+  /** The put that journals data; goes into the caller's atomic batch. */
+  op(data: JournalData): { type: 'put'; key: string; value: Uint8Array } {
+    return { type: 'put', key: PREFIX + (this.next++).toString(16).padStart(16, '0'), value: te.encode(JSON.stringify(data)) };
+  }
+
+  async read(limit: number): Promise<JournalEntry[]> {
+    const out: JournalEntry[] = [];
+    for await (const [key, value] of this.db.iterator({ ...RANGE, limit })) out.push({ id: key, data: JSON.parse(td.decode(value)) as JournalData });
+    return out;
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    const ops = ids.filter((id) => id.startsWith(PREFIX)).map((key) => ({ type: 'del' as const, key }));
+    if (ops.length > 0) await this.db.batch(ops);
+  }
+}
