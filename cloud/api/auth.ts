@@ -59,7 +59,8 @@ export class AccessPolicy {
   }
 
   of(method: string, path: string): { access: Access; tokenInQuery: boolean } {
-    const m = method.toUpperCase();
+    // Hono answers HEAD with the GET handler (body dropped): it must need what GET needs.
+    const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
     const entry = this.entries.find((e) => e.method === m && e.pattern.test(path));
     return entry ?? { access: defaultAccess(m), tokenInQuery: false };
   }
