@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from '../../common/log.js';
 import { softwareVersion } from '../../common/paths.js';
-import { AccessPolicy, ApiTokens, requireAccess } from './auth.js';
+import { AccessPolicy, ApiTokens, requireAccess, requireRole } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -64,7 +64,8 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),
   );
-  app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  // Metrics name devices, sites and error rates: any API token (a viewer token for the scraper).
+  app.get('/metrics', requireRole(tokens, 'viewer'), async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
 
   siteRoutes(app, deps);
   deviceRoutes(app, deps);

@@ -198,6 +198,13 @@ export async function startAgent(t: Teardown, spec: EdgeSpec): Promise<RunningAg
   return running;
 }
 
+/** A coordinator's /metrics text (it needs an API token: the viewer's, as a scraper would have). */
+export async function coordinatorMetrics(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+  return res.text();
+}
+
 /** Sums a Prometheus metric's samples whose labels include `labels`. */
 export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
   let total = 0;

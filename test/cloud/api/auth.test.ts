@@ -19,3 +19,15 @@ t.test('HEAD goes through the same role checks as GET', async (t) => {
   t.equal((await head('/api/v1/events', VIEWER_TOKEN)).status, 200, 'a viewer can HEAD what it can GET');
   t.equal((await head('/api/open/v1/sites')).status, 200, 'public reads stay public for HEAD');
 });
+
+t.test('/metrics needs an API token', async (t) => {
+  const c = await startInProcessCoordinator(t);
+  const anonymous = await fetch(`${c.baseUrl}/metrics`);
+  t.equal(anonymous.status, 401, 'no token: 401');
+  t.match(await anonymous.json(), { error: { code: 'UNAUTHENTICATED' } });
+  t.equal((await fetch(`${c.baseUrl}/metrics`, { headers: { authorization: 'Bearer not-a-token-0123456789' } })).status, 401, 'unknown token: 401');
+  t.equal((await fetch(`${c.baseUrl}/metrics`, { method: 'HEAD' })).status, 401, 'HEAD too');
+  const scraped = await fetch(`${c.baseUrl}/metrics`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
+  t.equal(scraped.status, 200, 'a viewer token (the scraper) gets them');
+  t.match(await scraped.text(), /ioc_http_requests_total/);
+});
