@@ -27,6 +27,7 @@ import { ConfigVersions } from '../devices/config-versions.js';
 import { CommandQueue } from '../devices/commands.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { OpenData } from '../opendata/open-data.js';
+import { openDataGuards } from '../opendata/open-data-guards.js';
 import { alertRoutes } from '../api/routes/alerts.js';
 import { routingRoutes } from '../api/routes/routing.js';
 import { reportRoutes } from '../api/routes/reports.js';
@@ -85,7 +86,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
-  const open = new OpenData(deps.store, config.sites, config.opendata);
+  const open = new OpenData(deps.store, config.sites, config.opendata, registry);
 
   const failed = (what: string) => (err: unknown) => logger.error({ err: errorMessage(err) }, `${what} failed`);
   // Other replicas ask here for devices they cannot reach (revocations, pending config and commands).
@@ -132,7 +133,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       configRoutes(configs),
       commandRoutes(commands),
       auditRoutes(audit),
-      openDataRoutes(open),
+      openDataRoutes(open, openDataGuards(config.opendata, registry)),
     ],
     onWrite: (write) => audit.record(write),
     async close() {

@@ -2,7 +2,6 @@
 // and type from the bytes), photos re-encoded without metadata, stored, then raised in triage
 // as a citizen_report alert and announced on the live feed and the webhooks.
 import type { MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { newId } from '../../common/ids.js';
 import { Counter, type Registry } from 'prom-client';
 import { IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
@@ -13,7 +12,8 @@ import type { EventBus } from '../live/bus.js';
 import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
 import { errorBody } from '../api/errors.js';
 import type { ApiEnv } from '../api/context.js';
-import { RateLimiter } from './rate-limiter.js';
+import { clientAddress } from '../api/client-address.js';
+import { RateLimiter } from '../api/rate-limiter.js';
 import { reencodeImage, sniffImageType } from './images.js';
 import type { ReportStore } from './report-store.js';
 import type { CitizenReport, ReportImage, ReportQuery } from './types.js';
@@ -155,18 +155,6 @@ export class ReportService {
     const data = await this.o.store.getImage(id, index);
     if (!data) throw new NotFoundError(`image ${index} of report ${id}`);
     return data;
-  }
-}
-
-function clientAddress(c: Parameters<MiddlewareHandler>[0], trustForwardedFor: boolean): string {
-  if (trustForwardedFor) {
-    const first = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

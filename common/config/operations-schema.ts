@@ -149,7 +149,28 @@ export const OpenDataSchema = z
       .default(['rain_gauge', 'water_level', 'air_quality'])
       .describe('sensor types (telemetry sensor_type) published without authentication'),
     cache_ttl_s: z.number().min(0).max(3600).default(60),
-    max_range_days: z.number().int().min(1).max(366).default(31),
+    cache_granularity_s: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400)
+      .default(300)
+      .describe('from/to are rounded outward to whole steps of at least this, so nearby windows share one cached answer'),
+    max_range_days: z.number().int().min(1).max(366).default(31).describe('longer windows are refused (400)'),
+    max_scan_rows: z
+      .number()
+      .int()
+      .min(1000)
+      .max(10_000_000)
+      .default(200_000)
+      .describe('stored readings one request may read; a window holding more is refused (400: narrow it or pick a type)'),
+    rate_limit: RateLimitSchema.prefault({ per_minute: 60, burst: 30 }).describe('per client address (429 + Retry-After beyond it)'),
+    trust_forwarded_for: z
+      .boolean()
+      .default(false)
+      .describe('take the client address from the last X-Forwarded-For entry (only behind a reverse proxy that sets it)'),
+    max_concurrent: z.number().int().min(1).max(256).default(4).describe('open-data requests served at once on this replica'),
+    max_queued: z.number().int().min(0).max(10_000).default(16).describe('more wait for a slot; beyond that: 503 + Retry-After'),
   })
   .prefault({});
 
