@@ -34,6 +34,8 @@ export interface ApiWrite {
   status: number;
 }
 
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: AppOptions): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(onError(logger));
@@ -47,7 +49,6 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
     deps.metrics.httpSeconds.observe({ route }, (performance.now() - started) / 1000);
   });
   if (deps.config.http.cors_origins.length > 0) app.use('/api/*', cors({ origin: deps.config.http.cors_origins }));
-  app.use('/api/*', bodyLimit({ maxSize: 16 * 1024 * 1024, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) }));
   // Before authentication, so refused writes are in the audit trail too.
   if (onWrite) {
     app.use('/api/*', async (c, next) => {
@@ -60,6 +61,10 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   // Each route's role comes from its own declaration ('x-required-role'), learned once all routes are registered.
   const access = new AccessPolicy();
   app.use('/api/v1/*', requireAccess(tokens, access));
+  // After authentication: nobody unauthenticated makes the server buffer a body (chunked ones
+  // included: counted as they arrive). Public uploads limit themselves after their rate limit.
+  const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) });
+  app.use('/api/*', (c, next) => (access.of(c.req.method, c.req.path).ownBodyLimit ? next() : defaultBodyLimit(c, next)));
 
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),

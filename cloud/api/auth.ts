@@ -43,7 +43,7 @@ export type Access = RoleName | 'public';
  * EventSource cannot send headers.
  */
 export class AccessPolicy {
-  private readonly entries: { method: string; pattern: RegExp; access: Access; tokenInQuery: boolean }[] = [];
+  private readonly entries: ({ method: string; pattern: RegExp } & RouteRules)[] = [];
 
   /** Learns every route's access from the OpenAPI registry (call after all routes are registered). */
   learn(definitions: readonly unknown[]): void {
@@ -52,18 +52,30 @@ export class AccessPolicy {
       if (d.type !== 'route' || !route || typeof route.path !== 'string' || typeof route.method !== 'string') continue;
       const access = route['x-required-role'] as Access | undefined;
       const tokenInQuery = route['x-token-in-query'] === true;
-      if (access === undefined && !tokenInQuery) continue;
+      const ownBodyLimit = route['x-own-body-limit'] === true;
+      if (access === undefined && !tokenInQuery && !ownBodyLimit) continue;
       const pattern = new RegExp(`^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      this.entries.push({ method: route.method.toUpperCase(), pattern, access: access ?? defaultAccess(route.method), tokenInQuery });
+      this.entries.push({ method: route.method.toUpperCase(), pattern, access: access ?? defaultAccess(route.method), tokenInQuery, ownBodyLimit });
     }
   }
 
-  of(method: string, path: string): { access: Access; tokenInQuery: boolean } {
+  of(method: string, path: string): RouteRules {
     // Hono answers HEAD with the GET handler (body dropped): it must need what GET needs.
     const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
     const entry = this.entries.find((e) => e.method === m && e.pattern.test(path));
-    return entry ?? { access: defaultAccess(m), tokenInQuery: false };
+    return entry ?? { access: defaultAccess(m), tokenInQuery: false, ownBodyLimit: false };
   }
+}
+
+/**
+ * What the app enforces for a route before its handler. `ownBodyLimit` ('x-own-body-limit'): the
+ * route limits its body itself, after its own checks (e.g. a public upload's rate limit), so the
+ * app-wide limit does not read the body first.
+ */
+export interface RouteRules {
+  access: Access;
+  tokenInQuery: boolean;
+  ownBodyLimit: boolean;
 }
 
 export function defaultAccess(method: string): Access {

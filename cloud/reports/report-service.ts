@@ -4,7 +4,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { newId } from '../../common/ids.js';
 import { Counter, type Registry } from 'prom-client';
-import { IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
+import { bodyLimit } from 'hono/body-limit';
+import { BusyError, IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -13,6 +14,7 @@ import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
 import { errorBody } from '../api/errors.js';
 import type { ApiEnv } from '../api/context.js';
 import { clientAddress } from '../api/client-address.js';
+import { ConcurrencyGate } from '../api/concurrency-gate.js';
 import { RateLimiter } from '../api/rate-limiter.js';
 import { reencodeImage, sniffImageType } from './images.js';
 import type { ReportStore } from './report-store.js';
@@ -39,29 +41,34 @@ export interface ReportServiceOptions {
 
 /** A report further than this from every site is not attributed to one. */
 const SITE_REACH_KM = 50;
+/** A refused sender is told to come back after about one photo's decode. */
+const DECODE_RETRY_AFTER_S = 2;
 
 export class ReportService {
   private readonly byAddress: RateLimiter;
   private readonly byToken: RateLimiter;
   private readonly rateLimited: RateLimitedLog;
   private readonly counted;
+  private readonly decodes: ConcurrencyGate;
 
   constructor(private readonly o: ReportServiceOptions) {
     this.byAddress = new RateLimiter(o.settings.rate_limit);
     this.byToken = new RateLimiter(o.settings.token_rate_limit);
     this.rateLimited = new RateLimitedLog(o.logger);
+    this.decodes = new ConcurrencyGate({ max: o.settings.max_concurrent_decodes, queue: o.settings.max_queued_decodes });
     this.counted = new Counter({ name: 'ioc_citizen_reports_total', help: 'Citizen reports by outcome (accepted, rejected code, rate_limited)', labelNames: ['outcome'], registers: [o.registry] });
   }
 
   /**
    * Route middleware, before the body is read: refuses anonymous reports when they are not
-   * allowed, rate-limits per token or client address (429 + Retry-After), and refuses bodies
-   * that announce more bytes than the allowed images can take.
+   * allowed, rate-limits per token or client address (429 + Retry-After), then reads the body
+   * through a counter that stops at what the allowed images can take (413) — with or without a
+   * Content-Length, so a chunked upload cannot stream more than that.
    */
-  limiter(): MiddlewareHandler<ApiEnv> {
+  limiter(): MiddlewareHandler<ApiEnv>[] {
     const s = this.o.settings;
     const maxBody = s.max_images * s.max_image_bytes + s.max_text_chars * 4 + 64 * 1024;
-    return async (c, next) => {
+    const rateLimit: MiddlewareHandler<ApiEnv> = async (c, next) => {
       const principal = c.get('principal') as { name: string } | undefined;
       if (!principal && !s.anonymous) {
         c.header('WWW-Authenticate', 'Bearer realm="ioc"');
@@ -73,13 +80,16 @@ export class ReportService {
         c.header('Retry-After', String(decision.retryAfterS));
         return c.json(errorBody('RATE_LIMITED', `too many reports from this client; retry in ${decision.retryAfterS} s`), 429);
       }
-      const length = Number(c.req.header('content-length') ?? 0);
-      if (length > maxBody) {
-        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
-        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body of ${length} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
-      }
       await next();
     };
+    const sizeLimit = bodyLimit({
+      maxSize: maxBody,
+      onError: (c) => {
+        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
+        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body larger than ${maxBody} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
+      },
+    });
+    return [rateLimit, sizeLimit as MiddlewareHandler<ApiEnv>];
   }
 
   async submit(input: ReportSubmission, actor: string): Promise<{ report: CitizenReport; alertId: string | null }> {
@@ -104,10 +114,15 @@ export class ReportService {
       if (!type) {
         throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: not a JPEG, PNG or WebP image (by its content; declared ${file.type || 'no type'})`);
       }
+      // Decoding is the costly part (CPU and pixel memory): bounded per replica.
+      const release = await this.decodes.enter();
+      if (!release) throw new BusyError(`too many photos being processed on this replica; retry in ${DECODE_RETRY_AFTER_S} s`, DECODE_RETRY_AFTER_S);
       try {
         encoded.push(await reencodeImage(bytes, s.max_image_px));
       } catch (err) {
         throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: looks like ${type} but cannot be decoded (${errorMessage(err).slice(0, 120)})`);
+      } finally {
+        release();
       }
     }
     const now = Date.now();

@@ -104,6 +104,8 @@ export const ReportsSchema = z
     max_image_bytes: z.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
     max_image_px: z.number().int().min(64).max(8000).default(1600).describe('images are re-encoded to fit this many pixels on the long side'),
     max_text_chars: z.number().int().min(10).max(20_000).default(2000),
+    max_concurrent_decodes: z.number().int().min(1).max(64).default(2).describe('photos decoded and re-encoded at once on this replica'),
+    max_queued_decodes: z.number().int().min(0).max(1000).default(8).describe('more wait for a slot; beyond that the report is refused (503 + Retry-After)'),
     categories: z.array(Identifier).min(1).default([...REPORT_CATEGORIES]),
     severity: z
       .record(z.string(), Severity)
