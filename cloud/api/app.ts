@@ -13,6 +13,8 @@ import { siteRoutes } from './routes/sites.js';
 import { eventRoutes } from './routes/events.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { meRoutes } from './routes/me.js';
+import { liveTicketRoutes } from './routes/live-ticket.js';
+import { LiveTickets } from './tickets.js';
 import { consoleStatic } from './console-static.js';
 
 export interface AppOptions {
@@ -60,7 +62,8 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   }
   // Each route's role comes from its own declaration ('x-required-role'), learned once all routes are registered.
   const access = new AccessPolicy();
-  app.use('/api/v1/*', requireAccess(tokens, access));
+  const tickets = new LiveTickets(deps.config.live.ticket_ttl_s * 1000);
+  app.use('/api/v1/*', requireAccess(tokens, access, tickets));
   // After authentication: nobody unauthenticated makes the server buffer a body (chunked ones
   // included: counted as they arrive). Public uploads limit themselves after their rate limit.
   const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) });
@@ -77,6 +80,7 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   eventRoutes(app, deps);
   sensorRoutes(app, deps);
   meRoutes(app, deps);
+  liveTicketRoutes(tickets)(app);
   for (const register of extraRoutes) register(app, deps);
   access.learn(app.openAPIRegistry.definitions);
 

@@ -141,6 +141,7 @@ export const LiveSchema = z
     replay_buffer: z.number().int().min(10).max(100_000).default(2000).describe('messages kept for clients resuming with Last-Event-ID'),
     heartbeat_s: z.number().min(1).max(300).default(20).describe('comment line sent this often so proxies keep the stream open'),
     max_clients: z.number().int().min(1).max(10_000).default(500),
+    ticket_ttl_s: z.number().int().min(5).max(600).default(60).describe('a live-feed ticket (POST /api/v1/live/ticket) opens one stream within this long'),
   })
   .prefault({});
 
