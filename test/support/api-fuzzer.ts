@@ -136,7 +136,7 @@ export class Fuzzer {
     // Credentials in the URL: only a fresh ticket may open the live feed; tokens never.
     let withTicket = false;
     if (op.path === '/api/v1/live' && this.chance(0.5)) withTicket = true;
-    else if (this.chance(0.05)) query.push(`${this.pick(['access_token', 'token', 'ticket'])}=${this.pick([ADMIN_TOKEN, VIEWER_TOKEN, 'x'.repeat(43), this.garbage()].map(encodeURIComponent))}`);
+    else if (this.chance(0.05)) query.push(`${this.pick(['access_token', 'token', 'ticket'])}=${this.text(this.pick([ADMIN_TOKEN, VIEWER_TOKEN, 'x'.repeat(43), this.garbage()]))}`);
     if (this.chance(0.15)) query.push(`${this.text(this.garbage())}=${this.text(this.garbage())}`);
     if (this.chance(0.05)) query.push(...query); // repeated keys
     const headers: Record<string, string> = {};
