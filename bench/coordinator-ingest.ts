@@ -56,7 +56,7 @@ function makeBatches(deviceId: string, firstSeq: Record<string, number>, count: 
 }
 
 async function storedRecords(c: BenchCoordinator): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, { headers: { authorization: 'Bearer bench-admin-token-0123456789' } })).text();
   return text.split('\n').filter((l) => l.startsWith('ioc_ingest_records_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 

@@ -37,6 +37,14 @@ export class IocError extends Error {
   }
 }
 
+/** Refused for capacity, not for the request itself: retry after `retryAfterS` (HTTP Retry-After). */
+export class BusyError extends IocError {
+  constructor(message: string, readonly retryAfterS: number) {
+    super('UNAVAILABLE', message);
+    this.name = 'BusyError';
+  }
+}
+
 export class ConfigError extends IocError {
   readonly file: string;
   readonly issues: string[];

@@ -46,7 +46,7 @@ export function renderApiReference(doc: Awaited<ReturnType<typeof fetchOpenApi>>
     '`{"error": {"code": "...", "message": "..."}}` with a 4xx/5xx status. Times are epoch',
     'milliseconds in responses and ISO 8601 or epoch milliseconds in queries.',
     '',
-    'Also: `GET /healthz` (no token), `GET /metrics` (Prometheus), `GET /` (operator console).',
+    'Also: `GET /healthz` (no token), `GET /metrics` (Prometheus; needs an API token of any role: give the scraper its own viewer token as a bearer, e.g. `authorization.credentials_file`), `GET /` (operator console).',
     '',
     '| method | path | role | what |',
     '|---|---|---|---|',

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from '../../common/log.js';
 import { softwareVersion } from '../../common/paths.js';
-import { AccessPolicy, ApiTokens, requireAccess } from './auth.js';
+import { AccessPolicy, ApiTokens, requireAccess, requireRole } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -13,6 +13,8 @@ import { siteRoutes } from './routes/sites.js';
 import { eventRoutes } from './routes/events.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { meRoutes } from './routes/me.js';
+import { liveTicketRoutes } from './routes/live-ticket.js';
+import { LiveTickets } from './tickets.js';
 import { consoleStatic } from './console-static.js';
 
 export interface AppOptions {
@@ -34,6 +36,8 @@ export interface ApiWrite {
   status: number;
 }
 
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: AppOptions): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(onError(logger));
@@ -47,7 +51,6 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
     deps.metrics.httpSeconds.observe({ route }, (performance.now() - started) / 1000);
   });
   if (deps.config.http.cors_origins.length > 0) app.use('/api/*', cors({ origin: deps.config.http.cors_origins }));
-  app.use('/api/*', bodyLimit({ maxSize: 16 * 1024 * 1024, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) }));
   // Before authentication, so refused writes are in the audit trail too.
   if (onWrite) {
     app.use('/api/*', async (c, next) => {
@@ -59,18 +62,25 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   }
   // Each route's role comes from its own declaration ('x-required-role'), learned once all routes are registered.
   const access = new AccessPolicy();
-  app.use('/api/v1/*', requireAccess(tokens, access));
+  const tickets = new LiveTickets(deps.config.live.ticket_ttl_s * 1000);
+  app.use('/api/v1/*', requireAccess(tokens, access, tickets));
+  // After authentication: nobody unauthenticated makes the server buffer a body (chunked ones
+  // included: counted as they arrive). Public uploads limit themselves after their rate limit.
+  const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) });
+  app.use('/api/*', (c, next) => (access.of(c.req.method, c.req.path).ownBodyLimit ? next() : defaultBodyLimit(c, next)));
 
   app.get('/healthz', (c) =>
     c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),
   );
-  app.get('/metrics', async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  // Metrics name devices, sites and error rates: any API token (a viewer token for the scraper).
+  app.get('/metrics', requireRole(tokens, 'viewer'), async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
 
   siteRoutes(app, deps);
   deviceRoutes(app, deps);
   eventRoutes(app, deps);
   sensorRoutes(app, deps);
   meRoutes(app, deps);
+  liveTicketRoutes(tickets)(app);
   for (const register of extraRoutes) register(app, deps);
   access.learn(app.openAPIRegistry.definitions);
 

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { IocError, asIocError } from '../../common/errors.js';
+import { BusyError, IocError, asIocError } from '../../common/errors.js';
 import { formatZodIssues } from '../../common/config/load.js';
 import type { Logger } from '../../common/log.js';
 
@@ -27,6 +27,10 @@ export function onError(logger: Logger) {
     }
     if (err instanceof SyntaxError) return c.json(errorBody('BAD_REQUEST', `malformed body: ${err.message}`), 400);
     const e = err instanceof IocError ? err : asIocError(err);
+    if (e instanceof BusyError) {
+      c.header('Retry-After', String(e.retryAfterS));
+      return c.json(errorBody(e.code, e.message), 503);
+    }
     if (e.httpStatus >= 500) logger.error({ err: err.message, stack: err.stack, path: c.req.path }, 'request failed');
     if (e.httpStatus >= 500) return c.json(errorBody(e.code, e.code === 'INTERNAL' ? 'internal error' : e.message), e.httpStatus as 500);
     // Client errors keep their details (e.g. every config path that failed validation).

@@ -1,6 +1,9 @@
 // Open data: per-site aggregates of the public sensor types (rain, water level, air quality) for
 // anyone, as JSON or CSV. Only telemetry of allow-listed sensor types is read — never images,
 // reports, alerts or device details — and answers are cached in memory and by HTTP caches.
+// Anyone can ask, so every request is bounded: the window (max_range_days), the readings read
+// (max_scan_rows), and parameters normalised into the cache key so varying them hits the cache.
+import { Counter, type Registry } from 'prom-client';
 import { NotFoundError, ValidationError } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { EventStore } from '../store/store.js';
@@ -18,6 +21,8 @@ export interface OpenAnswer {
   body: string;
   contentType: string;
   cacheControl: string;
+  /** Served from the in-memory cache (or joined an identical request in flight). */
+  cache: 'hit' | 'miss';
 }
 
 export interface OpenAggregate {
@@ -55,16 +60,23 @@ const MAX_CACHE_ENTRIES = 500;
 const DAY_MS = 86_400_000;
 const CSV_COLUMNS = ['site', 'sensor_type', 'metric', 'unit', 'start', 'end', 'sensors', 'count', 'min', 'max', 'mean', 'sum'] as const;
 
+type Made = Omit<OpenAnswer, 'cacheControl' | 'cache'>;
+
 export class OpenData {
-  private readonly cache = new Map<string, { expiresAt: number; answer: OpenAnswer }>();
+  private readonly cache = new Map<string, { expiresAt: number; answer: Made }>();
+  /** Identical misses in flight share one computation. */
+  private readonly pending = new Map<string, Promise<Made>>();
   private readonly types: Set<string>;
+  private readonly lookups: Counter<'result'>;
 
   constructor(
     private readonly events: EventStore,
     private readonly siteList: CoordinatorConfig['sites'],
     private readonly settings: CoordinatorConfig['opendata'],
+    registry: Registry,
   ) {
     this.types = new Set(settings.sensor_types);
+    this.lookups = new Counter({ name: 'ioc_opendata_cache_total', help: 'Open-data answers by cache result (hit, miss)', labelNames: ['result'], registers: [registry] });
   }
 
   sites(): Promise<OpenAnswer> {
@@ -83,12 +95,17 @@ export class OpenData {
   async aggregates(site: string, q: AggregateQuery, format: 'json' | 'csv'): Promise<OpenAnswer> {
     if (!this.siteList.some((s) => s.id === site)) throw new NotFoundError(`site ${site}`);
     if (q.type !== undefined && !this.types.has(q.type)) throw new ValidationError(`type: "${q.type}" is not published; open types: ${[...this.types].join(', ')}`);
+    // Normalised before the cache key: bounds rounded outward to whole steps of at least
+    // cache_granularity_s, `to` no later than now, the default type spelled once.
     const stepMs = q.stepS * 1000;
-    // Aligned to the step so neighbouring requests share cache entries.
-    const toMs = Math.ceil((q.toMs ?? Date.now()) / stepMs) * stepMs;
-    const fromMs = Math.floor((q.fromMs ?? toMs - DAY_MS) / stepMs) * stepMs;
-    if (fromMs >= toMs) throw new ValidationError('from must be before to');
-    if (toMs - fromMs > this.settings.max_range_days * DAY_MS) throw new ValidationError(`at most ${this.settings.max_range_days} days per request`);
+    const unitMs = stepMs * Math.ceil((this.settings.cache_granularity_s * 1000) / stepMs);
+    const now = Date.now();
+    const toMs = Math.ceil(Math.min(q.toMs ?? now, now) / unitMs) * unitMs;
+    const fromMs = Math.floor((q.fromMs ?? toMs - DAY_MS) / unitMs) * unitMs;
+    if (fromMs >= toMs) throw new ValidationError('from must be before to (and not in the future)');
+    if (toMs - fromMs > this.settings.max_range_days * DAY_MS + unitMs) {
+      throw new ValidationError(`from/to span ${Math.round((toMs - fromMs) / DAY_MS)} days; at most ${this.settings.max_range_days} days per request`);
+    }
     if ((toMs - fromMs) / stepMs > 10_000) throw new ValidationError('more than 10 000 buckets: use a larger step');
     const key = `agg|${site}|${q.type ?? '*'}|${fromMs}|${toMs}|${q.stepS}|${format}`;
     return this.cached(key, async () => {
@@ -100,8 +117,13 @@ export class OpenData {
   private async telemetry(site: string, fromMs: number, toMs: number): Promise<EventRow[]> {
     const out: EventRow[] = [];
     let cursor: string | undefined;
+    let read = 0;
     do {
       const page = await this.events.queryEvents({ site: [site], kind: ['telemetry'], sinceMs: fromMs, untilMs: toMs, limit: 1000, cursor });
+      read += page.items.length;
+      if (read > this.settings.max_scan_rows) {
+        throw new ValidationError(`this window holds more than ${this.settings.max_scan_rows} readings: narrow from/to or pick a type`);
+      }
       for (const row of page.items) if (this.types.has((row.payload as TelemetryPayload).sensor_type ?? '')) out.push(row);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -152,24 +174,40 @@ export class OpenData {
     return [...combined.values()].sort((a, b) => a.sensorType.localeCompare(b.sensorType) || a.metric.localeCompare(b.metric) || a.startMs - b.startMs);
   }
 
-  private async cached(key: string, make: () => Promise<Omit<OpenAnswer, 'cacheControl'>>): Promise<OpenAnswer> {
+  private async cached(key: string, make: () => Promise<Made>): Promise<OpenAnswer> {
     const ttlMs = this.settings.cache_ttl_s * 1000;
+    const cacheControl = ttlMs > 0 ? `public, max-age=${this.settings.cache_ttl_s}` : 'no-store';
     const hit = this.cache.get(key);
-    if (hit && hit.expiresAt > Date.now()) return hit.answer;
-    const answer = { ...(await make()), cacheControl: ttlMs > 0 ? `public, max-age=${this.settings.cache_ttl_s}` : 'no-store' };
-    if (ttlMs > 0) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { expiresAt: Date.now() + ttlMs, answer });
+    if (hit && hit.expiresAt > Date.now()) {
+      this.lookups.inc({ result: 'hit' });
+      return { ...hit.answer, cacheControl, cache: 'hit' };
     }
-    return answer;
+    const joined = this.pending.get(key);
+    if (joined) {
+      this.lookups.inc({ result: 'hit' });
+      return { ...(await joined), cacheControl, cache: 'hit' };
+    }
+    this.lookups.inc({ result: 'miss' });
+    const making = make();
+    this.pending.set(key, making);
+    try {
+      const answer = await making;
+      if (ttlMs > 0) {
+        if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(key, { expiresAt: Date.now() + ttlMs, answer });
+      }
+      return { ...answer, cacheControl, cache: 'miss' };
+    } finally {
+      this.pending.delete(key);
+    }
   }
 }
 
-function json(value: unknown): Omit<OpenAnswer, 'cacheControl'> {
+function json(value: unknown): Made {
   return { body: JSON.stringify(value), contentType: 'application/json; charset=utf-8' };
 }
 
-function csv(items: readonly OpenAggregate[]): Omit<OpenAnswer, 'cacheControl'> {
+function csv(items: readonly OpenAggregate[]): Made {
   const round = (n: number) => String(Math.round(n * 1000) / 1000);
   const lines = [CSV_COLUMNS.join(',')];
   for (const a of items) {

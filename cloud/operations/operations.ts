@@ -27,6 +27,7 @@ import { ConfigVersions } from '../devices/config-versions.js';
 import { CommandQueue } from '../devices/commands.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { OpenData } from '../opendata/open-data.js';
+import { openDataGuards } from '../opendata/open-data-guards.js';
 import { alertRoutes } from '../api/routes/alerts.js';
 import { routingRoutes } from '../api/routes/routing.js';
 import { reportRoutes } from '../api/routes/reports.js';
@@ -96,7 +97,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
-  const open = new OpenData(deps.store, config.sites, config.opendata);
+  const open = new OpenData(deps.store, config.sites, config.opendata, registry);
   const sta = config.sensorthings.enabled
     ? sensorThingsRoutes(new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days }), { baseUrl: config.sensorthings.base_url, cacheTtlS: config.opendata.cache_ttl_s })
     : undefined;
@@ -146,7 +147,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
       configRoutes(configs),
       commandRoutes(commands),
       auditRoutes(audit),
-      openDataRoutes(open),
+      openDataRoutes(open, openDataGuards(config.opendata, registry)),
       capRoutes(cap, config.cap.public_url),
       open311Routes({ open311: new Open311({ reports, triage, categories: config.reports.categories }), reports, resolveToken: deps.resolveToken, logger: componentLogger('open311', logger) }),
       ...(sta ? [sta] : []),

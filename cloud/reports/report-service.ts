@@ -2,10 +2,10 @@
 // and type from the bytes), photos re-encoded without metadata, stored, then raised in triage
 // as a citizen_report alert and announced on the live feed and the webhooks.
 import type { MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { newId } from '../../common/ids.js';
 import { Counter, type Registry } from 'prom-client';
-import { IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
+import { bodyLimit } from 'hono/body-limit';
+import { BusyError, IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -13,7 +13,9 @@ import type { EventBus } from '../live/bus.js';
 import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
 import { errorBody } from '../api/errors.js';
 import type { ApiEnv } from '../api/context.js';
-import { RateLimiter } from './rate-limiter.js';
+import { clientAddress } from '../api/client-address.js';
+import { ConcurrencyGate } from '../api/concurrency-gate.js';
+import { RateLimiter } from '../api/rate-limiter.js';
 import { reencodeImage, sniffImageType } from './images.js';
 import type { ReportStore } from './report-store.js';
 import type { CitizenReport, ReportImage, ReportQuery } from './types.js';
@@ -46,34 +48,49 @@ export interface ReportRefusal {
 
 /** A report further than this from every site is not attributed to one. */
 const SITE_REACH_KM = 50;
+/** A refused sender is told to come back after about one photo's decode. */
+const DECODE_RETRY_AFTER_S = 2;
 
 export class ReportService {
   private readonly byAddress: RateLimiter;
   private readonly byToken: RateLimiter;
   private readonly rateLimited: RateLimitedLog;
   private readonly counted;
+  private readonly decodes: ConcurrencyGate;
 
   constructor(private readonly o: ReportServiceOptions) {
     this.byAddress = new RateLimiter(o.settings.rate_limit);
     this.byToken = new RateLimiter(o.settings.token_rate_limit);
     this.rateLimited = new RateLimitedLog(o.logger);
+    this.decodes = new ConcurrencyGate({ max: o.settings.max_concurrent_decodes, queue: o.settings.max_queued_decodes });
     this.counted = new Counter({ name: 'ioc_citizen_reports_total', help: 'Citizen reports by outcome (accepted, rejected code, rate_limited)', labelNames: ['outcome'], registers: [o.registry] });
   }
 
   /**
    * Route middleware, before the body is read: refuses anonymous reports when they are not
-   * allowed, rate-limits per token or client address (429 + Retry-After), and refuses bodies
-   * that announce more bytes than the allowed images can take.
+   * allowed, rate-limits per token or client address (429 + Retry-After), then reads the body
+   * through a counter that stops at what the allowed images can take (413) — with or without a
+   * Content-Length, so a chunked upload cannot stream more than that.
    */
-  limiter(): MiddlewareHandler<ApiEnv> {
-    return async (c, next) => {
+  limiter(): MiddlewareHandler<ApiEnv>[] {
+    const s = this.o.settings;
+    const maxBody = this.maxBodyBytes();
+    const rateLimit: MiddlewareHandler<ApiEnv> = async (c, next) => {
       const principal = c.get('principal') as { name: string } | undefined;
-      const refusal = this.admit(principal, clientAddress(c, this.o.settings.trust_forwarded_for), Number(c.req.header('content-length') ?? 0));
+      const refusal = this.admit(principal, clientAddress(c, s.trust_forwarded_for), Number(c.req.header('content-length') ?? 0));
       if (!refusal) return next();
       if (refusal.status === 401) c.header('WWW-Authenticate', 'Bearer realm="ioc"');
       if (refusal.retryAfterS !== undefined) c.header('Retry-After', String(refusal.retryAfterS));
       return c.json(errorBody(refusal.code, refusal.message), refusal.status);
     };
+    const sizeLimit = bodyLimit({
+      maxSize: maxBody,
+      onError: (c) => {
+        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
+        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body larger than ${maxBody} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
+      },
+    });
+    return [rateLimit, sizeLimit as MiddlewareHandler<ApiEnv>];
   }
 
   /**
@@ -128,10 +145,15 @@ export class ReportService {
       if (!type) {
         throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: not a JPEG, PNG or WebP image (by its content; declared ${file.type || 'no type'})`);
       }
+      // Decoding is the costly part (CPU and pixel memory): bounded per replica.
+      const release = await this.decodes.enter();
+      if (!release) throw new BusyError(`too many photos being processed on this replica; retry in ${DECODE_RETRY_AFTER_S} s`, DECODE_RETRY_AFTER_S);
       try {
         encoded.push(await reencodeImage(bytes, s.max_image_px));
       } catch (err) {
         throw new IocError('UNSUPPORTED_MEDIA_TYPE', `images[${i}]: looks like ${type} but cannot be decoded (${errorMessage(err).slice(0, 120)})`);
+      } finally {
+        release();
       }
     }
     const now = Date.now();
@@ -179,18 +201,6 @@ export class ReportService {
     const data = await this.o.store.getImage(id, index);
     if (!data) throw new NotFoundError(`image ${index} of report ${id}`);
     return data;
-  }
-}
-
-function clientAddress(c: Parameters<MiddlewareHandler>[0], trustForwardedFor: boolean): string {
-  if (trustForwardedFor) {
-    const first = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
   }
 }
 

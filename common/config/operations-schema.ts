@@ -108,6 +108,8 @@ export const ReportsSchema = z
     max_image_bytes: z.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
     max_image_px: z.number().int().min(64).max(8000).default(1600).describe('images are re-encoded to fit this many pixels on the long side'),
     max_text_chars: z.number().int().min(10).max(20_000).default(2000),
+    max_concurrent_decodes: z.number().int().min(1).max(64).default(2).describe('photos decoded and re-encoded at once on this replica'),
+    max_queued_decodes: z.number().int().min(0).max(1000).default(8).describe('more wait for a slot; beyond that the report is refused (503 + Retry-After)'),
     categories: z.array(Identifier).min(1).default([...REPORT_CATEGORIES]),
     severity: z
       .record(z.string(), Severity)
@@ -143,6 +145,7 @@ export const LiveSchema = z
     replay_buffer: z.number().int().min(10).max(100_000).default(2000).describe('messages kept for clients resuming with Last-Event-ID'),
     heartbeat_s: z.number().min(1).max(300).default(20).describe('comment line sent this often so proxies keep the stream open'),
     max_clients: z.number().int().min(1).max(10_000).default(500),
+    ticket_ttl_s: z.number().int().min(5).max(600).default(60).describe('a live-feed ticket (POST /api/v1/live/ticket) opens one stream within this long'),
   })
   .prefault({});
 
@@ -153,7 +156,28 @@ export const OpenDataSchema = z
       .default(['rain_gauge', 'water_level', 'air_quality'])
       .describe('sensor types (telemetry sensor_type) published without authentication'),
     cache_ttl_s: z.number().min(0).max(3600).default(60),
-    max_range_days: z.number().int().min(1).max(366).default(31),
+    cache_granularity_s: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400)
+      .default(300)
+      .describe('from/to are rounded outward to whole steps of at least this, so nearby windows share one cached answer'),
+    max_range_days: z.number().int().min(1).max(366).default(31).describe('longer windows are refused (400)'),
+    max_scan_rows: z
+      .number()
+      .int()
+      .min(1000)
+      .max(10_000_000)
+      .default(200_000)
+      .describe('stored readings one request may read; a window holding more is refused (400: narrow it or pick a type)'),
+    rate_limit: RateLimitSchema.prefault({ per_minute: 60, burst: 30 }).describe('per client address (429 + Retry-After beyond it)'),
+    trust_forwarded_for: z
+      .boolean()
+      .default(false)
+      .describe('take the client address from the last X-Forwarded-For entry (only behind a reverse proxy that sets it)'),
+    max_concurrent: z.number().int().min(1).max(256).default(4).describe('open-data requests served at once on this replica'),
+    max_queued: z.number().int().min(0).max(10_000).default(16).describe('more wait for a slot; beyond that: 503 + Retry-After'),
   })
   .prefault({});
 

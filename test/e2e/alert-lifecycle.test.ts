@@ -6,7 +6,7 @@
 import t from 'tap';
 import mqtt from 'mqtt';
 import { tempDir } from '../support/tmp.js';
-import { OPERATOR_TOKEN, startAgent, startCoordinator, sumMetric } from '../support/system.js';
+import { OPERATOR_TOKEN, startAgent, startCoordinator, sumMetric, coordinatorMetrics } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { verifySignature } from '../../cloud/webhooks/signature.js';
@@ -81,7 +81,7 @@ webhooks:
   t.match(failing.lastError, /ECONNREFUSED|fetch failed/);
   const log = await api.get<{ items: { event: string; state: string; log: { ok: boolean; error: string | null }[] }[] }>('/api/v1/webhooks/pctt-hook/deliveries?state=pending');
   t.ok(log.items.some((d) => d.log.some((a) => !a.ok && a.error)), 'the delivery log shows the failed attempts with their reason');
-  t.ok(sumMetric(await (await fetch(`${coordinator.api.baseUrl}/metrics`)).text(), 'ioc_webhook_failures_total', { endpoint: 'pctt-hook' }) >= 2, 'failures counted in /metrics');
+  t.ok(sumMetric(await coordinatorMetrics(coordinator.api.baseUrl), 'ioc_webhook_failures_total', { endpoint: 'pctt-hook' }) >= 2, 'failures counted in /metrics');
 
   await receiver.start(port);
   await waitFor('verified and dispatched delivered after the receiver came back', () => receiver.received.some((w) => w.event === 'alert.dispatched'), { timeoutMs: 20_000 });
@@ -115,6 +115,6 @@ webhooks:
   ], 'the audit log is complete: who did what');
   t.same(audit.items.map((e) => e.comment ?? ''), ['', 'gauge and camera agree', 'evacuate the riverside houses', 'team dispatched from Mường Nhé', 'alarm cleared at the edge (value 3.6m)', 'water back under 4 m']);
   t.ok(audit.items.every((e, i) => i === 0 || e.atMs >= audit.items[i - 1]!.atMs), 'in time order');
-  const metrics = await (await fetch(`${coordinator.api.baseUrl}/metrics`)).text();
+  const metrics = await coordinatorMetrics(coordinator.api.baseUrl);
   t.equal(sumMetric(metrics, 'ioc_alerts', { state: 'resolved' }), 1, 'alerts by state in /metrics');
 });

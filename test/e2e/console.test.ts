@@ -131,7 +131,7 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
   await t.test('a river alarm raised at Mường Nhé appears in the live feed within seconds', async (t) => {
     await page.click('a[data-nav="/live"]');
     await page.waitForSelector('[data-testid="live-state"]');
-    await waitFor('live feed connected', async () => /conn-(open|polling)/.test((await page.getAttribute('[data-testid="live-state"]', 'class')) ?? ''), { timeoutMs: 15_000 });
+    await waitFor('live feed streaming (ticket, not the token, in the URL)', async () => /conn-open/.test((await page.getAttribute('[data-testid="live-state"]', 'class')) ?? ''), { timeoutMs: 15_000 });
     await page.evaluate(() => {
       const w = window as unknown as { cues: number };
       w.cues = 0;

@@ -3,7 +3,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../support/tmp.js';
-import { startAgent, startCoordinator, edgeYaml, sumMetric } from '../support/system.js';
+import { startAgent, startCoordinator, edgeYaml, sumMetric, coordinatorMetrics } from '../support/system.js';
 import { runNode } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -16,7 +16,7 @@ t.test('a device with a wrong token is refused, counted, and keeps running', asy
   writeFileSync(config, edgeYaml({ dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}` }, agent.brokerPort).replace(/token: \S+ \}/, 'token: wrong-token-wrong-token-0000 }'));
   await agent.restart();
   await waitFor('the refusal counted at the coordinator', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${coordinator.httpPort}/metrics`)).text();
+    const text = await coordinatorMetrics(`http://127.0.0.1:${coordinator.httpPort}`);
     return sumMetric(text, 'ioc_edgelink_auth_failures_total', { reason: 'bad_token' }) >= 1;
   });
   await waitFor('the agent sees it is refused', async () => (await agent.metric('ioc_edge_uplink_reconnects_total', { reason: 'refused' })) >= 1);
@@ -30,7 +30,7 @@ t.test('an unknown device id is refused', async (t) => {
   const coordinator = await startCoordinator(t, { dir, devices: [] });
   const agent = await startAgent(t, { dir, deviceId: 'edge-ghost', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}` });
   await waitFor('refusal', async () => (await agent.metric('ioc_edge_uplink_reconnects_total', { reason: 'refused' })) >= 1);
-  const text = await (await fetch(`http://127.0.0.1:${coordinator.httpPort}/metrics`)).text();
+  const text = await coordinatorMetrics(`http://127.0.0.1:${coordinator.httpPort}`);
   t.ok(sumMetric(text, 'ioc_edgelink_auth_failures_total', { reason: 'unknown_device' }) >= 1);
 });
 

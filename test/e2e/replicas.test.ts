@@ -6,7 +6,7 @@ import t from 'tap';
 import mqtt from 'mqtt';
 import net from 'node:net';
 import { tempDir } from '../support/tmp.js';
-import { startAgent, startCoordinator, sumMetric, VIEWER_TOKEN, type EventItem, type RunningCoordinator } from '../support/system.js';
+import { startAgent, startCoordinator, sumMetric, coordinatorMetrics, VIEWER_TOKEN, type EventItem, type RunningCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../support/pg.js';
 
@@ -217,7 +217,7 @@ t.test('SIGKILL of the replica holding the edge loses no acknowledged record', {
   }
   t.ok(settled.lanes.find((l) => l.lane === 'telemetry')!.contiguousSeq >= 150, 'a few hundred records went through the failover');
   // Records A stored whose acks died with it are not re-sent: B's handshake reports them durable.
-  const metrics = await (await fetch(`http://127.0.0.1:${b.httpPort}/metrics`)).text();
+  const metrics = await coordinatorMetrics(`http://127.0.0.1:${b.httpPort}`);
   t.comment(`records B received again: ${sumMetric(metrics, 'ioc_ingest_duplicates_total')}`);
 
   // The live feed on B carried records stored by A and, after the failover, by B itself; each

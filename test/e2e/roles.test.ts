@@ -4,7 +4,7 @@
 // once; a rotated token and a revoked device are cut off at once and refused afterwards.
 import t from 'tap';
 import { tempDir } from '../support/tmp.js';
-import { ADMIN_TOKEN, OPERATOR_TOKEN, VIEWER_TOKEN, startAgent, startCoordinator, sumMetric, type RunningCoordinator } from '../support/system.js';
+import { ADMIN_TOKEN, OPERATOR_TOKEN, VIEWER_TOKEN, startAgent, startCoordinator, sumMetric, coordinatorMetrics, type RunningCoordinator } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { createEdgeLinkClient, register } from '../../edge/uplink/client.js';
 
@@ -107,6 +107,6 @@ t.test('a provisioned device connects with its token; rotation and revocation cu
   await waitFor('the agent lost its stream', async () => (await agent2.metric('ioc_edge_uplink_connected')) === 0, { timeoutMs: 5000 });
   t.equal((await admin.get<{ online: boolean }>('/api/v1/devices/edge-new')).online, false);
   await t.rejects(register(client, identity(newToken), 5000), /device edge-new is revoked/, 'refused afterwards, saying why');
-  const metrics = await (await fetch(`${c.api.baseUrl}/metrics`)).text();
+  const metrics = await coordinatorMetrics(c.api.baseUrl);
   t.ok(sumMetric(metrics, 'ioc_edgelink_auth_failures_total', { reason: 'revoked' }) >= 1, 'counted as a revoked refusal');
 });

@@ -200,6 +200,20 @@ export async function startAgent(t: Teardown, spec: EdgeSpec): Promise<RunningAg
   return running;
 }
 
+/** A coordinator's /metrics text (it needs an API token: the viewer's, as a scraper would have). */
+export async function coordinatorMetrics(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+  return res.text();
+}
+
+/** A single-use live-feed ticket (GET /api/v1/live?ticket=…), traded for a bearer token. */
+export async function liveTicket(baseUrl: string, token = VIEWER_TOKEN): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/live/ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 201) throw new Error(`POST /api/v1/live/ticket: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { ticket: string }).ticket;
+}
+
 /** Sums a Prometheus metric's samples whose labels include `labels`. */
 export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
   let total = 0;

@@ -18,9 +18,9 @@ const live = createRoute({
     'state through the REST API, the stream then continues live). Each event has an id; reconnect with the Last-Event-ID header ' +
     '(or ?last_event_id=) to get what was missed. Comment lines are sent every live.heartbeat_s so proxies keep the stream ' +
     'open; they also carry the newest id, so a filtered client resumes from the right place. Browsers\' EventSource cannot ' +
-    'send headers: pass the token as ?access_token= (it appears in proxy logs: use a viewer token).',
+    'send headers: get a single-use ticket (POST /api/v1/live/ticket, bearer) and pass it as ?ticket=. Bearer tokens in the URL are refused.',
   'x-required-role': 'viewer',
-  'x-token-in-query': true,
+  'x-ticket-in-query': true,
   request: {
     query: z.object({
       topics: ListParam.pipe(z.array(z.enum(['records', 'alerts', 'reports', 'devices']))).optional().openapi({ description: 'default: all', example: 'alerts,reports' }),
@@ -29,7 +29,7 @@ const live = createRoute({
       severity: SeverityList.optional(),
       min_severity: z.enum(SEVERITIES).optional(),
       last_event_id: z.string().max(200).optional().openapi({ description: 'same as the Last-Event-ID header' }),
-      access_token: z.string().max(512).optional().openapi({ description: 'the bearer token, for EventSource' }),
+      ticket: z.string().max(128).optional().openapi({ description: 'a ticket from POST /api/v1/live/ticket, for EventSource (single use)' }),
     }),
   },
   responses: {

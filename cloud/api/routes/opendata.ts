@@ -1,8 +1,8 @@
 // /api/open/v1: open data without authentication — per-site aggregates of public sensor types
 // (rain, water level, air quality) as JSON or CSV. No images, no device tokens, no reports.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { OpenData, AggregateQuery } from '../../opendata/open-data.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { OpenData, AggregateQuery, OpenAnswer } from '../../opendata/open-data.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam, TimeParam } from '../params.js';
 import { jsonContent } from './kit.js';
@@ -43,7 +43,10 @@ const query = z.object({
   format: z.enum(['json', 'csv']).default('json'),
 });
 
-const cacheNote = 'Cached (Cache-Control: public, max-age=opendata.cache_ttl_s).';
+const cacheNote =
+  'Cached (Cache-Control: public, max-age=opendata.cache_ttl_s; X-Cache: hit or miss). from/to are rounded outward to whole steps ' +
+  'of at least opendata.cache_granularity_s and `to` to no later than now. Rate-limited per client address (429 + Retry-After) and ' +
+  'capped in flight per replica (503 + Retry-After).';
 
 const sites = createRoute({
   method: 'get',
@@ -89,16 +92,14 @@ const aggregatesCsv = createRoute({
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses },
 });
 
-export function openDataRoutes(open: OpenData) {
-  const answer = async (c: Context<ApiEnv>, site: string, q: AggregateQuery, format: 'json' | 'csv') => {
-    const result = await open.aggregates(site, q, format);
-    return c.body(result.body, 200, { 'content-type': result.contentType, 'cache-control': result.cacheControl });
-  };
+/** `guards` (rate limit, in-flight cap) run before every open-data route. */
+export function openDataRoutes(open: OpenData, guards: MiddlewareHandler<ApiEnv>[] = []) {
+  const send = (c: Context<ApiEnv>, result: OpenAnswer) =>
+    c.body(result.body, 200, { 'content-type': result.contentType, 'cache-control': result.cacheControl, 'x-cache': result.cache });
+  const answer = async (c: Context<ApiEnv>, site: string, q: AggregateQuery, format: 'json' | 'csv') => send(c, await open.aggregates(site, q, format));
   return (app: OpenAPIHono<ApiEnv>): void => {
-    app.openapi(sites, async (c) => {
-      const result = await open.sites();
-      return c.body(result.body, 200, { 'content-type': result.contentType, 'cache-control': result.cacheControl }) as never;
-    });
+    for (const guard of guards) app.use('/api/open/*', guard);
+    app.openapi(sites, async (c) => send(c, await open.sites()) as never);
     app.openapi(aggregatesCsv, async (c) => {
       const q = c.req.valid('query');
       return (await answer(c, c.req.valid('param').site, { type: q.type, fromMs: q.from, toMs: q.to, stepS: q.step }, 'csv')) as never;

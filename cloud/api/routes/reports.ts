@@ -39,9 +39,10 @@ const tooMany = {
   413: { description: 'An image or the body is too large', content: { 'application/json': { schema: ErrorSchema } } },
   415: { description: 'An upload is not a JPEG, PNG or WebP image (checked from its bytes)', content: { 'application/json': { schema: ErrorSchema } } },
   429: { description: 'Too many reports from this client; Retry-After says when to try again', content: { 'application/json': { schema: ErrorSchema } } },
+  503: { description: 'Too many photos being decoded on this replica; Retry-After says when to try again', content: { 'application/json': { schema: ErrorSchema } } },
 };
 
-function submitRoute(limiter: MiddlewareHandler<ApiEnv>) {
+function submitRoute(limiter: MiddlewareHandler<ApiEnv>[]) {
   return createRoute({
     method: 'post',
     path: '/api/v1/reports',
@@ -53,9 +54,11 @@ function submitRoute(limiter: MiddlewareHandler<ApiEnv>) {
       'officers behind a shared mobile-network address. Images are checked from their bytes (JPEG, PNG, WebP), re-encoded and stripped of EXIF/GPS metadata; ' +
       'the report location is the one given in the form.',
     'x-required-role': 'public',
+    // Its body limit comes after its rate limit (limiter), not before as the app-wide one would.
+    'x-own-body-limit': true,
     // Anonymous, or a bearer token for its own rate limit (typed loosely: it does not change the handler's input).
     ...({ security: [{}, { bearer: [] }] } as object),
-    middleware: [limiter],
+    middleware: limiter,
     request: { body: { required: true, content: { 'multipart/form-data': { schema: ReportForm } } } },
     responses: {
       201: jsonContent('Report accepted', z.object({ report: ReportSchema, alertId: z.string().nullable() })),

@@ -1,7 +1,8 @@
 // Where the live feed's messages come from: the coordinator's Server-Sent Events stream
-// (GET /api/v1/live; the token goes in ?access_token= because EventSource cannot send headers),
-// or, on a coordinator without it, polling GET /api/v1/events. EventSource reconnects by itself
-// and resumes with Last-Event-ID, so a flaky IOC link loses nothing the server still holds.
+// (GET /api/v1/live), or, on a coordinator without it, polling GET /api/v1/events. EventSource
+// cannot send headers, so each stream is opened with a single-use ticket (POST
+// /api/v1/live/ticket), never the token itself. A dropped stream is reopened with a new ticket
+// and ?last_event_id=, so a flaky IOC link loses nothing the server still holds.
 import type { ApiClient } from '../api/client.js';
 import type { IocEvent, Page } from '../api/types.js';
 import type { AlertView } from '../triage/alert-types.js';
@@ -30,6 +31,8 @@ export interface LiveSourceOptions {
 const POLL_MS = 3000;
 /** After the stream gave up (refused, 503 when the replica is full), poll and try it again this often. */
 const STREAM_RETRY_MS = 30_000;
+/** A stream that was open and dropped is reopened (new ticket) after this long. */
+const REOPEN_MS = 1_000;
 /** SSE event names the feed understands; anything else is classified by its shape. */
 const STREAM_EVENTS = ['message', 'record', 'alert', 'report'];
 
@@ -39,6 +42,8 @@ export class LiveSource {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
   private closed = false;
+  /** Newest event id seen: where a reopened stream resumes. */
+  private lastEventId: string | undefined;
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly options: LiveSourceOptions) {}
@@ -56,29 +61,53 @@ export class LiveSource {
   }
 
   private openStream(): void {
-    const { api, filter } = this.options;
     this.options.onState('connecting');
-    const stream = new EventSource(api.url('/api/v1/live', { topics: 'records,alerts', ...filter, access_token: api.token }));
+    void this.options.api
+      .post<{ ticket: string }>('/api/v1/live/ticket', {})
+      .then(({ ticket }) => !this.closed && this.listen(ticket))
+      .catch(() => this.streamFailed());
+  }
+
+  private listen(ticket: string): void {
+    const { api, filter } = this.options;
+    const stream = new EventSource(api.url('/api/v1/live', { topics: 'records,alerts', ...filter, ticket, last_event_id: this.lastEventId }));
     this.stream = stream;
+    let opened = false;
     stream.onopen = () => {
+      opened = true;
       this.polling = false;
       if (this.timer) clearTimeout(this.timer);
       this.options.onState('open');
     };
-    // EventSource retries on its own while readyState is CONNECTING; CLOSED means it gave up
-    // (a non-200 answer: token revoked, replica full). Then poll, and try the stream again later.
+    // The ticket was used: EventSource's own retry would be refused, so reopen with a new one.
+    // A stream that never opened (refused, replica full) falls back to polling for a while.
     stream.onerror = () => {
-      if (stream.readyState !== EventSource.CLOSED) return this.options.onState('connecting');
       stream.close();
       if (this.closed) return;
-      if (!this.polling) {
-        this.polling = true;
-        void this.poll();
+      if (opened) {
+        this.options.onState('connecting');
+        this.retryTimer = setTimeout(() => !this.closed && this.openStream(), REOPEN_MS);
+        return;
       }
-      this.retryTimer = setTimeout(() => !this.closed && this.openStream(), STREAM_RETRY_MS);
+      this.streamFailed();
     };
-    for (const name of STREAM_EVENTS) stream.addEventListener(name, (e) => this.onStreamData(name, (e as MessageEvent<string>).data));
+    for (const name of STREAM_EVENTS) {
+      stream.addEventListener(name, (e) => {
+        const m = e as MessageEvent<string>;
+        if (m.lastEventId) this.lastEventId = m.lastEventId;
+        this.onStreamData(name, m.data);
+      });
+    }
     stream.addEventListener('reset', () => this.options.onReset());
+  }
+
+  private streamFailed(): void {
+    if (this.closed) return;
+    if (!this.polling) {
+      this.polling = true;
+      void this.poll();
+    }
+    this.retryTimer = setTimeout(() => !this.closed && this.openStream(), STREAM_RETRY_MS);
   }
 
   private onStreamData(name: string, raw: string): void {

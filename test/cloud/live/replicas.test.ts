@@ -5,7 +5,7 @@ import t from 'tap';
 import { startInProcessCoordinator } from '../../support/in-process.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../support/pg.js';
 import { SseClient } from '../../support/sse-client.js';
-import { VIEWER_TOKEN } from '../../support/system.js';
+import { liveTicket } from '../../support/system.js';
 import { tempDir } from '../../support/tmp.js';
 import { waitFor, delay } from '../../support/wait.js';
 import { WebhookReceiver } from '../../support/webhook-receiver.js';
@@ -32,8 +32,8 @@ live: { replay_buffer: 500, heartbeat_s: 1 }
     if (res.status !== 201) throw new Error(`${res.status} ${await res.text()}`);
   };
 
-  const onB = await SseClient.connect(`${b.baseUrl}/api/v1/live?topics=reports&access_token=${VIEWER_TOKEN}`);
-  const onA = await SseClient.connect(`${a.baseUrl}/api/v1/live?topics=reports&access_token=${VIEWER_TOKEN}`);
+  const onB = await SseClient.connect(`${b.baseUrl}/api/v1/live?topics=reports&ticket=${await liveTicket(b.baseUrl)}`);
+  const onA = await SseClient.connect(`${a.baseUrl}/api/v1/live?topics=reports&ticket=${await liveTicket(a.baseUrl)}`);
   t.teardown(() => Promise.all([onA.close(), onB.close()]));
   await report(a.baseUrl, 1);
   await waitFor('the report made on A shows on B', () => onB.events.length >= 1);
@@ -43,7 +43,7 @@ live: { replay_buffer: 500, heartbeat_s: 1 }
   const resumeFrom = onA.lastEventId!;
   await report(b.baseUrl, 2);
   await report(a.baseUrl, 3);
-  const resumed = await SseClient.connect(`${b.baseUrl}/api/v1/live?topics=reports&access_token=${VIEWER_TOKEN}`, { 'last-event-id': resumeFrom });
+  const resumed = await SseClient.connect(`${b.baseUrl}/api/v1/live?topics=reports&ticket=${await liveTicket(b.baseUrl)}`, { 'last-event-id': resumeFrom });
   t.teardown(() => resumed.close());
   await waitFor('what A\'s client missed, from B', () => resumed.events.length >= 2);
   await delay(300);

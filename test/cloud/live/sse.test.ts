@@ -5,7 +5,7 @@
 import t from 'tap';
 import { startInProcessCoordinator } from '../../support/in-process.js';
 import { SseClient } from '../../support/sse-client.js';
-import { VIEWER_TOKEN } from '../../support/system.js';
+import { liveTicket, VIEWER_TOKEN } from '../../support/system.js';
 import { waitFor, delay } from '../../support/wait.js';
 
 const LIVE = 'live: { replay_buffer: 10, heartbeat_s: 1 }\n';
@@ -16,7 +16,7 @@ t.test('filters, token in the query, and the 401 without one', async (t) => {
   const c = await startInProcessCoordinator(t, LIVE);
   const noToken = await SseClient.connect(`${c.baseUrl}/api/v1/live`);
   t.equal(noToken.status, 401);
-  const all = await SseClient.connect(`${c.baseUrl}/api/v1/live?access_token=${VIEWER_TOKEN}`);
+  const all = await SseClient.connect(`${c.baseUrl}/api/v1/live?ticket=${await liveTicket(c.baseUrl)}`);
   const filtered = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=muong-nhe&kind=alarm,camera_event&min_severity=high`, { authorization: `Bearer ${VIEWER_TOKEN}` });
   t.teardown(() => Promise.all([all.close(), filtered.close()]));
   t.equal(all.status, 200);
@@ -33,7 +33,7 @@ t.test('filters, token in the query, and the 401 without one', async (t) => {
 
 t.test('alert changes and reports from the real API arrive on the feed', async (t) => {
   const c = await startInProcessCoordinator(t, LIVE);
-  const feed = await SseClient.connect(`${c.baseUrl}/api/v1/live?topics=alerts,reports&access_token=${VIEWER_TOKEN}`);
+  const feed = await SseClient.connect(`${c.baseUrl}/api/v1/live?topics=alerts,reports&ticket=${await liveTicket(c.baseUrl)}`);
   t.teardown(() => feed.close());
   const body = new FormData();
   for (const [k, v] of Object.entries({ text: 'Cháy rừng gần bản', category: 'fire', lat: '21.86', lon: '103.35' })) body.set(k, v);
@@ -46,7 +46,7 @@ t.test('alert changes and reports from the real API arrive on the feed', async (
 
 t.test('Last-Event-ID resumes with exactly what was missed; too far behind gets a reset', async (t) => {
   const c = await startInProcessCoordinator(t, LIVE);
-  const first = await SseClient.connect(`${c.baseUrl}/api/v1/live?access_token=${VIEWER_TOKEN}`);
+  const first = await SseClient.connect(`${c.baseUrl}/api/v1/live?ticket=${await liveTicket(c.baseUrl)}`);
   for (let i = 0; i < 3; i++) await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'alarm', 'high')] });
   await waitFor('three events', () => first.events.length >= 3);
   await first.close();
@@ -58,7 +58,7 @@ t.test('Last-Event-ID resumes with exactly what was missed; too far behind gets 
     missed.push(r.id);
     await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [r] });
   }
-  const second = await SseClient.connect(`${c.baseUrl}/api/v1/live?access_token=${VIEWER_TOKEN}`, { 'last-event-id': resumeFrom });
+  const second = await SseClient.connect(`${c.baseUrl}/api/v1/live?ticket=${await liveTicket(c.baseUrl)}`, { 'last-event-id': resumeFrom });
   t.teardown(() => second.close());
   await waitFor('the two missed events', () => second.events.length >= 2);
   await delay(200);
@@ -67,7 +67,7 @@ t.test('Last-Event-ID resumes with exactly what was missed; too far behind gets 
   await waitFor('then live again', () => second.events.length >= 3);
 
   for (let i = 0; i < 15; i++) await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'telemetry', null)] });
-  const late = await SseClient.connect(`${c.baseUrl}/api/v1/live?access_token=${VIEWER_TOKEN}`, { 'last-event-id': resumeFrom });
+  const late = await SseClient.connect(`${c.baseUrl}/api/v1/live?ticket=${await liveTicket(c.baseUrl)}`, { 'last-event-id': resumeFrom });
   t.teardown(() => late.close());
   await waitFor('a reset', () => late.events.length >= 1);
   t.equal(late.events[0]!.event, 'reset', 'first a reset: the buffer (10) no longer reaches back that far');
@@ -79,12 +79,12 @@ t.test('Last-Event-ID resumes with exactly what was missed; too far behind gets 
 
 t.test('heartbeats keep the stream open and move a filtered client past events it did not want', async (t) => {
   const c = await startInProcessCoordinator(t, LIVE);
-  const quiet = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&access_token=${VIEWER_TOKEN}`);
+  const quiet = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&ticket=${await liveTicket(c.baseUrl)}`);
   t.teardown(() => quiet.close());
   await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'alarm', 'high')] });
   await waitFor('a keepalive carrying the newest id', () => quiet.comments.includes('keepalive') && quiet.lastEventId !== undefined, { timeoutMs: 5000 });
   t.equal(quiet.events.length, 0, 'the filtered-out event was not sent');
-  const resumed = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&access_token=${VIEWER_TOKEN}`, { 'last-event-id': quiet.lastEventId! });
+  const resumed = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&ticket=${await liveTicket(c.baseUrl)}`, { 'last-event-id': quiet.lastEventId! });
   t.teardown(() => resumed.close());
   await delay(300);
   t.same(resumed.events.map((e) => e.event), [], 'resuming from the heartbeat id replays nothing and needs no reset');

@@ -3,7 +3,7 @@
 // coordinator escalating a silent agency, and the 409 / 400 answers with their reasons.
 import t from 'tap';
 import { startInProcessCoordinator } from '../../support/in-process.js';
-import { ADMIN_TOKEN, OPERATOR_TOKEN, sumMetric } from '../../support/system.js';
+import { ADMIN_TOKEN, OPERATOR_TOKEN, sumMetric, coordinatorMetrics } from '../../support/system.js';
 import { waitFor } from '../../support/wait.js';
 
 const OPS = `agencies:
@@ -59,7 +59,7 @@ t.test('routing replaced through the API, escalation of a silent agency, conflic
   const ack = await json(operator, 'POST', `/api/v1/alerts/${fire}/acknowledge`, { agency: 'health' });
   t.equal(ack.status, 409);
   t.match(await ack.json(), { error: { code: 'CONFLICT', message: 'the alert was dispatched to fire-rescue, not health' } });
-  const metrics = await (await fetch(`${c.baseUrl}/metrics`)).text();
+  const metrics = await coordinatorMetrics(c.baseUrl);
   t.equal(sumMetric(metrics, 'ioc_dispatch_escalations_total', { agency: 'fire-rescue' }), 2);
   t.equal(sumMetric(metrics, 'ioc_alerts', { state: 'dispatched' }), 1);
   t.equal(sumMetric(metrics, 'ioc_alerts', { state: 'new' }), 1);

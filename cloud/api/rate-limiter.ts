@@ -1,6 +1,6 @@
 // Token buckets per client key (an address or an API token): `burst` requests at once, then
 // `per_minute` sustained. In memory, per replica: behind N replicas a client gets up to N times
-// the rate, which is still a strict bound for a citizen reporting form.
+// the rate, which is still a strict bound for public routes (citizen reports, open data).
 export interface RateLimit {
   per_minute: number;
   burst: number;
