@@ -35,18 +35,29 @@ export function redactError<E extends Error>(err: E): E {
 }
 
 /**
- * A copy of a log object whose string values (in nested plain objects and errors too) are
- * redacted; the object itself when nothing needed it, so the common case allocates nothing.
+ * The value with every string in it redacted (through arrays, plain objects and errors); the
+ * value itself when nothing needed it, so the common case allocates nothing.
  */
+export function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (value instanceof Error) return redactError(value) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v: unknown, i) => {
+      const clean = redactValue(v);
+      if (clean !== v) (copy ??= [...value])[i] = clean;
+    });
+    return (copy as T | undefined) ?? value;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return redactFields(value);
+  return value;
+}
+
+/** A log object (or any object) with the strings in its own fields redacted, copied only when needed. */
 export function redactFields<T extends object>(obj: T): T {
   let copy: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(obj)) {
-    let clean: unknown = value;
-    if (typeof value === 'string') clean = redactText(value);
-    else if (value instanceof Error) clean = redactError(value);
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
-      clean = redactFields(value as Record<string, unknown>);
-    }
+    const clean = redactValue(value);
     if (clean !== value) (copy ??= { ...(obj as Record<string, unknown>) })[key] = clean;
   }
   return (copy as T | undefined) ?? obj;
