@@ -1,6 +1,8 @@
 // JSON logs (pino). LOG_LEVEL sets the level; IOC_TRACE=uplink,outbox turns on debug for
-// just those components, like GRPC_TRACE does for grpc-js.
-import { pino, type Logger, type DestinationStream } from 'pino';
+// just those components, like GRPC_TRACE does for grpc-js. Secrets stay out: fields named like
+// one are censored, and URL passwords in any message or string field are masked.
+import { pino, type Logger, type DestinationStream, type LoggerOptions } from 'pino';
+import { redactError, redactFields, redactText } from './redact.js';
 
 export type { Logger };
 
@@ -12,9 +14,27 @@ export function setRootLogger(logger: Logger): void {
   root = logger;
 }
 
+const SECRET_FIELDS = ['password', 'token', 'secret', 'authorization', 'cookie'];
+
+/** Censors secret-named fields at the top, one level down and in request headers; masks URL passwords everywhere else. */
+export const LOG_REDACTION: Pick<LoggerOptions, 'redact' | 'hooks'> = {
+  redact: {
+    paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), ...SECRET_FIELDS.map((f) => `req.headers.${f}`)],
+    censor: '[redacted]',
+  },
+  hooks: {
+    logMethod(args, method) {
+      const clean = (args as unknown[]).map((a) =>
+        typeof a === 'string' ? redactText(a) : a instanceof Error ? redactError(a) : a !== null && typeof a === 'object' ? redactFields(a) : a,
+      );
+      return method.apply(this, clean as Parameters<typeof method>);
+    },
+  },
+};
+
 export function makeRootLogger(name: string, destination?: DestinationStream): Logger {
   const level = process.env.LOG_LEVEL ?? 'info';
-  return pino({ name, level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino({ name, level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, ...LOG_REDACTION }, destination);
 }
 
 export function rootLogger(): Logger {

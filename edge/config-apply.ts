@@ -8,6 +8,7 @@ import { parseEdgeConfig } from '../common/config/edge-config.js';
 import { IocError, errorMessage } from '../common/errors.js';
 import { componentLogger, type Logger } from '../common/log.js';
 import { writeFileAtomic } from '../common/time.js';
+import { redactValue } from '../common/redact.js';
 
 /** Parts of the agent that can be rebuilt in-process from a new config. */
 export type ReloadPart = 'sensors' | 'cameras' | 'uplink';
@@ -137,7 +138,8 @@ export function diffConfig(before: unknown, after: unknown, path = ''): ConfigCh
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const leaf = path.split(/[.[\]]/).filter(Boolean).at(-1) ?? '';
   if (SECRET_KEYS.has(leaf)) return [{ path, before: before === undefined ? undefined : '(secret)', after: after === undefined ? undefined : '(secret, changed)' }];
-  return [{ path: path || '(root)', before, after }];
+  // Camera URLs carry passwords: a diff shows that the URL changed, never the password.
+  return [{ path: path || '(root)', before: redactValue(before), after: redactValue(after) }];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs
 import { dirname } from 'node:path';
 import { IocError, asIocError } from '../../common/errors.js';
 import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
+import { redactValue } from '../../common/redact.js';
 import type { Component, ComponentHealthReport } from '../component.js';
 import { LineDecoder, encodeMessage, requestProblem, type AdminRequest, type AdminResponse } from './protocol.js';
 
@@ -159,9 +160,10 @@ export class AdminSocket implements Component {
     }
   }
 
+  /** Every answer leaves with URL passwords masked: camera URLs appear in errors, diffs and ffmpeg's words. */
   private send(socket: Socket, response: AdminResponse): void {
     if (socket.destroyed || !socket.writable) return;
-    socket.write(encodeMessage(response));
+    socket.write(encodeMessage(redactValue(response)));
   }
 }
 

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { Backoff, sleep } from '../../common/backoff.js';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
+import { redactText } from '../../common/redact.js';
 import { openFramePipe, type FramePipe } from './frame-pipe.js';
 import { FramePool } from './frame-pool.js';
 import type { Frame } from './types.js';
@@ -217,7 +218,7 @@ export class FrameGrabber {
           return;
         }
         for (const line of text.split('\n')) {
-          if (/error|invalid|failed/i.test(line)) this.rateLog.warn('ffmpeg', { line: line.trim().slice(0, 300) }, 'ffmpeg reports a stream problem');
+          if (/error|invalid|failed/i.test(line)) this.rateLog.warn('ffmpeg', { line: redactText(line.trim()).slice(0, 300) }, 'ffmpeg reports a stream problem');
         }
       });
       let finished = false;
@@ -230,7 +231,7 @@ export class FrameGrabber {
         current = undefined;
         if (this.child === child) this.child = undefined;
         if (!signal.aborted) {
-          const tail = stderr.split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
+          const tail = redactText(stderr).split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
           this.rateLog.warn('exit', { code, why, frames, tail: size ? undefined : tail.slice(0, 400) }, 'camera stream ended');
         }
         resolve(frames > 0);

@@ -1,19 +1,35 @@
-// Technician live preview: on request, node-rtsp-stream transcodes one camera to MPEG-1 and
-// serves it over a websocket (jsmpeg player) on the box's local network (bound to `host`).
-// Never on by default, it stops when closed or when its time runs out, whichever comes first;
-// nothing of it goes over the uplink.
-import VideoStream from 'node-rtsp-stream';
-import { WebSocketServer } from 'ws';
+// Technician live preview: on request, one ffmpeg transcodes one camera to MPEG-TS with MPEG-1
+// video for the jsmpeg player, served to one viewer over a websocket on one port, next to the
+// player page. It listens on loopback unless the technician names the box's LAN address, and
+// every request needs the preview's one-time token (the first viewer's websocket spends it).
+// Never on by default; ffmpeg is stopped on every way out: closed, timed out, viewer gone or
+// failed, camera failed, agent stopped. Nothing of it goes over the uplink.
+//
+// Why not node-rtsp-stream (used before): it puts every extra ffmpeg option after `-i`, so input
+// options (-rtsp_transport, -timeout) cannot be set and a dead camera hangs ffmpeg; it listens
+// on every interface with no way to authenticate; an error on its listener (port in use) throws
+// out of the process; it writes to the console; its 'jsmp' header is not read by today's player.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
 import { once } from 'node:events';
-import { componentLogger, type Logger } from '../../common/log.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { IocError } from '../../common/errors.js';
+import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
+import { redactText } from '../../common/redact.js';
+import { PreviewToken } from './preview-token.js';
+
+/** Answers a viewer's plain HTTP request (the player page) once the token has been checked. */
+export type PreviewPageHandler = (req: IncomingMessage, res: ServerResponse, token: string) => void;
 
 export interface PreviewOptions {
   cameraId: string;
   url: string;
+  rtspTransport?: 'tcp' | 'udp';
   /** 0 picks a free port. */
   port?: number;
-  /** Address to listen on: the box's LAN address (default: every interface). */
+  /** Address to listen on (default loopback); the technician's LAN address of the box, never the uplink. */
   host?: string;
   /** The preview closes itself after this long (default 10 minutes). */
   timeoutMs?: number;
@@ -22,130 +38,228 @@ export interface PreviewOptions {
   width?: number;
   /** MPEG-1 allows only 24, 25, 30, 50 or 60 (and NTSC variants). */
   fps?: 24 | 25 | 30;
+  page?: PreviewPageHandler;
   logger?: Logger;
 }
 
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+export type PreviewEnd = 'closed' | 'timed out' | 'viewer left' | 'camera failed';
 
-/**
- * The library listens on every interface; a box's uplink (3G modem, satellite) must never
- * carry the preview, so this variant binds the websocket server to the given address.
- */
-class LocalVideoStream extends VideoStream {
-  override pipeStreamToSocketServer(): this {
-    const server = new WebSocketServer({ host: this.options.host ?? '0.0.0.0', port: this.options.wsPort });
-    this.wsServer = server;
-    server.on('connection', (socket) => this.onSocketConnect(socket));
-    this.on('camdata', (data: Buffer) => {
-      for (const client of server.clients) if (client.readyState === client.OPEN) client.send(data);
-    });
-    return this;
-  }
-
-  /** jsmpeg's stream header ("jsmp", width, height), without the library's console output. */
-  override onSocketConnect(socket: { send(data: Buffer): void }): void {
-    const header = Buffer.alloc(8);
-    header.write('jsmp');
-    header.writeUInt16BE(this.width ?? 0, 4);
-    header.writeUInt16BE(this.height ?? 0, 6);
-    socket.send(header);
-  }
+export interface PreviewStopped {
+  reason: PreviewEnd;
+  /** Why the camera failed (ffmpeg's last words, credentials masked) or the viewer's error. */
+  detail?: string;
 }
 
-/** The MPEG-1 output size in ffmpeg's stream report; the player sizes its canvas from it. */
-export function parsePreviewSize(stderr: string): { width: number; height: number } | undefined {
-  const output = stderr.indexOf('Output #0');
-  if (output < 0) return undefined;
-  const match = /Video: mpeg1video.*?(\d{2,5})x(\d{2,5})/.exec(stderr.slice(output));
-  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
+export const PREVIEW_DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/** A viewer this far behind (a stalled laptop) skips video rather than grow the agent's memory. */
+const MAX_VIEWER_BACKLOG = 2 * 1024 * 1024;
+/** ffmpeg's socket timeout (µs): a camera that stops answering ends the preview, not hangs it. */
+const IO_TIMEOUT_US = '5000000';
+
+type Ffmpeg = ChildProcessByStdio<null, Readable, Readable>;
+
+/** ffmpeg still running when the agent exits (a crash between start and close) is killed on the way out. */
+const running = new Set<Ffmpeg>();
+let exitHookInstalled = false;
+function track(child: Ffmpeg): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of running) c.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+export function previewFfmpegArgs(options: Pick<PreviewOptions, 'url' | 'rtspTransport' | 'width' | 'fps'>): string[] {
+  const input: string[] = [];
+  let url = options.url;
+  if (/^rtsps?:/.test(url)) input.push('-rtsp_transport', options.rtspTransport ?? 'tcp', '-timeout', IO_TIMEOUT_US);
+  else if (/^(https?|rtmp):/.test(url)) input.push('-rw_timeout', IO_TIMEOUT_US);
+  else if (url.startsWith('file:')) {
+    input.push('-re');
+    url = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
+  }
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
+    '-threads', '1',
+    ...input,
+    '-i', url,
+    '-an', '-sn', '-dn',
+    '-vf', `scale=${options.width ?? 640}:-2`, '-r', String(options.fps ?? 25),
+    '-f', 'mpegts', '-codec:v', 'mpeg1video', '-b:v', '600k', '-bf', '0',
+    'pipe:1',
+  ];
+}
+
+function tokenOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? '/', 'http://preview').searchParams.get('token');
+  } catch {
+    return null;
+  }
 }
 
 export class CameraPreview {
-  private closing: Promise<void> | undefined;
-  private readonly timer: NodeJS.Timeout;
-  /** Resolves once the preview has stopped (closed by hand or timed out). */
-  readonly closed: Promise<void>;
-  private markClosed!: () => void;
+  readonly token = new PreviewToken();
+  /** Resolves once the preview has stopped, with why. */
+  readonly closed: Promise<PreviewStopped>;
+  private markClosed!: (stopped: PreviewStopped) => void;
+  private closing: Promise<PreviewStopped> | undefined;
+  private readonly server: Server;
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  private ffmpeg: Ffmpeg | undefined;
+  private viewer: WebSocket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stderrTail = '';
+  private readonly log: Logger;
+  private readonly rateLog: RateLimitedLog;
+  /** Requests refused for a missing, wrong or spent token. */
+  refused = 0;
+  /** Video chunks a slow viewer did not get. */
+  skipped = 0;
 
-  private constructor(
-    private readonly stream: LocalVideoStream,
-    readonly port: number,
-    readonly cameraId: string,
-    timeoutMs: number,
-    private readonly log: Logger,
-  ) {
+  private constructor(private readonly options: PreviewOptions) {
+    this.log = options.logger ?? componentLogger('preview');
+    this.rateLog = new RateLimitedLog(this.log, 60_000);
     this.closed = new Promise((resolve) => (this.markClosed = resolve));
-    this.timer = setTimeout(() => {
-      this.log.info({ camera: cameraId }, 'live preview timed out');
-      void this.close();
-    }, timeoutMs);
-    this.timer.unref();
+    this.server = createServer((req, res) => this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('clientError', (_err, socket) => socket.destroy());
   }
 
+  /** Listens first (a port in use fails here, before any ffmpeg runs), then starts ffmpeg. */
   static async start(options: PreviewOptions): Promise<CameraPreview> {
-    const log = options.logger ?? componentLogger('preview');
-    const stream = new LocalVideoStream({
-      name: options.cameraId,
-      streamUrl: options.url,
-      wsPort: options.port ?? 0,
-      host: options.host,
-      ffmpegPath: options.ffmpegPath ?? 'ffmpeg',
-      ffmpegOptions: {
-        '-loglevel': 'info',
-        '-nostats': '',
-        '-an': '',
-        '-vf': `scale=${options.width ?? 640}:-2`,
-        '-r': options.fps ?? 25,
-        '-b:v': '600k',
-        '-bf': 0,
-      },
-    });
-    // The library echoes ffmpeg's stderr to ours; read the picture size from it ourselves and
-    // send problems to the log instead.
-    stream.stream.stderr?.removeAllListeners('data');
-    let report = '';
-    stream.stream.stderr?.on('data', (data: Buffer) => {
-      const text = data.toString();
-      if (stream.width === undefined) {
-        report += text;
-        const size = parsePreviewSize(report);
-        if (size) Object.assign(stream, size);
-        if (report.length > 64_000) report = report.slice(-16_000);
-      }
-      for (const line of text.split('\n')) {
-        if (/error|invalid|failed/i.test(line)) log.warn({ camera: options.cameraId, ffmpeg: line.trim().slice(0, 300) }, 'preview ffmpeg reports a problem');
-      }
-    });
-    if (!stream.wsServer.address()) await once(stream.wsServer, 'listening');
-    const port = (stream.wsServer.address() as AddressInfo).port;
-    log.info({ camera: options.cameraId, port }, 'live preview started');
-    return new CameraPreview(stream, port, options.cameraId, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, log);
+    const preview = new CameraPreview(options);
+    await preview.listen();
+    preview.startFfmpeg();
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    preview.timer = setTimeout(() => void preview.close('timed out'), timeoutMs);
+    preview.timer.unref();
+    preview.log.info({ camera: options.cameraId, host: preview.host, port: preview.port }, 'live preview started');
+    return preview;
   }
 
-  /** The transcoded picture size, once ffmpeg has reported it. */
-  get pictureSize(): { width: number; height: number } | undefined {
-    const { width, height } = this.stream;
-    return width && height ? { width, height } : undefined;
+  get host(): string {
+    return (this.server.address() as AddressInfo | null)?.address ?? this.options.host ?? PREVIEW_DEFAULT_HOST;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get cameraId(): string {
+    return this.options.cameraId;
+  }
+
+  /** The transcoder's process id while it runs. */
+  get ffmpegPid(): number | undefined {
+    return this.ffmpeg?.pid;
   }
 
   get running(): boolean {
     return this.closing === undefined;
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  close(reason: PreviewEnd = 'closed', detail?: string): Promise<PreviewStopped> {
+    this.closing ??= this.shutdown({ reason, ...(detail ? { detail } : {}) });
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
+  private async listen(): Promise<void> {
+    const host = this.options.host ?? PREVIEW_DEFAULT_HOST;
+    const port = this.options.port ?? 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(port, host, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'that address is not one of this box' : code ?? (err as Error).message;
+      throw new IocError('UNAVAILABLE', `live preview cannot listen on ${host}:${port}: ${why}`, { cause: err });
+    }
+    this.server.on('error', (err) => this.log.warn({ err: err.message }, 'live preview listener error'));
+  }
+
+  private startFfmpeg(): void {
+    const o = this.options;
+    const child = spawn(o.ffmpegPath ?? 'ffmpeg', previewFfmpegArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.ffmpeg = child;
+    track(child);
+    child.stdout.on('data', (chunk: Buffer) => this.forward(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-4_000);
+    });
+    child.once('error', (err) => void this.close('camera failed', `ffmpeg did not start: ${err.message}`));
+    // 'close', not 'exit': by then stderr has been read to its end (ffmpeg's last words).
+    child.once('close', (code, signal) => {
+      if (!this.running) return;
+      const last = redactText(this.stderrTail).split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ');
+      void this.close('camera failed', (last || `ffmpeg exited (${code ?? signal})`).slice(0, 400));
+    });
+  }
+
+  private forward(chunk: Buffer): void {
+    const viewer = this.viewer;
+    if (!viewer || viewer.readyState !== viewer.OPEN) return;
+    if (viewer.bufferedAmount > MAX_VIEWER_BACKLOG) {
+      this.skipped++;
+      return;
+    }
+    viewer.send(chunk);
+  }
+
+  private refuse(req: IncomingMessage, what: string): void {
+    this.refused++;
+    this.rateLog.warn('refused', { camera: this.cameraId, from: req.socket.remoteAddress, what, refused: this.refused }, 'live preview refused a request without a valid token');
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const token = tokenOf(req);
+    if (!this.running || !this.token.valid(token)) {
+      this.refuse(req, 'page');
+      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('this preview needs the one-time link printed by `edgectl cameras live` (each link works once)\n');
+      return;
+    }
+    if (this.options.page) this.options.page(req, res, token!);
+    else res.writeHead(404).end('not found\n');
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (!this.running || !this.token.spend(tokenOf(req))) {
+      this.refuse(req, 'stream');
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.sockets.handleUpgrade(req, socket, head, (ws) => {
+      this.viewer = ws;
+      this.log.info({ camera: this.cameraId, from: req.socket.remoteAddress }, 'live preview viewer connected');
+      ws.on('error', (err) => void this.close('viewer left', err.message));
+      ws.on('close', () => void this.close('viewer left'));
+    });
+  }
+
+  private async shutdown(stopped: PreviewStopped): Promise<PreviewStopped> {
     clearTimeout(this.timer);
-    const child = this.stream.stream;
-    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
-    for (const client of this.stream.wsServer.clients) client.terminate();
-    const serverClosed = new Promise<void>((resolve) => this.stream.wsServer.close(() => resolve()));
-    this.stream.stop();
+    const child = this.ffmpeg;
+    const alive = child?.pid !== undefined && child.exitCode === null && child.signalCode === null;
+    const exited = alive ? once(child, 'exit').then(() => undefined) : Promise.resolve();
+    child?.kill('SIGKILL');
+    this.viewer?.terminate();
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
     await Promise.all([exited, serverClosed]);
-    this.log.info({ camera: this.cameraId }, 'live preview stopped');
-    this.markClosed();
+    this.log.info({ camera: this.cameraId, reason: stopped.reason, detail: stopped.detail, refused: this.refused }, 'live preview stopped');
+    this.markClosed(stopped);
+    return stopped;
   }
 }

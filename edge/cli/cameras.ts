@@ -1,5 +1,7 @@
 // `edgectl cameras list | snapshot CAM | live CAM`: camera health, the latest frame as a JPEG
-// file, and a live preview on the local network for as long as the command runs.
+// file, and a live preview (loopback, or the box's LAN address with --host) behind a one-time
+// link, for as long as the command runs.
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -68,40 +70,54 @@ export function registerCameras(program: Command): void {
   cameras
     .command('live')
     .argument('<camera>', 'camera id')
-    .option('-p, --port <port>', 'websocket port for the player (default: any free port)')
+    .option('--host <address>', "the box's address to serve on: 127.0.0.1 (default) or its LAN address for a laptop on the site's switch")
+    .option('-p, --port <port>', 'port for the player page and stream (default: any free port)')
     .option('--timeout <seconds>', 'stop by itself after this long', '600')
     .option('--main', 'full main stream instead of the lighter sub-stream')
-    .description('live preview in the laptop\'s browser on the local network, until Ctrl-C')
-    .addHelpText('after', '\nThe box serves a player page and an MPEG-1 stream over a websocket (node-rtsp-stream +\njsmpeg); nothing of it goes over the uplink.\n\nExamples:\n  edgectl cameras live cam-border-gate\n  edgectl cameras live cam-border-gate --port 9999 --timeout 300')
+    .description("live preview in a browser through a one-time link, until Ctrl-C or the page closes")
+    .addHelpText('after', `
+The box serves a player page and an MPEG-1 stream over a websocket (ffmpeg + jsmpeg) on one
+port, on loopback unless --host names its LAN address; nothing of it goes over the uplink. The
+printed link carries a one-time token: it plays in one browser tab, once.
+
+Examples:
+  edgectl cameras live cam-border-gate
+  edgectl cameras live cam-border-gate --host 192.168.10.5
+  edgectl cameras live cam-border-gate --port 9999 --timeout 300`)
     .action(
-      action(async ({ globals, out }, camera: string, options: { port?: string; timeout: string; main?: boolean }) => {
+      action(async ({ globals, out }, camera: string, options: { host?: string; port?: string; timeout: string; main?: boolean }) => {
         const port = options.port === undefined ? 0 : Number(options.port);
         const timeoutS = Number(options.timeout);
         if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0–65535');
         if (!Number.isFinite(timeoutS) || timeoutS < 5) throw new UsageError('--timeout must be at least 5 seconds');
+        if (options.host !== undefined && isIP(options.host) === 0) throw new UsageError(`--host must be an IP address of this box (its LAN addresses: ${localAddresses().join(', ') || 'none found'})`);
         const signal = interruptSignal();
         const result = await withAgent(globals, (client) =>
           client
-            .call<{ stopped: string }>('cameras.live', { camera, port, timeoutS, main: options.main === true }, {
+            .call<{ stopped: string; detail?: string }>('cameras.live', { camera, port, timeoutS, main: options.main === true, ...(options.host ? { host: options.host } : {}) }, {
               signal,
               onItem: (item) => {
-                const started = item as { port: number; pagePort: number; timeoutS: number };
-                const addresses = [...localAddresses(), '127.0.0.1'];
-                const urls = addresses.map((a) => `http://${a}:${started.pagePort}/`);
-                out.item({ camera, port: started.port, pagePort: started.pagePort, urls, stream: `ws://${addresses[0]}:${started.port}`, timeoutS: started.timeoutS });
-                out.line(`live preview of ${out.c.bold(camera)}: open in the laptop's browser`);
-                for (const url of urls) out.line(`  ${out.c.cyan(url)}`);
-                out.line(out.c.dim(`(stream: websocket port ${started.port}; stops after ${started.timeoutS} s or on Ctrl-C)`));
+                const started = item as { host: string; port: number; token: string; timeoutS: number };
+                const host = started.host.includes(':') ? `[${started.host}]` : started.host;
+                const url = `http://${host}:${started.port}/?token=${started.token}`;
+                out.item({ camera, host: started.host, port: started.port, url, token: started.token, timeoutS: started.timeoutS });
+                out.line(`live preview of ${out.c.bold(camera)}: open this link in a browser (it works once)`);
+                out.line(`  ${out.c.cyan(url)}`);
+                if (started.host.startsWith('127.') || started.host === '::1') {
+                  const lan = localAddresses();
+                  out.line(out.c.dim(`(this box only; from a laptop: --host ${lan[0] ?? '<LAN address>'}, or ssh -L ${started.port}:127.0.0.1:${started.port} to the box)`));
+                }
+                out.line(out.c.dim(`(stops after ${started.timeoutS} s, on Ctrl-C, or when the page closes)`));
               },
             })
-            .catch((err: unknown) => {
+            .catch((err: unknown): { stopped: string; detail?: string } => {
               if (signal.aborted) return { stopped: 'closed' };
               throw err;
             }),
         );
-        out.item({ camera, stopped: result.stopped });
-        out.line(`preview ${result.stopped}`);
-        return EXIT.OK;
+        out.item({ camera, stopped: result.stopped, ...(result.detail ? { detail: result.detail } : {}) });
+        out.line(`preview ${result.stopped}${result.detail ? `: ${result.detail}` : ''}`);
+        return result.stopped === 'camera failed' ? EXIT.FAILED : EXIT.OK;
       }),
     );
 }

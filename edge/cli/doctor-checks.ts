@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
+import { redactText } from '../../common/redact.js';
 import { diskFreeBytes } from '../system-stats.js';
 import { ModelStore, verify } from '../admin/model-store.js';
 import { timeInference } from '../admin/detector-timing.js';
@@ -84,7 +85,7 @@ export async function checkCamera(ctx: DoctorContext, camera: CameraConfig, ffmp
   const video = /Stream #\d+:\d+.*?Video: (\w+).*?(\d{2,5}x\d{2,5})/.exec(r.stderr);
   if (r.code === 0 && video) return pass(name, `decodes ${video[1]} ${video[2]} (first frame in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const why = r.code === null ? `no frame within ${PROBE_TIMEOUT_MS / 1000} s` : lastLine(r.stderr) || `ffmpeg exit ${r.code}`;
-  return fail(name, redact(`cannot decode ${url}: ${why}`), `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`);
+  return fail(name, redactText(`cannot decode ${url}: ${why}`), `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`);
 }
 
 export function checkModel(ctx: DoctorContext): CheckResult {
@@ -122,9 +123,10 @@ async function standaloneBench(config: EdgeConfig, judge: (backend: string, ms: 
   const { Detector } = await import('../camera/detector.js');
   const { createEdgeMetrics } = await import('../metrics.js');
   const { pino } = await import('pino');
+  const { LOG_REDACTION } = await import('../../common/log.js');
   const model = new ModelStore(config.data_dir).active();
   // Its log goes to stderr, warnings only: stdout carries the doctor's own report (--json).
-  const logger = pino({ level: 'warn', base: { component: 'detector' } }, pino.destination(2));
+  const logger = pino({ level: 'warn', base: { component: 'detector' }, ...LOG_REDACTION }, pino.destination(2));
   const detector = new Detector({ manifestPath: model.manifestPath, modelRoot: model.modelRoot, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } }, { metrics: createEdgeMetrics(), logger });
   try {
     await detector.start();
@@ -207,11 +209,7 @@ export async function checkBroker(ctx: DoctorContext): Promise<CheckResult> {
     : fail('broker', `nothing answers on ${host}:${port}`, 'edgectl logs --component broker; is another program using the port? ss -ltnp');
 }
 
+/** Redacted before it is cut: a cut through a URL would leave part of its password unmasked. */
 function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1)?.slice(0, 200) ?? '';
-}
-
-/** Camera URLs carry passwords (ffmpeg repeats them in its errors); doctor output gets pasted into chats. */
-function redact(text: string): string {
-  return text.replace(/\/\/([^:@/\s]+):([^@/\s]+)@/g, '//$1:***@');
+  return redactText(text).split('\n').map((l) => l.trim()).filter(Boolean).at(-1)?.slice(0, 200) ?? '';
 }

@@ -113,20 +113,24 @@ cameras:
   t.same([...data.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG file');
   t.equal(shot.json<{ bytes: number }>().bytes, data.length);
 
-  // Live preview: edgectl prints the port, a player gets the jsmpeg stream, Ctrl-C stops it.
+  // Live preview: edgectl prints a one-time link on loopback; the page and stream refuse anything
+  // else; a browser plays it; the link does not work twice; Ctrl-C stops it.
   const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-street', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => live.kill('SIGKILL'));
   let output = '';
   live.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  const started = await waitFor('preview port printed', () => {
+  const started = await waitFor('preview link printed', () => {
     const first = output.split('\n')[0];
-    return first && output.includes('\n') ? (JSON.parse(first) as { port: number; pagePort: number; urls: string[] }) : undefined;
+    return first && output.includes('\n') ? (JSON.parse(first) as { host: string; port: number; url: string; token: string }) : undefined;
   });
-  const pageUrl = `http://127.0.0.1:${started.pagePort}/`;
-  t.ok(started.urls.includes(pageUrl), 'the URL to open is printed');
+  t.equal(started.host, '127.0.0.1', 'served on loopback by default');
+  const pageUrl = `http://127.0.0.1:${started.port}/?token=${started.token}`;
+  t.equal(started.url, pageUrl, 'the one-time link to open is printed');
+  t.equal((await fetch(`http://127.0.0.1:${started.port}/`)).status, 401, 'no page without the token');
+  t.equal((await fetch(`http://127.0.0.1:${started.port}/?token=nope`)).status, 401, 'nor with a wrong one');
   const html = await (await fetch(pageUrl)).text();
-  t.match(html, new RegExp(`new JSMpeg\\.VideoElement\\('#video', 'ws://' \\+ location\\.hostname \\+ ':${started.port}'`), 'the page plays the preview stream');
-  const script = await fetch(`${pageUrl}jsmpeg.min.js`);
+  t.match(html, `new JSMpeg.VideoElement('#video', 'ws://' + location.host + '/?token=${started.token}'`, 'the page plays the preview stream of the same port');
+  const script = await fetch(`http://127.0.0.1:${started.port}/jsmpeg.min.js?token=${started.token}`);
   t.equal(script.status, 200);
   t.match(await script.text(), /JSMpeg/, 'the player is served by the box itself (no internet on site)');
   // What the technician sees: the page in a real browser shows the street, not a blank box.
@@ -142,25 +146,19 @@ cameras:
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, 'edgectl-live-preview.png'), seen);
   t.pass('the browser shows moving pictures of the street (test-artifacts/console/edgectl-live-preview.png)');
-  await browser.close();
-  const player = new WebSocket(`ws://127.0.0.1:${started.port}`);
-  const header = await new Promise<Buffer>((resolve, reject) => {
-    player.once('message', (m: Buffer) => resolve(m));
-    player.once('error', reject);
+  // The browser's websocket spent the token: a second player is refused.
+  const second = new WebSocket(`ws://127.0.0.1:${started.port}/?token=${started.token}`);
+  const refusedStatus = await new Promise<number>((resolve) => {
+    second.once('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
+    second.once('open', () => (second.terminate(), resolve(101)));
+    second.once('error', () => resolve(0));
   });
-  t.equal(header.subarray(0, 4).toString(), 'jsmp', 'the jsmpeg stream header');
-  const video = await new Promise<Buffer>((resolve) => player.once('message', (m: Buffer) => resolve(m)));
-  t.equal(video[0], 0x47, 'then MPEG-TS packets');
-  player.terminate();
+  t.equal(refusedStatus, 401, 'the link works once');
   live.kill('SIGINT');
   const [code] = (await once(live, 'exit')) as [number];
   t.equal(code, 0, 'Ctrl-C ends the preview cleanly');
   t.match(output, /"stopped":"closed"/);
-  await waitFor('preview port closed', () => new Promise<boolean>((resolve) => {
-    const probe = new WebSocket(`ws://127.0.0.1:${started.port}`);
-    probe.once('open', () => (probe.terminate(), resolve(false)));
-    probe.once('error', () => resolve(true));
-  }));
-  await t.rejects(fetch(pageUrl), 'the player page is gone too');
+  await browser.close();
+  await t.rejects(fetch(pageUrl), 'the preview port is closed');
   t.pass('the preview is gone once edgectl ends');
 });

@@ -110,3 +110,9 @@ t.test('diff matches lists by id, ignores order and masks secrets', async (t) =>
   t.same(changes, [{ path: 'sensors[river-1].credentials.password', before: '(secret)', after: '(secret, changed)' }]);
   t.same(diffConfig(a, a), []);
 });
+
+t.test('a changed camera URL shows in the diff without its password', async (t) => {
+  const before = { cameras: [{ id: 'gate', url: 'rtsp://admin:old-pass@10.0.0.5/ch1' }] };
+  const after = { cameras: [{ id: 'gate', url: 'rtsp://admin:new-pass@10.0.0.6/ch1' }] };
+  t.same(diffConfig(before, after), [{ path: 'cameras[gate].url', before: 'rtsp://admin:***@10.0.0.5/ch1', after: 'rtsp://admin:***@10.0.0.6/ch1' }]);
+});

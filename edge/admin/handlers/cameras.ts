@@ -1,15 +1,18 @@
 // `edgectl cameras list | snapshot | live`: camera health, the latest frame as JPEG, and a
-// live preview (node-rtsp-stream, with a player page) on the box's local network for as long as
-// edgectl runs.
+// live preview (ffmpeg → jsmpeg, with a player page) behind a one-time token, on loopback or the
+// box's LAN address, for as long as edgectl runs.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { EdgeAgent } from '../../agent.js';
 import { IocError } from '../../../common/errors.js';
 import { componentLogger } from '../../../common/log.js';
+import { redactText } from '../../../common/redact.js';
 import { CameraPreview, type Camera } from '../../camera/index.js';
+import { PREVIEW_DEFAULT_HOST } from '../../camera/preview.js';
 import type { AdminHandlers } from '../server.js';
 import { agentStatus } from './status.js';
 import { parseParams, untilAborted } from './params.js';
-import { PreviewPage } from '../preview-page.js';
+import { previewPage } from '../preview-page.js';
 
 const CameraParam = z.object({ camera: z.string().min(1) });
 const LiveParams = CameraParam.extend({
@@ -17,6 +20,12 @@ const LiveParams = CameraParam.extend({
   timeoutS: z.number().min(5).max(3600).default(600),
   /** The main stream looks better; the sub-stream costs the box less (default). */
   main: z.boolean().default(false),
+  /** Loopback unless the technician names the box's LAN address; never every interface (the uplink is one). */
+  host: z
+    .string()
+    .refine((h) => isIP(h) !== 0, 'expected an IP address of this box, e.g. its LAN address')
+    .refine((h) => !['0.0.0.0', '::'].includes(h), 'not every interface: give the box\'s LAN address')
+    .default(PREVIEW_DEFAULT_HOST),
 });
 
 function findCamera(agent: EdgeAgent, id: string): Camera {
@@ -37,26 +46,23 @@ export function cameraHandlers(agent: EdgeAgent): AdminHandlers {
     },
 
     'cameras.live': async (params, ctx) => {
-      const { camera: id, port, timeoutS, main } = parseParams(LiveParams, params);
+      const { camera: id, port, timeoutS, main, host } = parseParams(LiveParams, params);
       const camera = findCamera(agent, id);
       const url = main ? camera.config.url : (camera.config.sub_url ?? camera.config.url);
       const preview = await CameraPreview.start({
-        cameraId: id, url, port, timeoutMs: timeoutS * 1000, logger: componentLogger('preview'),
+        cameraId: id, url, rtspTransport: camera.config.rtsp_transport, host, port, timeoutMs: timeoutS * 1000,
+        page: previewPage(id), logger: componentLogger('preview'),
       }).catch((err: unknown) => {
-        throw new IocError('UNAVAILABLE', `live preview did not start: ${(err as Error).message}`, { cause: err });
-      });
-      const player = await PreviewPage.start(id, preview.port).catch(async (err: unknown) => {
-        await preview.close();
-        throw new IocError('UNAVAILABLE', `live preview page did not start: ${(err as Error).message}`, { cause: err });
+        throw new IocError('UNAVAILABLE', redactText(`live preview did not start: ${(err as Error).message}`), { cause: err });
       });
       try {
-        ctx.emit({ camera: id, port: preview.port, pagePort: player.port, timeoutS });
-        await Promise.race([untilAborted(ctx.signal), preview.closed]);
+        ctx.emit({ camera: id, host: preview.host, port: preview.port, token: preview.token.value, timeoutS });
+        const stopped = await Promise.race([untilAborted(ctx.signal).then(() => undefined), preview.closed]);
+        const end = stopped ?? (await preview.close('closed'));
+        return { camera: id, stopped: end.reason, ...(end.detail ? { detail: end.detail } : {}) };
       } finally {
-        await player.close();
         await preview.close();
       }
-      return { camera: id, stopped: ctx.signal.aborted ? 'closed' : 'timed out' };
     },
   };
 }

@@ -21,6 +21,9 @@ function handlers(log: string[]): AdminHandlers {
     crash: async () => {
       throw new TypeError('a bug');
     },
+    camera: async () => {
+      throw new IocError('UNAVAILABLE', 'cannot open rtsp://admin:hunter2@10.0.0.5/ch1: 401 Unauthorized');
+    },
     count: async (params, ctx) => {
       const n = Number(params.n);
       for (let i = 1; i <= n; i++) ctx.emit({ i });
@@ -60,6 +63,15 @@ t.test('requests get ok and error envelopes with stable codes', async (t) => {
   t.equal((unknown as AdminError).code, 'NOT_FOUND');
   t.match((unknown as Error).message, /unknown method "nope".*echo/);
   t.same(await client.call('echo', { b: 2 }), { echoed: { b: 2 } }, 'the connection survives errors');
+});
+
+t.test('answers leave with camera passwords masked', async (t) => {
+  const { path } = await startSocket(t);
+  const client = await AdminClient.connect(path);
+  t.teardown(() => client.close());
+  const err = await client.call('camera').catch((e: unknown) => e);
+  t.equal((err as Error).message, 'cannot open rtsp://admin:***@10.0.0.5/ch1: 401 Unauthorized');
+  t.same(await client.call('echo', { url: 'rtsp://admin:hunter2@cam/1', list: ['http://u:p@h/x'] }), { echoed: { url: 'rtsp://admin:***@cam/1', list: ['http://u:***@h/x'] } });
 });
 
 t.test('streamed items arrive in order before the final response', async (t) => {
