@@ -1,6 +1,8 @@
 // Wires the coordinator: store, EdgeLink gRPC ingest, presence, HTTP API. Nothing else.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { componentLogger, type Logger } from '../common/log.js';
@@ -62,7 +64,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   const operations = await startOperations({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
-    tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
+    tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
     store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
     logger: componentLogger('edgelink', logger), hooks: operations.hooks,
   });
@@ -71,7 +73,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
   const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), extraRoutes: operations.routes, onWrite: operations.onWrite });
   const http: ServerType = await new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host, ...httpsOptions(config.http.tls) }, () => resolve(server));
   });
   const httpPort = (http.address() as AddressInfo).port;
   logger.info({ httpPort, grpcPort, store: store.kind }, 'coordinator ready');
@@ -90,6 +92,12 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
       await store.close();
     },
   };
+}
+
+/** HTTPS for the API when http.tls is set (node-server then builds the server with node:https). */
+function httpsOptions(tls: CoordinatorConfig['http']['tls']): Partial<Parameters<typeof serve>[0]> {
+  if (!tls) return {};
+  return { createServer: createHttpsServer, serverOptions: { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) } };
 }
 
 /** Devices listed in the config exist at start; tokens in the config win over stored ones. */
