@@ -23,10 +23,10 @@ cameras:
     zones: [{ id: gate, points: [[0, 0], [1, 0], [1, 1]], colour: red }]
 `;
 
-const COORDINATOR = `version: 1
+const coordinatorYaml = (dir: string) => `version: 1
 http: { host: 127.0.0.1, port: 0, tsl: { cert_file: a, key_file: b } }
 grpc: { host: 127.0.0.1, port: 0, tls: { cert_file: a, key_file: b, client_ca: c } }
-store: { kind: level, dir: ./x, pool: 3 }
+store: { kind: level, dir: ${join(dir, 'store')}, pool: 3 }
 devices:
   - { id: edge-a, site: muong-nhe, token: a-device-token-0123456789, tokn: x }
 webhooks: { retry: { max_attempt: 3 } }
@@ -43,8 +43,9 @@ t.test('edge: unknown keys exit 2 naming each path', async (t) => {
 });
 
 t.test('coordinator: unknown keys exit 2 naming each path', async (t) => {
-  const file = join(tempDir(t), 'coordinator.yaml');
-  writeFileSync(file, COORDINATOR);
+  const dir = tempDir(t);
+  const file = join(dir, 'coordinator.yaml');
+  writeFileSync(file, coordinatorYaml(dir));
   const { code, stderr } = await runNode('cloud/main.js', ['--config', file]);
   t.equal(code, 2);
   t.match(stderr, 'http.tsl: unknown setting');
