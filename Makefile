@@ -40,9 +40,11 @@ soak: build
 bench: setup build
 	@bash scripts/run-bench.sh
 
-## fuzz: long fuzz runs (JSON per run); FUZZ_ARGS="--requests 50000 --seed 7"
-fuzz: deps
+## fuzz: long fuzz runs, each printing JSON: the HTTP API (FUZZ_ARGS, e.g. "--requests 50000 --seed 7")
+## and the EdgeLink gRPC server (FUZZ_INPUTS, default 10000)
+fuzz: build
 	@$(NODE) --import tsx bench/fuzz-api.ts $(FUZZ_ARGS)
+	@$(NODE) --import tsx bench/fuzz-grpc.ts --inputs $${FUZZ_INPUTS:-10000}
 
 ## install: install this build as the ioc-edge service on this box (as root); INSTALL_ARGS="--config firmware-config/<site>.yaml" or "--dry-run"
 install: build models

@@ -1,6 +1,8 @@
 // Wires the coordinator: store, EdgeLink gRPC ingest, presence, HTTP API. Nothing else.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { componentLogger, type Logger } from '../common/log.js';
@@ -69,7 +71,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
-    tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file } : undefined,
+    tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
     store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
     logger: componentLogger('edgelink', logger), hooks: operations.hooks,
   });
@@ -77,7 +79,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
 
   const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), extraRoutes: operations.routes, onWrite: operations.onWrite });
   const http: ServerType = await new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host, ...httpsOptions(config.http.tls) }, () => resolve(server));
   });
   const httpPort = (http.address() as AddressInfo).port;
   logger.info({ httpPort, grpcPort, store: store.kind }, 'coordinator ready');
@@ -97,6 +99,12 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
       await store.close();
     },
   };
+}
+
+/** HTTPS for the API when http.tls is set (node-server then builds the server with node:https). */
+function httpsOptions(tls: CoordinatorConfig['http']['tls']): Partial<Parameters<typeof serve>[0]> {
+  if (!tls) return {};
+  return { createServer: createHttpsServer, serverOptions: { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) } };
 }
 
 /**

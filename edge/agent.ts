@@ -18,6 +18,7 @@ import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_PATH } from './
 import { SensorBroker } from './sensors/broker.js';
 import { SensorPipeline } from './sensors/sensor-pipeline.js';
 import { Uplink } from './uplink/link.js';
+import { linkTargetOf } from './uplink/client.js';
 import { Supervisor } from './supervisor.js';
 import { CpuMeter, diskFreeBytes } from './system-stats.js';
 import { createCameraComponents, type Camera, type Detector } from './camera/index.js';
@@ -162,7 +163,7 @@ export class EdgeAgent {
 
   private buildUplink(config: EdgeConfig): Uplink {
     return new Uplink({
-      target: { address: config.coordinator.address, tls: config.coordinator.tls.enabled, caFile: config.coordinator.tls.ca_file },
+      target: linkTargetOf(config.coordinator),
       identity: {
         deviceId: config.device.id, siteId: config.device.site, token: readDeviceToken(config),
         softwareVersion: softwareVersion(), configVersion: () => this.configRevision,

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   processes.push(coordinator);
   await coordinator.start();
   log(`coordinator up: HTTP ${ports.http}, EdgeLink gRPC ${ports.grpc}`);
+  log('NOTE: the demo runs EdgeLink and the HTTP API in PLAINTEXT on 127.0.0.1 only; field configs use TLS (see deploy/coordinator.example.yaml)');
 
   for (const site of sites) {
     const dataDir = join(root, site.id);

@@ -2,7 +2,7 @@
 // own client code), batches encoded like the outbox encodes them, a window of batches in flight,
 // each resolved by its ack. No outbox, no pacing: it sends as fast as acks come back.
 import { encodeBatchBody, encodeRecord, type BatchCompression, type ProtoRecord } from '../../common/proto.js';
-import { createEdgeLinkClient, openSync, register, type SyncCall } from '../../edge/uplink/client.js';
+import { createEdgeLinkClient, openSync, register, type LinkTarget, type SyncCall } from '../../edge/uplink/client.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { Ack__Output } from '../../proto/generated/ioc/edgelink/v1/Ack.js';
 import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
@@ -43,8 +43,9 @@ export class EdgeSender {
     call.on('end', () => fail(new Error('stream ended')));
   }
 
-  static async connect(address: string, deviceId: string, token: string): Promise<EdgeSender> {
-    const client = createEdgeLinkClient({ address, tls: false });
+  /** `target`: an address for plaintext, or a LinkTarget with TLS (and client certificate) settings. */
+  static async connect(target: string | LinkTarget, deviceId: string, token: string): Promise<EdgeSender> {
+    const client = createEdgeLinkClient(typeof target === 'string' ? { address: target, tls: false } : target);
     const identity = { deviceId, siteId: '', token, softwareVersion: 'bench', configVersion: () => '' };
     await register(client, identity, 10_000);
     const call = openSync(client, identity);

@@ -3,6 +3,7 @@
 // handler in a table.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import type { PeerCertificate } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { decodeBatchBody, edgeLinkGrpc, KEEPALIVE_OPTIONS, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../common/proto.js';
 import { LANES, laneFromProto, laneToProto } from '../../common/lanes.js';
@@ -23,6 +24,20 @@ import type { CommandReceipt__Output } from '../../proto/generated/ioc/edgelink/
 import type { Rejection } from '../../proto/generated/ioc/edgelink/v1/Rejection.js';
 
 type SyncCall = grpc.ServerDuplexStream<EdgeMessage__Output, CoordinatorMessage>;
+type AuthContext = ReturnType<SyncCall['getAuthContext']>;
+
+/** The names a client certificate vouches for: its subject CN and its DNS and URI SANs. */
+export function certificateNames(cert: PeerCertificate | undefined): string[] {
+  if (!cert || !cert.subject) return [];
+  const names = new Set<string>();
+  const cn = cert.subject.CN;
+  for (const name of Array.isArray(cn) ? cn : cn ? [cn] : []) names.add(name);
+  for (const entry of (cert.subjectaltname ?? '').split(/,\s*/)) {
+    const m = /^(?:DNS|URI):(.+)$/.exec(entry);
+    if (m) names.add(m[1]!);
+  }
+  return [...names];
+}
 
 /** Extension points for the rest of the coordinator (live feed, triage, config, commands). */
 export interface IngestHooks {
@@ -36,7 +51,8 @@ export interface IngestHooks {
 export interface EdgeLinkServerOptions {
   host: string;
   port: number;
-  tls?: { certFile: string; keyFile: string };
+  /** With clientCaFile: mTLS, and the certificate must name the device (see certificateNames). */
+  tls?: { certFile: string; keyFile: string; clientCaFile?: string };
   store: CoordinatorStore;
   presence: Presence;
   metrics: CoordinatorMetrics;
@@ -68,7 +84,7 @@ export class EdgeLinkServer {
     });
     const handlers: EdgeLinkHandlers = {
       Register: (call, callback) => {
-        this.register(call.request)
+        this.register(call.request, call.getAuthContext())
           .then((response) => callback(null, response))
           .catch((err: unknown) => {
             const e = asIocError(err);
@@ -78,14 +94,21 @@ export class EdgeLinkServer {
       Sync: (call) => this.sync(call),
     };
     server.addService(edgeLinkGrpc().ioc.edgelink.v1.EdgeLink.service, handlers);
-    const credentials = this.options.tls
-      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(this.options.tls.certFile), private_key: readFileSync(this.options.tls.keyFile) }], false)
+    const tls = this.options.tls;
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(
+          tls.clientCaFile ? readFileSync(tls.clientCaFile) : null,
+          [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
+          tls.clientCaFile !== undefined,
+        )
       : grpc.ServerCredentials.createInsecure();
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${this.options.host}:${this.options.port}`, credentials, (err, port) => (err ? reject(err) : resolve(port))),
     );
     this.server = server;
-    this.log.info({ port: this.boundPort }, 'EdgeLink gRPC listening');
+    const security = !tls ? 'plaintext' : tls.clientCaFile ? 'mtls' : 'tls';
+    if (security === 'plaintext') this.log.warn({ port: this.boundPort, host: this.options.host }, 'EdgeLink gRPC listening WITHOUT TLS: device tokens cross the network in clear (set grpc.tls)');
+    else this.log.info({ port: this.boundPort, security }, 'EdgeLink gRPC listening');
     return this.boundPort;
   }
 
@@ -101,7 +124,8 @@ export class EdgeLinkServer {
     return true;
   }
 
-  private async authenticate(deviceId: string, token: string): Promise<DeviceRow> {
+  /** The token, and with mTLS also the client certificate, must both name this device. */
+  private async authenticate(deviceId: string, token: string, peer: AuthContext): Promise<DeviceRow> {
     const device = deviceId ? await this.options.store.getDevice(deviceId) : undefined;
     const reason = !device ? 'unknown_device' : device.revoked ? 'revoked' : !tokenMatches(token, device.tokenSha256) ? 'bad_token' : undefined;
     if (reason || !device) {
@@ -109,12 +133,21 @@ export class EdgeLinkServer {
       this.rateLimited.warn(`auth:${deviceId}:${reason}`, { deviceId, reason }, 'device refused');
       throw new IocError('UNAUTHENTICATED', reason === 'revoked' ? `device ${deviceId} is revoked` : 'unknown device or wrong token');
     }
+    if (this.options.tls?.clientCaFile !== undefined) {
+      const names = certificateNames(peer.sslPeerCertificate);
+      if (!names.includes(device.id)) {
+        const certReason = names.length === 0 ? 'no_client_cert' : 'cert_device_mismatch';
+        this.options.metrics.authFailures.inc({ reason: certReason });
+        this.rateLimited.warn(`auth:${deviceId}:${certReason}`, { deviceId, reason: certReason, certificateNames: names }, 'device refused: client certificate does not name this device');
+        throw new IocError('UNAUTHENTICATED', names.length === 0 ? 'a client certificate is required' : `client certificate is for ${names.join(', ')}, not ${device.id}`);
+      }
+    }
     return device;
   }
 
-  private async register(request: { device_id: string; token: string; software_version: string; config_version: string; edge_wall_time_ms: number; protocol_version: number }) {
+  private async register(request: { device_id: string; token: string; software_version: string; config_version: string; edge_wall_time_ms: number; protocol_version: number }, peer: AuthContext) {
     const receivedMs = Date.now();
-    const device = await this.authenticate(request.device_id, request.token);
+    const device = await this.authenticate(request.device_id, request.token, peer);
     const states = await this.options.store.laneStates(device.id);
     await this.options.store.updateDeviceStatus(device.id, {
       softwareVersion: request.software_version, configVersion: request.config_version, lastSeenMs: Date.now(),
@@ -152,7 +185,7 @@ export class EdgeLinkServer {
       closed = true;
       call.emit('error', { code: err.grpcStatus, details: err.message });
     };
-    const authed = this.authenticate(deviceId, token).then((device) => {
+    const authed = this.authenticate(deviceId, token, call.getAuthContext()).then((device) => {
       if (closed) return undefined;
       this.options.presence.attach(session);
       this.sends.set(deviceId, send);

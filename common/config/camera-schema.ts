@@ -4,7 +4,7 @@ import { Identifier, Polygon, NormalizedPoint, Severity } from './primitives.js'
 
 // Defaults measured with the bundled CenterNet on the vtest street clip: walking people score
 // 0.45–0.72 per box (median of a track ~0.55–0.65); static clutter (signs, bollards) 0.2–0.41.
-const LabelFilter = z.object({
+const LabelFilter = z.strictObject({
   min_score: z.number().min(0).max(1).default(0.4).describe('a detection box below this score is ignored'),
   track_score: z.number().min(0).max(1).default(0.55).describe('a track counts once the median of its scores reaches this'),
   min_area: z.number().min(0).max(1).default(0.0005).describe('smallest box, as a share of the frame area'),
@@ -14,16 +14,16 @@ export type LabelFilter = z.infer<typeof LabelFilter>;
 
 const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 h)');
 
-const IntrusionRule = z.object({
+const IntrusionRule = z.strictObject({
   type: z.literal('intrusion'),
   id: Identifier.optional(),
   zone: Identifier,
   labels: z.array(z.string()).min(1).default(['person', 'car', 'truck', 'motorcycle', 'bus', 'bicycle']),
-  schedule: z.object({ from: TimeOfDay, to: TimeOfDay }).optional().describe('active only between these local times (may wrap midnight)'),
+  schedule: z.strictObject({ from: TimeOfDay, to: TimeOfDay }).optional().describe('active only between these local times (may wrap midnight)'),
   severity: Severity.default('high'),
 });
 
-const LoiteringRule = z.object({
+const LoiteringRule = z.strictObject({
   type: z.literal('loitering'),
   id: Identifier.optional(),
   zone: Identifier,
@@ -32,7 +32,7 @@ const LoiteringRule = z.object({
   severity: Severity.default('medium'),
 });
 
-const VehicleCountRule = z.object({
+const VehicleCountRule = z.strictObject({
   type: z.literal('vehicle_count'),
   id: Identifier.optional(),
   line: Identifier,
@@ -40,7 +40,7 @@ const VehicleCountRule = z.object({
   interval_s: z.number().int().min(10).max(86_400).default(300).describe('counts are reported as traffic telemetry per interval'),
 });
 
-const CrowdingRule = z.object({
+const CrowdingRule = z.strictObject({
   type: z.literal('crowding'),
   id: Identifier.optional(),
   zone: Identifier,
@@ -54,7 +54,7 @@ export const CameraRule = z.discriminatedUnion('type', [IntrusionRule, Loitering
 export type CameraRuleConfig = z.infer<typeof CameraRule>;
 
 export const CameraSchema = z
-  .object({
+  .strictObject({
     id: Identifier,
     name: z.string().optional(),
     url: z.string().regex(/^(rtsp|rtsps|rtmp|http|https|file):/, 'expected an rtsp://, http(s)://, rtmp:// or file: URL'),
@@ -62,14 +62,14 @@ export const CameraSchema = z
     rtsp_transport: z.enum(['tcp', 'udp']).default('tcp'),
     enabled: z.boolean().default(true),
     detect: z
-      .object({
+      .strictObject({
         width: z.number().int().min(160).max(1920).default(640),
         fps: z.number().min(0.5).max(30).default(5),
         enabled: z.boolean().default(true).describe('false: motion, offline and tamper only'),
       })
       .prefault({}),
     motion: z
-      .object({
+      .strictObject({
         threshold: z.number().int().min(1).max(255).default(25).describe('per-pixel difference from the background (0-255)'),
         min_area: z.number().min(0).max(1).default(0.002).describe('smallest moving region, as a share of the frame'),
         height: z.number().int().min(60).max(360).default(120),
@@ -83,13 +83,13 @@ export const CameraSchema = z
       })
       .prefault({}),
     tamper: z
-      .object({
+      .strictObject({
         enabled: z.boolean().default(true),
         after_s: z.number().min(1).max(600).default(5).describe('a uniform or re-aimed picture must last this long to be reported'),
       })
       .prefault({}),
     objects: z
-      .object({
+      .strictObject({
         track: z.array(z.string()).min(1).default(['person', 'car', 'truck', 'bus', 'motorcycle', 'bicycle']),
         filters: z.record(z.string(), LabelFilter).default({}),
         events: z
@@ -115,8 +115,8 @@ export const CameraSchema = z
           .describe('objects beyond the event budget are reported per label once per interval (camera_event type "activity") with one thumbnail'),
       })
       .prefault({}),
-    zones: z.array(z.object({ id: Identifier, points: Polygon })).default([]),
-    lines: z.array(z.object({ id: Identifier, a: NormalizedPoint, b: NormalizedPoint })).default([]),
+    zones: z.array(z.strictObject({ id: Identifier, points: Polygon })).default([]),
+    lines: z.array(z.strictObject({ id: Identifier, a: NormalizedPoint, b: NormalizedPoint })).default([]),
     rules: z.array(CameraRule).default([]),
     offline_after_s: z.number().min(2).max(3600).default(20),
   })

@@ -11,35 +11,50 @@ export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export const Role = z.enum(ROLES);
 export type RoleName = z.infer<typeof Role>;
 
-const Secret = z
-  .object({
-    token: z.string().min(16, 'at least 16 characters').optional(),
-    token_sha256: z.string().regex(/^[a-f0-9]{64}$/, 'hex sha256').optional(),
-  })
-  .refine((s) => s.token !== undefined || s.token_sha256 !== undefined, { message: 'set token or token_sha256' });
+// A token or its sha256, merged into each entry's own strict object (an intersection of two
+// strict objects would reject each other's keys).
+const SecretShape = {
+  token: z.string().min(16, 'at least 16 characters').optional(),
+  token_sha256: z.string().regex(/^[a-f0-9]{64}$/, 'hex sha256').optional(),
+};
+const hasSecret = [(s: { token?: string; token_sha256?: string }) => s.token !== undefined || s.token_sha256 !== undefined, { message: 'set token or token_sha256' }] as const;
 
-export const CoordinatorConfigSchema = z.object({
+export const CoordinatorConfigSchema = z.strictObject({
   version: z.literal(COORDINATOR_CONFIG_SCHEMA_VERSION),
   http: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65_535).default(8080).describe('HTTP API; 0 picks a free port'),
       cors_origins: z.array(z.string()).default([]),
+      tls: z
+        .strictObject({ cert_file: z.string(), key_file: z.string() })
+        .optional()
+        .describe('serve the API over HTTPS; unset: plain HTTP (behind a TLS reverse proxy, see docs/reverse-proxy.md)'),
     })
     .prefault({}),
   grpc: z
-    .object({
+    .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65_535).default(50051).describe('EdgeLink gRPC; 0 picks a free port'),
-      tls: z.object({ cert_file: z.string(), key_file: z.string() }).optional(),
+      tls: z
+        .strictObject({
+          cert_file: z.string(),
+          key_file: z.string(),
+          client_ca_file: z
+            .string()
+            .optional()
+            .describe('mTLS: edges must present a certificate signed by this CA whose CN or a SAN is their device id (checked alongside the token)'),
+        })
+        .optional()
+        .describe('TLS of EdgeLink; unset: plaintext (loopback or lab only)'),
       max_batch_bytes: z.number().int().min(1024).default(8 * 1024 * 1024),
       max_batch_records: z.number().int().min(1).default(20_000),
     })
     .prefault({}),
   store: z
     .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('level'), dir: z.string().default('./data/coordinator') }),
-      z.object({
+      z.strictObject({ kind: z.literal('level'), dir: z.string().default('./data/coordinator') }),
+      z.strictObject({
         kind: z.literal('postgres'),
         url: z.string().optional().describe('postgresql://user@host:5432/db; unset: the DATABASE_URL environment variable'),
         schema: z
@@ -52,12 +67,12 @@ export const CoordinatorConfigSchema = z.object({
     ])
     .default({ kind: 'level', dir: './data/coordinator' }),
   sites: z
-    .array(z.object({ id: Identifier, name: z.string(), district: z.string().optional(), location: Coordinates }))
+    .array(z.strictObject({ id: Identifier, name: z.string(), district: z.string().optional(), location: Coordinates }))
     .default([]),
   devices: z
     .array(
       z
-        .object({
+        .strictObject({
           id: Identifier,
           site: Identifier,
           name: z.string().optional(),
@@ -65,20 +80,21 @@ export const CoordinatorConfigSchema = z.object({
             .enum(['seed', 'config'])
             .default('seed')
             .describe('seed: the token only seeds the device\'s first start, a token rotated through the API stays valid across restarts; config: this token is reset at every start and rotation through the API is refused'),
+          ...SecretShape,
         })
-        .and(Secret),
+        .refine(...hasSecret),
     )
     .default([])
     .describe('devices known at first start (more can be provisioned through the API)'),
   api_tokens: z
-    .array(z.object({ name: z.string().min(1), role: Role }).and(Secret))
+    .array(z.strictObject({ name: z.string().min(1), role: Role, ...SecretShape }).refine(...hasSecret))
     .default([])
     .describe('bearer tokens of the HTTP API and their roles'),
   presence: z
-    .object({ offline_after_s: z.number().min(5).default(90).describe('a device with no message for this long is offline even if its stream looks open') })
+    .strictObject({ offline_after_s: z.number().min(5).default(90).describe('a device with no message for this long is offline even if its stream looks open') })
     .prefault({}),
   console: z
-    .object({
+    .strictObject({
       tile_url: z
         .string()
         .regex(/\{z\}.*\{x\}.*\{y\}/, 'a tile URL template with {z}, {x} and {y}')

@@ -7,7 +7,7 @@ import { LANES, RECORD_KINDS } from '../lanes.js';
 
 export const EDGE_CONFIG_SCHEMA_VERSION = 1;
 
-const SensorMetric = z.object({
+const SensorMetric = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case letters, digits and "_"'),
   unit: z.string().default(''),
   valid_range: z
@@ -17,7 +17,7 @@ const SensorMetric = z.object({
   windows_s: z.array(z.number().int().min(1).max(86_400)).min(1).default([60]).describe('aggregation windows in seconds'),
 });
 
-const Threshold = z.object({
+const Threshold = z.strictObject({
   id: Identifier,
   metric: z.string(),
   condition: z.enum(['above', 'below', 'rate_above', 'rate_below']),
@@ -39,11 +39,11 @@ const Threshold = z.object({
 export type ThresholdConfig = z.infer<typeof Threshold>;
 
 const Sensor = z
-  .object({
+  .strictObject({
     id: Identifier,
     type: z.string().min(1).describe('e.g. rain_gauge, water_level, temperature, air_quality'),
     name: z.string().optional(),
-    credentials: z.object({ username: z.string().min(1), password: z.string().min(8, 'at least 8 characters') }),
+    credentials: z.strictObject({ username: z.string().min(1), password: z.string().min(8, 'at least 8 characters') }),
     metrics: z.array(SensorMetric).min(1),
     thresholds: z.array(Threshold).default([]),
     stale_after_s: z.number().min(1).default(300).describe('health turns degraded after this long without a reading'),
@@ -72,26 +72,35 @@ const LaneName = z.enum(LANES as unknown as [string, ...string[]]);
 const DAY = 86_400;
 
 export const EdgeConfigSchema = z
-  .object({
+  .strictObject({
     version: z.literal(EDGE_CONFIG_SCHEMA_VERSION).describe('schema version; older files are migrated on load'),
-    device: z.object({
+    device: z.strictObject({
       id: Identifier,
       site: Identifier.describe('site id, e.g. muong-nhe'),
       site_name: z.string().min(1),
       location: Coordinates,
       district: z.string().optional(),
     }),
-    coordinator: z.object({
+    coordinator: z.strictObject({
       address: HostPort.describe('gRPC address of the coordinator'),
       token: z.string().min(16, 'at least 16 characters').optional().describe('device token; prefer token_file or ${ENV} substitution'),
       token_file: z.string().optional().describe('file holding the device token (written by edgectl provision)'),
       tls: z
-        .object({ enabled: z.boolean().default(false), ca_file: z.string().optional() })
+        .strictObject({
+          enabled: z.boolean().default(true).describe('TLS to the coordinator; turn off only for a loopback or lab link'),
+          ca_file: z.string().optional().describe('CA that signed the coordinator certificate (default: the system CAs)'),
+          cert_file: z.string().optional().describe('client certificate for a coordinator that requires mTLS (its CN or a SAN is this device id)'),
+          key_file: z.string().optional().describe('private key of cert_file'),
+        })
         .prefault({}),
+      allow_remote_change: z
+        .boolean()
+        .default(false)
+        .describe('let a config pushed by the coordinator change address, token, token_file or tls (a wrong push could cut the box off)'),
     }),
     data_dir: z.string().default('/var/lib/ioc-edge').describe('outbox, clock, dead letters and logs live here'),
     broker: z
-      .object({
+      .strictObject({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65_535).default(1883).describe('MQTT over TCP; 0 picks a free port'),
         websocket_port: z.number().int().min(0).max(65_535).optional(),
@@ -101,10 +110,10 @@ export const EdgeConfigSchema = z
     sensors: z.array(Sensor).default([]),
     cameras: z.array(CameraSchema).default([]),
     outbox: z
-      .object({
+      .strictObject({
         disk_budget_mb: z.number().positive().default(512).describe('bytes the outbox may hold before evicting (lowest lane, oldest first)'),
         ttl_s: z
-          .object({
+          .strictObject({
             alarm: z.number().positive().default(30 * DAY),
             event: z.number().positive().default(7 * DAY),
             telemetry: z.number().positive().default(7 * DAY),
@@ -123,7 +132,7 @@ export const EdgeConfigSchema = z
       })
       .prefault({}),
     uplink: z
-      .object({
+      .strictObject({
         rate_kbps: z.number().min(0).default(0).describe('uplink rate cap for records (0 = unlimited)'),
         daily_budget_mb: z.number().min(0).default(0).describe('records sent per UTC day (0 = unlimited); alarms always pass'),
         batch_max_records: z.number().int().min(1).max(10_000).default(500),
@@ -138,7 +147,7 @@ export const EdgeConfigSchema = z
       })
       .prefault({}),
     admin: z
-      .object({
+      .strictObject({
         socket: z.string().optional().describe('edgectl socket (default <data_dir>/edgectl.sock)'),
         metrics_host: z.string().default('127.0.0.1').describe('Prometheus /metrics listens here (local only by default)'),
         metrics_port: z.number().int().min(0).max(65_535).default(9464).describe('0 picks a free port'),
@@ -146,7 +155,7 @@ export const EdgeConfigSchema = z
       })
       .prefault({}),
     log: z
-      .object({
+      .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
         file: z.boolean().default(true).describe('also write JSON logs under <data_dir>/logs with rotation'),
         max_file_mb: z.number().positive().default(10),
@@ -157,6 +166,13 @@ export const EdgeConfigSchema = z
   .superRefine((config, ctx) => {
     if (!config.coordinator.token && !config.coordinator.token_file) {
       ctx.addIssue({ code: 'custom', path: ['coordinator', 'token'], message: 'set token or token_file' });
+    }
+    const tls = config.coordinator.tls;
+    if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'tls', tls.cert_file ? 'key_file' : 'cert_file'], message: 'set cert_file and key_file together' });
+    }
+    if (!tls.enabled && (tls.cert_file || tls.ca_file)) {
+      ctx.addIssue({ code: 'custom', path: ['coordinator', 'tls', 'enabled'], message: 'ca_file and cert_file need TLS enabled' });
     }
     uniqueIds(config.sensors, ['sensors'], ctx);
     uniqueIds(config.cameras, ['cameras'], ctx);

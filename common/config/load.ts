@@ -51,7 +51,12 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 }
 
 export function formatZodIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+  return error.issues.flatMap((issue) =>
+    // Each unknown key on its own line with its full path: usually a typo of a real setting.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown setting (misspelled, or not in this version's config reference)`)
+      : [`${formatIssuePath(issue.path)}: ${issue.message}`],
+  );
 }
 
 export function parseConfigText<S extends z.ZodType>(

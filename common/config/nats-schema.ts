@@ -4,7 +4,7 @@ import { z } from 'zod';
 const SubjectToken = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'letters, digits, "_" and "-", dot-separated');
 
 export const NatsSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false).describe('publish every stored record and alert change to a JetStream stream'),
     servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']).describe('NATS server URLs'),
     stream: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-"').default('IOC').describe('JetStream stream; created (subjects <subject_prefix>.>) if missing'),

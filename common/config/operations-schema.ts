@@ -6,7 +6,7 @@ import { Identifier, Severity } from './primitives.js';
 
 export const AGENCY_EXAMPLES = 'police, traffic, fire-rescue, health, disaster-committee';
 
-export const AgencySchema = z.object({
+export const AgencySchema = z.strictObject({
   id: Identifier.describe(`agency id used by routing rules, e.g. ${AGENCY_EXAMPLES}`),
   name: z.string().min(1).describe('name shown to operators, e.g. "Công an tỉnh Điện Biên"'),
   channel: Identifier.optional().describe("webhook endpoint (webhooks.endpoints[].name) that receives this agency's dispatches"),
@@ -19,10 +19,10 @@ export const AgencySchema = z.object({
 });
 export type AgencyConfig = z.infer<typeof AgencySchema>;
 
-export const RoutingRuleSchema = z.object({
+export const RoutingRuleSchema = z.strictObject({
   name: z.string().max(120).optional().describe('shown in the audit log and the alert ("river flood → disaster committee")'),
   match: z
-    .object({
+    .strictObject({
       kind: z.array(z.string().min(1)).min(1).optional().describe('alert kinds: alarm, camera_event, citizen_report'),
       rule: z
         .array(z.string().min(1))
@@ -40,7 +40,7 @@ export const RoutingRuleSchema = z.object({
 export type RoutingRuleConfig = z.infer<typeof RoutingRuleSchema>;
 
 export const RoutingSchema = z
-  .object({
+  .strictObject({
     rules: z.array(RoutingRuleSchema).default([]).describe('first matching rule wins'),
     default_agency: Identifier.optional().describe('agency for alerts no rule matches (unset: the operator picks one)'),
   })
@@ -50,7 +50,7 @@ export type RoutingConfig = z.infer<typeof RoutingSchema>;
 const WEBHOOK_EVENTS = ['alert.created', 'alert.updated', 'alert.verified', 'alert.dispatched', 'alert.escalated', 'alert.acknowledged', 'alert.resolved', 'alert.dismissed', 'report.created', 'device.revoked', 'webhook.test'] as const;
 export const WEBHOOK_EVENT_TYPES = WEBHOOK_EVENTS;
 
-export const WebhookEndpointSchema = z.object({
+export const WebhookEndpointSchema = z.strictObject({
   name: Identifier.describe('endpoint name: referenced by agencies[].channel and routing rules'),
   url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL').describe('receives POSTed JSON'),
   secret: z.string().min(16, 'at least 16 characters').describe('HMAC-SHA256 key of the X-IOC-Signature header; use ${ENV} substitution'),
@@ -67,10 +67,10 @@ export const WebhookEndpointSchema = z.object({
 export type WebhookEndpointConfig = z.infer<typeof WebhookEndpointSchema>;
 
 export const WebhooksSchema = z
-  .object({
+  .strictObject({
     endpoints: z.array(WebhookEndpointSchema).default([]),
     retry: z
-      .object({
+      .strictObject({
         initial_ms: z.number().int().min(10).default(2_000).describe('first retry delay; doubles each attempt, with jitter'),
         max_ms: z.number().int().min(10).default(300_000).describe('longest delay between attempts'),
         max_attempts: z.number().int().min(1).max(100).default(15).describe('a delivery is given up (logged as failed) after this many attempts'),
@@ -85,7 +85,7 @@ export const WebhooksSchema = z
   })
   .prefault({});
 
-const RateLimitSchema = z.object({
+const RateLimitSchema = z.strictObject({
   per_minute: z.number().min(0.01).describe('sustained requests per minute'),
   burst: z.number().int().min(1).describe('requests allowed at once before the rate applies'),
 });
@@ -93,7 +93,7 @@ const RateLimitSchema = z.object({
 export const REPORT_CATEGORIES = ['flood', 'landslide', 'fire', 'traffic_accident', 'crime', 'health', 'infrastructure', 'other'] as const;
 
 export const ReportsSchema = z
-  .object({
+  .strictObject({
     anonymous: z
       .boolean()
       .default(true)
@@ -119,7 +119,7 @@ export const ReportsSchema = z
   .prefault({});
 
 export const TriageSchema = z
-  .object({
+  .strictObject({
     min_severity: Severity.default('medium').describe('alarms and camera events at or above this severity become alerts'),
     kinds: z.array(z.enum(['alarm', 'camera_event'])).default(['alarm', 'camera_event']).describe('record kinds that can become alerts'),
     catch_up_h: z
@@ -132,7 +132,7 @@ export const TriageSchema = z
   .prefault({});
 
 export const EscalationSchema = z
-  .object({
+  .strictObject({
     ack_timeout_s: z.number().int().min(1).default(900).describe('a dispatch not acknowledged by its agency after this long escalates'),
     max_escalations: z.number().int().min(1).max(20).default(3).describe('escalate at most this many times (once per ack_timeout_s)'),
     channel: Identifier.optional().describe('webhook endpoint also told of every escalation (e.g. the provincial duty officer)'),
@@ -141,7 +141,7 @@ export const EscalationSchema = z
   .prefault({});
 
 export const LiveSchema = z
-  .object({
+  .strictObject({
     replay_buffer: z.number().int().min(10).max(100_000).default(2000).describe('messages kept for clients resuming with Last-Event-ID'),
     heartbeat_s: z.number().min(1).max(300).default(20).describe('comment line sent this often so proxies keep the stream open'),
     max_clients: z.number().int().min(1).max(10_000).default(500),
@@ -150,7 +150,7 @@ export const LiveSchema = z
   .prefault({});
 
 export const OpenDataSchema = z
-  .object({
+  .strictObject({
     sensor_types: z
       .array(z.string().min(1))
       .default(['rain_gauge', 'water_level', 'air_quality'])
@@ -184,7 +184,7 @@ export const OpenDataSchema = z
 export const CAP_KINDS = ['alarm', 'camera_event', 'citizen_report'] as const;
 
 export const CapSchema = z
-  .object({
+  .strictObject({
     sender: z
       .string()
       .regex(/^[^\s,<&]+$/, 'no spaces, commas, "<" or "&" (CAP 1.2 sender)')

@@ -17,7 +17,7 @@ export const HostPort = z
   .string()
   .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. ioc.example.vn:50051');
 
-export const Coordinates = z.object({
+export const Coordinates = z.strictObject({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
 });

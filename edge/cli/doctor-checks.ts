@@ -14,6 +14,7 @@ import { ModelStore, verify } from '../admin/model-store.js';
 import { timeInference } from '../admin/detector-timing.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { verifyIdentity } from './provision.js';
+import { linkTargetOf } from '../uplink/client.js';
 import type { AdminClient } from './client.js';
 import { formatBytes } from './output.js';
 
@@ -176,7 +177,7 @@ export async function checkCoordinator(ctx: DoctorContext): Promise<{ result: Ch
     return { result: fail('coordinator', errorMessage(err), 'edgectl provision --coordinator HOST:PORT --token T') };
   }
   const c = ctx.config;
-  const outcome = await verifyIdentity({ address: c.coordinator.address, tls: c.coordinator.tls.enabled, caFile: c.coordinator.tls.ca_file }, { deviceId: c.device.id, siteId: c.device.site, token });
+  const outcome = await verifyIdentity(linkTargetOf(c.coordinator), { deviceId: c.device.id, siteId: c.device.site, token });
   if (outcome.ok) return { result: pass('coordinator', `${c.coordinator.address} accepts the token (Register, RTT ${outcome.rttMs} ms)`), offsetMs: outcome.offsetMs };
   if (outcome.refused) return { result: fail('coordinator', `${c.coordinator.address} refuses the token: ${outcome.error}`, 'get the right token from the IOC and run edgectl provision') };
   return { result: fail('coordinator', `${c.coordinator.address} not reachable: ${outcome.error}`, 'check the network link and coordinator.address') };

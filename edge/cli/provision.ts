@@ -10,7 +10,7 @@ import { parseEdgeConfig } from '../../common/config/edge-config.js';
 import { errorMessage } from '../../common/errors.js';
 import { softwareVersion } from '../../common/paths.js';
 import { ClockOffset, writeFileAtomic } from '../../common/time.js';
-import { createEdgeLinkClient, isAuthFailure, register } from '../uplink/client.js';
+import { createEdgeLinkClient, isAuthFailure, linkTargetOf, register } from '../uplink/client.js';
 import { action, UsageError } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { configFile, socketPath } from './target.js';
@@ -91,7 +91,7 @@ export function registerProvision(program: Command): void {
         if (options.verify) {
           out.note(out.c.dim(`checking the token with ${options.coordinator}…`));
           verified = await verifyIdentity(
-            { address: options.coordinator, tls: next.coordinator.tls.enabled, caFile: next.coordinator.tls.ca_file },
+            linkTargetOf(next.coordinator, options.coordinator),
             { deviceId: next.device.id, siteId: next.device.site, token },
           );
           if (!verified.ok && verified.refused) {

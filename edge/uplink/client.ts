@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { edgeLinkGrpc, KEEPALIVE_OPTIONS, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../common/proto.js';
+import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { RegisterResponse__Output } from '../../proto/generated/ioc/edgelink/v1/RegisterResponse.js';
 import type { EdgeMessage } from '../../proto/generated/ioc/edgelink/v1/EdgeMessage.js';
@@ -22,11 +23,24 @@ export interface LinkTarget {
   address: string;
   tls: boolean;
   caFile?: string;
+  /** Client certificate and key, for a coordinator that requires mTLS. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** Where and how the config says to reach the coordinator (`address` overrides it, for provision). */
+export function linkTargetOf(coordinator: EdgeConfig['coordinator'], address = coordinator.address): LinkTarget {
+  const { enabled, ca_file, cert_file, key_file } = coordinator.tls;
+  return { address, tls: enabled, caFile: ca_file, certFile: cert_file, keyFile: key_file };
 }
 
 export function createEdgeLinkClient(target: LinkTarget): EdgeLinkClient {
   const credentials = target.tls
-    ? grpc.credentials.createSsl(target.caFile ? readFileSync(target.caFile) : undefined)
+    ? grpc.credentials.createSsl(
+        target.caFile ? readFileSync(target.caFile) : undefined,
+        target.keyFile ? readFileSync(target.keyFile) : undefined,
+        target.certFile ? readFileSync(target.certFile) : undefined,
+      )
     : grpc.credentials.createInsecure();
   const Client = edgeLinkGrpc().ioc.edgelink.v1.EdgeLink;
   return new Client(target.address, credentials, {

@@ -21,7 +21,7 @@ function siteConfig(dir: string, extra: string, coordinator = '127.0.0.1:1'): st
   const file = join(dir, 'site.yaml');
   writeFileSync(file, `version: 1
 device: { id: edge-doc, site: muong-nhe, site_name: Mường Nhé, location: { lat: 22.18, lon: 102.46 } }
-coordinator: { address: ${coordinator}, token_file: ${join(dir, 'device.token')} }
+coordinator: { address: ${coordinator}, token_file: ${join(dir, 'device.token')}, tls: { enabled: false } }
 data_dir: ${join(dir, 'data')}
 broker: { host: 127.0.0.1, port: 0 }
 admin: { metrics_port: 0 }

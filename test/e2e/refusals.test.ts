@@ -13,7 +13,7 @@ t.test('a device with a wrong token is refused, counted, and keeps running', asy
   // The coordinator knows edge-ok; this agent claims to be edge-ok with another device's token.
   const agent = await startAgent(t, { dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}` });
   const config = agent.configFile;
-  writeFileSync(config, edgeYaml({ dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}` }, agent.brokerPort).replace(/token: \S+ \}/, 'token: wrong-token-wrong-token-0000 }'));
+  writeFileSync(config, edgeYaml({ dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, token: 'wrong-token-wrong-token-0000' }, agent.brokerPort));
   await agent.restart();
   await waitFor('the refusal counted at the coordinator', async () => {
     const text = await coordinatorMetrics(`http://127.0.0.1:${coordinator.httpPort}`);

@@ -150,7 +150,7 @@ export interface EdgeSpec {
 export function edgeYaml(spec: EdgeSpec, brokerPort: number): string {
   return `version: 1
 device: { id: ${spec.deviceId}, site: ${spec.site}, site_name: ${spec.site}, location: { lat: 22.18, lon: 102.46 } }
-coordinator: { address: ${spec.grpcAddress}, token: ${spec.token ?? deviceToken(spec.deviceId)} }
+coordinator: { address: ${spec.grpcAddress}, token: ${spec.token ?? deviceToken(spec.deviceId)}, tls: { enabled: false } }
 data_dir: ${join(spec.dir, `edge-${spec.deviceId}`)}
 broker: { host: 127.0.0.1, port: ${brokerPort} }
 admin: { metrics_port: 0, socket: ${join(spec.dir, `edge-${spec.deviceId}.sock`)} }
