@@ -27,7 +27,8 @@ function telemetry(sensorId: string, sensorType: string, metric: string, unit: s
 type Body = Record<string, unknown> & { value: Record<string, unknown>[] };
 
 t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', async (t) => {
-  const c = await startInProcessCoordinator(t, 'opendata: { cache_ttl_s: 0 }\n');
+  // A harvester's many requests from one address: the open-data rate limit is raised here.
+  const c = await startInProcessCoordinator(t, 'opendata: { cache_ttl_s: 0, rate_limit: { per_minute: 100000, burst: 100000 } }\n');
   const records = [
     // rain-1: ten 1-minute windows (mean = i) and the same rain in one 10-minute window.
     ...Array.from({ length: 10 }, (_, i) => telemetry('rain-1', 'rain_gauge', 'rainfall', 'mm', T0 + i * MIN, 60, [i, i])),
@@ -135,4 +136,18 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   t.equal((await fetch(`${root}/Things('nowhere')`)).status, 404);
   t.equal((await fetch(`${root}/Datastreams('edge-a~temp-1~temperature')`)).status, 404, 'private types are not there by id either');
   t.equal((await fetch(`${root}/Widgets`)).status, 404);
+});
+
+t.test('SensorThings shares the open-data guards: a client over its rate gets 429 with Retry-After', async (t) => {
+  const c = await startInProcessCoordinator(t, 'opendata: { cache_ttl_s: 0, rate_limit: { per_minute: 1, burst: 2 } }\n');
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${c.baseUrl}/api/open/sta/v1.1/Things`);
+    statuses.push(res.status);
+    if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    await res.arrayBuffer();
+  }
+  t.same(statuses, [200, 200, 429], 'the burst is served, the next request refused');
+  t.ok(Number(retryAfter) > 0, 'with Retry-After');
 });
