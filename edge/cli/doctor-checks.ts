@@ -9,6 +9,7 @@ import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { diskFreeBytes } from '../system-stats.js';
+import { resolveBrokerHost } from '../sensors/broker-address.js';
 import { ModelStore, verify } from '../admin/model-store.js';
 import { timeInference } from '../admin/detector-timing.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
@@ -194,7 +195,13 @@ export function checkClock(ctx: DoctorContext, registerOffsetMs: number | undefi
 export async function checkBroker(ctx: DoctorContext): Promise<CheckResult> {
   if (!ctx.status || !ctx.config) return skip('broker', 'skipped: agent not running');
   const port = ctx.status.ports.broker;
-  const host = ctx.config.broker.host === '0.0.0.0' || ctx.config.broker.host === '::' ? '127.0.0.1' : ctx.config.broker.host;
+  let bound: string;
+  try {
+    bound = resolveBrokerHost(ctx.config.broker);
+  } catch (err) {
+    return fail('broker', errorMessage(err), 'ip -br addr; set broker.interface to the sensor network interface (or broker.host)');
+  }
+  const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
   const ok = await new Promise<boolean>((resolve) => {
     const socket = connect(port, host);
     socket.setTimeout(3000, () => (socket.destroy(), resolve(false)));
