@@ -2,6 +2,7 @@
 // for each failure. Works when the agent is down: the checks that need it are listed as skipped.
 import type { Command } from 'commander';
 import { loadEdgeConfig } from '../../common/config/edge-config.js';
+import { DEFAULT_SENSORS_ENV, envWithSensorSecrets } from './sensor-secrets.js';
 import { ConfigError, errorMessage } from '../../common/errors.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { AdminClient, AgentNotRunningError } from './client.js';
@@ -56,7 +57,7 @@ export function registerDoctor(program: Command): void {
         let config;
         let configResult: CheckResult;
         try {
-          const loaded = loadEdgeConfig(file);
+          const loaded = loadEdgeConfig(file, envWithSensorSecrets(DEFAULT_SENSORS_ENV));
           config = loaded.config;
           configResult = { name: 'config', status: 'pass', detail: `${file} is valid (revision ${loaded.revision})` };
         } catch (err) {
