@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE ?= node
 export LOG_LEVEL ?= warn
 
-.PHONY: setup deps system-packages build proto models demo test soak bench install clean config-reference api-reference cli-reference docs
+.PHONY: setup deps system-packages build proto models demo test soak bench fuzz install clean config-reference api-reference cli-reference docs
 
 ## setup: npm dependencies, Debian packages (ffmpeg, rtsp-server-perl, chromium) and the model
 setup: deps system-packages models
@@ -39,6 +39,10 @@ soak: build
 
 bench: setup build
 	@bash scripts/run-bench.sh
+
+## fuzz: 10,000 malformed/oversize/slow/garbage MQTT inputs against the sensor broker (JSON: inputs, crashes, peak RSS)
+fuzz: deps
+	@$(NODE) --import tsx bench/mqtt-fuzz.ts --inputs $${FUZZ_INPUTS:-10000} | tail -n 1
 
 ## install: install this build as the ioc-edge service on this box (as root); INSTALL_ARGS="--config firmware-config/<site>.yaml" or "--dry-run"
 install: build models
