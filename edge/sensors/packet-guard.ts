@@ -148,6 +148,12 @@ export class PacketGuard extends Duplex {
     this.inner.write(chunk, encoding, callback);
   }
 
+  /** Packets are written in pieces (header, length, body): one write to the connection for all. */
+  override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
+    if (this.inner.destroyed) return callback();
+    this.inner.write(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
   override _final(callback: (err?: Error | null) => void): void {
     this.inner.end(() => callback());
   }
