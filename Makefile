@@ -40,11 +40,13 @@ soak: build
 bench: setup build
 	@bash scripts/run-bench.sh
 
-## fuzz: long fuzz runs, each printing JSON: the HTTP API (FUZZ_ARGS, e.g. "--requests 50000 --seed 7")
-## and the EdgeLink gRPC server (FUZZ_INPUTS, default 10000)
+## fuzz: long fuzz runs, each printing JSON (inputs, crashes, peak RSS): the HTTP API (FUZZ_ARGS,
+## e.g. "--requests 50000 --seed 7"), the EdgeLink gRPC server and the sensor MQTT broker
+## (FUZZ_INPUTS each, default 10000)
 fuzz: build
 	@$(NODE) --import tsx bench/fuzz-api.ts $(FUZZ_ARGS)
 	@$(NODE) --import tsx bench/fuzz-grpc.ts --inputs $${FUZZ_INPUTS:-10000}
+	@$(NODE) --import tsx bench/mqtt-fuzz.ts --inputs $${FUZZ_INPUTS:-10000} | tail -n 1
 
 ## install: install this build as the ioc-edge service on this box (as root); INSTALL_ARGS="--config firmware-config/<site>.yaml" or "--dry-run"
 install: build models

@@ -8,6 +8,7 @@
 // RSS is the figure a box sees. Run it compiled (node dist/bench/camera-memory.js) for figures
 // that match the service; under tsx the loader adds its own thread. Prints one JSON object.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,6 +165,7 @@ async function runAgent(name: string, env: Record<string, string>, url: string):
   // No coordinator listens here: the uplink keeps retrying, as on a box whose link is down.
   doc.coordinator = { address: `127.0.0.1:${await freePort()}`, token: 'bench-device-token-0123456789', tls: { enabled: false } };
   doc.data_dir = join(dir, 'data');
+  for (const sensor of doc.sensors as { credentials: { password: string } }[]) sensor.credentials.password = randomBytes(18).toString('base64url');
   doc.broker = { host: '127.0.0.1', port: await freePort() };
   doc.admin = { socket: join(dir, 'edgectl.sock'), metrics_host: '127.0.0.1', metrics_port: 0 };
   doc.cameras = Array.from({ length: CAMERAS }, (_, i) => ({ id: `cam-${i + 1}`, url, rtsp_transport: 'udp' }));

@@ -5,7 +5,8 @@
 #
 #   sudo deploy/install.sh [--config site.yaml] [--no-start] [--dry-run]
 #
-#   --config FILE   install FILE as /etc/ioc-edge/config.yaml (an existing config is kept)
+#   --config FILE   install FILE as /etc/ioc-edge/config.yaml (an existing config is kept) and
+#                   give its sensors random secrets in /etc/ioc-edge/sensors.env (root only)
 #   --no-start      enable the service but do not (re)start it
 #   --dry-run       print what would be done, change nothing (no root needed)
 set -euo pipefail
@@ -14,6 +15,7 @@ APP_DIR=/opt/ioc-edge
 CONFIG_DIR=/etc/ioc-edge
 STATE_DIR=/var/lib/ioc-edge
 SERVICE_USER=ioc-edge
+SENSORS_ENV=$CONFIG_DIR/sensors.env
 UNIT_DIR=/etc/systemd/system
 BIN_LINK=/usr/local/bin/edgectl
 SOURCE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --dry-run) dry_run=1 ;;
     --no-start) start=0 ;;
     --config) site_config="${2:?--config needs a file}"; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -107,6 +109,8 @@ say "site config $CONFIG_DIR/config.yaml"
 if [ -f "$CONFIG_DIR/config.yaml" ]; then
   echo "    kept (use edgectl config apply to change it)"
 elif [ -n "$site_config" ]; then
+  # Sensor secrets first (random, root-only, printed once): the config names them as ${VAR}.
+  run "$node_bin" "$SOURCE_DIR/dist/edge/cli/main.js" --config "$site_config" provision --sensors-only --sensors-env "$SENSORS_ENV"
   run "$node_bin" "$SOURCE_DIR/dist/edge/cli/main.js" config validate "$site_config"
   run install -o root -g "$SERVICE_USER" -m 0660 "$site_config" "$CONFIG_DIR/config.yaml"
 else

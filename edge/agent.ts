@@ -16,6 +16,7 @@ import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { Outbox } from './outbox/outbox.js';
 import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_PATH } from './outbox/test-injector.js';
 import { SensorBroker } from './sensors/broker.js';
+import { resolveBrokerHost } from './sensors/broker-address.js';
 import { SensorPipeline } from './sensors/sensor-pipeline.js';
 import { Uplink } from './uplink/link.js';
 import { linkTargetOf } from './uplink/client.js';
@@ -154,8 +155,9 @@ export class EdgeAgent {
     });
     this.sensors.start();
     this.broker = new SensorBroker({
-      host: config.broker.host, port: config.broker.port, websocketPort: config.broker.websocket_port,
+      host: resolveBrokerHost(config.broker), port: config.broker.port, websocketPort: config.broker.websocket_port,
       maxPayloadBytes: config.broker.max_payload_bytes, sensors: config.sensors, metrics: this.metrics,
+      maxUnauthenticated: config.broker.max_unauthenticated, connectTimeoutMs: config.broker.connect_timeout_s * 1000,
       logger: componentLogger('broker', this.log), onReading: (r) => this.sensors.handle(r),
       onFailure: (err) => this.supervisor.failed('broker', err),
     });

@@ -8,6 +8,7 @@ import { ConfigError, IocError, errorMessage } from '../common/errors.js';
 import { setRootLogger } from '../common/log.js';
 import { EdgeAgent } from './agent.js';
 import { openAgentLog } from './logging.js';
+import { weakSensorSecrets } from './sensors/weak-secrets.js';
 
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -20,6 +21,9 @@ async function main(): Promise<void> {
   let loaded;
   try {
     loaded = loadEdgeConfig(values.config);
+    // Guessable sensor passwords would let anyone on the sensor network forge readings.
+    const weak = weakSensorSecrets(loaded.config.sensors);
+    if (weak.length > 0) throw new ConfigError(values.config, weak);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

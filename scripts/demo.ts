@@ -50,6 +50,10 @@ async function main(): Promise<void> {
     doc.setIn(['data_dir'], dataDir);
     doc.setIn(['broker'], doc.createNode({ host: '127.0.0.1', port: brokerPort }));
     doc.setIn(['admin'], doc.createNode({ socket: join(dataDir, 'edgectl.sock'), metrics_host: '127.0.0.1', metrics_port: 0 }));
+    // The shipped configs take sensor secrets from the environment; the demo makes its own.
+    for (const item of (doc.getIn(['sensors']) as YAML.YAMLSeq | undefined)?.items ?? []) {
+      (item as YAML.YAMLMap).setIn(['credentials', 'password'], randomBytes(18).toString('base64url'));
+    }
     const cameras = doc.getIn(['cameras']) as YAML.YAMLSeq | undefined;
     for (const item of cameras?.items ?? []) {
       const cam = item as YAML.YAMLMap;

@@ -101,11 +101,23 @@ export const EdgeConfigSchema = z
     data_dir: z.string().default('/var/lib/ioc-edge').describe('outbox, clock, dead letters and logs live here'),
     broker: z
       .strictObject({
-        host: z.string().default('0.0.0.0'),
+        host: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('address to listen on; write 0.0.0.0 explicitly to listen on every interface (default: the address of `interface`, else 127.0.0.1)'),
+        interface: z
+          .string()
+          .regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'a network interface name, e.g. eth1')
+          .optional()
+          .describe('the sensor network interface (e.g. eth1): the broker listens on its IPv4 address'),
         port: z.number().int().min(0).max(65_535).default(1883).describe('MQTT over TCP; 0 picks a free port'),
         websocket_port: z.number().int().min(0).max(65_535).optional(),
         max_payload_bytes: z.number().int().min(16).max(1_048_576).default(4096),
+        max_unauthenticated: z.number().int().min(1).max(10_000).default(64).describe('connections waiting to authenticate at once; more are refused'),
+        connect_timeout_s: z.number().min(1).max(120).default(10).describe('a connection that has not sent CONNECT by then is closed'),
       })
+      .refine((b) => !(b.host && b.interface), { message: 'set host or interface, not both', path: ['interface'] })
       .prefault({}),
     sensors: z.array(Sensor).default([]),
     cameras: z.array(CameraSchema).default([]),

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadEdgeConfig, parseEdgeConfig } from '../../common/config/edge-config.js';
+import { weakSensorSecrets } from '../sensors/weak-secrets.js';
+import { DEFAULT_SENSORS_ENV, envWithSensorSecrets } from './sensor-secrets.js';
 import { ConfigError } from '../../common/errors.js';
 import { diffConfig, type ConfigApplyResult, type ConfigChange } from '../config-apply.js';
 import { action } from './command.js';
@@ -50,7 +52,9 @@ export function registerConfig(program: Command): void {
     .action(
       action(async ({ out }, file: string) => {
         try {
-          const loaded = loadEdgeConfig(file);
+          const loaded = loadEdgeConfig(file, envWithSensorSecrets(DEFAULT_SENSORS_ENV));
+          const weak = weakSensorSecrets(loaded.config.sensors);
+          if (weak.length > 0) throw new ConfigError(file, weak);
           const c = loaded.config;
           out.result({ valid: true, file, revision: loaded.revision, migrated: loaded.migrated, issues: [] });
           out.line(`${out.c.green('valid')}: ${file} (revision ${loaded.revision}; ${c.sensors.length} sensors, ${c.cameras.length} cameras, device ${c.device.id})`);

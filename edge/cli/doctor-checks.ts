@@ -10,6 +10,7 @@ import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { redactText } from '../../common/redact.js';
 import { diskFreeBytes } from '../system-stats.js';
+import { resolveBrokerHost } from '../sensors/broker-address.js';
 import { ModelStore, verify } from '../admin/model-store.js';
 import { timeInference } from '../admin/detector-timing.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
@@ -198,7 +199,13 @@ export async function checkBroker(ctx: DoctorContext): Promise<CheckResult> {
   if (!ctx.status) return skip('broker', 'skipped: agent not running');
   if (!ctx.config) return skip('broker', 'skipped: the config did not load (see the config check)');
   const port = ctx.status.ports.broker;
-  const host = ctx.config.broker.host === '0.0.0.0' || ctx.config.broker.host === '::' ? '127.0.0.1' : ctx.config.broker.host;
+  let bound: string;
+  try {
+    bound = resolveBrokerHost(ctx.config.broker);
+  } catch (err) {
+    return fail('broker', errorMessage(err), 'ip -br addr; set broker.interface to the sensor network interface (or broker.host)');
+  }
+  const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
   const ok = await new Promise<boolean>((resolve) => {
     const socket = connect(port, host);
     socket.setTimeout(3000, () => (socket.destroy(), resolve(false)));

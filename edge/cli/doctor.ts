@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadEdgeConfig } from '../../common/config/edge-config.js';
 import type { EdgeConfig } from '../../common/config/edge-schema.js';
+import { DEFAULT_SENSORS_ENV, envWithSensorSecrets } from './sensor-secrets.js';
 import { ConfigError, errorMessage } from '../../common/errors.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { AdminClient, AgentNotRunningError } from './client.js';
@@ -56,7 +57,7 @@ export function doctorConfigFile(globals: GlobalOptions, status: AgentStatus | u
 
 function loadForDoctor(file: string): { config: EdgeConfig | undefined; result: CheckResult } {
   try {
-    const loaded = loadEdgeConfig(file);
+    const loaded = loadEdgeConfig(file, envWithSensorSecrets(DEFAULT_SENSORS_ENV));
     return { config: loaded.config, result: { name: 'config', status: 'pass', detail: `${file} is valid (revision ${loaded.revision})` } };
   } catch (err) {
     const issues = err instanceof ConfigError ? err.issues.join('; ') : errorMessage(err);

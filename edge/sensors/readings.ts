@@ -23,6 +23,13 @@ export const REJECT_REASONS = [
   'malformed',
   'non_finite',
   'out_of_range',
+  // Connection-level refusals (edge/sensors/packet-guard.ts) and readings not stored.
+  'oversized_packet',
+  'preauth_bytes',
+  'malformed_header',
+  'not_connect_first',
+  'too_many_unauthenticated',
+  'not_stored',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -67,21 +67,27 @@ export class SensorPipeline {
     this.timer ??= setInterval(() => this.emitTelemetry(this.aggregator.closeDue(Date.now())), 1000);
   }
 
-  handle(reading: SensorReading): void {
+  /**
+   * Takes one reading. The promise resolves once the records it caused (closed windows, alarm
+   * transitions) are durable in the outbox, and rejects if one could not be stored: the broker
+   * acknowledges a QoS 1 reading only then, so an acknowledged alarm survives kill -9.
+   */
+  handle(reading: SensorReading): Promise<void> {
     const sensor = this.sensors.get(reading.sensorId);
-    if (!sensor) return;
+    if (!sensor) return Promise.resolve();
     const unit = sensor.metrics.find((m) => m.name === reading.metric)?.unit ?? '';
     this.last.set(`${reading.sensorId}/${reading.metric}`, { sensorId: reading.sensorId, metric: reading.metric, unit, value: reading.value, wallMs: reading.wallMs });
-    this.emitTelemetry(this.aggregator.add(reading));
+    const stored = this.emitTelemetry(this.aggregator.add(reading));
     for (const rule of this.rules.get(`${reading.sensorId}/${reading.metric}`) ?? []) {
       const transition = rule.update(reading);
-      if (transition) this.emitAlarm(sensor, rule, transition, unit);
+      if (transition) stored.push(this.emitAlarm(sensor, rule, transition, unit));
     }
     this.options.onReading?.(reading);
+    return Promise.all(stored).then(() => undefined);
   }
 
-  private emitTelemetry(windows: WindowAggregate[]): void {
-    for (const w of windows) {
+  private emitTelemetry(windows: WindowAggregate[]): Promise<unknown>[] {
+    return windows.map((w) =>
       this.produce({
         kind: 'telemetry',
         body: {
@@ -91,11 +97,11 @@ export class SensorPipeline {
           },
         },
         edgeTimeMs: w.endMs,
-      });
-    }
+      }),
+    );
   }
 
-  private emitAlarm(sensor: SensorConfig, rule: ThresholdRule, t: AlarmTransition, unit: string): void {
+  private emitAlarm(sensor: SensorConfig, rule: ThresholdRule, t: AlarmTransition, unit: string): Promise<unknown> {
     const key = ruleKey(sensor.id, rule.config.id);
     let alarmId: string;
     if (t.state === 'raised') {
@@ -110,7 +116,7 @@ export class SensorPipeline {
     const verb = t.state === 'raised' ? 'raised' : 'cleared';
     const message = rule.config.message ?? `${sensor.name ?? sensor.id} ${t.metric} ${rule.config.condition} ${rule.config.value}${unit}`;
     this.log.info({ sensor: sensor.id, rule: rule.config.id, value: t.value, state: t.state }, `alarm ${verb}`);
-    this.produce({
+    return this.produce({
       kind: 'alarm',
       body: {
         alarm: {
@@ -122,15 +128,17 @@ export class SensorPipeline {
     });
   }
 
-  private produce(input: OutboxInput): void {
-    const p = this.options.sink
-      .append(input)
+  /** Appends one record; failures are counted and logged here, and returned to the caller. */
+  private produce(input: OutboxInput): Promise<unknown> {
+    const stored = this.options.sink.append(input);
+    const p = stored
       .catch((err: unknown) => {
         this.appendFailures++;
         this.log.error({ err: errorMessage(err), kind: input.kind }, 'could not store record in the outbox');
       })
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+    return stored;
   }
 
   private saveActive(): void {
