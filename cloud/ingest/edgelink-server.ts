@@ -28,7 +28,7 @@ type AuthContext = ReturnType<SyncCall['getAuthContext']>;
 
 /** The names a client certificate vouches for: its subject CN and its DNS and URI SANs. */
 export function certificateNames(cert: PeerCertificate | undefined): string[] {
-  if (!cert || !cert.subject) return [];
+  if (!cert?.subject) return [];
   const names = new Set<string>();
   const cn = cert.subject.CN;
   for (const name of Array.isArray(cn) ? cn : cn ? [cn] : []) names.add(name);

@@ -112,7 +112,7 @@ function Shell({ onLang, onSignOut }: { onLang: (l: Lang) => void; onSignOut: ()
   const ctx = useConsole();
   const { t, lang, principal } = ctx;
   const route = useRoute();
-  const section = '/' + (route.path.split('/')[1] ?? '');
+  const section = `/${route.path.split('/')[1] ?? ''}`;
   useEffect(() => {
     const title = NAV.find((n) => n.path === section);
     document.title = `${title ? t(title.key) : 'IOC'} — IOC Điện Biên`;

@@ -79,7 +79,7 @@ export class SensorBroker implements Component {
         const sensor = client ? this.sensorOfClient.get(client) : undefined;
         if (!sensor || !packet.topic.startsWith(`sensors/${sensor.id}/`)) {
           this.reject('acl_denied', { clientId: client?.id, topic: packet.topic }, 'publish outside the sensor\'s own topic; disconnecting');
-          return callback(new Error('not authorized to publish on ' + packet.topic));
+          return callback(new Error(`not authorized to publish on ${packet.topic}`));
         }
         // Ingested here, before aedes writes the PUBACK (it acks QoS 1 before `published`).
         const durable = this.ingest(client!, packet.topic, packet.payload as Buffer);
