@@ -271,7 +271,7 @@ export class EdgeLinkServer {
       send({ ack: { batch_id: batch.batch_id, error: `batch of ${batch.body.length} bytes exceeds ${this.options.maxBatchBytes}` } });
       return;
     }
-    let records;
+    let records: ReturnType<typeof decodeBatchBody>;
     try {
       records = decodeBatchBody(batch.body, batch.compression, this.options.maxBatchRecords);
     } catch (err) {

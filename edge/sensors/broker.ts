@@ -149,11 +149,13 @@ export class SensorBroker implements Component {
     const sensor = username ? this.byUsername.get(username) : undefined;
     if (!sensor) {
       this.reject('unknown_client', { clientId: client.id, username }, 'unknown MQTT client refused');
-      return done(authError('unknown client', NOT_AUTHORIZED), false);
+      done(authError('unknown client', NOT_AUTHORIZED), false);
+      return;
     }
     if (!password || !sameSecret(password, sensor.credentials.password)) {
       this.reject('bad_credentials', { clientId: client.id, username }, 'wrong MQTT password refused');
-      return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+      done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+      return;
     }
     this.sensorOfClient.set(client, sensor);
     (client.conn as unknown as PacketGuard).authenticated();
