@@ -49,7 +49,7 @@ t.test('fuzzed payloads never throw', async (t) => {
   };
   for (let i = 0; i < 5000; i++) {
     const bytes = Buffer.from(Array.from({ length: Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256)));
-    t.doesNotThrow(() => parse('sensors/rain-1/rainfall', bytes), undefined, { silent: true } as never);
+    t.doesNotThrow(() => parse('sensors/rain-1/rainfall', bytes), { silent: true });
   }
   t.pass('5000 random payloads handled');
 });
