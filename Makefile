@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE ?= node
 export LOG_LEVEL ?= warn
 
-.PHONY: setup deps system-packages build proto models demo test soak bench fuzz install clean config-reference api-reference cli-reference docs
+.PHONY: setup deps system-packages build proto models demo lint test soak bench fuzz install clean config-reference api-reference cli-reference docs
 
 ## setup: npm dependencies, Debian packages (ffmpeg, rtsp-server-perl, chromium) and the model
 setup: deps system-packages models
@@ -30,8 +30,13 @@ models: deps
 demo: setup build
 	@$(NODE) dist/scripts/demo.js
 
-## test: the whole suite (unit, integration, end-to-end) with real processes and services
+## lint: Biome lint and a type-check of the sources and test/ (tsconfig.test.json)
+lint: deps
+	@bash scripts/lint.sh
+
+## test: lint and type-check, then the whole suite (unit, integration, end-to-end) with real processes and services
 test: setup build
+	@bash scripts/lint.sh || { echo "0 passed, 1 failed"; exit 1; }
 	@bash scripts/run-tests.sh
 
 soak: build

@@ -219,7 +219,9 @@ async function generateLoad(base: string, rate: number, seconds: number): Promis
       get(q.url(n, cursors)).then(
         (res) => {
           if (res.status !== 200) errors++;
-          (latencies[q.name] ??= []).push(performance.now() - due);
+          const series = latencies[q.name] ?? [];
+          latencies[q.name] = series;
+          series.push(performance.now() - due);
         },
         () => {
           errors++;

@@ -130,7 +130,9 @@ async function generateLoad(base: string, rate: number, seconds: number, sensors
     inflight.push(get(q.url(n, sensors)).then(
       (res) => {
         if (res.status !== 200) errors++;
-        (latencies[q.name] ??= []).push(performance.now() - due);
+        const series = latencies[q.name] ?? [];
+        latencies[q.name] = series;
+        series.push(performance.now() - due);
       },
       () => void errors++,
     ));

@@ -42,7 +42,8 @@ async function runClients(url: string, token: string, count: number): Promise<vo
       for (const e of c.events.splice(0)) {
         if (e.event !== 'record') continue;
         const row = JSON.parse(e.data) as { id: string; receivedMs: number };
-        const a = (arrivals[row.id] ??= [row.receivedMs, e.at, e.at, 0]);
+        const a = arrivals[row.id] ?? [row.receivedMs, e.at, e.at, 0];
+        arrivals[row.id] = a;
         a[1] = Math.min(a[1], e.at);
         a[2] = Math.max(a[2], e.at);
         a[3] += 1;

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   }
   const logger = makeRootLogger('ioc-coordinator');
   setRootLogger(logger);
-  let loaded;
+  let loaded: ReturnType<typeof loadCoordinatorConfig>;
   try {
     loaded = loadCoordinatorConfig(values.config);
   } catch (err) {

@@ -15,7 +15,7 @@ export function projectRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the ioc-edge project root above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error(`cannot find the ioc-edge project root above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -45,7 +45,9 @@ export function redactValue<T>(value: T): T {
     let copy: unknown[] | undefined;
     value.forEach((v: unknown, i) => {
       const clean = redactValue(v);
-      if (clean !== v) (copy ??= [...value])[i] = clean;
+      if (clean === v) return;
+      if (copy === undefined) copy = [...value];
+      copy[i] = clean;
     });
     return (copy as T | undefined) ?? value;
   }
@@ -58,7 +60,9 @@ export function redactFields<T extends object>(obj: T): T {
   let copy: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(obj)) {
     const clean = redactValue(value);
-    if (clean !== value) (copy ??= { ...(obj as Record<string, unknown>) })[key] = clean;
+    if (clean === value) continue;
+    if (copy === undefined) copy = { ...(obj as Record<string, unknown>) };
+    copy[key] = clean;
   }
   return (copy as T | undefined) ?? obj;
 }

@@ -4,7 +4,7 @@
 /** Text or attribute content with &, <, >, " and ' escaped; control characters XML forbids dropped. */
 export function xmlText(value: string): string {
   return value
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removes the control characters XML 1.0 forbids
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

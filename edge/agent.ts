@@ -90,6 +90,12 @@ export class EdgeAgent {
   }
 
   /** The running config; replaced by `reconfigure` when a new one is applied. */
+  /** The remote-control handler, made on the first config push or command. */
+  private remoteControl(): RemoteControl {
+    if (this.remote === undefined) this.remote = createRemoteControl(this, this.log);
+    return this.remote;
+  }
+
   get config(): EdgeConfig {
     return this.currentConfig;
   }
@@ -176,8 +182,8 @@ export class EdgeAgent {
       metrics: this.metrics,
       heartbeat: () => this.heartbeat(),
       // Built on first use: the outbox and the config applier exist by then.
-      onConfigPush: (push) => (this.remote ??= createRemoteControl(this, this.log)).onConfigPush(push),
-      onCommand: (command) => (this.remote ??= createRemoteControl(this, this.log)).onCommand(command),
+      onConfigPush: (push) => this.remoteControl().onConfigPush(push),
+      onCommand: (command) => this.remoteControl().onCommand(command),
       logger: componentLogger('uplink', this.log),
       backoff: { initialMs: config.uplink.reconnect_initial_s * 1000, maxMs: config.uplink.reconnect_max_s * 1000 },
       dailyBudgetFile: join(config.data_dir, 'uplink-daily.json'),

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     process.stdout.write('usage: edge-agent --config <site.yaml>\n');
     process.exit(values.help ? 0 : 2);
   }
-  let loaded;
+  let loaded: ReturnType<typeof loadEdgeConfig>;
   try {
     loaded = loadEdgeConfig(values.config);
     // Guessable sensor passwords would let anyone on the sensor network forge readings.

@@ -6,7 +6,6 @@ import { connect as netConnect } from 'node:net';
 import { connect as h2Connect, constants as h2 } from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import * as grpc from '@grpc/grpc-js';
 import { encodeRecord } from '../../common/proto.js';
 import { createEdgeLinkClient, openSync, type SyncCall } from '../../edge/uplink/client.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';

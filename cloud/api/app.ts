@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from '../../common/log.js';
 import { softwareVersion } from '../../common/paths.js';
-import { AccessPolicy, ApiTokens, requireAccess, requireRole } from './auth.js';
+import { AccessPolicy, type ApiTokens, requireAccess, requireRole } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { deviceRoutes } from './routes/devices.js';

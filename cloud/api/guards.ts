@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from './errors.js';
 import type { ApiEnv } from './context.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
-import { ConcurrencyGate } from './concurrency-gate.js';
+import type { ConcurrencyGate } from './concurrency-gate.js';
 
 export interface RateLimitOptions {
   limit: RateLimit;

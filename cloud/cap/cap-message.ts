@@ -137,7 +137,7 @@ export function capXml(msg: CapMessage, alert: Alert, site: CapSite | undefined,
     el('parameter', [textEl('valueName', 'iocState'), textEl('value', msg.state)]),
     area(alert, site, s),
   ]);
-  return XML_DECLARATION + el('alert', [
+  return `${XML_DECLARATION + el('alert', [
     textEl('identifier', msg.identifier),
     textEl('sender', s.sender),
     textEl('sent', capTime(msg.sentMs)),
@@ -149,5 +149,5 @@ export function capXml(msg: CapMessage, alert: Alert, site: CapSite | undefined,
     references ? textEl('references', references) : null,
     textEl('incidents', alert.id),
     info,
-  ], { xmlns: CAP_NAMESPACE }) + '\n';
+  ], { xmlns: CAP_NAMESPACE })}\n`;
 }

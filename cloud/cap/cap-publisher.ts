@@ -61,7 +61,7 @@ export class CapPublisher {
     entries.sort((a, b) => b.msg.sentMs - a.msg.sentMs);
     const self = `${baseUrl}/api/open/v1/cap.atom`;
     const updated = entries[0]?.msg.sentMs ?? 0;
-    return XML_DECLARATION + el('feed', [
+    return `${XML_DECLARATION + el('feed', [
       textEl('id', self),
       textEl('title', `${this.o.settings.sender_name}: CAP alerts`),
       textEl('updated', capTime(updated)),
@@ -77,6 +77,6 @@ export class CapPublisher {
           el('link', null, { rel: 'alternate', type: 'application/cap+xml', href: url }),
         ]);
       }),
-    ], { xmlns: 'http://www.w3.org/2005/Atom' }) + '\n';
+    ], { xmlns: 'http://www.w3.org/2005/Atom' })}\n`;
   }
 }

@@ -83,7 +83,7 @@ export class ConfigVersions {
 
   /** Edge schema errors with their paths, plus what may not change remotely. */
   private async validate(deviceId: string, site: string, yaml: string): Promise<string[]> {
-    let config;
+    let config: ReturnType<typeof parseEdgeConfig>['config'];
     try {
       config = parseEdgeConfig(yaml, 'config', PLACEHOLDER_ENV).config;
     } catch (err) {

@@ -28,7 +28,7 @@ type AuthContext = ReturnType<SyncCall['getAuthContext']>;
 
 /** The names a client certificate vouches for: its subject CN and its DNS and URI SANs. */
 export function certificateNames(cert: PeerCertificate | undefined): string[] {
-  if (!cert || !cert.subject) return [];
+  if (!cert?.subject) return [];
   const names = new Set<string>();
   const cn = cert.subject.CN;
   for (const name of Array.isArray(cn) ? cn : cn ? [cn] : []) names.add(name);
@@ -271,7 +271,7 @@ export class EdgeLinkServer {
       send({ ack: { batch_id: batch.batch_id, error: `batch of ${batch.body.length} bytes exceeds ${this.options.maxBatchBytes}` } });
       return;
     }
-    let records;
+    let records: ReturnType<typeof decodeBatchBody>;
     try {
       records = decodeBatchBody(batch.body, batch.compression, this.options.maxBatchRecords);
     } catch (err) {

@@ -208,7 +208,8 @@ class RecordItem implements LiveItem {
   }
 
   get data(): string {
-    return (this.json ??= JSON.stringify(this.row));
+    if (this.json === undefined) this.json = JSON.stringify(this.row);
+    return this.json;
   }
 }
 

@@ -10,7 +10,9 @@ const imageKey = (id: string, index: number) => `rp!img!${id}!${pad(index, 3)}`;
 export class LevelReportStore extends LevelFeatureStore implements ReportStore {
   async createReport(report: CitizenReport, images: readonly Uint8Array[]): Promise<void> {
     const ops: LevelOp[] = [{ type: 'put', key: reportKey(report.id), value: encodeJson(report) }];
-    images.forEach((data, i) => ops.push({ type: 'put', key: imageKey(report.id, i), value: data }));
+    images.forEach((data, i) => {
+      ops.push({ type: 'put', key: imageKey(report.id, i), value: data });
+    });
     await writeBatch(this.db, ops);
   }
 

@@ -104,6 +104,7 @@ export function matches(conditions: readonly TimeCondition[], startMs: number, e
       case 'lt': return v < c.ms;
       case 'le': return v <= c.ms;
       case 'eq': return v === c.ms;
+      default: return false;
     }
   });
 }

@@ -1,7 +1,7 @@
 // Triage on the coordinator's LevelDB (key prefix "tr!"): alerts, a unique index of their
 // sources, the append-only audit log and the index of unacknowledged dispatches.
 import { IocError } from '../../common/errors.js';
-import { LevelFeatureStore, EMPTY, KeyedLock, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
+import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
 import { matchesAlertQuery } from './alert-filter.js';
 import type { AlertChange, TriageStore } from './triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';

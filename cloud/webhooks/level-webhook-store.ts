@@ -32,7 +32,7 @@ export class LevelWebhookStore extends LevelFeatureStore implements WebhookStore
       const ops: LevelOp[] = [];
       for await (const key of this.db.keys(pendingRange(endpoint))) {
         const d = await this.getDelivery(key.slice(key.lastIndexOf('!') + 1));
-        if (!d || d.state !== 'pending') continue;
+        if (d?.state !== 'pending') continue;
         // Oldest first and in order: stop at the first one not yet due.
         if (d.nextAttemptAtMs > nowMs) break;
         if (d.leaseUntilMs > nowMs) continue;

@@ -247,7 +247,9 @@ export function checkOperationsReferences(config: OperationsReferences, ctx: z.R
   const channel = (name: string | undefined, path: (string | number)[]) => {
     if (name !== undefined && !endpoints.has(name)) ctx.addIssue({ code: 'custom', path, message: `no webhook endpoint "${name}" in webhooks.endpoints` });
   };
-  config.agencies.forEach((a, i) => channel(a.channel, ['agencies', i, 'channel']));
+  config.agencies.forEach((a, i) => {
+    channel(a.channel, ['agencies', i, 'channel']);
+  });
   channel(config.escalation.channel, ['escalation', 'channel']);
   for (const issue of routingIssues(config.routing, agencies, endpoints)) ctx.addIssue({ code: 'custom', path: ['routing', ...issue.path], message: issue.message });
 }

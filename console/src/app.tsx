@@ -112,13 +112,18 @@ function Shell({ onLang, onSignOut }: { onLang: (l: Lang) => void; onSignOut: ()
   const ctx = useConsole();
   const { t, lang, principal } = ctx;
   const route = useRoute();
-  const section = '/' + (route.path.split('/')[1] ?? '');
+  const section = `/${route.path.split('/')[1] ?? ''}`;
   useEffect(() => {
     const title = NAV.find((n) => n.path === section);
     document.title = `${title ? t(title.key) : 'IOC'} — IOC Điện Biên`;
   }, [section, lang]);
+  // Clicks on the console's own links navigate in place (keyboard activation of a link is a click too).
+  useEffect(() => {
+    document.addEventListener('click', onLinkClick);
+    return () => document.removeEventListener('click', onLinkClick);
+  }, []);
   return (
-    <div class="shell" onClick={onLinkClick}>
+    <div class="shell">
       <header class="topbar">
         <a href="/" class="brand">
           <span class="brand-mark" aria-hidden="true" />
@@ -134,10 +139,10 @@ function Shell({ onLang, onSignOut }: { onLang: (l: Lang) => void; onSignOut: ()
         <div class="user">
           <span class="user-name" title={principal.name}>{principal.name}</span>
           <span class={`role role-${principal.role}`} data-role={principal.role}>{t(`role.${principal.role}` as MessageKey)}</span>
-          <button class="link-button" onClick={() => onLang(lang === 'vi' ? 'en' : 'vi')} aria-label={t('app.switchLang')}>
+          <button type="button" class="link-button" onClick={() => onLang(lang === 'vi' ? 'en' : 'vi')} aria-label={t('app.switchLang')}>
             {lang === 'vi' ? 'EN' : 'VI'}
           </button>
-          <button class="link-button" onClick={onSignOut}>{t('app.signOut')}</button>
+          <button type="button" class="link-button" onClick={onSignOut}>{t('app.signOut')}</button>
         </div>
       </header>
       <main class="page">

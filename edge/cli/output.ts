@@ -102,8 +102,13 @@ export function formatCount(n: number): string {
 
 /** Left-aligned columns; the widths ignore colour codes. */
 export function columns(rows: string[][], gap = 2): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour escapes, which start with ESC
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, visible(cell));
+    });
+  }
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell) + gap))).join('').trimEnd());
 }

@@ -61,7 +61,9 @@ export function printStatus(out: Output, s: AgentStatus): void {
       cam.lastEvent ? `last event ${ago(cam.lastEvent.wallMs, now)}: ${[cam.lastEvent.type, cam.lastEvent.label, cam.lastEvent.rule].filter(Boolean).join(' ')}` : 'no events yet',
       cam.restarts + cam.reconnects > 0 ? c.yellow(`${cam.reconnects} reconnects`) : '',
     ]);
-    columns(rows).forEach((row, i) => out.line(`${i === 0 ? label(out, 'cameras') : indent}${row}`));
+    columns(rows).forEach((row, i) => {
+      out.line(`${i === 0 ? label(out, 'cameras') : indent}${row}`);
+    });
   }
   if (s.detector) out.line(`${label(out, 'detector')}${out.state(s.detector.state)} ${s.detector.backend || ''} · model ${s.detector.model} · ${s.detector.detail}${s.detector.restarts > 0 ? c.yellow(` · ${s.detector.restarts} restarts`) : ''}`);
 
@@ -72,7 +74,9 @@ export function printStatus(out: Output, s: AgentStatus): void {
       sensor.metrics.map((m) => (m.value === null ? `${m.metric} —` : `${m.metric} ${m.value} ${m.unit}`.trim())).join(', '),
       sensor.lastSeenMs ? (sensor.stale ? c.yellow(ago(sensor.lastSeenMs, now)) : ago(sensor.lastSeenMs, now)) : c.yellow('no reading yet'),
     ]);
-    columns(rows).forEach((row, i) => out.line(`${i === 0 ? label(out, 'sensors') : indent}${row}`));
+    columns(rows).forEach((row, i) => {
+      out.line(`${i === 0 ? label(out, 'sensors') : indent}${row}`);
+    });
   }
   out.line(`${label(out, 'alarms')}${s.alarms.length === 0 ? c.green('none active') : c.red(s.alarms.map((a) => `${a.key} since ${ago(a.raisedAtMs, now)}`).join(' · '))}`);
   out.line();

@@ -79,7 +79,7 @@ export class SensorBroker implements Component {
         const sensor = client ? this.sensorOfClient.get(client) : undefined;
         if (!sensor || !packet.topic.startsWith(`sensors/${sensor.id}/`)) {
           this.reject('acl_denied', { clientId: client?.id, topic: packet.topic }, 'publish outside the sensor\'s own topic; disconnecting');
-          return callback(new Error('not authorized to publish on ' + packet.topic));
+          return callback(new Error(`not authorized to publish on ${packet.topic}`));
         }
         // Ingested here, before aedes writes the PUBACK (it acks QoS 1 before `published`).
         const durable = this.ingest(client!, packet.topic, packet.payload as Buffer);
@@ -149,11 +149,13 @@ export class SensorBroker implements Component {
     const sensor = username ? this.byUsername.get(username) : undefined;
     if (!sensor) {
       this.reject('unknown_client', { clientId: client.id, username }, 'unknown MQTT client refused');
-      return done(authError('unknown client', NOT_AUTHORIZED), false);
+      done(authError('unknown client', NOT_AUTHORIZED), false);
+      return;
     }
     if (!password || !sameSecret(password, sensor.credentials.password)) {
       this.reject('bad_credentials', { clientId: client.id, username }, 'wrong MQTT password refused');
-      return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+      done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+      return;
     }
     this.sensorOfClient.set(client, sensor);
     (client.conn as unknown as PacketGuard).authenticated();

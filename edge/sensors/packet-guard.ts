@@ -106,7 +106,10 @@ export class PacketGuard extends Duplex {
       const byte = chunk[i++]!;
       if (this.state === 'type') {
         this.packetType = byte >> 4;
-        if (this.packets === 0 && this.packetType !== CONNECT) return this.refuse('not_connect_first', `first packet has type ${this.packetType}, not CONNECT`);
+        if (this.packets === 0 && this.packetType !== CONNECT) {
+          this.refuse('not_connect_first', `first packet has type ${this.packetType}, not CONNECT`);
+          return;
+        }
         this.state = 'length';
         this.length = 0;
         this.multiplier = 1;
@@ -118,18 +121,27 @@ export class PacketGuard extends Duplex {
       this.multiplier *= 128;
       this.lengthBytes++;
       if (byte & 0x80) {
-        if (this.lengthBytes >= 4) return this.refuse('malformed_header', 'remaining length longer than four bytes');
+        if (this.lengthBytes >= 4) {
+          this.refuse('malformed_header', 'remaining length longer than four bytes');
+          return;
+        }
         continue;
       }
       const limit = this.authed ? this.limits.maxPacketBytes : this.limits.maxConnectBytes;
-      if (this.length > limit) return this.refuse('oversized_packet', `packet type ${this.packetType} announces ${this.length} bytes (limit ${limit}${this.authed ? '' : ' before authentication'})`);
+      if (this.length > limit) {
+        this.refuse('oversized_packet', `packet type ${this.packetType} announces ${this.length} bytes (limit ${limit}${this.authed ? '' : ' before authentication'})`);
+        return;
+      }
       this.packets++;
       this.left = this.length;
       this.state = this.left > 0 ? 'body' : 'type';
     }
     if (!this.authed) {
       this.preAuthBytes += chunk.length;
-      if (this.preAuthBytes > this.limits.maxPreAuthBytes) return this.refuse('preauth_bytes', `more than ${this.limits.maxPreAuthBytes} bytes before authentication`);
+      if (this.preAuthBytes > this.limits.maxPreAuthBytes) {
+        this.refuse('preauth_bytes', `more than ${this.limits.maxPreAuthBytes} bytes before authentication`);
+        return;
+      }
     }
     if (!this.push(chunk)) this.inner.pause();
   }
@@ -144,13 +156,19 @@ export class PacketGuard extends Duplex {
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    if (this.inner.destroyed) return callback();
+    if (this.inner.destroyed) {
+      callback();
+      return;
+    }
     this.inner.write(chunk, encoding, callback);
   }
 
   /** Packets are written in pieces (header, length, body): one write to the connection for all. */
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
-    if (this.inner.destroyed) return callback();
+    if (this.inner.destroyed) {
+      callback();
+      return;
+    }
     this.inner.write(Buffer.concat(chunks.map((c) => c.chunk)), callback);
   }
 

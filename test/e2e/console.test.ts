@@ -60,7 +60,7 @@ async function publish(agent: RunningAgent, sensor: string, metric: string, valu
 }
 
 async function signIn(page: Page, baseUrl: string, token: string, shot?: string): Promise<void> {
-  await page.goto(baseUrl + '/');
+  await page.goto(`${baseUrl}/`);
   await page.waitForSelector('#token');
   if (shot) await screenshot(page, shot);
   await page.fill('#token', token);
@@ -96,17 +96,17 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
   page.on('pageerror', (err) => failures.push(err.message));
 
   await t.test('the coordinator serves the console and keeps API paths for the API', async (t) => {
-    const home = await fetch(baseUrl + '/');
+    const home = await fetch(`${baseUrl}/`);
     t.equal(home.status, 200);
     t.match(home.headers.get('content-type'), /text\/html/);
-    const deep = await fetch(baseUrl + '/alerts/some-alert');
+    const deep = await fetch(`${baseUrl}/alerts/some-alert`);
     t.match(await deep.text(), /<div id="app">/, 'page paths fall back to the console');
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await home.text())?.[1];
     t.ok(asset, 'index.html references a hashed bundle');
     const js = await fetch(baseUrl + asset);
     t.match(js.headers.get('content-type'), /javascript/);
     t.match(js.headers.get('cache-control'), /immutable/);
-    const api404 = await fetch(baseUrl + '/api/v1/no-such-thing', { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
+    const api404 = await fetch(`${baseUrl}/api/v1/no-such-thing`, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
     t.equal(api404.status, 404);
     t.match(api404.headers.get('content-type'), /json/);
   });

@@ -34,7 +34,7 @@ async function flipByteInThumbnail(outboxDir: string, seq: number): Promise<void
     const bytes = readFileSync(file);
     const at = bytes.indexOf(needle);
     if (at < 0) continue;
-    bytes[at + 7] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(at + 7) ^ 0x01, at + 7);
     writeFileSync(file, bytes);
     return;
   }

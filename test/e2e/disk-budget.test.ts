@@ -83,7 +83,7 @@ t.test('a real full disk: the agent stays up and online, says so, and carries on
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dataDir], { stdio: 'ignore' });
   } catch {
-    return t.skip('cannot mount a tmpfs here (needs root)');
+    return t.skip('cannot mount a tmpfs here (needs root)', () => undefined);
   }
   t.teardown(() => execFileSync('umount', ['-l', dataDir], { stdio: 'ignore' }));
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-f', site: 'muong-nhe' }] });

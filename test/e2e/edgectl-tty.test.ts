@@ -72,6 +72,7 @@ t.test('status on a terminal: colour on a tty, none with NO_COLOR or through a p
   t.match(screen, /clock\s+offset [+-]\d+ ms from the coordinator \(measured\)/);
   const coloured = term.screen('colour', true);
   t.ok(coloured.includes(ESC), 'colour codes on a terminal');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ANSI colour escapes the terminal receives
   t.match(coloured, /\x1b\[32m(\x1b\[49m)?● connected/, 'a healthy link is green');
 
   await waitFor('NO_COLOR run done', () => term.screen('nocolour').includes('[exit 0]'));

@@ -55,7 +55,7 @@ function setup(t: { teardown(fn: () => unknown): void }) {
 
 t.test('apply installs the file, keeps the previous one and reloads only what changed', async (t) => {
   const { file, target, applier } = setup(t);
-  const next = BASE.replace('unit: mm', 'unit: mm/h') + 'uplink: { rate_kbps: 64 }\nlog: { level: debug }\n';
+  const next = `${BASE.replace('unit: mm', 'unit: mm/h')}uplink: { rate_kbps: 64 }\nlog: { level: debug }\n`;
   const result = await applier.apply(next, 'edgectl');
   t.same(result.changes.map((c) => c.path).sort(), ['log.level', 'sensors[rain-1].metrics[rainfall].unit', 'uplink.rate_kbps']);
   t.same(result.restarted.sort(), ['sensors', 'uplink']);
@@ -101,7 +101,7 @@ t.test('rollback without a previous version is "not found"', async (t) => {
 
 t.test('diff matches lists by id, ignores order and masks secrets', async (t) => {
   const a = parseEdgeConfig(BASE).config;
-  const reordered = parseEdgeConfig(BASE.replace(/  - id: river-1[\s\S]*?metrics: \[\{ name: level, unit: m \}\]\n/, '') + `  - id: river-1
+  const reordered = parseEdgeConfig(`${BASE.replace(/  - id: river-1[\s\S]*?metrics: \[\{ name: level, unit: m \}\]\n/, '')}  - id: river-1
     type: water_level
     credentials: { username: river-1, password: a-new-password }
     metrics: [{ name: level, unit: m }]

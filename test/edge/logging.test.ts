@@ -56,7 +56,10 @@ t.test('openAgentLog writes JSON to the file at the configured level', async (t)
   const dir = tempDir(t);
   const saved = process.env.LOG_LEVEL;
   delete process.env.LOG_LEVEL;
-  t.teardown(() => (saved === undefined ? delete process.env.LOG_LEVEL : (process.env.LOG_LEVEL = saved)));
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = saved;
+  });
   const stdout = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
   const log = openAgentLog({ data_dir: dir, log: { file: true, level: 'warn', max_file_mb: 1, max_files: 2 } });
@@ -77,8 +80,11 @@ t.test('an unwritable log directory falls back to stdout instead of stopping the
   writeFileSync(join(dir, 'logs'), 'a file where the log directory should be');
   const stdout = process.stdout.write.bind(process.stdout);
   let printed = '';
-  process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
-  let log;
+  process.stdout.write = ((chunk: string) => {
+    printed += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  let log: ReturnType<typeof openAgentLog>;
   try {
     log = openAgentLog({ data_dir: dir, log: { file: true, level: 'info', max_file_mb: 1, max_files: 2 } });
     log.logger.info('still logging');

@@ -143,7 +143,7 @@ export class Fuzzer {
     const auth = this.random();
     if (auth < 0.55) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
     else if (auth < 0.7) headers.authorization = `Bearer ${this.pick([VIEWER_TOKEN, OPERATOR_TOKEN])}`;
-    else if (auth < 0.8) headers.authorization = this.pick(['Bearer', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'x'.repeat(4000)}`, 'bearer  ' + ADMIN_TOKEN, `Bearer ${deviceToken(DEVICE)}`]);
+    else if (auth < 0.8) headers.authorization = this.pick(['Bearer', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'x'.repeat(4000)}`, `bearer  ${ADMIN_TOKEN}`, `Bearer ${deviceToken(DEVICE)}`]);
     if (this.chance(0.1)) headers['last-event-id'] = this.pick(['0', '-1', '99999999999999999999', 'abc', '1-2', String(Date.now())]);
     if (this.chance(0.05)) headers.origin = 'http://evil.example';
     if (this.chance(0.05)) headers.accept = this.pick(['text/event-stream', 'application/xml', '*/*', '']);

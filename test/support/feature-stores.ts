@@ -1,7 +1,7 @@
 // The IOC feature stores (triage, webhooks, reports, device admin, audit) on both backends, for
 // their contract tests: the level store in a temp dir, PostgreSQL in a throwaway schema. Under
 // CI=true an unreachable PostgreSQL fails the test; elsewhere its half is skipped with the reason.
-import t from 'tap';
+import type t from 'tap';
 import { join } from 'node:path';
 import { LevelStore } from '../../cloud/store/level/level-store.js';
 import { PostgresStore } from '../../cloud/store/postgres/postgres-store.js';

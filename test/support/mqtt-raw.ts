@@ -57,7 +57,12 @@ export class RawClient {
     this.socket = socket;
     socket.on('data', (d: Buffer) => (this.received = Buffer.concat([this.received, d]).subarray(-65_536)));
     socket.on('error', () => undefined);
-    this.closedPromise = new Promise((resolve) => socket.once('close', () => ((this.closed = true), resolve())));
+    this.closedPromise = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.closed = true;
+        resolve();
+      });
+    });
   }
 
   static open(port: number, host = '127.0.0.1'): Promise<RawClient> {

@@ -42,8 +42,7 @@ export class NodeProcess {
         const text = chunk.toString();
         this.keep(text);
         buffer += text;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
+        for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
           const line = buffer.slice(0, nl);
           buffer = buffer.slice(nl + 1);
           if (line.startsWith('{"ready":true')) {

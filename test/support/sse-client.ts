@@ -42,8 +42,7 @@ export class SseClient {
         const text = decoder.decode(chunk, { stream: true });
         this.raw += text;
         buffer += text;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
+        for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
           const line = buffer.slice(0, nl).replace(/\r$/, '');
           buffer = buffer.slice(nl + 1);
           if (line === '') {

@@ -1,6 +1,6 @@
 // Small pieces shared by the operations routes: JSON request/response declarations and the
 // name under which a caller appears in audit logs.
-import { z } from '@hono/zod-openapi';
+import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../context.js';
 

@@ -82,7 +82,7 @@ export function AlertPanel(props: {
 
       <Evidence alert={alert} />
 
-      <div class="actions" aria-label={t('triage.actions')}>
+      <section class="actions" aria-label={t('triage.actions')}>
         {!props.canTriage && <p class="muted small" data-testid="viewer-note">{t('triage.viewerNote')}</p>}
         <textarea
           ref={props.commentRef}
@@ -107,6 +107,7 @@ export function AlertPanel(props: {
         <div class="action-buttons">
           {ACTIONS.map((action) => (
             <button
+              type="button"
               class={`action action-${action}${allowed.includes(action) ? ' primary' : ''}`}
               disabled={!props.canTriage || props.busy || !allowed.includes(action)}
               title={props.canTriage ? `${t(`action.${action}` as MessageKey)} (${key(action)})` : t('triage.needOperator')}
@@ -118,7 +119,7 @@ export function AlertPanel(props: {
           ))}
         </div>
         {props.notice && <p class={props.notice.kind === 'ok' ? 'ok small' : 'error small'} role="status">{props.notice.text}</p>}
-      </div>
+      </section>
 
       <h3>{t('alert.audit')}</h3>
       <AuditTrail entries={audit} agencyName={agencyName} />

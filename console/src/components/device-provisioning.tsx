@@ -63,8 +63,8 @@ export function DeviceProvisioning({ devices, sites, onChange }: { devices: Devi
                   <td>{d.id}</td>
                   <td>{d.revoked ? t('devices.revoked') : ''}</td>
                   <td class="row-actions">
-                    <button onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/token`, {}, t('provision.confirmRotate', { id: d.id }))}>{t('provision.rotate')}</button>
-                    {!d.revoked && <button onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/revoke`, {}, t('provision.confirmRevoke', { id: d.id }))}>{t('provision.revoke')}</button>}
+                    <button type="button" onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/token`, {}, t('provision.confirmRotate', { id: d.id }))}>{t('provision.rotate')}</button>
+                    {!d.revoked && <button type="button" onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/revoke`, {}, t('provision.confirmRevoke', { id: d.id }))}>{t('provision.revoke')}</button>}
                   </td>
                 </tr>
               ))}

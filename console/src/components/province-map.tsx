@@ -57,6 +57,7 @@ export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
       {markers.map((m) => {
         const [x, y] = proj.project(m.lon, m.lat);
         return (
+          // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be an HTML <button>; it has role, tabIndex and Enter/Space handling
           <g
             class={`map-site map-site-${m.status}${m.alerting ? ' map-site-alerting' : ''}${selected === m.id ? ' map-site-selected' : ''}`}
             data-site={m.id}

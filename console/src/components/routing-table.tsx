@@ -69,16 +69,16 @@ export function RoutingTable() {
       )}
       {canEdit && data && draft === null && (
         <div class="toolbar">
-          <button onClick={() => setDraft(JSON.stringify({ rules: data.rules, default_agency: data.default_agency ?? undefined }, null, 2))}>{t('routing.edit')}</button>
-          {data.source === 'api' && <button onClick={() => void save('reset')}>{t('routing.reset')}</button>}
+          <button type="button" onClick={() => setDraft(JSON.stringify({ rules: data.rules, default_agency: data.default_agency ?? undefined }, null, 2))}>{t('routing.edit')}</button>
+          {data.source === 'api' && <button type="button" onClick={() => void save('reset')}>{t('routing.reset')}</button>}
         </div>
       )}
       {draft !== null && (
         <div class="editor">
           <textarea rows={12} spellcheck={false} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} aria-label={t('routing.title')} />
           <div class="toolbar">
-            <button class="primary" onClick={() => void save(draft)}>{t('routing.save')}</button>
-            <button onClick={() => setDraft(null)}>{t('routing.cancel')}</button>
+            <button type="button" class="primary" onClick={() => void save(draft)}>{t('routing.save')}</button>
+            <button type="button" onClick={() => setDraft(null)}>{t('routing.cancel')}</button>
           </div>
         </div>
       )}

@@ -5,8 +5,19 @@ import { SHORTCUTS, keyLabel } from '../triage/shortcuts.js';
 export function ShortcutHelp({ onClose }: { onClose: () => void }) {
   const { t } = useConsole();
   return (
-    <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="keys-title" onClick={onClose}>
-      <div class="panel dialog" onClick={(e) => e.stopPropagation()}>
+    <div
+      class="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="keys-title"
+      onClick={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <div class="panel dialog">
         <h2 id="keys-title">{t('keys.title')}</h2>
         <table class="keys">
           <tbody>
@@ -18,7 +29,7 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
             ))}
           </tbody>
         </table>
-        <button class="primary" onClick={onClose}>{t('keys.close')}</button>
+        <button type="button" class="primary" onClick={onClose}>{t('keys.close')}</button>
       </div>
     </div>
   );

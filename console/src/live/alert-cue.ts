@@ -14,7 +14,7 @@ export function enableSound(): boolean {
 }
 
 export function beep(): void {
-  if (!context || context.state !== 'running') return;
+  if (context?.state !== 'running') return;
   const now = context.currentTime;
   // 880 Hz then 660 Hz, 150 ms each: distinct from phone and radio tones in a control room.
   [880, 660].forEach((freq, i) => {

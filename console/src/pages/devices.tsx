@@ -107,7 +107,7 @@ function DeviceCommands({ devices }: { devices: Device[] }) {
             {cameras.map((c) => <option value={c}>{c}</option>)}
           </select>
         )}
-        <button class="primary" onClick={() => void send()} disabled={!allowed || !target || (command !== 'ping' && cameras.length === 0)} data-action="send-command">{t('devices.send')}</button>
+        <button type="button" class="primary" onClick={() => void send()} disabled={!allowed || !target || (command !== 'ping' && cameras.length === 0)} data-action="send-command">{t('devices.send')}</button>
       </div>
       {problem && <p class="error small">{problem}</p>}
       {history.data && history.data.length > 0 && (

@@ -62,7 +62,9 @@ export function LiveFeed() {
     // Recent history first so the feed is never blank, then what arrives.
     const history = () =>
       api.get<Page<IocEvent>>('/api/v1/events', { site: site || undefined, kind: kinds, min_severity: minSeverity || undefined, limit: 50 }, controller.signal).then(
-        (page) => [...page.items].reverse().forEach((event) => add({ type: 'event', event }, false)),
+        (page) => {
+          for (const event of [...page.items].reverse()) add({ type: 'event', event }, false);
+        },
         () => undefined,
       );
     void history();
@@ -112,10 +114,10 @@ export function LiveFeed() {
             {SEVERITIES.map((s) => <option value={s}>{t(`severity.${s}` as MessageKey)}</option>)}
           </select>
         </label>
-        <button class={paused ? 'primary' : ''} onClick={() => (paused ? resume() : setPaused(true))} data-action="pause">
+        <button type="button" class={paused ? 'primary' : ''} onClick={() => (paused ? resume() : setPaused(true))} data-action="pause">
           {paused ? t('live.resume', { n: held.length }) : t('live.pause')}
         </button>
-        <button onClick={() => setSound(!sound && enableSound())} aria-pressed={sound} data-action="sound">
+        <button type="button" onClick={() => setSound(!sound && enableSound())} aria-pressed={sound} data-action="sound">
           {sound ? t('live.soundOn') : t('live.soundOff')}
         </button>
       </div>

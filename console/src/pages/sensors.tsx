@@ -42,7 +42,7 @@ export function SensorsPage({ site: siteParam, range: rangeParam }: { site: stri
         </label>
         <div class="tabs" role="tablist" aria-label={t('sensors.range')}>
           {Object.keys(RANGES).map((r) => (
-            <button role="tab" aria-selected={r === range} class={r === range ? 'active' : ''} onClick={() => go({ range: r })}>{t(`range.${r}` as MessageKey)}</button>
+            <button type="button" role="tab" aria-selected={r === range} class={r === range ? 'active' : ''} onClick={() => go({ range: r })}>{t(`range.${r}` as MessageKey)}</button>
           ))}
         </div>
       </div>

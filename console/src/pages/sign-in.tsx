@@ -1,11 +1,14 @@
 // Sign-in: the operator pastes the API token an admin issued (viewer, operator or admin). It is
 // checked against GET /api/v1/me before the console opens.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.js';
 import type { Lang, Translate } from '../i18n/i18n.js';
 
 export function SignIn({ t, lang, onLang, onToken }: { t: Translate; lang: Lang; onLang: (l: Lang) => void; onToken: (token: string) => Promise<void> }) {
   const [token, setToken] = useState('');
+  const tokenInput = useRef<HTMLInputElement>(null);
+  // The token field has the focus when the page opens.
+  useEffect(() => tokenInput.current?.focus(), []);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -32,7 +35,7 @@ export function SignIn({ t, lang, onLang, onToken }: { t: Translate; lang: Lang;
         </div>
         <p class="muted">{t('signIn.intro')}</p>
         <label for="token">{t('signIn.token')}</label>
-        <input id="token" name="token" type="password" autocomplete="off" spellcheck={false} value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} autoFocus />
+        <input id="token" name="token" type="password" autocomplete="off" spellcheck={false} value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} ref={tokenInput} />
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy || token.trim() === ''}>{busy ? t('app.loading') : t('signIn.submit')}</button>
         <p class="muted small">{t('signIn.storage')}</p>

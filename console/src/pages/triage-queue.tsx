@@ -126,11 +126,11 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
       <section class="panel queue">
         <header class="panel-head">
           <h1>{t('triage.title')}</h1>
-          <button class="link-button" onClick={() => setHelp(true)} title={t('keys.title')} data-action="help">? {t('keys.short')}</button>
+          <button type="button" class="link-button" onClick={() => setHelp(true)} title={t('keys.title')} data-action="help">? {t('keys.short')}</button>
         </header>
         <div class="tabs" role="tablist">
           {VIEWS.map((v) => (
-            <button role="tab" aria-selected={view === v} class={view === v ? 'active' : ''} onClick={() => setView(v)} data-view={v}>
+            <button type="button" role="tab" aria-selected={view === v} class={view === v ? 'active' : ''} onClick={() => setView(v)} data-view={v}>
               {v === 'open' ? t('triage.open') : v === 'closed' ? t('triage.closed') : t(`state.${v}` as MessageKey)}
             </button>
           ))}
@@ -147,8 +147,14 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
               class={`queue-item sev-row-${a.severity}${a.id === current ? ' selected' : ''}`}
               data-alert={a.id}
               data-state={a.state}
-              aria-selected={a.id === current}
+              aria-current={a.id === current ? 'true' : undefined}
               onClick={() => select(a.id)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  select(a.id);
+                }
+              }}
             >
               <div class="queue-line">
                 <SeverityBadge severity={a.severity} />

@@ -3,6 +3,7 @@
 // endpoint with format cap, listed in the Atom feed and served at their stable URLs. Every
 // message is validated against the OASIS CAP 1.2 schema with xmllint.
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import { startInProcessCoordinator } from '../../support/in-process.js';
 import { OPERATOR_TOKEN } from '../../support/system.js';
 import { WebhookReceiver } from '../../support/webhook-receiver.js';
@@ -14,7 +15,7 @@ import type { Alert, AlertAuditEntry } from '../../../cloud/triage/types.js';
 
 const SECRET = 'cap-endpoint-secret-0123456789';
 let validated = 0;
-function valid(t: { equal(found: unknown, wanted: unknown, message?: string): unknown }, xml: string, what: string): void {
+function valid(t: TapTest, xml: string, what: string): void {
   t.equal(xsdErrors(xml), '', `${what}: valid CAP 1.2`);
   validated++;
 }

@@ -2,6 +2,7 @@
 // CA connects and ingests; plaintext or an unknown CA does not; with mTLS a box needs a client
 // certificate from the configured CA that names its own device id — besides its token.
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import { join } from 'node:path';
 import { parseCoordinatorConfig } from '../../../cloud/config.js';
 import { startCoordinator, type CoordinatorHandle } from '../../../cloud/coordinator.js';
@@ -15,7 +16,7 @@ import { tempDir } from '../../support/tmp.js';
 const TOKEN = 'test-device-token-edge-a-0123456789';
 const identity = { deviceId: 'edge-a', siteId: 'muong-nhe', token: TOKEN, softwareVersion: 'test', configVersion: () => '' };
 
-async function coordinatorWith(t: Tap.Test, dir: string, grpcTls: string): Promise<CoordinatorHandle> {
+async function coordinatorWith(t: TapTest, dir: string, grpcTls: string): Promise<CoordinatorHandle> {
   const yaml = inProcessYaml(dir).replace('grpc: { host: 127.0.0.1, port: 0 }', `grpc: { host: 127.0.0.1, port: 0, tls: ${grpcTls} }`);
   const { config } = parseCoordinatorConfig(yaml, 'coordinator.yaml', {});
   const logger = makeRootLogger('coordinator');
@@ -43,7 +44,7 @@ async function authFailures(handle: CoordinatorHandle, reason: string): Promise<
   return metric.values.filter((v) => v.labels.reason === reason).reduce((a, v) => a + v.value, 0);
 }
 
-async function ingestOne(t: Tap.Test, handle: CoordinatorHandle, target: LinkTarget, seq: number): Promise<void> {
+async function ingestOne(t: TapTest, handle: CoordinatorHandle, target: LinkTarget, seq: number): Promise<void> {
   const sender = await EdgeSender.connect(target, 'edge-a', TOKEN);
   try {
     const ack = await sender.send(encodeBatch([records.telemetry(seq, Date.now())]));

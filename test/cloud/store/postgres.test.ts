@@ -9,7 +9,7 @@ const problem = await postgresProblem();
 if (problem && process.env.CI === 'true') {
   t.fail(`${problem}: the PostgreSQL store contract is mandatory under CI`);
 } else if (problem) {
-  t.skip(`${problem}; set DATABASE_URL to run the PostgreSQL store contract`);
+  t.skip(`${problem}; set DATABASE_URL to run the PostgreSQL store contract`, () => undefined);
 } else {
   runStoreContract(t, async (t) => {
     const store = new PostgresStore({ url: TEST_DATABASE_URL, schema: testSchema(t), poolSize: 4 });

@@ -2,6 +2,7 @@
 // or a chosen agency, the audit log, escalation of silent agencies on a controlled clock, and
 // the intake turning alarms and camera events into one alert each, also across a restart.
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
@@ -27,7 +28,7 @@ const routing = { rules: [{ match: { kind: ['alarm'], rule: ['flood'] }, agency:
 
 type Notified = { event: string; channels: (string | null | undefined)[] };
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], dir = join(tempDir(t), 'store')) {
+async function setup(t: TapTest, dir = join(tempDir(t), 'store')) {
   const store = new LevelStore(dir);
   await store.open();
   const triageStore = new LevelTriageStore(store.database);

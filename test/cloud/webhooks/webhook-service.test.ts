@@ -2,6 +2,7 @@
 // while the receiver is down (everything arrives, in order, once it is back), an endpoint
 // disabled with its reason after repeated failure and re-enabled by an admin, timeouts.
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
@@ -18,14 +19,14 @@ const SECRET = 'agency-shared-secret-0123456789';
 const logger = makeRootLogger('test');
 logger.level = 'error';
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], receiver: WebhookReceiver, over: Partial<WebhookSettings> = {}, timeoutMs = 2000) {
+async function setup(t: TapTest, receiver: WebhookReceiver, over: Partial<WebhookSettings> = {}, timeoutMs = 2000) {
   const store = new LevelStore(join(tempDir(t), 'store'));
   await store.open();
   const registry = new Registry();
   const service = new WebhookService({
     store: new LevelWebhookStore(store.database),
     settings: {
-      endpoints: [{ name: 'police', url: receiver.url, secret: SECRET, events: ['alert.*'], timeout_ms: timeoutMs }, { name: 'duty', url: receiver.url, secret: SECRET, events: [], timeout_ms: timeoutMs }],
+      endpoints: [{ name: 'police', url: receiver.url, secret: SECRET, events: ['alert.*'], timeout_ms: timeoutMs, format: 'json' }, { name: 'duty', url: receiver.url, secret: SECRET, events: [], timeout_ms: timeoutMs, format: 'json' }],
       retry: { initial_ms: 50, max_ms: 400, max_attempts: 50 },
       disable_after_failures: 100,
       ...over,

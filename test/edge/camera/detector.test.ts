@@ -62,7 +62,7 @@ t.test('a crashing or hanging worker is restarted and detection comes back', asy
   const frame = await still('messi5.jpg');
   for (const mode of ['crash', 'hang', 'throw'] as const) {
     detector.injectFaultForTest(mode);
-    await t.rejects(detectInRegion(detector, frame, WHOLE, 0.3), undefined, `${mode}: the in-flight inference fails`);
+    await t.rejects(detectInRegion(detector, frame, WHOLE, 0.3), `${mode}: the in-flight inference fails`);
     const before = detector.restarts;
     const deadline = Date.now() + 60_000;
     while (!detector.available && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import sharp from 'sharp';
 import { CameraEvents } from '../../../edge/camera/events.js';
 import { Tracker } from '../../../edge/camera/tracker.js';
@@ -12,7 +13,7 @@ const W = 320, H = 240;
 const frame = (monoMs: number): Frame => ({ seq: monoMs, width: W, height: H, rgb: Buffer.alloc(W * H * 3, 90), monoMs, wallMs: 1_700_000_000_000 + monoMs });
 const person = (x: number, score: number, size = 0.2): Detection => ({ label: 'person', score, box: { x, y: 0.3, w: size / 2, h: size } });
 
-async function setup(t: Parameters<Parameters<typeof import('tap')['test']>[1]>[0], options: Partial<ConstructorParameters<typeof CameraEvents>[0]> = {}) {
+async function setup(t: TapTest, options: Partial<ConstructorParameters<typeof CameraEvents>[0]> = {}) {
   const outbox = await openOutbox(t);
   const ev = new CameraEvents({
     cameraId: 'cam1', sink: outbox, metrics: createEdgeMetrics(), logger: rootLogger(),

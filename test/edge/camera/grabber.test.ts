@@ -73,6 +73,6 @@ t.test('frames are read straight into reused buffers; a held frame keeps its pix
   t.ok(firstThree.every((f, i) => f.equals(reference.subarray(i * frameBytes, (i + 1) * frameBytes))), 'frames match ffmpeg\'s own output byte for byte');
   t.ok(new Set(seen.map((f) => f.rgb)).size <= 4, `buffers are reused (${new Set(seen.map((f) => f.rgb)).size} for ${seen.length} frames)`);
   t.ok(maxInUse <= 3, `at most the frame being filled, the one handed over and the held one are out (${maxInUse})`);
-  t.ok(held && held.frame.rgb.equals(held.copy), 'the held frame was never refilled');
+  t.ok(held?.frame.rgb.equals(held.copy), 'the held frame was never refilled');
   grabber.pool.release(held!.frame);
 });

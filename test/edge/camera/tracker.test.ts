@@ -88,7 +88,7 @@ t.test('a slow detector (one cycle every 2 s, shared by many cameras) still foll
   for (let i = 0; i < 10; i++) {
     // 0.06 of the frame per cycle: more than the box's own width (0.05), so no overlap.
     const u = tracker.update([person(0.1 + i * 0.06)], i * 2_000, 0);
-    u.tracks.forEach((tr) => ids.add(tr.id));
+    for (const tr of u.tracks) ids.add(tr.id);
     ended += u.ended.length;
   }
   t.equal(ids.size, 1, 'one track, matched by centre distance and velocity');

@@ -38,6 +38,7 @@ t.test('human text and --json', async (t) => {
   human.line(human.state('ok'));
   human.result({ a: 1 });
   human.error('NOT_FOUND', 'no camera "x"', 'see edgectl cameras list');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matches the ANSI colour escape
   t.match(out.text, /\x1b\[32m● ok/);
   t.notMatch(out.text, /"a"/, 'results are printed by the command as text');
   t.match(err.text, /error:.* no camera "x"\n.*hint:.* see edgectl cameras list/);

@@ -32,7 +32,7 @@ const alarm = (i: number) => ({ kind: 'alarm' as const, body: { alarm: { alarm_i
 
 t.test('when the disk is shorter than the budget, thumbnails make room and alarms get in', async (t) => {
   const disk = mountTmpfs(t, 16);
-  if (!disk) return t.skip('cannot mount a tmpfs here (needs root)');
+  if (!disk) return t.skip('cannot mount a tmpfs here (needs root)', () => undefined);
   writeFileSync(join(disk, 'camera-clips.bin'), Buffer.alloc(8 * MB)); // the rest of the box's data
   const box = await Outbox.open({
     dir: join(disk, 'outbox'), diskBudgetBytes: 512 * MB, minFreeDiskBytes: 3 * MB,
@@ -53,7 +53,7 @@ t.test('when the disk is shorter than the budget, thumbnails make room and alarm
 
 t.test('ENOSPC: writes are refused, nothing crashes, and the outbox carries on once space is back', async (t) => {
   const disk = mountTmpfs(t, 8);
-  if (!disk) return t.skip('cannot mount a tmpfs here (needs root)');
+  if (!disk) return t.skip('cannot mount a tmpfs here (needs root)', () => undefined);
   const metrics = createEdgeMetrics();
   const box = await Outbox.open({
     dir: join(disk, 'outbox'), diskBudgetBytes: 512 * MB, minFreeDiskBytes: 0, metrics,

@@ -333,7 +333,7 @@ t.test('a flipped byte in a stored record is caught by its checksum: counted, re
   const bytes = readFileSync(file);
   const at = bytes.indexOf('MARK-3-');
   t.ok(at > 0, 'record found in the table file');
-  bytes[at + 2] ^= 0x20;
+  bytes.writeUInt8(bytes.readUInt8(at + 2) ^ 0x20, at + 2);
   writeFileSync(file, bytes);
   const metrics = createEdgeMetrics();
   const again = await Outbox.open(options(dir, { metrics }));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { resolveBrokerHost } from '../../../edge/sensors/broker-address.js';
 import { parseEdgeConfig } from '../../../common/config/edge-config.js';
-import { IocError } from '../../../common/errors.js';
+import type { IocError } from '../../../common/errors.js';
 
 const BASE = `version: 1
 device: { id: edge-1, site: s, site_name: S, location: { lat: 22, lon: 102 } }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import mqtt from 'mqtt';
 import { SensorBroker } from '../../../edge/sensors/broker.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
@@ -12,10 +13,12 @@ const sensors: SensorConfig[] = ['river-1', 'rain-1'].map((id) => ({
   metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
 }));
 
-async function startBroker(t: Tap.Test) {
+async function startBroker(t: TapTest) {
   const metrics = createEdgeMetrics();
   const readings: SensorReading[] = [];
-  const broker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 128, sensors, metrics, onReading: (r) => readings.push(r) });
+  const broker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 128, sensors, metrics, onReading: (r) => {
+    readings.push(r);
+  } });
   await broker.start();
   t.teardown(() => broker.stop());
   const rejects = async (reason: string) => sumMetric(await metrics.registry.metrics(), 'ioc_edge_mqtt_rejects_total', { reason });
@@ -46,7 +49,7 @@ t.test('unknown clients and wrong passwords are refused and counted', async (t) 
 t.test("publishing under another sensor's topic disconnects and counts an ACL violation", async (t) => {
   const { url, readings, rejects } = await startBroker(t);
   const client = await mqtt.connectAsync(url, { username: 'river-1', password: 'river-1-password', reconnectPeriod: 0 });
-  const closed = new Promise((resolve) => client.once('close', resolve));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   client.publish('sensors/rain-1/level', '1', { qos: 1 });
   await closed;
   t.equal(await rejects('acl_denied'), 1);

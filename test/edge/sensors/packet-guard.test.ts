@@ -1,6 +1,7 @@
 // The broker's packet guard against a real listening broker: oversize before and after
 // authentication, too many unauthenticated connections, a CONNECT sent byte by byte.
 import t from 'tap';
+import type { TapTest } from '../../support/feature-stores.js';
 import WebSocket from 'ws';
 import { SensorBroker, type SensorBrokerOptions } from '../../../edge/sensors/broker.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
@@ -16,7 +17,7 @@ const sensors: SensorConfig[] = [{
   metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
 }];
 
-async function startBroker(t: Tap.Test, extra: Partial<SensorBrokerOptions> = {}) {
+async function startBroker(t: TapTest, extra: Partial<SensorBrokerOptions> = {}) {
   const metrics = createEdgeMetrics();
   const readings: SensorReading[] = [];
   const broker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 128, sensors, metrics, onReading: (r) => void readings.push(r), ...extra });

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Static checks run before the suite: Biome lint (biome.json) and a type-check that includes test/
+# (tsconfig.test.json). Exits non-zero with a message naming the check that failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if ! npx biome lint .; then
+  echo "lint failed: npx biome lint . reported errors (see above)" >&2
+  exit 1
+fi
+if ! npx tsc -p tsconfig.test.json; then
+  echo "type-check failed: npx tsc -p tsconfig.test.json reported errors (see above)" >&2
+  exit 1
+fi
