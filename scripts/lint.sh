@@ -3,7 +3,7 @@
 # (tsconfig.test.json). Exits non-zero with a message naming the check that failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if ! npx biome lint .; then
+if ! npx biome lint --diagnostic-level=error .; then
   echo "lint failed: npx biome lint . reported errors (see above)" >&2
   exit 1
 fi
