@@ -8,6 +8,7 @@ import { SensorBroker } from '../edge/sensors/broker.js';
 import { createEdgeMetrics } from '../edge/metrics.js';
 import type { SensorConfig } from '../common/config/edge-schema.js';
 import { RawClient, connectPacket, publishPacket, packet, remainingLength, PINGREQ, DISCONNECT } from '../test/support/mqtt-raw.js';
+import { seededRandom } from '../common/seeded-random.js';
 
 const SECRET = 'fz-Qm7v-X2pL-r9wT';
 const SENSOR: SensorConfig = {
@@ -17,22 +18,10 @@ const SENSOR: SensorConfig = {
 
 export interface FuzzResult { bench: 'mqtt-fuzz'; inputs: number; crashes: number; peakRssMb: number; startRssMb: number; endRssMb: number; refusedByReason: Record<string, number>; seconds: number }
 
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function fuzzBroker(options: { inputs: number; seed?: number; concurrency?: number }): Promise<FuzzResult> {
-  const rand = prng(options.seed ?? 1);
+  const rand = seededRandom(options.seed ?? 1);
   const int = (n: number) => Math.floor(rand() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
   const good = () => connectPacket({ clientId: `fuzz-${int(1e6)}`, username: 'fuzz-1', password: SECRET });

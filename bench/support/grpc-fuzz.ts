@@ -12,6 +12,7 @@ import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeL
 import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import { encodeBatch, records } from './edge-sender.js';
 import { startBenchCoordinator, stopProcess, type BenchCoordinator } from './coordinator.js';
+import { seededRandom } from '../../common/seeded-random.js';
 
 export interface GrpcFuzzOptions {
   inputs: number;
@@ -39,18 +40,6 @@ const TOKEN = 'fuzz-device-token-0123456789';
 const MAX_BATCH_BYTES = 256 * 1024;
 const MAX_BATCH_RECORDS = 1000;
 const INPUT_DEADLINE_MS = 3000;
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rand {
   constructor(readonly next: () => number) {}
@@ -138,7 +127,7 @@ type Outcome = 'ok' | 'timeout';
 
 export async function runGrpcFuzz(o: GrpcFuzzOptions): Promise<GrpcFuzzResult> {
   const started = Date.now();
-  const r = new Rand(prng(o.seed));
+  const r = new Rand(seededRandom(o.seed));
   const byKind: Record<string, number> = {};
   let crashes = 0;
   let timeouts = 0;
