@@ -14,7 +14,7 @@ import type { Component } from './component.js';
 import type { Heartbeat } from '../proto/generated/ioc/edgelink/v1/Heartbeat.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { Outbox } from './outbox/outbox.js';
-import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_PATH } from './outbox/test-injector.js';
+import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_ENV, TEST_INJECTOR_PATH } from './outbox/test-injector.js';
 import { SensorBroker } from './sensors/broker.js';
 import { resolveBrokerHost } from './sensors/broker-address.js';
 import { SensorPipeline } from './sensors/sensor-pipeline.js';
@@ -259,7 +259,8 @@ export class EdgeAgent {
   private async startMetricsServer(): Promise<void> {
     const admin = this.config.admin;
     if (!admin.metrics_enabled) return;
-    const injector = testInjectorEnabled();
+    const injector = testInjectorEnabled(admin.metrics_host);
+    if (process.env[TEST_INJECTOR_ENV] === '1' && !injector) this.log.error({ host: admin.metrics_host }, 'test injector refused: the metrics port is not on loopback');
     const server = createServer((req, res) => {
       if (injector && req.url === TEST_INJECTOR_PATH) return handleInjectRequest(req, res, this.outbox);
       if (req.url !== '/metrics') {

@@ -11,8 +11,16 @@ export const TEST_INJECTOR_ENV = 'IOC_EDGE_TEST_INJECTOR';
 export const TEST_INJECTOR_PATH = '/test/inject';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export function testInjectorEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[TEST_INJECTOR_ENV] === '1';
+/**
+ * On only when asked for and only on a loopback metrics listener: the route writes records
+ * without authentication, so a metrics port opened to the box's LAN must never carry it.
+ */
+export function testInjectorEnabled(metricsHost: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[TEST_INJECTOR_ENV] === '1' && isLoopback(metricsHost);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export interface InjectedRecord {
