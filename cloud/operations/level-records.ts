@@ -3,19 +3,12 @@
 // process by design), and every write batch is fsync'd before it resolves.
 import type { ClassicLevel } from 'classic-level';
 import { StorageError, errorMessage } from '../../common/errors.js';
-import { writeLevelBatch, type LevelOp } from '../../common/level-batch.js';
+import { decodeJson, writeLevelBatch, type LevelOp } from '../../common/level-batch.js';
 
 export type LevelDatabase = ClassicLevel<string, Uint8Array>;
 export type { LevelOp } from '../../common/level-batch.js';
 
-const te = new TextEncoder();
-const td = new TextDecoder();
-export const EMPTY = new Uint8Array(0);
-
-export const encodeJson = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
-export function decodeJson<T>(v: Uint8Array | undefined): T | undefined {
-  return v === undefined ? undefined : (JSON.parse(td.decode(v)) as T);
-}
+export { EMPTY, encodeJson, decodeJson } from '../../common/level-batch.js';
 
 /** Zero-padded so byte order is numeric order. */
 export const pad = (n: number, width = 12) => Math.max(0, Math.floor(n)).toString().padStart(width, '0');

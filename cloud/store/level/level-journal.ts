@@ -1,11 +1,10 @@
 // The record journal on the level store: keys jn!<16 hex digits of a counter>, in write order.
 import type { ClassicLevel } from 'classic-level';
 import type { JournalData, JournalEntry } from '../journal.js';
+import { decodeJson, encodeJson } from '../../../common/level-batch.js';
 
 const PREFIX = 'jn!';
 const RANGE = { gte: PREFIX, lt: 'jn"' };
-const te = new TextEncoder();
-const td = new TextDecoder();
 
 export class LevelJournal {
   enabled = false;
@@ -20,12 +19,12 @@ export class LevelJournal {
 
   /** The put that journals data; goes into the caller's atomic batch. */
   op(data: JournalData): { type: 'put'; key: string; value: Uint8Array } {
-    return { type: 'put', key: PREFIX + (this.next++).toString(16).padStart(16, '0'), value: te.encode(JSON.stringify(data)) };
+    return { type: 'put', key: PREFIX + (this.next++).toString(16).padStart(16, '0'), value: encodeJson(data) };
   }
 
   async read(limit: number): Promise<JournalEntry[]> {
     const out: JournalEntry[] = [];
-    for await (const [key, value] of this.db.iterator({ ...RANGE, limit })) out.push({ id: key, data: JSON.parse(td.decode(value)) as JournalData });
+    for await (const [key, value] of this.db.iterator({ ...RANGE, limit })) out.push({ id: key, data: decodeJson<JournalData>(value)! });
     return out;
   }
 
