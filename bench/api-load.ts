@@ -6,9 +6,8 @@
 // earlier ones have returned, latency counted from the scheduled time (no coordinated omission).
 //   node --import tsx bench/api-load.ts [--events 1000000] [--rate 200] [--seconds 15]
 // DATABASE_URL selects the server (default: local trust auth, database "test").
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +21,7 @@ import { PostgresStore } from '../cloud/store/postgres/postgres-store.js';
 import * as K from '../cloud/store/level/keys.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
+import { httpGetter, openLoop, runLoadProcess, type LoadResult, type QueryKind } from './support/open-loop.js';
 import type { EventRow } from '../cloud/store/types.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -149,14 +149,8 @@ function sortKeys(v: unknown): unknown {
 
 // ---- the coordinator and the load ----------------------------------------------------------
 
-interface QueryKind {
-  name: string;
-  share: number;
-  url: (n: number, cursors: string[]) => string;
-}
-
 /** What the console and IOC tools ask for, in rough proportion. */
-const QUERIES: QueryKind[] = [
+const QUERIES: QueryKind<string[]>[] = [
   { name: 'newest', share: 30, url: () => '/api/v1/events?limit=50' },
   { name: 'site', share: 20, url: (n) => `/api/v1/events?site=${SITES[n % 3]}&limit=50` },
   { name: 'device+kind', share: 15, url: (n) => `/api/v1/events?device=edge-${n % DEVICES}&kind=telemetry&limit=100` },
@@ -166,84 +160,26 @@ const QUERIES: QueryKind[] = [
   { name: 'camera+label', share: 5, url: (n) => `/api/v1/events?camera=cam-${n % 4}&label=person&limit=20` },
 ];
 
-function pickQuery(n: number): QueryKind {
-  let r = (n * 37) % 100;
-  for (const q of QUERIES) {
-    if (r < q.share) return q;
-    r -= q.share;
-  }
-  return QUERIES[0]!;
-}
-
-interface LoadResult {
-  sent: number;
-  errors: number;
-  seconds: number;
-  latencies: Record<string, number[]>;
-}
-
-/** The load generator (second process): open loop at a fixed rate. */
+/** The load generator (second process): cursors of deeper pages first, then the open loop. */
 async function generateLoad(base: string, rate: number, seconds: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const get = (path: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.get(`${base}${path}`, { agent, headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-    });
-  // Cursors of deeper pages, collected before the timed part.
+  const client = httpGetter(base, { authorization: `Bearer ${TOKEN}` });
   const cursors: string[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const res: { nextCursor: string | null } = JSON.parse((await get(`/api/v1/events?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body) as { nextCursor: string | null };
+    const res: { nextCursor: string | null } = JSON.parse((await client.get(`/api/v1/events?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body) as { nextCursor: string | null };
     cursor = res.nextCursor;
     if (!cursor) break;
     cursors.push(cursor);
   }
-  for (let n = 0; n < 50; n++) await get(pickQuery(n).url(n, cursors)); // warm-up
-  const total = Math.round(rate * seconds);
-  const latencies: Record<string, number[]> = {};
-  let errors = 0;
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const q = pickQuery(n);
-    inflight.push(
-      get(q.url(n, cursors)).then(
-        (res) => {
-          if (res.status !== 200) errors++;
-          const series = latencies[q.name] ?? [];
-          latencies[q.name] = series;
-          series.push(performance.now() - due);
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
+  try {
+    return await openLoop(client, QUERIES, cursors, rate, seconds);
+  } finally {
+    client.close();
   }
-  await Promise.all(inflight);
-  agent.destroy();
-  return { sent: total, errors, seconds: (performance.now() - started) / 1000, latencies };
 }
 
-async function runLoad(httpPort: number, rate: number, seconds: number): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', `http://127.0.0.1:${httpPort}`, '--rate', String(rate), '--seconds', String(seconds)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out) as LoadResult;
-}
+const runLoad = (httpPort: number, rate: number, seconds: number) =>
+  runLoadProcess(fileURLToPath(import.meta.url), ['--load', `http://127.0.0.1:${httpPort}`, '--rate', String(rate), '--seconds', String(seconds)]);
 
 const round = (v: number) => Math.round(v * 10) / 10;
 const pct = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!));

@@ -4,9 +4,8 @@
 // ingest so the Datastream catalog finds its type and unit. The load comes from a second
 // process (this file with --load): open loop, latency from the scheduled time.
 //   node --import tsx bench/sensorthings-load.ts [--sensors 1000] [--rate 200] [--seconds 20]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import type { SeriesPoint } from '../cloud/store/types.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { processCpuMs } from './support/cpu.js';
 import { latencySummary, percentile } from './support/stats.js';
+import { httpGetter, openLoop, runLoadProcess, type LoadResult, type QueryKind } from './support/open-loop.js';
 
 const SITES = ['muong-nhe', 'tua-chua', 'dien-bien-dong'];
 const DEVICES = 10;
@@ -71,87 +71,29 @@ async function seed(dir: string, sensors: number): Promise<void> {
   await store.close();
 }
 
-interface QueryKind {
-  name: string;
-  share: number;
-  url: (n: number, sensors: number) => string;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 /** What a SensorThings client asks for: the newest windows, an hour of a day, a page further on. */
-const QUERIES: QueryKind[] = [
+const QUERIES: QueryKind<number>[] = [
   { name: 'newest 60', share: 50, url: (n, s) => `${STA}/Datastreams('${streamOf((n * 7919) % s)}')/Observations?$orderby=phenomenonTime%20desc&$top=60` },
   { name: 'hour filter', share: 30, url: (n, s) => { const from = T_END - (1 + (n % 23)) * 60 * MIN; return `${STA}/Datastreams('${streamOf((n * 104_729) % s)}')/Observations?$filter=${encodeURIComponent(`phenomenonTime ge ${iso(from)} and phenomenonTime lt ${iso(from + 60 * MIN)}`)}&$count=true`; } },
   { name: 'day page 3', share: 20, url: (n, s) => `${STA}/Datastreams('${streamOf((n * 31) % s)}')/Observations?$top=100&$skip=200` },
 ];
 
-function pickQuery(n: number): QueryKind {
-  let r = (n * 37) % 100;
-  for (const q of QUERIES) {
-    if (r < q.share) return q;
-    r -= q.share;
-  }
-  return QUERIES[0]!;
-}
-
-interface LoadResult {
-  sent: number;
-  errors: number;
-  seconds: number;
-  latencies: Record<string, number[]>;
-}
-
+/** The load generator (second process): one answer checked, then the open loop. */
 async function generateLoad(base: string, rate: number, seconds: number, sensors: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const get = (path: string) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.get(`${base}${path}`, { agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-    });
-  // The catalog is built on the first request; the answers are checked once before timing.
-  const check = JSON.parse((await get(QUERIES[0]!.url(0, sensors))).body) as { value?: unknown[] };
-  if (check.value?.length !== 60) throw new Error(`unexpected answer: ${JSON.stringify(check).slice(0, 300)}`);
-  for (let n = 0; n < 50; n++) await get(pickQuery(n).url(n, sensors));
-  const total = Math.round(rate * seconds);
-  const latencies: Record<string, number[]> = {};
-  let errors = 0;
-  const started = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let n = 0; n < total; n++) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const q = pickQuery(n);
-    inflight.push(get(q.url(n, sensors)).then(
-      (res) => {
-        if (res.status !== 200) errors++;
-        const series = latencies[q.name] ?? [];
-        latencies[q.name] = series;
-        series.push(performance.now() - due);
-      },
-      () => void errors++,
-    ));
+  const client = httpGetter(base);
+  try {
+    // The catalog is built on the first request; the answers are checked once before timing.
+    const check = JSON.parse((await client.get(QUERIES[0]!.url(0, sensors))).body) as { value?: unknown[] };
+    if (check.value?.length !== 60) throw new Error(`unexpected answer: ${JSON.stringify(check).slice(0, 300)}`);
+    return await openLoop(client, QUERIES, sensors, rate, seconds);
+  } finally {
+    client.close();
   }
-  await Promise.all(inflight);
-  agent.destroy();
-  return { sent: total, errors, seconds: (performance.now() - started) / 1000, latencies };
 }
 
-async function runLoad(httpPort: number, rate: number, seconds: number, sensors: number): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', `http://127.0.0.1:${httpPort}`, '--rate', String(rate), '--seconds', String(seconds), '--sensors', String(sensors)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out) as LoadResult;
-}
+const runLoad = (httpPort: number, rate: number, seconds: number, sensors: number) =>
+  runLoadProcess(fileURLToPath(import.meta.url), ['--load', `http://127.0.0.1:${httpPort}`, '--rate', String(rate), '--seconds', String(seconds), '--sensors', String(sensors)]);
 
 const round = (v: number) => Math.round(v * 10) / 10;
 /** The shared summary plus the p99 this bench is about. */
