@@ -22,7 +22,7 @@ import * as K from '../cloud/store/level/keys.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
 import { httpGetter, openLoop, runLoadProcess, type LoadResult, type QueryKind } from './support/open-loop.js';
-import type { EventRow } from '../cloud/store/types.js';
+import { cameraRowId, type EventRow } from '../cloud/store/types.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const TOKEN = 'bench-viewer-token-0123456789';
@@ -55,7 +55,7 @@ function eventAt(i: number): EventRow {
   const timeMs = T_END - ((i * 7919) % SPAN_S) * 1000;
   const deviceId = `edge-${d}`;
   return {
-    id: k === 2 ? `ev-${i}` : `${deviceId}.${lane}.${seq}`, deviceId, site: SITES[d % 3]!, kind, lane, seq,
+    id: k === 2 ? cameraRowId(deviceId, `ev-${i}`) : `${deviceId}.${lane}.${seq}`, deviceId, site: SITES[d % 3]!, kind, lane, seq,
     severity: k === 1 ? ALARM_SEVERITIES[Math.floor(i / 3) % 4]! : k === 2 ? 'medium' : null,
     edgeTimeMs: timeMs, timeMs, receivedMs: timeMs + 1500, clockSynced: true,
     ...(k === 2 || k === 3 ? { cameraId: `cam-${Math.floor(i / 7) % 4}` } : {}),
@@ -80,7 +80,7 @@ WITH g AS (
          CASE WHEN k IN (0, 1) THEN 'sensor-' || i % 8 END AS sensor
   FROM g
 ), e AS (
-  SELECT r.*, CASE WHEN k = 2 THEN 'ev-' || i ELSE dev || '.' || lane || '.' || seq END AS id FROM r
+  SELECT r.*, CASE WHEN k = 2 THEN dev || '.camera.ev-' || i ELSE dev || '.' || lane || '.' || seq END AS id FROM r
 )
 INSERT INTO events (id, device_id, site, kind, severity, severity_rank, time_ms, camera_id, label, rule, sensor_id, data)
 SELECT id, dev, site, kind, sev, array_position(ARRAY['info','low','medium','high','critical'], sev) - 1, t, cam, label,

@@ -127,7 +127,9 @@ sites:
   - { id: tua-chua, name: Tủa Chùa, location: { lat: 21.86, lon: 103.346 } }
   - { id: dien-bien-dong, name: Điện Biên Đông, location: { lat: 21.253, lon: 103.24 } }
 devices:
-${devices}`,
+${devices}
+# One load generator stands for many clients: the per-address rate limit would refuse it.
+opendata: { rate_limit: { per_minute: 1000000, burst: 1000000 } }`,
     });
     try {
       const cpuBefore = processCpuMs(coordinator.child.pid!);
