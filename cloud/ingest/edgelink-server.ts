@@ -25,6 +25,8 @@ import type { Rejection } from '../../proto/generated/ioc/edgelink/v1/Rejection.
 
 type SyncCall = grpc.ServerDuplexStream<EdgeMessage__Output, CoordinatorMessage>;
 type AuthContext = ReturnType<SyncCall['getAuthContext']>;
+type Send = (m: CoordinatorMessage) => void;
+type EdgeMessageKind = NonNullable<EdgeMessage__Output['body']>;
 
 /** The names a client certificate vouches for: its subject CN and its DNS and URI SANs. */
 export function certificateNames(cert: PeerCertificate | undefined): string[] {
@@ -219,52 +221,49 @@ export class EdgeLinkServer {
     call.on('cancelled', detach);
   }
 
-  private async handle(device: DeviceRow, msg: EdgeMessage__Output, send: (m: CoordinatorMessage) => void, receivedAt: number): Promise<void> {
+  /** One handler per EdgeLink message kind; the type makes a new kind in the proto a compile error here. */
+  private readonly handlers: { [K in EdgeMessageKind]: (device: DeviceRow, msg: NonNullable<EdgeMessage__Output[K]>, send: Send, receivedAt: number) => Promise<void> | void } = {
+    hello: () => undefined,
+    batch: (device, batch, send) => this.ingestBatch(device, batch, send),
+    heartbeat: (device, heartbeat) => this.recordHeartbeat(device, heartbeat),
+    drops: (device, report, send) => this.recordDrops(device, report, send),
+    config_report: (device, report) => this.options.hooks?.onConfigReport?.(device.id, report),
+    command_receipt: (device, receipt) => this.options.hooks?.onCommandReceipt?.(device.id, receipt),
+    pong: () => undefined,
+    probe: (_device, probe, send, receivedAt) =>
+      send({ probe_ack: { probe_id: probe.probe_id, received_bytes: probe.padding.length, coordinator_receive_time_ms: receivedAt, coordinator_time_ms: Date.now() } }),
+  };
+
+  private async handle(device: DeviceRow, msg: EdgeMessage__Output, send: Send, receivedAt: number): Promise<void> {
     this.options.presence.touch(device.id);
     const kind = msg.body;
     if (!kind) return; // newer edge message this coordinator does not know
-    switch (kind) {
-      case 'hello':
-        return;
-      case 'batch':
-        return this.ingestBatch(device, msg.batch!, send);
-      case 'heartbeat': {
-        const row = heartbeatRow(msg.heartbeat!, Date.now());
-        this.options.metrics.deviceBacklogRecords.set({ device: device.id }, row.outboxRecords);
-        this.options.metrics.deviceLagSeconds.set({ device: device.id }, row.oldestUnsentAgeMs / 1000);
-        await this.options.store.updateDeviceStatus(device.id, {
-          heartbeat: row, lastSeenMs: row.receivedMs, clockOffsetMs: row.clockOffsetMs,
-          configVersion: row.configVersion || undefined, softwareVersion: row.softwareVersion || undefined,
-        });
-        return;
-      }
-      case 'drops': {
-        const report = msg.drops!;
-        const ranges = report.ranges.flatMap((r) => {
-          const lane = laneFromProto(r.lane);
-          if (!lane || r.first_seq < 1 || r.last_seq < r.first_seq) return [];
-          return [{ lane, firstSeq: r.first_seq, lastSeq: r.last_seq, reason: r.reason || 'unknown', firstEdgeTimeMs: r.first_edge_time_ms, lastEdgeTimeMs: r.last_edge_time_ms, receivedMs: Date.now() }];
-        });
-        const acked = await this.options.store.recordDrops(device.id, ranges);
-        send({ ack: { batch_id: 0, acked: acked.map((a) => ({ lane: laneToProto(a.lane), seq: a.seq })) } });
-        send({ drop_ack: { report_id: report.report_id, acked: acked.map((a) => ({ lane: laneToProto(a.lane), seq: a.seq })) } });
-        return;
-      }
-      case 'config_report':
-        this.options.hooks?.onConfigReport?.(device.id, msg.config_report!);
-        return;
-      case 'command_receipt':
-        this.options.hooks?.onCommandReceipt?.(device.id, msg.command_receipt!);
-        return;
-      case 'pong':
-        return;
-      case 'probe':
-        send({ probe_ack: { probe_id: msg.probe!.probe_id, received_bytes: msg.probe!.padding.length, coordinator_receive_time_ms: receivedAt, coordinator_time_ms: Date.now() } });
-        return;
-    }
+    const handler = this.handlers[kind] as (device: DeviceRow, msg: unknown, send: Send, receivedAt: number) => Promise<void> | void;
+    await handler(device, msg[kind], send, receivedAt);
   }
 
-  private async ingestBatch(device: DeviceRow, batch: NonNullable<EdgeMessage__Output['batch']>, send: (m: CoordinatorMessage) => void): Promise<void> {
+  private async recordHeartbeat(device: DeviceRow, heartbeat: NonNullable<EdgeMessage__Output['heartbeat']>): Promise<void> {
+    const row = heartbeatRow(heartbeat, Date.now());
+    this.options.metrics.deviceBacklogRecords.set({ device: device.id }, row.outboxRecords);
+    this.options.metrics.deviceLagSeconds.set({ device: device.id }, row.oldestUnsentAgeMs / 1000);
+    await this.options.store.updateDeviceStatus(device.id, {
+      heartbeat: row, lastSeenMs: row.receivedMs, clockOffsetMs: row.clockOffsetMs,
+      configVersion: row.configVersion || undefined, softwareVersion: row.softwareVersion || undefined,
+    });
+  }
+
+  private async recordDrops(device: DeviceRow, report: NonNullable<EdgeMessage__Output['drops']>, send: Send): Promise<void> {
+    const ranges = report.ranges.flatMap((r) => {
+      const lane = laneFromProto(r.lane);
+      if (!lane || r.first_seq < 1 || r.last_seq < r.first_seq) return [];
+      return [{ lane, firstSeq: r.first_seq, lastSeq: r.last_seq, reason: r.reason || 'unknown', firstEdgeTimeMs: r.first_edge_time_ms, lastEdgeTimeMs: r.last_edge_time_ms, receivedMs: Date.now() }];
+    });
+    const acked = await this.options.store.recordDrops(device.id, ranges);
+    send({ ack: { batch_id: 0, acked: acked.map((a) => ({ lane: laneToProto(a.lane), seq: a.seq })) } });
+    send({ drop_ack: { report_id: report.report_id, acked: acked.map((a) => ({ lane: laneToProto(a.lane), seq: a.seq })) } });
+  }
+
+  private async ingestBatch(device: DeviceRow, batch: NonNullable<EdgeMessage__Output['batch']>, send: Send): Promise<void> {
     const started = process.hrtime.bigint();
     if (batch.body.length > this.options.maxBatchBytes) {
       this.options.metrics.ingestRejects.inc({ device: device.id, code: 'PAYLOAD_TOO_LARGE' });
