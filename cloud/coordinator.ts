@@ -20,7 +20,7 @@ import { Presence } from './ingest/presence.js';
 import { EdgeLinkServer } from './ingest/edgelink-server.js';
 import { createApp } from './api/app.js';
 import { ApiTokens } from './api/auth.js';
-import { startOperations } from './operations/operations.js';
+import { startServices } from './services/services.js';
 import { JetStreamPublisher } from './jetstream/publisher.js';
 
 export interface CoordinatorHandle {
@@ -66,18 +66,16 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   // Before ingest starts, so every stored record is journaled for JetStream.
   const jetstream = config.nats.enabled ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) }) : undefined;
   jetstream?.start();
-  const operations = await startOperations({
-    config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), resolveToken: (t) => tokens.resolve(t), logger,
-  });
+  const services = await startServices({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
     store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
-    logger: componentLogger('edgelink', logger), hooks: operations.hooks,
+    logger: componentLogger('edgelink', logger), hooks: services.hooks,
   });
   const grpcPort = await edgeLink.start();
 
-  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), extraRoutes: operations.routes, onWrite: operations.onWrite });
+  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), services, onWrite: (write) => services.audit.record(write) });
   const http: ServerType = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host, ...httpsOptions(config.http.tls) }, () => resolve(server));
   });
@@ -95,7 +93,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
         http.close(() => resolve());
         (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      await operations.close();
+      await services.close();
       await store.close();
     },
   };

@@ -8,37 +8,25 @@ import { softwareVersion } from '../../common/paths.js';
 import { AccessPolicy, type ApiTokens, requireAccess, requireRole } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
-import { deviceRoutes } from './routes/devices.js';
-import { siteRoutes } from './routes/sites.js';
-import { eventRoutes } from './routes/events.js';
-import { sensorRoutes } from './routes/sensors.js';
-import { meRoutes } from './routes/me.js';
-import { liveTicketRoutes } from './routes/live-ticket.js';
 import { LiveTickets } from './tickets.js';
+import { routeTable } from './routes/index.js';
+import type { Services } from '../services/services.js';
+import type { ApiWrite } from '../audit/types.js';
 import { consoleStatic } from './console-static.js';
 
 export interface AppOptions {
   deps: ApiDeps;
   tokens: ApiTokens;
   logger: Logger;
-  /** More route groups (triage, reports, webhooks…) registered by the coordinator. */
-  extraRoutes?: ((app: OpenAPIHono<ApiEnv>, deps: ApiDeps) => void)[];
+  /** The feature services the route table serves (triage, reports, webhooks…). */
+  services: Services;
   /** Told of every API write after it is answered (who, what, when, outcome): the audit trail. */
   onWrite?: (write: ApiWrite) => void;
 }
 
-export interface ApiWrite {
-  atMs: number;
-  actor: string;
-  role: string;
-  method: string;
-  path: string;
-  status: number;
-}
-
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: AppOptions): OpenAPIHono<ApiEnv> {
+export function createApp({ deps, tokens, logger, services, onWrite }: AppOptions): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(onError(logger));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
@@ -75,13 +63,7 @@ export function createApp({ deps, tokens, logger, extraRoutes = [], onWrite }: A
   // Metrics name devices, sites and error rates: any API token (a viewer token for the scraper).
   app.get('/metrics', requireRole(tokens, 'viewer'), async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
 
-  siteRoutes(app, deps);
-  deviceRoutes(app, deps);
-  eventRoutes(app, deps);
-  sensorRoutes(app, deps);
-  meRoutes(app, deps);
-  liveTicketRoutes(tickets)(app);
-  for (const register of extraRoutes) register(app, deps);
+  for (const register of routeTable({ core: deps, services, tickets, resolveToken: (t) => tokens.resolve(t), logger })) register(app);
   access.learn(app.openAPIRegistry.definitions);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -4,9 +4,8 @@
 import { newId } from '../../common/ids.js';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
-import type { ApiWrite } from '../api/app.js';
 import type { AuditStore } from './audit-store.js';
-import type { AuditQuery, AuditRecord } from './types.js';
+import type { ApiWrite, AuditQuery, AuditRecord } from './types.js';
 import { IocError } from '../../common/errors.js';
 
 /** Errors that retrying the same records cannot fix (the database refused their content). */

@@ -16,3 +16,6 @@ export interface AuditQuery {
   limit: number;
   cursor?: string;
 }
+
+/** A write made through the API, as the app reports it; the trail gives it an id. */
+export type ApiWrite = Omit<AuditRecord, 'id'>;

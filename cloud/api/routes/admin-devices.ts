@@ -1,12 +1,12 @@
 // Device provisioning (admin): create a device with a token shown once, rotate and revoke
 // tokens. A revoked or rotated device is disconnected at once and refused afterwards.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { Identifier } from '../../../common/config/primitives.js';
 import type { Provisioning } from '../../devices/provisioning.js';
 import { errorResponses, ErrorSchema } from '../schemas.js';
 import { IdParam } from '../params.js';
 import { actorOf, jsonBody, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const ProvisionedSchema = z
   .object({
@@ -54,8 +54,8 @@ const revoke = createRoute({
   responses: { 200: jsonContent('Revoked device', z.object({ device: ProvisionedSchema, disconnected: z.boolean() })), ...errorResponses },
 });
 
-export function adminDeviceRoutes(provisioning: Provisioning) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function adminDeviceRoutes(provisioning: Provisioning): RouteModule {
+  return (app) => {
     app.openapi(create, async (c) => c.json(await provisioning.create(c.req.valid('json'), actorOf(c)), 201));
     app.openapi(rotate, async (c) => c.json(await provisioning.rotate(c.req.valid('param').id, actorOf(c)), 200));
     app.openapi(revoke, async (c) => {

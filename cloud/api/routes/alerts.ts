@@ -1,13 +1,13 @@
 // Triage: /api/v1/alerts — list and read alerts with their audit log; operators move them
 // through new → verified → dispatched → resolved (or dismissed), agencies acknowledge.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { ALERT_STATES, type AlertState } from '../../triage/types.js';
 import type { TriageService } from '../../triage/triage-service.js';
 import { errorResponses, ErrorSchema } from '../schemas.js';
 import { IdParam, LimitParam, ListParam } from '../params.js';
 import { actorOf, jsonBody, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const DispatchSchema = z
   .object({
@@ -130,8 +130,8 @@ const resolve = transitionRoute('resolve', 'dispatched → resolved', z.object({
 const dismiss = transitionRoute('dismiss', 'new or verified → dismissed (false alarm, duplicate…); a reason is required', z.object({ comment: Comment }));
 const comment = transitionRoute('comments', 'Adds a comment to the audit log without changing the state', z.object({ comment: Comment }));
 
-export function alertRoutes(triage: TriageService) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function alertRoutes(triage: TriageService): RouteModule {
+  return (app) => {
     app.openapi(list, async (c) => {
       const q = c.req.valid('query');
       const page = await triage.list({ state: q.state, site: q.site, kind: q.kind, minSeverity: q.min_severity, limit: q.limit, cursor: q.cursor });

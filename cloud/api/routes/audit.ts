@@ -1,10 +1,10 @@
 // GET /api/v1/audit: every API write (also refused ones) with who, what, when and the outcome.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { errorResponses } from '../schemas.js';
 import { LimitParam, TimeParam } from '../params.js';
 import { jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const AuditRecordSchema = z
   .object({ id: z.string(), atMs: z.number(), actor: z.string(), role: z.string(), method: z.string(), path: z.string(), status: z.number() })
@@ -20,8 +20,8 @@ const list = createRoute({
   responses: { 200: jsonContent('Audit records', z.object({ items: z.array(AuditRecordSchema), nextCursor: z.string().nullable() })), ...errorResponses },
 });
 
-export function auditRoutes(trail: AuditTrail) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function auditRoutes(trail: AuditTrail): RouteModule {
+  return (app) => {
     app.openapi(list, async (c) => {
       const q = c.req.valid('query');
       return c.json(await trail.list({ actor: q.actor, sinceMs: q.since, limit: q.limit, cursor: q.cursor }), 200);

@@ -1,9 +1,9 @@
 // OASIS CAP 1.2 alerts out, without authentication: the Atom feed of public alerts and each
 // message at a stable URL. Restricted messages (cap.public_kinds) only go to CAP webhooks.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { ATOM_CONTENT_TYPE, CAP_CONTENT_TYPE, type CapPublisher } from '../../cap/cap-publisher.js';
 import { errorResponses } from '../schemas.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const open = { tags: ['open data'], security: [] as [], 'x-required-role': 'public' as const };
 
@@ -27,8 +27,8 @@ const message = createRoute({
   responses: { 200: { description: 'CAP 1.2 XML', content: { 'application/cap+xml': { schema: z.string() } } }, 404: errorResponses[404] },
 });
 
-export function capRoutes(cap: CapPublisher, publicUrl: string | undefined) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function capRoutes(cap: CapPublisher, publicUrl: string | undefined): RouteModule {
+  return (app) => {
     app.openapi(feed, async (c) => {
       const body = await cap.atom(publicUrl ?? new URL(c.req.url).origin);
       return c.body(body, 200, { 'content-type': ATOM_CONTENT_TYPE, 'cache-control': 'public, max-age=30' }) as never;

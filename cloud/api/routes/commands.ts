@@ -1,12 +1,12 @@
 // Commands to a device (ping, snapshot, restart_camera, resend_range): queued with an expiry,
 // sent when the device is connected, answered with a receipt. Expired commands never run.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { COMMAND_NAMES } from '../../devices/types.js';
 import type { CommandQueue } from '../../devices/commands.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam, LimitParam } from '../params.js';
 import { actorOf, jsonBody, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const CommandSchema = z
   .object({
@@ -66,8 +66,8 @@ const one = createRoute({
   responses: { 200: jsonContent('Command', CommandSchema), ...errorResponses },
 });
 
-export function commandRoutes(commands: CommandQueue) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function commandRoutes(commands: CommandQueue): RouteModule {
+  return (app) => {
     app.openapi(issue, async (c) => {
       const body = c.req.valid('json');
       return c.json(await commands.issue(c.req.valid('param').id, body.name, body.args, body.ttl_s, actorOf(c)), 201);

@@ -1,12 +1,12 @@
 // /api/v1/devices/{id}/config: versioned edge configs. Admins submit YAML (validated with the
 // edge schema before it is accepted), the coordinator pushes it, the edge reports applied or
 // rejected; rollback re-pushes an earlier version as a new one.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { ConfigVersions } from '../../devices/config-versions.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam } from '../params.js';
 import { actorOf, jsonBody, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const ConfigVersionSchema = z
   .object({
@@ -80,8 +80,8 @@ const rollback = createRoute({
   responses: { 201: jsonContent('The new version', ConfigVersionSchema), ...errorResponses },
 });
 
-export function configRoutes(configs: ConfigVersions) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function configRoutes(configs: ConfigVersions): RouteModule {
+  return (app) => {
     app.openapi(overview, async (c) => c.json(await configs.overview(c.req.valid('param').id), 200));
     app.openapi(yaml, async (c) => {
       const { id, version } = c.req.valid('param');

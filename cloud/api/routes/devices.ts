@@ -1,10 +1,11 @@
 // GET /api/v1/devices, /api/v1/devices/{id}: registry, presence, backlog, drops, completeness.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../../common/errors.js';
 import { deviceView } from '../../services/device-view.js';
 import { DeviceSchema, errorResponses } from '../schemas.js';
 import { IdParam } from '../params.js';
-import type { ApiDeps, ApiEnv } from '../context.js';
+import type { ApiDeps } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const list = createRoute({
   method: 'get',
@@ -24,18 +25,20 @@ const one = createRoute({
   responses: { 200: { description: 'Device', content: { 'application/json': { schema: DeviceSchema } } }, ...errorResponses },
 });
 
-export function deviceRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  app.openapi(list, async (c) => {
-    const { site } = c.req.valid('query');
-    const devices = (await deps.store.listDevices()).filter((d) => !site || d.site === site);
-    const items = await Promise.all(devices.map((d) => deviceView(deps.store, deps.presence, d)));
-    items.sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id));
-    return c.json({ items }, 200);
-  });
-  app.openapi(one, async (c) => {
-    const { id } = c.req.valid('param');
-    const device = await deps.store.getDevice(id);
-    if (!device) throw new NotFoundError(`device ${id}`);
-    return c.json(await deviceView(deps.store, deps.presence, device), 200);
-  });
+export function deviceRoutes(deps: ApiDeps): RouteModule {
+  return (app) => {
+    app.openapi(list, async (c) => {
+      const { site } = c.req.valid('query');
+      const devices = (await deps.store.listDevices()).filter((d) => !site || d.site === site);
+      const items = await Promise.all(devices.map((d) => deviceView(deps.store, deps.presence, d)));
+      items.sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id));
+      return c.json({ items }, 200);
+    });
+    app.openapi(one, async (c) => {
+      const { id } = c.req.valid('param');
+      const device = await deps.store.getDevice(id);
+      if (!device) throw new NotFoundError(`device ${id}`);
+      return c.json(await deviceView(deps.store, deps.presence, device), 200);
+    });
+  };
 }

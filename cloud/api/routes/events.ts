@@ -1,10 +1,11 @@
 // GET /api/v1/events (filters + cursor pagination), /api/v1/events/{id}, its thumbnail.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../../common/errors.js';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { EventSchema, errorResponses } from '../schemas.js';
 import { IdParam, LimitParam, ListParam, SeverityList, TimeParam } from '../params.js';
-import type { ApiDeps, ApiEnv } from '../context.js';
+import type { ApiDeps } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const EventQuerySchema = z.object({
   site: ListParam.optional(),
@@ -55,27 +56,29 @@ const thumbnail = createRoute({
   },
 });
 
-export function eventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    if (q.since !== undefined && q.until !== undefined && q.since >= q.until) throw new ValidationError('since must be before until');
-    const page = await deps.store.queryEvents({
-      site: q.site, deviceId: q.device, kind: q.kind, severity: q.severity, minSeverity: q.min_severity,
-      cameraId: q.camera, label: q.label, rule: q.rule, sensorId: q.sensor, sinceMs: q.since, untilMs: q.until,
-      limit: q.limit, cursor: q.cursor,
+export function eventRoutes(deps: ApiDeps): RouteModule {
+  return (app) => {
+    app.openapi(list, async (c) => {
+      const q = c.req.valid('query');
+      if (q.since !== undefined && q.until !== undefined && q.since >= q.until) throw new ValidationError('since must be before until');
+      const page = await deps.store.queryEvents({
+        site: q.site, deviceId: q.device, kind: q.kind, severity: q.severity, minSeverity: q.min_severity,
+        cameraId: q.camera, label: q.label, rule: q.rule, sensorId: q.sensor, sinceMs: q.since, untilMs: q.until,
+        limit: q.limit, cursor: q.cursor,
+      });
+      return c.json({ items: page.items, nextCursor: page.nextCursor }, 200);
     });
-    return c.json({ items: page.items, nextCursor: page.nextCursor }, 200);
-  });
-  app.openapi(one, async (c) => {
-    const { id } = c.req.valid('param');
-    const row = await deps.store.getEvent(id);
-    if (!row) throw new NotFoundError(`event ${id}`);
-    return c.json(row, 200);
-  });
-  app.openapi(thumbnail, async (c) => {
-    const { id } = c.req.valid('param');
-    const thumb = await deps.store.getThumbnail(id);
-    if (!thumb) throw new NotFoundError(`thumbnail of event ${id}`);
-    return c.body(Buffer.from(thumb.data), 200, { 'content-type': thumb.contentType, 'cache-control': 'private, max-age=86400' }) as never;
-  });
+    app.openapi(one, async (c) => {
+      const { id } = c.req.valid('param');
+      const row = await deps.store.getEvent(id);
+      if (!row) throw new NotFoundError(`event ${id}`);
+      return c.json(row, 200);
+    });
+    app.openapi(thumbnail, async (c) => {
+      const { id } = c.req.valid('param');
+      const thumb = await deps.store.getThumbnail(id);
+      if (!thumb) throw new NotFoundError(`thumbnail of event ${id}`);
+      return c.body(Buffer.from(thumb.data), 200, { 'content-type': thumb.contentType, 'cache-control': 'private, max-age=86400' }) as never;
+    });
+  };
 }

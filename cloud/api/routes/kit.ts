@@ -1,4 +1,4 @@
-// Small pieces shared by the operations routes: JSON request/response declarations and the
+// Small pieces shared by the route groups: JSON request/response declarations and the
 // name under which a caller appears in audit logs.
 import type { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';

@@ -1,10 +1,10 @@
 // POST /api/v1/live/ticket: a bearer token traded for a single-use, short-lived ticket that
 // opens the live feed (GET /api/v1/live?ticket=…), since browsers' EventSource cannot send headers.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../schemas.js';
 import { jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
 import type { LiveTickets } from '../tickets.js';
+import type { RouteModule } from '../route-module.js';
 
 const ticket = createRoute({
   method: 'post',
@@ -21,8 +21,8 @@ const ticket = createRoute({
   },
 });
 
-export function liveTicketRoutes(tickets: LiveTickets) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function liveTicketRoutes(tickets: LiveTickets): RouteModule {
+  return (app) => {
     app.openapi(ticket, (c) => c.json(tickets.issue(c.get('principal')), 201));
   };
 }

@@ -1,11 +1,11 @@
 // GET /api/v1/live: the live feed as Server-Sent Events (records, alert changes, reports,
 // device changes), filtered, resumable with Last-Event-ID.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import type { LiveFeed } from '../../live/sse.js';
 import { errorResponses } from '../schemas.js';
 import { ListParam, SeverityList } from '../params.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const live = createRoute({
   method: 'get',
@@ -39,8 +39,8 @@ const live = createRoute({
   },
 });
 
-export function liveRoutes(feed: LiveFeed) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function liveRoutes(feed: LiveFeed): RouteModule {
+  return (app) => {
     app.openapi(live, (c) => {
       const q = c.req.valid('query');
       const lastEventId = c.req.header('last-event-id') ?? q.last_event_id;

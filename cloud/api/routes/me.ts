@@ -1,9 +1,9 @@
 // GET /api/v1/me: who the bearer token belongs to and its role, so a client (the operator
 // console) can show only what the role may do. The server still checks every request.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { ROLES } from '../../../common/config/coordinator-schema.js';
 import { errorResponses } from '../schemas.js';
-import type { ApiDeps, ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const PrincipalSchema = z
   .object({ name: z.string(), role: z.enum(ROLES).openapi({ description: 'viewer < operator < admin; each includes the ones below' }) })
@@ -17,9 +17,11 @@ const me = createRoute({
   responses: { 200: { description: 'Caller', content: { 'application/json': { schema: PrincipalSchema } } }, ...errorResponses },
 });
 
-export function meRoutes(app: OpenAPIHono<ApiEnv>, _deps: ApiDeps): void {
-  app.openapi(me, (c) => {
-    const { name, role } = c.get('principal');
-    return c.json({ name, role }, 200);
-  });
+export function meRoutes(): RouteModule {
+  return (app) => {
+    app.openapi(me, (c) => {
+      const { name, role } = c.get('principal');
+      return c.json({ name, role }, 200);
+    });
+  };
 }

@@ -2,7 +2,7 @@
 // JSON or XML. Public like the report intake: POST needs no key (an optional api_key, a valid
 // API token, gets the token's rate limit); reads show no personal data. Errors are the spec's
 // error array, not the API's usual object.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { IocError, ValidationError, asIocError } from '../../../common/errors.js';
@@ -11,6 +11,7 @@ import type { ReportService } from '../../reports/report-service.js';
 import { render, type Open311Format } from '../../open311/georeport.js';
 import type { Open311, Open311Filter } from '../../open311/open311-service.js';
 import type { ApiEnv, Principal } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const BASE = '/open311/v2';
 const TAG = ['open311'];
@@ -85,7 +86,7 @@ function parseTime(name: string, v: string | undefined): number | undefined {
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-export function open311Routes(o: { open311: Open311; reports: ReportService; resolveToken: (token: string) => Principal | undefined; logger: Logger }) {
+export function open311Routes(o: { open311: Open311; reports: ReportService; resolveToken: (token: string) => Principal | undefined; logger: Logger }): RouteModule {
   /** Before the body is parsed: size bound, optional api_key, then the intake's own limits. */
   const gate = (format: Open311Format): MiddlewareHandler<ApiEnv>[] => [
     bodyLimit({ maxSize: o.reports.maxBodyBytes(), onError: (c) => fail(c, format, 413, 'request body too large') }),
@@ -110,7 +111,7 @@ export function open311Routes(o: { open311: Open311; reports: ReportService; res
     return fail(c, format, e.httpStatus, e.httpStatus >= 500 ? 'internal error' : e.message);
   };
 
-  return (app: OpenAPIHono<ApiEnv>): void => {
+  return (app) => {
     for (const format of ['json', 'xml'] as const) {
       const r = routes(format, gate(format));
       app.openapi(r.services, (c) => answer(c, format, 'services', 'service', o.open311.services()) as never);

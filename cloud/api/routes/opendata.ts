@@ -1,12 +1,13 @@
 // /api/open/v1: open data without authentication — per-site aggregates of public sensor types
 // (rain, water level, air quality) as JSON or CSV. No images, no device tokens, no reports.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { OpenData, AggregateQuery, OpenAnswer } from '../../opendata/open-data.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam, TimeParam } from '../params.js';
 import { jsonContent } from './kit.js';
 import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const OpenSiteSchema = z
   .object({
@@ -93,11 +94,11 @@ const aggregatesCsv = createRoute({
 });
 
 /** `guards` (rate limit, in-flight cap) run before every open-data route. */
-export function openDataRoutes(open: OpenData, guards: MiddlewareHandler<ApiEnv>[] = []) {
+export function openDataRoutes(open: OpenData, guards: MiddlewareHandler<ApiEnv>[] = []): RouteModule {
   const send = (c: Context<ApiEnv>, result: OpenAnswer) =>
     c.body(result.body, 200, { 'content-type': result.contentType, 'cache-control': result.cacheControl, 'x-cache': result.cache });
   const answer = async (c: Context<ApiEnv>, site: string, q: AggregateQuery, format: 'json' | 'csv') => send(c, await open.aggregates(site, q, format));
-  return (app: OpenAPIHono<ApiEnv>): void => {
+  return (app) => {
     for (const guard of guards) app.use('/api/open/*', guard);
     app.openapi(sites, async (c) => send(c, await open.sites()) as never);
     app.openapi(aggregatesCsv, async (c) => {

@@ -1,6 +1,6 @@
 // Citizen field reports: POST /api/v1/reports (multipart, no token needed, rate-limited per
 // client), and the operators' read side. Reports enter triage as alerts of kind citizen_report.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { ValidationError } from '../../../common/errors.js';
 import type { ReportService } from '../../reports/report-service.js';
@@ -8,6 +8,7 @@ import { errorResponses, ErrorSchema } from '../schemas.js';
 import { IdParam, LimitParam, ListParam } from '../params.js';
 import { actorOf, jsonContent } from './kit.js';
 import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const ReportSchema = z
   .object({
@@ -95,8 +96,8 @@ const image = createRoute({
   responses: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } } }, ...errorResponses },
 });
 
-export function reportRoutes(reports: ReportService) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function reportRoutes(reports: ReportService): RouteModule {
+  return (app) => {
     app.openapi(submitRoute(reports.limiter()), async (c) => {
       const form = c.req.valid('form');
       const images = form.images === undefined ? [] : Array.isArray(form.images) ? form.images : [form.images];

@@ -1,6 +1,6 @@
 // /api/v1/routing: the agencies and the routing table (which agency and channel gets which
 // alert); admins replace the table at run time, anyone can ask where an alert would go.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { RoutingSchema, routingIssues } from '../../../common/config/operations-schema.js';
 import { formatIssuePath } from '../../../common/config/load.js';
@@ -8,7 +8,7 @@ import { ValidationError } from '../../../common/errors.js';
 import { routeAlert, type RoutingTable } from '../../triage/routing.js';
 import { errorResponses } from '../schemas.js';
 import { jsonBody, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const AgencyOut = z.object({ id: z.string(), name: z.string(), channel: z.string().nullable(), ack_timeout_s: z.number().nullable() }).openapi('Agency');
 const RuleOut = z
@@ -77,7 +77,7 @@ const match = createRoute({
   responses: { 200: jsonContent('Decision', DecisionOut), ...errorResponses },
 });
 
-export function routingRoutes(table: RoutingTable, endpoints: readonly string[]) {
+export function routingRoutes(table: RoutingTable, endpoints: readonly string[]): RouteModule {
   const view = async () => {
     const { routing, source } = await table.current();
     return {
@@ -87,7 +87,7 @@ export function routingRoutes(table: RoutingTable, endpoints: readonly string[])
       default_agency: routing.default_agency ?? null,
     };
   };
-  return (app: OpenAPIHono<ApiEnv>): void => {
+  return (app) => {
     app.openapi(read, async (c) => c.json(await view(), 200));
     app.openapi(replace, async (c) => {
       const parsed = RoutingSchema.safeParse(c.req.valid('json'));

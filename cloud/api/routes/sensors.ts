@@ -1,9 +1,10 @@
 // GET /api/v1/sensors/{device}/{sensor}/{metric}/series: aggregates re-bucketed to a step.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../../common/errors.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam, TimeParam } from '../params.js';
-import type { ApiDeps, ApiEnv } from '../context.js';
+import type { ApiDeps } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 const MAX_BUCKETS = 10_000;
 
@@ -37,17 +38,19 @@ const series = createRoute({
   },
 });
 
-export function sensorRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  app.openapi(series, async (c) => {
-    const { device, sensor, metric } = c.req.valid('param');
-    const q = c.req.valid('query');
-    const toMs = q.to ?? Date.now();
-    const fromMs = q.from ?? toMs - 86_400_000;
-    if (fromMs >= toMs) throw new ValidationError('from must be before to');
-    const stepS = q.step ?? 60;
-    if ((toMs - fromMs) / (stepS * 1000) > MAX_BUCKETS) throw new ValidationError(`more than ${MAX_BUCKETS} buckets: use a larger step`);
-    if (!(await deps.store.getDevice(device))) throw new NotFoundError(`device ${device}`);
-    const points = await deps.store.querySeries({ deviceId: device, sensorId: sensor, metric, fromMs, toMs, stepS });
-    return c.json({ device, sensor, metric, fromMs, toMs, stepS, points }, 200);
-  });
+export function sensorRoutes(deps: ApiDeps): RouteModule {
+  return (app) => {
+    app.openapi(series, async (c) => {
+      const { device, sensor, metric } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const toMs = q.to ?? Date.now();
+      const fromMs = q.from ?? toMs - 86_400_000;
+      if (fromMs >= toMs) throw new ValidationError('from must be before to');
+      const stepS = q.step ?? 60;
+      if ((toMs - fromMs) / (stepS * 1000) > MAX_BUCKETS) throw new ValidationError(`more than ${MAX_BUCKETS} buckets: use a larger step`);
+      if (!(await deps.store.getDevice(device))) throw new NotFoundError(`device ${device}`);
+      const points = await deps.store.querySeries({ deviceId: device, sensorId: sensor, metric, fromMs, toMs, stepS });
+      return c.json({ device, sensor, metric, fromMs, toMs, stepS, points }, 200);
+    });
+  };
 }

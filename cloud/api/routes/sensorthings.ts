@@ -1,15 +1,15 @@
 // /api/open/sta/v1.1: the read-only OGC SensorThings API over the open sensor data, without
 // authentication like the other open routes. Paths carry OData-style keys (`Things('x')`), so
 // the service parses them itself instead of declaring OpenAPI routes; docs/sensorthings.md.
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { SensorThings } from '../../sensorthings/service.js';
 import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const STA_ROOT = '/api/open/sta/v1.1';
 
-export function sensorThingsRoutes(sta: SensorThings, options: { baseUrl?: string; cacheTtlS: number }) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function sensorThingsRoutes(sta: SensorThings, options: { baseUrl?: string; cacheTtlS: number }): RouteModule {
+  return (app) => {
     const answer = async (c: Context<ApiEnv>) => {
       const url = new URL(c.req.url);
       const base = options.baseUrl?.replace(/\/+$/, '') ?? `${url.origin}${STA_ROOT}`;

@@ -1,11 +1,11 @@
 // /api/v1/webhooks: endpoints with their health (disabled and why), per-endpoint delivery log;
 // admins re-enable a disabled endpoint or send it a test delivery.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { errorResponses } from '../schemas.js';
 import { IdParam, LimitParam } from '../params.js';
 import { actorOf, jsonContent } from './kit.js';
-import type { ApiEnv } from '../context.js';
+import type { RouteModule } from '../route-module.js';
 
 export const EndpointSchema = z
   .object({
@@ -86,8 +86,8 @@ const test = createRoute({
   responses: { 202: jsonContent('Queued', z.object({ deliveryId: z.string() })), ...errorResponses },
 });
 
-export function webhookRoutes(webhooks: WebhookService) {
-  return (app: OpenAPIHono<ApiEnv>): void => {
+export function webhookRoutes(webhooks: WebhookService): RouteModule {
+  return (app) => {
     app.openapi(list, async (c) => c.json({ items: await webhooks.endpoints() }, 200));
     app.openapi(deliveries, async (c) => {
       const q = c.req.valid('query');

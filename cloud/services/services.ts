@@ -1,8 +1,8 @@
-// The IOC's operations features on top of the coordinator: triage (alerts, routing, dispatch,
-// escalation), citizen reports, the live feed, webhooks, device provisioning, config pushes,
-// commands, the API audit trail and open data. Built from the store and the bus the coordinator
-// already has; gives back the ingest hooks, the API routes and one close().
-import type { OpenAPIHono } from '@hono/zod-openapi';
+// The coordinator's feature services on top of its store and bus: triage (alerts, routing,
+// dispatch, escalation), citizen reports, the live feed, webhooks, device provisioning, config
+// pushes, commands, the API audit trail, open data and the standards feeds (CAP, Open311,
+// SensorThings). Gives back the services (the API's route table uses them), the ingest hooks
+// and one close(). Knows nothing of HTTP.
 import { componentLogger, type Logger } from '../../common/log.js';
 import { errorMessage } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
@@ -11,10 +11,8 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import type { Presence } from '../ingest/presence.js';
 import type { IngestHooks } from '../ingest/edgelink-server.js';
 import type { EventBus } from '../live/bus.js';
-import type { ApiEnv } from '../api/context.js';
-import type { ApiWrite } from '../api/app.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
-import { closeAll, featureStoresFor, initAll } from './feature-stores.js';
+import { closeAll, featureStoresFor, initAll } from '../operations/feature-stores.js';
 import { RoutingTable } from '../triage/routing.js';
 import { TriageService } from '../triage/triage-service.js';
 import { createTriageMetrics } from '../triage/metrics.js';
@@ -27,26 +25,11 @@ import { ConfigVersions } from '../devices/config-versions.js';
 import { CommandQueue } from '../devices/commands.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { OpenData } from '../opendata/open-data.js';
-import { openDataGuards } from '../opendata/open-data-guards.js';
-import { alertRoutes } from '../api/routes/alerts.js';
-import { routingRoutes } from '../api/routes/routing.js';
-import { reportRoutes } from '../api/routes/reports.js';
-import { liveRoutes } from '../api/routes/live.js';
-import { webhookRoutes } from '../api/routes/webhooks.js';
-import { adminDeviceRoutes } from '../api/routes/admin-devices.js';
-import { configRoutes } from '../api/routes/config.js';
-import { commandRoutes } from '../api/routes/commands.js';
-import { auditRoutes } from '../api/routes/audit.js';
-import { openDataRoutes } from '../api/routes/opendata.js';
 import { CapPublisher } from '../cap/cap-publisher.js';
-import { capRoutes } from '../api/routes/cap.js';
 import { Open311 } from '../open311/open311-service.js';
-import { open311Routes } from '../api/routes/open311.js';
-import type { Principal } from '../api/context.js';
 import { SensorThings } from '../sensorthings/service.js';
-import { sensorThingsRoutes } from '../api/routes/sensorthings.js';
 
-export interface OperationsDeps {
+export interface ServicesDeps {
   config: CoordinatorConfig;
   store: CoordinatorStore;
   bus: EventBus;
@@ -54,23 +37,37 @@ export interface OperationsDeps {
   metrics: CoordinatorMetrics;
   /** Sends to a device connected to this replica; false when it is not. */
   sendTo: (deviceId: string, msg: CoordinatorMessage) => boolean;
-  /** API token lookup, for the api_key of Open311 clients. */
-  resolveToken: (token: string) => Principal | undefined;
   logger?: Logger;
 }
 
-export interface Operations {
+export interface Services {
+  config: CoordinatorConfig;
+  triage: TriageService;
+  routing: RoutingTable;
+  reports: ReportService;
+  live: LiveFeed;
+  webhooks: WebhookService;
+  provisioning: Provisioning;
+  configs: ConfigVersions;
+  commands: CommandQueue;
+  audit: AuditTrail;
+  openData: OpenData;
+  cap: CapPublisher;
+  open311: Open311;
+  /** Absent when sensorthings.enabled is false. */
+  sensorThings?: SensorThings;
+  /** What ingest tells the services of each stored batch and session. */
   hooks: IngestHooks;
-  routes: ((app: OpenAPIHono<ApiEnv>) => void)[];
-  onWrite: (write: ApiWrite) => void;
+  /** The openData guards' counters, rate limits and the like register here. */
+  registry: CoordinatorMetrics['registry'];
   close(): Promise<void>;
 }
 
 /** Escalations are a safety net: checked often enough, never busy-looping. */
 const ESCALATION_MIN_INTERVAL_MS = 200;
 
-export async function startOperations(deps: OperationsDeps): Promise<Operations> {
-  const logger = deps.logger ?? componentLogger('operations');
+export async function startServices(deps: ServicesDeps): Promise<Services> {
+  const logger = deps.logger ?? componentLogger('services');
   const { config, bus } = deps;
   const registry = deps.metrics.registry;
   const stores = featureStoresFor(deps.store);
@@ -97,10 +94,11 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
-  const open = new OpenData(deps.store, config.sites, config.opendata, registry);
-  const sta = config.sensorthings.enabled
-    ? sensorThingsRoutes(new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days }), { baseUrl: config.sensorthings.base_url, cacheTtlS: config.opendata.cache_ttl_s })
+  const openData = new OpenData(deps.store, config.sites, config.opendata, registry);
+  const sensorThings = config.sensorthings.enabled
+    ? new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days })
     : undefined;
+  const open311 = new Open311({ reports, triage, categories: config.reports.categories });
 
   const failed = (what: string) => (err: unknown) => logger.error({ err: errorMessage(err) }, `${what} failed`);
   // Other replicas ask here for devices they cannot reach (revocations, pending config and commands).
@@ -136,23 +134,7 @@ export async function startOperations(deps: OperationsDeps): Promise<Operations>
   };
 
   return {
-    hooks,
-    routes: [
-      alertRoutes(triage),
-      routingRoutes(routing, config.webhooks.endpoints.map((e) => e.name)),
-      reportRoutes(reports),
-      liveRoutes(live),
-      webhookRoutes(webhooks),
-      adminDeviceRoutes(provisioning),
-      configRoutes(configs),
-      commandRoutes(commands),
-      auditRoutes(audit),
-      openDataRoutes(open, openDataGuards(config.opendata, registry)),
-      capRoutes(cap, config.cap.public_url),
-      open311Routes({ open311: new Open311({ reports, triage, categories: config.reports.categories }), reports, resolveToken: deps.resolveToken, logger: componentLogger('open311', logger) }),
-      ...(sta ? [sta] : []),
-    ],
-    onWrite: (write) => audit.record(write),
+    config, triage, routing, reports, live, webhooks, provisioning, configs, commands, audit, openData, cap, open311, sensorThings, hooks, registry,
     async close() {
       clearInterval(escalation);
       unsubscribe();

@@ -3,10 +3,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { Counter, type Registry } from 'prom-client';
 import type { CoordinatorConfig } from '../config.js';
-import type { ApiEnv } from '../api/context.js';
-import { clientAddress } from '../api/client-address.js';
-import { ConcurrencyGate } from '../api/concurrency-gate.js';
-import { concurrencyCap, rateLimit } from '../api/guards.js';
+import type { ApiEnv } from './context.js';
+import { clientAddress } from './client-address.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
+import { concurrencyCap, rateLimit } from './guards.js';
 
 /** A refused client is told to come back after about one typical query. */
 const BUSY_RETRY_AFTER_S = 2;
