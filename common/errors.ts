@@ -93,3 +93,8 @@ export function asIocError(err: unknown): IocError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The coordinator's one JSON error shape, for API answers and the live feed alike. */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}

@@ -2,13 +2,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { BusyError, IocError, asIocError } from '../../common/errors.js';
+import { BusyError, IocError, asIocError, errorBody } from '../../common/errors.js';
 import { formatZodIssues } from '../../common/config/load.js';
 import type { Logger } from '../../common/log.js';
 
-export function errorBody(code: string, message: string, details?: unknown) {
-  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
-}
+export { errorBody };
 
 /** Validation hook of every route: 400 with each issue's path and reason. */
 export function validationHook(result: { success: boolean; error?: unknown; target?: string }, c: Context) {

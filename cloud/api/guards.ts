@@ -3,8 +3,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { errorBody } from './errors.js';
 import type { ApiEnv } from './context.js';
-import { RateLimiter, type RateLimit } from './rate-limiter.js';
-import type { ConcurrencyGate } from './concurrency-gate.js';
+import { RateLimiter, type RateLimit } from '../../common/rate-limiter.js';
+import type { ConcurrencyGate } from '../../common/concurrency-gate.js';
 
 export interface RateLimitOptions {
   limit: RateLimit;

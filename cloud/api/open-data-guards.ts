@@ -5,7 +5,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { CoordinatorConfig } from '../config.js';
 import type { ApiEnv } from './context.js';
 import { clientAddress } from './client-address.js';
-import { ConcurrencyGate } from './concurrency-gate.js';
+import { ConcurrencyGate } from '../../common/concurrency-gate.js';
 import { concurrencyCap, rateLimit } from './guards.js';
 
 /** A refused client is told to come back after about one typical query. */

@@ -5,12 +5,11 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { Gauge, type Registry } from 'prom-client';
-import { errorMessage } from '../../common/errors.js';
+import { errorBody, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { severityRank } from '../../common/severity.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { BusMessage, BusTopic, EventBus } from './bus.js';
-import { errorBody } from '../api/errors.js';
 
 export interface LiveFilter {
   topics?: string[];

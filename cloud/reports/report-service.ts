@@ -1,21 +1,16 @@
 // Citizen field reports: rate-limited per client, checked (category, text, image count, size
 // and type from the bytes), photos re-encoded without metadata, stored, then raised in triage
 // as a citizen_report alert and announced on the live feed and the webhooks.
-import type { MiddlewareHandler } from 'hono';
 import { newId } from '../../common/ids.js';
 import { Counter, type Registry } from 'prom-client';
-import { bodyLimit } from 'hono/body-limit';
 import { BusyError, IocError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { EventBus } from '../live/bus.js';
 import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
-import { errorBody } from '../api/errors.js';
-import type { ApiEnv } from '../api/context.js';
-import { clientAddress } from '../api/client-address.js';
-import { ConcurrencyGate } from '../api/concurrency-gate.js';
-import { RateLimiter } from '../api/rate-limiter.js';
+import { ConcurrencyGate } from '../../common/concurrency-gate.js';
+import { RateLimiter } from '../../common/rate-limiter.js';
 import { reencodeImage, sniffImageType } from './images.js';
 import type { ReportStore } from './report-store.js';
 import type { CitizenReport, ReportImage, ReportQuery } from './types.js';
@@ -67,33 +62,6 @@ export class ReportService {
   }
 
   /**
-   * Route middleware, before the body is read: refuses anonymous reports when they are not
-   * allowed, rate-limits per token or client address (429 + Retry-After), then reads the body
-   * through a counter that stops at what the allowed images can take (413) — with or without a
-   * Content-Length, so a chunked upload cannot stream more than that.
-   */
-  limiter(): MiddlewareHandler<ApiEnv>[] {
-    const s = this.o.settings;
-    const maxBody = this.maxBodyBytes();
-    const rateLimit: MiddlewareHandler<ApiEnv> = async (c, next) => {
-      const principal = c.get('principal') as { name: string } | undefined;
-      const refusal = this.admit(principal, clientAddress(c, s.trust_forwarded_for), Number(c.req.header('content-length') ?? 0));
-      if (!refusal) return next();
-      if (refusal.status === 401) c.header('WWW-Authenticate', 'Bearer realm="ioc"');
-      if (refusal.retryAfterS !== undefined) c.header('Retry-After', String(refusal.retryAfterS));
-      return c.json(errorBody(refusal.code, refusal.message), refusal.status);
-    };
-    const sizeLimit = bodyLimit({
-      maxSize: maxBody,
-      onError: (c) => {
-        this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
-        return c.json(errorBody('PAYLOAD_TOO_LARGE', `body larger than ${maxBody} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`), 413);
-      },
-    });
-    return [rateLimit, sizeLimit as MiddlewareHandler<ApiEnv>];
-  }
-
-  /**
    * Whether a report may be read at all (before its body is): anonymous allowed, the client's
    * or token's rate, the announced body size. Undefined: go ahead. Shared by every intake route.
    */
@@ -118,9 +86,20 @@ export class ReportService {
     return s.max_images * s.max_image_bytes + s.max_text_chars * 4 + 64 * 1024;
   }
 
-  /** The client address rate limits count against (X-Forwarded-For only when trusted). */
-  clientAddress(c: Parameters<MiddlewareHandler>[0]): string {
-    return clientAddress(c, this.o.settings.trust_forwarded_for);
+  /** Whether X-Forwarded-For names the client the rate limits count against. */
+  get trustForwardedFor(): boolean {
+    return this.o.settings.trust_forwarded_for;
+  }
+
+  /** A body refused by the HTTP layer for its streamed size (no Content-Length to refuse early). */
+  countOversizeBody(): void {
+    this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
+  }
+
+  /** What the 413 answer says the limit is. */
+  bodyLimitText(): string {
+    const s = this.o.settings;
+    return `body larger than ${this.maxBodyBytes()} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`;
   }
 
   async submit(input: ReportSubmission, actor: string): Promise<{ report: CitizenReport; alertId: string | null }> {

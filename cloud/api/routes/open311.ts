@@ -12,6 +12,7 @@ import { render, type Open311Format } from '../../open311/georeport.js';
 import type { Open311, Open311Filter } from '../../open311/open311-service.js';
 import type { ApiEnv, Principal } from '../context.js';
 import type { RouteModule } from '../route-module.js';
+import { reportClientAddress } from '../report-guards.js';
 
 const BASE = '/open311/v2';
 const TAG = ['open311'];
@@ -100,7 +101,7 @@ export function open311Routes(o: { open311: Open311; reports: ReportService; res
         if (!principal) return fail(c, format, 403, 'api_key: unknown key');
         c.set('principal', principal);
       }
-      const refusal = o.reports.admit(principal, o.reports.clientAddress(c), Number(c.req.header('content-length') ?? 0));
+      const refusal = o.reports.admit(principal, reportClientAddress(c, o.reports), Number(c.req.header('content-length') ?? 0));
       if (refusal) return fail(c, format, refusal.status, refusal.message, refusal.retryAfterS === undefined ? {} : { 'retry-after': String(refusal.retryAfterS) });
       await next();
     },

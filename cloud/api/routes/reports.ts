@@ -9,6 +9,7 @@ import { IdParam, LimitParam, ListParam } from '../params.js';
 import { actorOf, jsonContent } from './kit.js';
 import type { ApiEnv } from '../context.js';
 import type { RouteModule } from '../route-module.js';
+import { reportIntakeGuards } from '../report-guards.js';
 
 export const ReportSchema = z
   .object({
@@ -98,7 +99,7 @@ const image = createRoute({
 
 export function reportRoutes(reports: ReportService): RouteModule {
   return (app) => {
-    app.openapi(submitRoute(reports.limiter()), async (c) => {
+    app.openapi(submitRoute(reportIntakeGuards(reports)), async (c) => {
       const form = c.req.valid('form');
       const images = form.images === undefined ? [] : Array.isArray(form.images) ? form.images : [form.images];
       if (images.some((f) => !(f instanceof File))) throw new ValidationError('images: each must be a file part');
