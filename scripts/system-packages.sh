@@ -3,7 +3,8 @@
 # rtsp-server-perl (a real RTSP server for tests and the demo), chromium (console tests),
 # libxml2-utils (xmllint: CAP and Open311 XML checked against their schemas in tests), openssl
 # (test certificates for EdgeLink TLS/mTLS and HTTPS), nats-server (the JetStream tests' server,
-# started by .ci/run when it is not running).
+# started by .ci/run when it is not running), haproxy (the load balancer before coordinator
+# replicas: deploy/haproxy.cfg, run by the replicas test).
 set -euo pipefail
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
@@ -12,6 +13,7 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || need+=(nats-server)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]}" >&2
