@@ -28,6 +28,8 @@ export interface CoordinatorSpec {
   /** Extra YAML appended to the config (store, presence...). */
   extraYaml?: string;
   storeYaml?: string;
+  /** EdgeLink TLS as a YAML flow map (`{ cert_file: …, key_file: … }`); unset: plaintext. */
+  grpcTlsYaml?: string;
 }
 
 export class Api {
@@ -83,7 +85,7 @@ export function coordinatorYaml(spec: CoordinatorSpec, ports: { http: number; gr
   const devices = spec.devices.map((d) => `  - { id: ${d.id}, site: ${d.site}, token: ${deviceToken(d.id)}${d.tokenSource ? `, token_source: ${d.tokenSource}` : ''} }`).join('\n');
   return `version: 1
 http: { host: 127.0.0.1, port: ${ports.http} }
-grpc: { host: 127.0.0.1, port: ${ports.grpc} }
+grpc: { host: 127.0.0.1, port: ${ports.grpc}${spec.grpcTlsYaml ? `, tls: ${spec.grpcTlsYaml}` : ''} }
 ${spec.storeYaml ?? `store: { kind: level, dir: ${join(spec.dir, 'coordinator-store')} }`}
 presence: { offline_after_s: 30 }
 sites:
@@ -145,12 +147,14 @@ export interface EdgeSpec {
   env?: NodeJS.ProcessEnv;
   /** Device token (default: deviceToken(deviceId), as the coordinator's config lists it). */
   token?: string;
+  /** coordinator.tls as a YAML flow map (default: `{ enabled: false }`). */
+  tlsYaml?: string;
 }
 
 export function edgeYaml(spec: EdgeSpec, brokerPort: number): string {
   return `version: 1
 device: { id: ${spec.deviceId}, site: ${spec.site}, site_name: ${spec.site}, location: { lat: 22.18, lon: 102.46 } }
-coordinator: { address: ${spec.grpcAddress}, token: ${spec.token ?? deviceToken(spec.deviceId)}, tls: { enabled: false } }
+coordinator: { address: ${spec.grpcAddress}, token: ${spec.token ?? deviceToken(spec.deviceId)}, tls: ${spec.tlsYaml ?? '{ enabled: false }'} }
 data_dir: ${join(spec.dir, `edge-${spec.deviceId}`)}
 broker: { host: 127.0.0.1, port: ${brokerPort} }
 admin: { metrics_port: 0, socket: ${join(spec.dir, `edge-${spec.deviceId}.sock`)} }
