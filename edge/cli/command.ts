@@ -2,7 +2,7 @@
 // errors to messages with hints and to the documented exit statuses.
 import type { Command } from 'commander';
 import { ConfigError, IocError, errorMessage } from '../../common/errors.js';
-import { AgentNotRunningError, SocketPermissionError } from './client.js';
+import { AgentNotRunningError, SocketPermissionError } from '../admin/client.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { Output, colourWanted } from './output.js';
 import type { GlobalOptions } from './target.js';

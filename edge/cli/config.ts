@@ -8,7 +8,7 @@ import { DEFAULT_SENSORS_ENV, envWithSensorSecrets } from './sensor-secrets.js';
 import { ConfigError } from '../../common/errors.js';
 import { diffConfig, type ConfigApplyResult, type ConfigChange } from '../config-apply.js';
 import { action } from './command.js';
-import { AgentNotRunningError } from './client.js';
+import { AgentNotRunningError } from '../admin/client.js';
 import { EXIT } from './exit-codes.js';
 import { configFile, withAgent } from './target.js';
 import type { Output } from './output.js';

@@ -16,7 +16,7 @@ import { timeInference } from '../admin/detector-timing.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
 import { verifyIdentity } from './provision.js';
 import { linkTargetOf } from '../uplink/client.js';
-import type { AdminClient } from './client.js';
+import type { AdminClient } from '../admin/client.js';
 import { formatBytes } from './output.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';

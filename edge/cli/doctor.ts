@@ -6,7 +6,7 @@ import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import { DEFAULT_SENSORS_ENV, envWithSensorSecrets } from './sensor-secrets.js';
 import { ConfigError, errorMessage } from '../../common/errors.js';
 import type { AgentStatus } from '../admin/handlers/status.js';
-import { AdminClient, AgentNotRunningError } from './client.js';
+import { AdminClient, AgentNotRunningError } from '../admin/client.js';
 import { action } from './command.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';

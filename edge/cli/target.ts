@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { AdminClient } from './client.js';
+import { AdminClient } from '../admin/client.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/ioc-edge/config.yaml';
 const DEFAULT_DATA_DIR = '/var/lib/ioc-edge';

@@ -12,7 +12,7 @@ import { RtspCamera } from '../support/rtsp-camera.js';
 import { edgectl } from '../support/edgectl.js';
 import { waitFor } from '../support/wait.js';
 import { projectPath } from '../../common/paths.js';
-import { AdminClient } from '../../edge/cli/client.js';
+import { AdminClient } from '../../edge/admin/client.js';
 import type { AgentStatus } from '../../edge/admin/handlers/status.js';
 
 /** ffmpeg children of a process, with their command lines. */

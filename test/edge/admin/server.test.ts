@@ -7,7 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { AdminSocket, type AdminHandlers } from '../../../edge/admin/server.js';
-import { AdminClient, AdminError, AgentNotRunningError } from '../../../edge/cli/client.js';
+import { AdminClient, AdminError, AgentNotRunningError } from '../../../edge/admin/client.js';
 import { IocError } from '../../../common/errors.js';
 import { tempDir } from '../../support/tmp.js';
 import { waitFor } from '../../support/wait.js';

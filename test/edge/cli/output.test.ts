@@ -4,7 +4,7 @@ import t from 'tap';
 import { Writable } from 'node:stream';
 import { Output, ago, colourWanted, columns, formatBytes, formatDuration } from '../../../edge/cli/output.js';
 import { report, UsageError } from '../../../edge/cli/command.js';
-import { AgentNotRunningError, AdminError, SocketPermissionError } from '../../../edge/cli/client.js';
+import { AgentNotRunningError, AdminError, SocketPermissionError } from '../../../edge/admin/client.js';
 import { EXIT } from '../../../edge/cli/exit-codes.js';
 import { ConfigError } from '../../../common/errors.js';
 

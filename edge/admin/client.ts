@@ -2,7 +2,7 @@
 // streamed items and the final response. A missing or dead socket means the agent is down.
 import { connect, type Socket } from 'node:net';
 import { IocError, type ErrorCode } from '../../common/errors.js';
-import { LineDecoder, encodeMessage, type AdminResponse } from '../admin/protocol.js';
+import { LineDecoder, encodeMessage, type AdminResponse } from './protocol.js';
 
 /** The agent is not running (or not reachable through its socket). */
 export class AgentNotRunningError extends Error {
