@@ -1,35 +1,44 @@
 // The edge agent: wires the stages (broker → sensor pipeline → outbox → uplink, cameras →
 // outbox) under one supervisor. Nothing else lives here.
-import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { EdgeConfig } from '../common/config/edge-schema.js';
 import { AgentClock, ClockOffset } from '../common/time.js';
 import { componentLogger, rootLogger, type Logger } from '../common/log.js';
 import { softwareVersion } from '../common/paths.js';
-import { laneToProto } from '../common/lanes.js';
-import { IocError, errorMessage } from '../common/errors.js';
+import { errorMessage } from '../common/errors.js';
 import type { Component } from './component.js';
-import type { Heartbeat } from '../proto/generated/ioc/edgelink/v1/Heartbeat.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { MetricsServer, type LocalRoute } from './metrics-server.js';
+import { buildHeartbeat } from './heartbeat.js';
+import { readDeviceToken } from './device-token.js';
 import { Outbox } from './outbox/outbox.js';
-import { handleInjectRequest, testInjectorEnabled, TEST_INJECTOR_ENV, TEST_INJECTOR_PATH } from './outbox/test-injector.js';
+import type { RecordSink } from './outbox/types.js';
 import { SensorBroker } from './sensors/broker.js';
 import { resolveBrokerHost } from './sensors/broker-address.js';
 import { SensorPipeline } from './sensors/sensor-pipeline.js';
 import { Uplink } from './uplink/link.js';
 import { linkTargetOf } from './uplink/client.js';
 import { Supervisor } from './supervisor.js';
-import { CpuMeter, diskFreeBytes } from './system-stats.js';
+import { BoxResources } from './system-stats.js';
 import { createCameraComponents, type Camera, type Detector } from './camera/index.js';
 import { AdminSocket } from './admin/server.js';
 import { adminHandlers } from './admin/handlers/index.js';
+import type { AgentPorts, AgentView } from './admin/agent-view.js';
 import { CameraActivity } from './admin/camera-activity.js';
 import { ReadingFeed } from './admin/reading-feed.js';
 import { ModelStore, type ModelLocation } from './admin/model-store.js';
 import { ConfigApplier, type ReloadPart } from './config-apply.js';
-import { createRemoteControl, type RemoteControl } from './remote/remote-control.js';
+import { createRemoteControl, type RemoteAgent, type RemoteControl } from './remote/remote-control.js';
+
+export type { AgentPorts } from './admin/agent-view.js';
+
+/** What an extra local route may use: it runs inside the agent, beside /metrics. */
+export interface LocalRouteContext {
+  metricsHost: string;
+  sink: RecordSink;
+  logger: Logger;
+}
 
 export interface AgentOptions {
   configRevision: string;
@@ -38,13 +47,8 @@ export interface AgentOptions {
   drainOnStopMs?: number;
   /** The config file the agent runs; `edgectl config apply` replaces it (none: no apply). */
   configFile?: string;
-}
-
-export interface AgentPorts {
-  broker: number;
-  metrics: number | undefined;
-  /** The edgectl socket. */
-  admin: string | undefined;
+  /** Extra routes on the local metrics listener (edge/main.ts adds none; test entry points do). */
+  localRoutes?: (context: LocalRouteContext) => Readonly<Record<string, LocalRoute>>;
 }
 
 export class EdgeAgent {
@@ -54,56 +58,58 @@ export class EdgeAgent {
   readonly supervisor: Supervisor;
   readonly startedAtMs = Date.now();
   /** Live sensor readings for `edgectl sensors tail`. */
-  readonly readingFeed = new ReadingFeed();
-  readonly models: ModelStore;
-  configRevision: string;
-  configApplier: ConfigApplier | undefined;
-  cameraActivity!: CameraActivity;
-  cameras: Camera[] = [];
-  detector: Detector | undefined;
+  private readonly readingFeed = new ReadingFeed();
+  private readonly models: ModelStore;
+  private readonly resources: BoxResources;
+  private revision: string;
   private currentConfig: EdgeConfig;
+  private configApplier: ConfigApplier | undefined;
+  private cameraActivity!: CameraActivity;
+  private cameras: Camera[] = [];
+  private detector: Detector | undefined;
   private admin: AdminSocket | undefined;
   private readonly log: Logger;
-  private readonly cpu = new CpuMeter();
-  private diskFree = 0;
-  private timers: NodeJS.Timeout[] = [];
-  private metricsServer: Server | undefined;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private metricsServer: MetricsServer | undefined;
   private stopping: Promise<void> | undefined;
   private remote: RemoteControl | undefined;
-  outbox!: Outbox;
-  broker!: SensorBroker;
-  sensors!: SensorPipeline;
-  uplink!: Uplink;
+  private outbox!: Outbox;
+  private broker!: SensorBroker;
+  private sensors!: SensorPipeline;
+  private uplink!: Uplink;
 
   private constructor(
     config: EdgeConfig,
     private readonly options: AgentOptions,
   ) {
     this.currentConfig = config;
-    this.configRevision = options.configRevision;
+    this.revision = options.configRevision;
     this.models = new ModelStore(config.data_dir);
     this.log = options.logger ?? rootLogger();
     this.metrics = createEdgeMetrics({ defaultMetrics: true });
     mkdirSync(config.data_dir, { recursive: true });
     this.clock = new AgentClock(join(config.data_dir, 'clock.json'));
     this.supervisor = new Supervisor(this.metrics, componentLogger('supervisor', this.log));
-  }
-
-  /** The running config; replaced by `reconfigure` when a new one is applied. */
-  /** The remote-control handler, made on the first config push or command. */
-  private remoteControl(): RemoteControl {
-    if (this.remote === undefined) this.remote = createRemoteControl(this, this.log);
-    return this.remote;
-  }
-
-  get config(): EdgeConfig {
-    return this.currentConfig;
+    this.resources = new BoxResources(() => this.config.data_dir);
   }
 
   static async start(config: EdgeConfig, options: AgentOptions): Promise<EdgeAgent> {
     const agent = new EdgeAgent(config, options);
     await agent.startStages();
     return agent;
+  }
+
+  /** The running config; replaced by `reconfigure` when a new one is applied. */
+  get config(): EdgeConfig {
+    return this.currentConfig;
+  }
+
+  get configRevision(): string {
+    return this.revision;
+  }
+
+  get ports(): AgentPorts {
+    return { broker: this.broker.port, metrics: this.metricsServer?.port, admin: this.admin?.path };
   }
 
   private async startStages(): Promise<void> {
@@ -138,16 +144,15 @@ export class EdgeAgent {
     if (configFile) this.configApplier = new ConfigApplier(configFile, this, componentLogger('config', this.log));
     this.admin = new AdminSocket({
       path: config.admin.socket ?? join(config.data_dir, 'edgectl.sock'),
-      handlers: adminHandlers(this),
+      handlers: adminHandlers(this.adminView()),
       logger: componentLogger('admin', this.log),
     });
     this.supervisor.add(this.admin);
     await this.supervisor.startAll();
 
-    await this.refreshDiskFree();
-    this.timers.push(setInterval(() => void this.refreshDiskFree(), 30_000));
-    this.timers.push(setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), config.outbox.ttl_sweep_s * 1000));
-    await this.startMetricsServer();
+    await this.resources.start();
+    this.ttlTimer = setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), config.outbox.ttl_sweep_s * 1000);
+    if (config.admin.metrics_enabled) await this.startMetricsServer(config);
   }
 
   private buildSensorPath(config: EdgeConfig): void {
@@ -174,13 +179,17 @@ export class EdgeAgent {
       target: linkTargetOf(config.coordinator),
       identity: {
         deviceId: config.device.id, siteId: config.device.site, token: readDeviceToken(config),
-        softwareVersion: softwareVersion(), configVersion: () => this.configRevision,
+        softwareVersion: softwareVersion(), configVersion: () => this.revision,
       },
       outbox: this.outbox,
       clockOffset: this.clockOffset,
       settings: config.uplink,
       metrics: this.metrics,
-      heartbeat: () => this.heartbeat(),
+      heartbeat: () =>
+        buildHeartbeat({
+          outbox: this.outbox, components: () => this.supervisor.health(), resources: () => this.resources.sample(),
+          clockOffsetMs: () => this.clockOffset.offsetMs, configRevision: () => this.revision, startedAtMs: this.startedAtMs,
+        }),
       // Built on first use: the outbox and the config applier exist by then.
       onConfigPush: (push) => this.remoteControl().onConfigPush(push),
       onCommand: (command) => this.remoteControl().onCommand(command),
@@ -205,13 +214,64 @@ export class EdgeAgent {
     return parts.components;
   }
 
+  /** What edgectl's handlers see: accessors, since reconfigure replaces the parts they read. */
+  private adminView(): AgentView {
+    return {
+      config: () => this.config,
+      configRevision: () => this.revision,
+      configApplier: () => this.configApplier,
+      startedAtMs: this.startedAtMs,
+      outbox: this.outbox,
+      uplink: () => this.uplink,
+      sensors: () => this.sensors,
+      readingFeed: this.readingFeed,
+      cameras: () => this.cameras,
+      cameraActivity: this.cameraActivity,
+      detector: () => this.detector,
+      models: this.models,
+      swapModel: (model) => this.swapModel(model),
+      components: () => this.supervisor.health(),
+      metrics: this.metrics,
+      resources: () => this.resources.sample(),
+      ports: () => this.ports,
+    };
+  }
+
+  /** The remote-control handler, made on the first config push or command. */
+  private remoteControl(): RemoteControl {
+    if (this.remote === undefined) this.remote = createRemoteControl(this.remoteView(), this.log);
+    return this.remote;
+  }
+
+  private remoteView(): RemoteAgent {
+    const agent = this;
+    return {
+      get config() {
+        return agent.config;
+      },
+      get configRevision() {
+        return agent.revision;
+      },
+      get configApplier() {
+        return agent.configApplier;
+      },
+      get cameras() {
+        return agent.cameras;
+      },
+      supervisor: this.supervisor,
+      outbox: this.outbox,
+      metrics: this.metrics,
+      startedAtMs: this.startedAtMs,
+    };
+  }
+
   /**
    * Runs a newly applied config (edge/config-apply.ts): only the named parts are rebuilt and
    * restarted; the outbox, the admin socket and the other parts keep running.
    */
   async reconfigure(next: EdgeConfig, revision: string, parts: ReadonlySet<ReloadPart>): Promise<void> {
     this.currentConfig = next;
-    this.configRevision = revision;
+    this.revision = revision;
     if (parts.has('sensors')) {
       await this.supervisor.remove(this.broker.name);
       await this.sensors.stop();
@@ -233,7 +293,7 @@ export class EdgeAgent {
    * motion-only meanwhile); the detector falls back to the previous model if it fails to load.
    * Without a detecting camera there is nothing to load now: the model is used at next start.
    */
-  async swapModel(model: ModelLocation): Promise<{ loaded: boolean; backend?: string }> {
+  private async swapModel(model: ModelLocation): Promise<{ loaded: boolean; backend?: string }> {
     if (!this.detector) return { loaded: false };
     await this.detector.swapModel({ manifestPath: model.manifestPath, modelRoot: model.modelRoot });
     return { loaded: true, backend: this.detector.backend };
@@ -256,63 +316,10 @@ export class EdgeAgent {
     });
   }
 
-  private async startMetricsServer(): Promise<void> {
-    const admin = this.config.admin;
-    if (!admin.metrics_enabled) return;
-    const injector = testInjectorEnabled(admin.metrics_host);
-    if (process.env[TEST_INJECTOR_ENV] === '1' && !injector) this.log.error({ host: admin.metrics_host }, 'test injector refused: the metrics port is not on loopback');
-    const server = createServer((req, res) => {
-      if (injector && req.url === TEST_INJECTOR_PATH) return handleInjectRequest(req, res, this.outbox);
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end('not found\n');
-        return;
-      }
-      this.metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
-        (err: unknown) => res.writeHead(500).end(errorMessage(err)),
-      );
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(admin.metrics_port, admin.metrics_host, () => resolve());
-    }).catch((err: unknown) => {
-      // Metrics are not worth failing the agent for (e.g. port taken): log and go on.
-      this.log.error({ err: errorMessage(err), port: admin.metrics_port }, 'metrics endpoint not available');
-    });
-    if (server.listening) this.metricsServer = server;
-  }
-
-  private async refreshDiskFree(): Promise<void> {
-    this.diskFree = await diskFreeBytes(this.config.data_dir);
-  }
-
-  get ports(): AgentPorts {
-    return { broker: this.broker.port, metrics: (this.metricsServer?.address() as AddressInfo | null)?.port, admin: this.admin?.path };
-  }
-
-  heartbeat(): Heartbeat {
-    const stats = this.outbox.stats();
-    const mem = process.memoryUsage();
-    return {
-      edge_time_ms: Date.now(),
-      uptime_s: Math.round((Date.now() - this.startedAtMs) / 1000),
-      lanes: stats.lanes.map((l) => ({
-        lane: laneToProto(l.lane), records: l.records, bytes: l.bytes, oldest_age_ms: l.oldestAgeMs,
-        dropped_budget: l.dropped.budget, dropped_ttl: l.dropped.ttl, dead_lettered: l.dropped.dead_letter,
-        complete_before_ms: l.completeBeforeMs, dropped_corrupt: l.dropped.corrupt, dropped_lost: l.dropped.lost,
-      })),
-      outbox_records: stats.records,
-      outbox_bytes: stats.bytes,
-      oldest_unsent_age_ms: stats.oldestAgeMs,
-      components: [...this.supervisor.health(), this.outbox.health()].map((h) => ({ name: h.name, state: h.state, detail: h.detail, restarts: h.restarts, last_seen_ms: h.lastSeenMs })),
-      cpu_percent: this.cpu.sample(),
-      rss_bytes: mem.rss,
-      disk_free_bytes: this.diskFree,
-      clock_offset_ms: this.clockOffset.offsetMs,
-      config_version: this.configRevision,
-      software_version: softwareVersion(),
-      disk_budget_bytes: stats.budgetBytes,
-    };
+  private async startMetricsServer(config: EdgeConfig): Promise<void> {
+    const { metrics_host: host, metrics_port: port } = config.admin;
+    const routes = this.options.localRoutes?.({ metricsHost: host, sink: this.outbox, logger: this.log }) ?? {};
+    this.metricsServer = await MetricsServer.start({ host, port, registry: this.metrics.registry, routes, logger: this.log });
   }
 
   /**
@@ -325,7 +332,8 @@ export class EdgeAgent {
   }
 
   private async stopOnce(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    this.resources.stop();
+    clearInterval(this.ttlTimer);
     // Stop accepting first (edgectl, sensors), then let the cameras close their events and the
     // sensor windows flush, so everything produced is in the outbox before the drain.
     await this.admin?.stop().catch(() => undefined);
@@ -338,18 +346,8 @@ export class EdgeAgent {
       this.log.info({ drained, backlog: this.outbox.stats().records }, 'shutdown drain finished');
     }
     await this.supervisor.stopAll();
-    await new Promise<void>((resolve) => (this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve()));
+    await this.metricsServer?.close();
     await this.outbox.close();
     this.clock.close();
-  }
-}
-
-export function readDeviceToken(config: EdgeConfig): string {
-  if (config.coordinator.token) return config.coordinator.token;
-  const file = config.coordinator.token_file!;
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new IocError('CONFIG_INVALID', `coordinator.token_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); run edgectl provision`);
   }
 }

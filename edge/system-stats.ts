@@ -29,3 +29,39 @@ export async function diskFreeBytes(path: string): Promise<number> {
     return 0;
   }
 }
+
+export interface BoxSample {
+  cpuPercent: number;
+  rssBytes: number;
+  diskFreeBytes: number;
+}
+
+/** Free disk under the data directory is refreshed every 30 s: statfs is not worth a call per heartbeat. */
+const DISK_REFRESH_MS = 30_000;
+
+/** The box figures heartbeats and `edgectl status` report; each sample advances the CPU meter. */
+export class BoxResources {
+  private readonly cpu = new CpuMeter();
+  private diskFree = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** A function: an applied config may name another data directory. */
+  constructor(private readonly dataDir: () => string) {}
+
+  async start(): Promise<void> {
+    await this.refreshDiskFree();
+    this.timer = setInterval(() => void this.refreshDiskFree(), DISK_REFRESH_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  sample(): BoxSample {
+    return { cpuPercent: this.cpu.sample(), rssBytes: process.memoryUsage().rss, diskFreeBytes: this.diskFree };
+  }
+
+  private async refreshDiskFree(): Promise<void> {
+    this.diskFree = await diskFreeBytes(this.dataDir());
+  }
+}

@@ -10,6 +10,7 @@ import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { redactText } from '../../common/redact.js';
 import { diskFreeBytes } from '../system-stats.js';
+import { readDeviceToken } from '../device-token.js';
 import { resolveBrokerHost } from '../sensors/broker-address.js';
 import { ModelStore, verify } from '../admin/model-store.js';
 import { timeInference } from '../admin/detector-timing.js';
@@ -171,8 +172,6 @@ export async function checkCoordinator(ctx: DoctorContext): Promise<{ result: Ch
   if (!ctx.config) return { result: skip('coordinator', 'skipped: needs a valid config') };
   let token: string;
   try {
-    // Loaded only here: the agent module pulls in the whole camera pipeline.
-    const { readDeviceToken } = await import('../agent.js');
     token = readDeviceToken(ctx.config);
   } catch (err) {
     return { result: fail('coordinator', errorMessage(err), 'edgectl provision --coordinator HOST:PORT --token T') };

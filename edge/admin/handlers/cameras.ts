@@ -3,14 +3,14 @@
 // box's LAN address, for as long as edgectl runs.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { EdgeAgent } from '../../agent.js';
 import { IocError } from '../../../common/errors.js';
 import { componentLogger } from '../../../common/log.js';
 import { redactText } from '../../../common/redact.js';
 import { CameraPreview, type Camera } from '../../camera/index.js';
 import { PREVIEW_DEFAULT_HOST } from '../../camera/preview.js';
 import type { AdminHandlers } from '../server.js';
-import { agentStatus } from './status.js';
+import type { AgentView } from '../agent-view.js';
+import { agentStatus, type StatusView } from './status.js';
 import { parseParams, untilAborted } from './params.js';
 import { previewPage } from '../preview-page.js';
 
@@ -28,14 +28,15 @@ const LiveParams = CameraParam.extend({
     .default(PREVIEW_DEFAULT_HOST),
 });
 
-function findCamera(agent: EdgeAgent, id: string): Camera {
-  const camera = agent.cameras.find((c) => c.config.id === id);
+function findCamera(agent: Pick<AgentView, 'cameras'>, id: string): Camera {
+  const cameras = agent.cameras();
+  const camera = cameras.find((c) => c.config.id === id);
   if (camera) return camera;
-  const known = agent.cameras.map((c) => c.config.id);
+  const known = cameras.map((c) => c.config.id);
   throw new IocError('NOT_FOUND', `no camera "${id}" on this box (${known.length > 0 ? `configured: ${known.join(', ')}` : 'no cameras configured'})`);
 }
 
-export function cameraHandlers(agent: EdgeAgent): AdminHandlers {
+export function cameraHandlers(agent: StatusView): AdminHandlers {
   return {
     'cameras.list': async () => (await agentStatus(agent)).cameras,
 

@@ -1,5 +1,5 @@
 // The admin socket's method table: one group of handlers per edgectl command group.
-import type { EdgeAgent } from '../../agent.js';
+import type { AgentView } from '../agent-view.js';
 import type { AdminHandlers } from '../server.js';
 import { statusHandlers } from './status.js';
 import { sensorHandlers } from './sensors.js';
@@ -10,7 +10,7 @@ import { linkHandlers } from './link.js';
 import { modelHandlers } from './model.js';
 import { testHookHandlers } from './test-hooks.js';
 
-export function adminHandlers(agent: EdgeAgent): AdminHandlers {
+export function adminHandlers(agent: AgentView): AdminHandlers {
   return {
     ...statusHandlers(agent),
     ...sensorHandlers(agent),

@@ -1,9 +1,9 @@
 // `edgectl link test`: round trip and throughput to the coordinator, measured with link probes
 // of growing padding on the live Sync stream, and the uplink.rate_kbps that leaves headroom.
 import { z } from 'zod';
-import type { EdgeAgent } from '../../agent.js';
 import { IocError } from '../../../common/errors.js';
 import type { AdminHandlers } from '../server.js';
+import type { AgentView } from '../agent-view.js';
 import { parseParams } from './params.js';
 
 const LinkParams = z.object({
@@ -23,22 +23,23 @@ export interface LinkStep {
   kbps: number | null;
 }
 
-export function linkHandlers(agent: EdgeAgent): AdminHandlers {
+export function linkHandlers(agent: Pick<AgentView, 'uplink' | 'config'>): AdminHandlers {
   return {
     'link.test': async (params, ctx) => {
       const { maxBytes, stepLimitS, share } = parseParams(LinkParams, params);
-      const up = agent.uplink.status();
+      const uplink = agent.uplink();
+      const up = uplink.status();
       if (up.state !== 'connected') {
         throw new IocError('UNAVAILABLE', `the uplink is ${up.state}${up.lastError ? ` (${up.lastError})` : ''}; nothing to measure`);
       }
       const rtts: number[] = [];
-      for (let i = 0; i < 3 && !ctx.signal.aborted; i++) rtts.push((await agent.uplink.probe(0, stepLimitS * 1000)).rttMs);
+      for (let i = 0; i < 3 && !ctx.signal.aborted; i++) rtts.push((await uplink.probe(0, stepLimitS * 1000)).rttMs);
       const baseRttMs = Math.min(...rtts.filter(Number.isFinite));
       ctx.emit({ bytes: 0, rttMs: baseRttMs, kbps: null } satisfies LinkStep);
       const steps: LinkStep[] = [];
       for (const bytes of SIZES.filter((b) => b <= maxBytes)) {
         if (ctx.signal.aborted) break;
-        const { rttMs } = await agent.uplink.probe(bytes, Math.max(30_000, stepLimitS * 4000));
+        const { rttMs } = await uplink.probe(bytes, Math.max(30_000, stepLimitS * 4000));
         if (!Number.isFinite(rttMs)) throw new IocError('UNAVAILABLE', 'the uplink dropped during the test');
         // Time spent on the bytes: the round trip beyond the empty probe's.
         const transferMs = Math.max(1, rttMs - baseRttMs);
@@ -53,7 +54,7 @@ export function linkHandlers(agent: EdgeAgent): AdminHandlers {
         address: up.address,
         rttMs: baseRttMs,
         throughputKbps,
-        currentRateKbps: agent.config.uplink.rate_kbps,
+        currentRateKbps: agent.config().uplink.rate_kbps,
         recommendedRateKbps: throughputKbps === null ? null : Math.max(1, Math.floor(throughputKbps * share)),
         share,
         steps,

@@ -2,10 +2,10 @@
 // is verified file by file, swapped into the running detector (cameras keep running) and only
 // then made the active one; a model that fails to load leaves the previous one in service.
 import { z } from 'zod';
-import type { EdgeAgent } from '../../agent.js';
 import { IocError, errorMessage } from '../../../common/errors.js';
 import type { ModelManifest } from '../../camera/model.js';
 import type { AdminHandlers } from '../server.js';
+import type { AgentView } from '../agent-view.js';
 import { parseParams } from './params.js';
 import { timeInference } from '../detector-timing.js';
 
@@ -17,12 +17,12 @@ const InstallParams = z.object({
 
 const BenchParams = z.object({ runs: z.number().int().min(1).max(20).default(3) });
 
-export function modelHandlers(agent: EdgeAgent): AdminHandlers {
+export function modelHandlers(agent: Pick<AgentView, 'models' | 'detector' | 'swapModel'>): AdminHandlers {
   return {
     'model.show': async () => ({
       active: agent.models.active(),
       previous: agent.models.previous() ?? null,
-      detector: agent.detector ? agent.detector.health() : null,
+      detector: agent.detector()?.health() ?? null,
     }),
 
     'model.install': async (params) => {
@@ -43,7 +43,7 @@ export function modelHandlers(agent: EdgeAgent): AdminHandlers {
 
     'detector.bench': async (params) => {
       const { runs } = parseParams(BenchParams, params);
-      const detector = agent.detector;
+      const detector = agent.detector();
       if (!detector) throw new IocError('NOT_FOUND', 'no detector runs on this box (no camera with detection enabled)');
       if (!detector.available) throw new IocError('UNAVAILABLE', `detector not ready: ${detector.health().detail}`);
       return { backend: detector.backend, ...(await timeInference(detector, runs)) };

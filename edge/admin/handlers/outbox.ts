@@ -1,12 +1,12 @@
 // `edgectl outbox stats | dead-letter list/resend | drain --wait`: the backlog by lane, the
 // records the coordinator refused, and a streamed view of the backlog draining.
 import { z } from 'zod';
-import type { EdgeAgent } from '../../agent.js';
 import { NotFoundError } from '../../../common/errors.js';
 import { LANES, type LaneName } from '../../../common/lanes.js';
 import { sleep } from '../../../common/backoff.js';
 import { monoNowMs } from '../../../common/time.js';
 import type { AdminHandlers } from '../server.js';
+import type { AgentView } from '../agent-view.js';
 import { parseParams } from './params.js';
 
 const ResendParams = z.union([
@@ -43,9 +43,9 @@ class DrainRate {
   }
 }
 
-export function outboxHandlers(agent: EdgeAgent): AdminHandlers {
+export function outboxHandlers(agent: Pick<AgentView, 'outbox' | 'uplink'>): AdminHandlers {
   return {
-    'outbox.stats': async () => ({ ...agent.outbox.stats(), uplink: agent.uplink.status() }),
+    'outbox.stats': async () => ({ ...agent.outbox.stats(), uplink: agent.uplink().status() }),
 
     'outbox.dead-letters': async () => agent.outbox.listDeadLetters(),
 
@@ -71,7 +71,7 @@ export function outboxHandlers(agent: EdgeAgent): AdminHandlers {
           records: stats.records, bytes: stats.bytes, oldestAgeMs: stats.oldestAgeMs,
           drainBytesPerSecond: Math.round(bytesPerSecond),
           etaS: bytesPerSecond > 0 ? Math.ceil(stats.bytes / bytesPerSecond) : null,
-          uplinkState: agent.uplink.status().state, startBytes,
+          uplinkState: agent.uplink().status().state, startBytes,
         };
         ctx.emit(progress);
         if (stats.records === 0 && stats.pendingDropReports === 0) return { drained: true, ...progress };

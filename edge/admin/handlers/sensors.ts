@@ -1,10 +1,10 @@
 // `edgectl sensors list | tail`: the configured sensors with their last values, and live
 // readings (names and units attached) streamed from the sensor pipeline's reading hook.
 import { z } from 'zod';
-import type { EdgeAgent } from '../../agent.js';
 import { NotFoundError } from '../../../common/errors.js';
 import type { AdminHandlers } from '../server.js';
-import { agentStatus } from './status.js';
+import type { AgentView } from '../agent-view.js';
+import { agentStatus, type StatusView } from './status.js';
 import { parseParams, untilAborted } from './params.js';
 
 export interface TailedReading {
@@ -22,13 +22,13 @@ const TailParams = z.object({
   count: z.number().int().min(1).optional(),
 });
 
-export function sensorHandlers(agent: EdgeAgent): AdminHandlers {
+export function sensorHandlers(agent: StatusView & Pick<AgentView, 'readingFeed'>): AdminHandlers {
   return {
     'sensors.list': async () => (await agentStatus(agent)).sensors,
 
     'sensors.tail': async (params, ctx) => {
       const { sensor, count } = parseParams(TailParams, params);
-      const sensors = new Map(agent.config.sensors.map((s) => [s.id, s]));
+      const sensors = new Map(agent.config().sensors.map((s) => [s.id, s]));
       if (sensor !== undefined && !sensors.has(sensor)) throw new NotFoundError(`sensor "${sensor}"`);
       let seen = 0;
       const stop = new AbortController();

@@ -1,12 +1,12 @@
 // `edgectl status`: everything a technician checks first, in one answer — identity, versions,
 // uplink and backlog, cameras, sensors, components, box resources and clock.
 import { loadavg } from 'node:os';
-import type { EdgeAgent } from '../../agent.js';
 import type { LaneName } from '../../../common/lanes.js';
 import type { DropReason } from '../../outbox/types.js';
 import { softwareVersion } from '../../../common/paths.js';
 import type { AdminHandlers } from '../server.js';
 import type { CameraEventSeen } from '../camera-activity.js';
+import type { AgentView } from '../agent-view.js';
 
 export interface LaneStatus {
   lane: LaneName;
@@ -76,22 +76,30 @@ export interface AgentStatus {
   ports: { broker: number; metrics: number | null; admin: string | null };
 }
 
-export async function agentStatus(agent: EdgeAgent): Promise<AgentStatus> {
-  const { config } = agent;
-  const hb = agent.heartbeat();
+/** What `edgectl status` reads. */
+export type StatusView = Pick<
+  AgentView,
+  'config' | 'configRevision' | 'configApplier' | 'startedAtMs' | 'outbox' | 'uplink' | 'sensors' | 'cameras' | 'cameraActivity' | 'detector' | 'models' | 'components' | 'metrics' | 'resources' | 'ports'
+>;
+
+export async function agentStatus(agent: StatusView): Promise<AgentStatus> {
+  const config = agent.config();
+  const box = agent.resources();
   const stats = agent.outbox.stats();
-  const up = agent.uplink.status();
-  const health = new Map(agent.supervisor.health().map((h) => [h.name, h]));
+  const up = agent.uplink().status();
+  const health = new Map(agent.components().map((h) => [h.name, h]));
   const reconnects = new Map((await agent.metrics.cameraReconnects.get()).values.map((v) => [String(v.labels.camera), v.value]));
-  const readings = agent.sensors.lastReadings();
+  const sensors = agent.sensors();
+  const readings = sensors.lastReadings();
   const nowMs = Date.now();
   const detectorHealth = health.get('detector');
+  const ports = agent.ports();
   return {
     nowMs,
     device: { id: config.device.id, site: config.device.site, siteName: config.device.site_name, district: config.device.district ?? '' },
-    versions: { software: softwareVersion(), config: agent.configRevision, node: process.version, configSchema: config.version },
+    versions: { software: softwareVersion(), config: agent.configRevision(), node: process.version, configSchema: config.version },
     uptimeS: Math.round((nowMs - agent.startedAtMs) / 1000),
-    configFile: agent.configApplier?.file ?? null,
+    configFile: agent.configApplier()?.file ?? null,
     uplink: {
       state: up.state, address: up.address, connectedSinceMs: up.connectedSinceMs, lastAckMs: up.lastAckMs, rttMs: up.rttMs,
       throughputBytesPerSecond: up.throughputBytesPerSecond, reconnects: up.reconnects, lastError: up.lastError,
@@ -101,7 +109,7 @@ export async function agentStatus(agent: EdgeAgent): Promise<AgentStatus> {
       records: stats.records, bytes: stats.bytes, oldestAgeMs: stats.oldestAgeMs, budgetBytes: stats.budgetBytes, deadLetters: stats.deadLetters,
       lanes: stats.lanes.map((l) => ({ lane: l.lane, records: l.records, bytes: l.bytes, oldestAgeMs: l.oldestAgeMs, dropped: l.dropped })),
     },
-    cameras: agent.cameras.map((camera) => {
+    cameras: agent.cameras().map((camera) => {
       const h = health.get(camera.name);
       const info = h?.info ?? {};
       return {
@@ -120,7 +128,7 @@ export async function agentStatus(agent: EdgeAgent): Promise<AgentStatus> {
     }),
     detector: detectorHealth
       ? {
-          state: detectorHealth.state, detail: detectorHealth.detail, backend: agent.detector?.backend ?? '',
+          state: detectorHealth.state, detail: detectorHealth.detail, backend: agent.detector()?.backend ?? '',
           restarts: detectorHealth.restarts, model: agent.models.active().id,
         }
       : null,
@@ -139,15 +147,15 @@ export async function agentStatus(agent: EdgeAgent): Promise<AgentStatus> {
         stale: lastSeenMs === 0 || nowMs - lastSeenMs > sensor.stale_after_s * 1000,
       };
     }),
-    alarms: agent.sensors.activeAlarms(),
+    alarms: sensors.activeAlarms(),
     components: [...health.values()].map((h) => ({ name: h.name, state: h.state, detail: h.detail, restarts: h.restarts, lastError: h.lastError })),
-    system: { cpuPercent: Number(hb.cpu_percent ?? 0), rssBytes: Number(hb.rss_bytes ?? 0), diskFreeBytes: Number(hb.disk_free_bytes ?? 0), loadAverage: loadavg() },
+    system: { cpuPercent: box.cpuPercent, rssBytes: box.rssBytes, diskFreeBytes: box.diskFreeBytes, loadAverage: loadavg() },
     clock: { offsetMs: up.clockOffsetMs, synced: up.clockSynced },
-    ports: { broker: agent.ports.broker, metrics: agent.ports.metrics ?? null, admin: agent.ports.admin ?? null },
+    ports: { broker: ports.broker, metrics: ports.metrics ?? null, admin: ports.admin ?? null },
   };
 }
 
-export function statusHandlers(agent: EdgeAgent): AdminHandlers {
+export function statusHandlers(agent: StatusView): AdminHandlers {
   return {
     status: () => agentStatus(agent),
   };
