@@ -22,7 +22,7 @@ import { linkTargetOf } from './uplink/client.js';
 import { Supervisor } from './supervisor.js';
 import { BoxResources } from './system-stats.js';
 import { createCameraComponents, type Camera, type Detector } from './camera/index.js';
-import { AdminSocket } from './admin/server.js';
+import { AdminSocket, type AdminHandlers } from './admin/server.js';
 import { adminHandlers } from './admin/handlers/index.js';
 import type { AgentPorts, AgentView } from './admin/agent-view.js';
 import { CameraActivity } from './admin/camera-activity.js';
@@ -49,6 +49,8 @@ export interface AgentOptions {
   configFile?: string;
   /** Extra routes on the local metrics listener (edge/main.ts adds none; test entry points do). */
   localRoutes?: (context: LocalRouteContext) => Readonly<Record<string, LocalRoute>>;
+  /** Extra admin socket methods; they cannot replace the built-in ones (edge/main.ts adds none). */
+  extraAdminHandlers?: (agent: AgentView) => AdminHandlers;
 }
 
 export class EdgeAgent {
@@ -142,9 +144,10 @@ export class EdgeAgent {
     for (const component of this.buildCameras(config)) this.supervisor.add(component);
     const configFile = this.options.configFile;
     if (configFile) this.configApplier = new ConfigApplier(configFile, this, componentLogger('config', this.log));
+    const view = this.adminView();
     this.admin = new AdminSocket({
       path: config.admin.socket ?? join(config.data_dir, 'edgectl.sock'),
-      handlers: adminHandlers(this.adminView()),
+      handlers: { ...this.options.extraAdminHandlers?.(view), ...adminHandlers(view) },
       logger: componentLogger('admin', this.log),
     });
     this.supervisor.add(this.admin);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt } from '../support/producer.js';
 
 interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number>; completeUpToEdgeMs: number | null }
 interface DeviceView { online: boolean; backlog: { records: number }; lanes: LaneView[] }
@@ -17,7 +17,7 @@ uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_ini
 t.test('coordinator killed while the edge produces and delivers: everything arrives exactly once', async (t) => {
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-c', site: 'tua-chua' }] });
-  const agent = await startAgent(t, { dir, deviceId: 'edge-c', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-c', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'cr');
   const mix = [
     { kind: 'alarm' as const, count: 3 },

@@ -10,7 +10,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt, storedDropRanges } from '../support/producer.js';
 
 interface LaneView { lane: string; contiguousSeq: number; dropped: Record<string, number>; deviceDropped: Record<string, number> | null }
 interface DeviceView { backlog: { records: number }; lanes: LaneView[] }
@@ -46,7 +46,7 @@ t.test('torn log tail and a flipped byte: the agent starts, reports, counts and 
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-x', site: 'tua-chua' }] });
   const proxy = await FaultProxy.start({ targetPort: coordinator.grpcPort });
   t.teardown(() => proxy.close());
-  const agent = await startAgent(t, { dir, deviceId: 'edge-x', site: 'tua-chua', grpcAddress: proxy.address, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-x', site: 'tua-chua', grpcAddress: proxy.address, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'cx');
   const device = () => coordinator.api.get<DeviceView>('/api/v1/devices/edge-x');
   await producer.produce([{ kind: 'alarm', count: 2 }, { kind: 'telemetry', count: 10 }]);

@@ -10,7 +10,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt, storedDropRanges } from '../support/producer.js';
 
 interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number>; deviceDropped: Record<string, number> | null }
 interface DeviceView { backlog: { records: number }; lanes: LaneView[] }
@@ -25,7 +25,7 @@ t.test('thumbnails fill the budget, alarms still get in, evictions counted ident
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-d', site: 'dien-bien-dong' }] });
   const proxy = await FaultProxy.start({ targetPort: coordinator.grpcPort });
   t.teardown(() => proxy.close());
-  const agent = await startAgent(t, { dir, deviceId: 'edge-d', site: 'dien-bien-dong', grpcAddress: proxy.address, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-d', site: 'dien-bien-dong', grpcAddress: proxy.address, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'db');
   const device = () => coordinator.api.get<DeviceView>('/api/v1/devices/edge-d');
   await producer.produce([{ kind: 'alarm', count: 1 }, { kind: 'telemetry', count: 5 }]);
@@ -88,7 +88,7 @@ t.test('a real full disk: the agent stays up and online, says so, and carries on
   t.teardown(() => execFileSync('umount', ['-l', dataDir], { stdio: 'ignore' }));
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-f', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-f', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, env: INJECTOR_ENV,
+    dir, deviceId: 'edge-f', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, testHooks: true,
     bodyYaml: 'outbox: { disk_budget_mb: 100, min_free_disk_mb: 0 }\nuplink: { heartbeat_s: 1, reconnect_initial_s: 0.2, reconnect_max_s: 1 }\n',
   });
   const producer = new Producer(agent, 'full');

@@ -6,7 +6,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt } from '../support/producer.js';
 
 interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number> }
 interface DeviceView { online: boolean; backlog: { records: number }; lanes: LaneView[] }
@@ -20,7 +20,7 @@ t.test('SIGKILL with a backlog, and during its delivery: nothing lost, nothing d
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-k', site: 'muong-nhe' }] });
   const proxy = await FaultProxy.start({ targetPort: coordinator.grpcPort });
   t.teardown(() => proxy.close());
-  const agent = await startAgent(t, { dir, deviceId: 'edge-k', site: 'muong-nhe', grpcAddress: proxy.address, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-k', site: 'muong-nhe', grpcAddress: proxy.address, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'ek');
   const mix = [
     { kind: 'alarm' as const, count: 2 },

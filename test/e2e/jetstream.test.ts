@@ -7,7 +7,7 @@ import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator, type RunningCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
-import { INJECTOR_ENV, Producer } from '../support/producer.js';
+import { Producer } from '../support/producer.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const BODY = `
@@ -56,7 +56,7 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
     dir, devices: [{ id: 'edge-j', site: 'muong-nhe' }],
     extraYaml: `nats: { enabled: true, servers: [${NATS_URL}], stream: ${stream}, subject_prefix: ${prefix} }\n`,
   });
-  const agent = await startAgent(t, { dir, deviceId: 'edge-j', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-j', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'js');
   const mix = [
     { kind: 'alarm' as const, count: 3 },

@@ -14,7 +14,7 @@ import { freePort } from '../support/ports.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt, storedDropRanges, type InjectKind } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt, storedDropRanges, type InjectKind } from '../support/producer.js';
 import { seededRandom } from '../../common/seeded-random.js';
 
 const LONG = process.env.IOC_SOAK_LONG === '1';
@@ -67,7 +67,7 @@ t.test('soak: cuts, resets, SIGKILLs of both ends, budget and TTL drops — ever
   const coordinator = await startCoordinator(t, spec);
   const proxy = await FaultProxy.start({ targetPort: spec.grpcPort });
   t.teardown(() => proxy.close());
-  const agent = await startAgent(t, { dir, deviceId: 'edge-s', site: 'muong-nhe', grpcAddress: proxy.address, bodyYaml: BODY, env: INJECTOR_ENV });
+  const agent = await startAgent(t, { dir, deviceId: 'edge-s', site: 'muong-nhe', grpcAddress: proxy.address, bodyYaml: BODY, testHooks: true });
   const producer = new Producer(agent, 'soak');
   const device = () => coordinator.api.get<DeviceView>('/api/v1/devices/edge-s');
 

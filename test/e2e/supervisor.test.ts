@@ -33,7 +33,7 @@ t.test('a killed ffmpeg and a crashed detector come back; sensors and uplink una
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-sup', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
     dir, deviceId: 'edge-sup', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
-    env: { IOC_ADMIN_TEST_HOOKS: '1' },
+    testHooks: true,
     bodyYaml: `
 sensors:
   - id: river-1

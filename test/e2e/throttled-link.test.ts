@@ -6,7 +6,7 @@ import { tempDir } from '../support/tmp.js';
 import { startAgent, startCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import { INJECTOR_ENV, Producer } from '../support/producer.js';
+import { Producer } from '../support/producer.js';
 
 const LINK_KBPS = 20;
 const BACKLOG_BYTES = 10 * 1024 * 1024;
@@ -23,7 +23,7 @@ for (const rateKbps of [0, 16]) {
     t.teardown(() => proxy.close());
     proxy.setThrottle(LINK_KBPS);
     const agent = await startAgent(t, {
-      dir, deviceId, site: 'muong-nhe', grpcAddress: proxy.address, env: INJECTOR_ENV,
+      dir, deviceId, site: 'muong-nhe', grpcAddress: proxy.address, testHooks: true,
       bodyYaml: `uplink: { rate_kbps: ${rateKbps}, heartbeat_s: 5, connect_timeout_s: 20 }\n`,
     });
     await waitFor('uplink connected over the slow link', async () => (await agent.metric('ioc_edge_uplink_connected')) === 1, { timeoutMs: 30_000 });

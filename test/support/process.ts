@@ -2,7 +2,8 @@
 // JSON "ready" line, logs kept for the failure message, killed (politely or with SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { distEntry } from './build.js';
+import { distEntry, ensureBuilt } from './build.js';
+import { projectPath } from '../../common/paths.js';
 
 export interface ReadyLine {
   ready: true;
@@ -29,7 +30,7 @@ export class NodeProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<ReadyLine> {
-    const child = spawn(process.execPath, [distEntry(this.entry), ...this.args], {
+    const child = spawn(process.execPath, [...entryArgs(this.entry), ...this.args], {
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -99,6 +100,17 @@ export class NodeProcess {
   async exitCode(): Promise<number | null> {
     return this.exitPromise ?? null;
   }
+}
+
+/**
+ * A compiled program (`edge/main.js`, relative to dist/), or a TypeScript entry point of the
+ * project (e.g. `test/support/agent-hooks/edge-agent.ts`) run through tsx; dist/ is brought up
+ * to date either way.
+ */
+function entryArgs(entry: string): string[] {
+  if (!entry.endsWith('.ts')) return [distEntry(entry)];
+  ensureBuilt();
+  return ['--import', 'tsx', projectPath(entry)];
 }
 
 /** Runs a one-shot command from dist/ and returns its exit code and output. */

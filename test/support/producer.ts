@@ -1,12 +1,10 @@
 // A deterministic producer for end-to-end tests: records of every kind, each with the test's own
-// id, injected into a running agent through its test injector (IOC_EDGE_TEST_INJECTOR=1), and a
+// id, injected into a running agent through its test injector (startAgent with testHooks), and a
 // ledger of what the agent acknowledged as durable (lane, seq) and what is uncertain (the agent
 // died mid-request). At the end the ledger is checked against the coordinator record by record.
 import { ClassicLevel } from 'classic-level';
 import type { Api, EventItem, RunningAgent } from './system.js';
 import { cameraRowId } from '../../cloud/store/types.js';
-
-export const INJECTOR_ENV = { IOC_EDGE_TEST_INJECTOR: '1' } as const;
 
 export type InjectKind = 'alarm' | 'camera_event' | 'telemetry' | 'thumbnail' | 'notice';
 

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { NodeProcess } from './process.js';
 import { freePort } from './ports.js';
 
+/** The agent with test hooks: a test entry point run through tsx that loads the agent from dist/. */
+const AGENT_WITH_TEST_HOOKS = 'test/support/agent-hooks/edge-agent.ts';
+
 export const VIEWER_TOKEN = 'test-viewer-token-0123456789';
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -145,6 +148,8 @@ export interface EdgeSpec {
   logYaml?: string;
   /** Extra environment for the agent process. */
   env?: NodeJS.ProcessEnv;
+  /** Run the agent with its test hooks (record injector, detector fault): test/support/agent-hooks/. */
+  testHooks?: boolean;
   /** Device token (default: deviceToken(deviceId), as the coordinator's config lists it). */
   token?: string;
   /** coordinator.tls as a YAML flow map (default: `{ enabled: false }`). */
@@ -179,7 +184,8 @@ export async function startAgent(t: Teardown, spec: EdgeSpec): Promise<RunningAg
   const brokerPort = spec.brokerPort ?? (await freePort());
   const configFile = join(spec.dir, `edge-${spec.deviceId}.yaml`);
   writeFileSync(configFile, edgeYaml(spec, brokerPort));
-  const make = () => new NodeProcess(`edge ${spec.deviceId}`, 'edge/main.js', ['--config', configFile], spec.env);
+  const entry = spec.testHooks ? AGENT_WITH_TEST_HOOKS : 'edge/main.js';
+  const make = () => new NodeProcess(`edge ${spec.deviceId}`, entry, ['--config', configFile], spec.env);
   const running: RunningAgent = {
     proc: make(),
     brokerPort,

@@ -8,7 +8,6 @@ import { outboxHandlers } from './outbox.js';
 import { configHandlers } from './config.js';
 import { linkHandlers } from './link.js';
 import { modelHandlers } from './model.js';
-import { testHookHandlers } from './test-hooks.js';
 
 export function adminHandlers(agent: AgentView): AdminHandlers {
   return {
@@ -19,6 +18,5 @@ export function adminHandlers(agent: AgentView): AdminHandlers {
     ...configHandlers(agent),
     ...linkHandlers(agent),
     ...modelHandlers(agent),
-    ...testHookHandlers(agent),
   };
 }

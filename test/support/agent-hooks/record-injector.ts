@@ -1,26 +1,30 @@
-// Test hook, off unless IOC_EDGE_TEST_INJECTOR=1: end-to-end tests append records of every kind
-// through the agent's metrics port, each carrying the test's own id, and learn the (lane, seq)
-// each one got once it is durable. Never enable it on a box in the field.
+// Test hook on the agent's metrics port (test entry point only, see edge-agent.ts): end-to-end
+// tests append records of every kind, each carrying the test's own id, and learn the (lane, seq)
+// each one got once it is durable.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { errorMessage } from '../../common/errors.js';
-import type { RecordKind } from '../../common/lanes.js';
-import type { OutboxInput, RecordSink } from './types.js';
+import type { RecordKind } from '../../../common/lanes.js';
+import type { LocalRouteContext } from '../../../edge/agent.js';
+import type { LocalRoute } from '../../../edge/metrics-server.js';
+import type { OutboxInput, RecordSink } from '../../../edge/outbox/types.js';
 
-export const TEST_INJECTOR_ENV = 'IOC_EDGE_TEST_INJECTOR';
-export const TEST_INJECTOR_PATH = '/test/inject';
+export const RECORD_INJECTOR_PATH = '/test/inject';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
- * On only when asked for and only on a loopback metrics listener: the route writes records
- * without authentication, so a metrics port opened to the box's LAN must never carry it.
+ * Only on a loopback metrics listener: the route writes records without authentication, so a
+ * metrics port opened to the box's LAN must never carry it.
  */
-export function testInjectorEnabled(metricsHost: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[TEST_INJECTOR_ENV] === '1' && isLoopback(metricsHost);
+export function injectorAllowedOn(metricsHost: string): boolean {
+  return metricsHost === 'localhost' || metricsHost === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(metricsHost);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+export function recordInjectorRoutes({ metricsHost, sink, logger }: LocalRouteContext): Record<string, LocalRoute> {
+  if (!injectorAllowedOn(metricsHost)) {
+    logger.error({ host: metricsHost }, 'test injector refused: the metrics port is not on loopback');
+    return {};
+  }
+  return { [RECORD_INJECTOR_PATH]: (req, res) => handleInjectRequest(req, res, sink) };
 }
 
 export interface InjectedRecord {
@@ -62,6 +66,10 @@ export function injectedInput(r: InjectedRecord, index: number): OutboxInput {
   return { kind: r.kind, body, edgeTimeMs };
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** POST {records: InjectedRecord[]} → {results: InjectResult[]} once every record is durable. */
 export function handleInjectRequest(req: IncomingMessage, res: ServerResponse, sink: RecordSink): void {
   if (req.method !== 'POST') {
@@ -79,9 +87,9 @@ export function handleInjectRequest(req: IncomingMessage, res: ServerResponse, s
     let records: InjectedRecord[];
     try {
       records = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { records: InjectedRecord[] }).records;
-      if (!Array.isArray(records)) throw new Error('records must be an array');
+      if (!Array.isArray(records)) throw new TypeError('records must be an array');
     } catch (err) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: errorMessage(err) }));
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: messageOf(err) }));
       return;
     }
     void Promise.all(
@@ -89,7 +97,7 @@ export function handleInjectRequest(req: IncomingMessage, res: ServerResponse, s
         const input = injectedInput(r, i);
         return sink.append(input).then(
           (a): InjectResult => ({ id: r.id, lane: a.lane, seq: a.seq, edgeTimeMs: input.edgeTimeMs!, ...(a.dropped ? { dropped: a.dropped } : {}) }),
-          (err: unknown): InjectResult => ({ id: r.id, error: errorMessage(err) }),
+          (err: unknown): InjectResult => ({ id: r.id, error: messageOf(err) }),
         );
       }),
     ).then((results) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results })));
