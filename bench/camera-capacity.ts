@@ -14,7 +14,7 @@ import { Outbox } from '../edge/outbox/outbox.js';
 import { CameraSchema } from '../common/config/camera-schema.js';
 import { projectPath } from '../common/paths.js';
 import { decodeRecord } from '../common/proto.js';
-import { RtspCamera } from '../test/support/rtsp-camera.js';
+import { RtspCamera } from '../scripts/lib/rtsp-camera.js';
 
 const CLIP = projectPath('test', 'fixtures', 'vtest-25s.mp4');
 const DAY = 86_400_000;

@@ -20,8 +20,8 @@ import { createEdgeMetrics } from '../edge/metrics.js';
 import { Outbox } from '../edge/outbox/outbox.js';
 import { CameraSchema } from '../common/config/camera-schema.js';
 import { projectPath } from '../common/paths.js';
-import { freePort } from '../test/support/ports.js';
-import { RtspCamera } from '../test/support/rtsp-camera.js';
+import { freePort } from '../scripts/lib/ports.js';
+import { RtspCamera } from '../scripts/lib/rtsp-camera.js';
 import YAML from 'yaml';
 
 const CLIP = projectPath('test', 'fixtures', 'vtest-25s.mp4');

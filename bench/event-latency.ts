@@ -8,7 +8,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { projectPath } from '../common/paths.js';
-import { RtspCamera } from '../test/support/rtsp-camera.js';
+import { RtspCamera } from '../scripts/lib/rtsp-camera.js';
 import { startAgent, startCoordinator, VIEWER_TOKEN } from '../test/support/system.js';
 import { SseClient } from '../test/support/sse-client.js';
 import { latencySummary } from './support/stats.js';

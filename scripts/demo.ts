@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { projectPath } from '../common/paths.js';
-import { NodeProcess } from '../test/support/process.js';
-import { freePort } from '../test/support/ports.js';
-import { RtspCamera } from '../test/support/rtsp-camera.js';
+import { NodeProcess } from './lib/node-process.js';
+import { freePort } from './lib/ports.js';
+import { RtspCamera } from './lib/rtsp-camera.js';
 
 const SITES = [
   { file: 'muong-nhe.yaml', id: 'muong-nhe', scenario: 'river-mn-01=flood' },

@@ -1,14 +1,2 @@
-// Free ephemeral ports on the loopback interface.
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Free ephemeral ports: shared with the demo (scripts/lib/ports.ts).
+export { freePort } from '../../scripts/lib/ports.js';
