@@ -5,17 +5,17 @@ import { IocError, type ErrorCode } from '../../common/errors.js';
 import { LineDecoder, encodeMessage, type AdminResponse } from './protocol.js';
 
 /** The agent is not running (or not reachable through its socket). */
-export class AgentNotRunningError extends Error {
+export class AgentNotRunningError extends IocError {
   constructor(readonly socketPath: string, readonly reason: string) {
-    super(`the agent is not running (${reason} at ${socketPath}); start it with: systemctl start ioc-edge`);
+    super('UNAVAILABLE', `the agent is not running (${reason} at ${socketPath}); start it with: systemctl start ioc-edge`);
     this.name = 'AgentNotRunningError';
   }
 }
 
 /** The socket exists but this user may not use it. */
-export class SocketPermissionError extends Error {
+export class SocketPermissionError extends IocError {
   constructor(readonly socketPath: string) {
-    super(`permission denied on ${socketPath}; run edgectl with sudo or as a member of the ioc-edge group`);
+    super('FORBIDDEN', `permission denied on ${socketPath}; run edgectl with sudo or as a member of the ioc-edge group`);
     this.name = 'SocketPermissionError';
   }
 }
@@ -48,7 +48,7 @@ export class AdminClient {
     socket.on('data', (chunk: string) => {
       for (const line of this.decoder.push(chunk)) this.onLine(line);
     });
-    socket.on('close', () => this.failAll(new Error('the agent closed the admin connection')));
+    socket.on('close', () => this.failAll(new AdminError('UNAVAILABLE', 'the agent closed the admin connection')));
     socket.on('error', () => undefined);
   }
 

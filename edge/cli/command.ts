@@ -13,7 +13,12 @@ export interface Invocation {
 }
 
 /** A mistake on the command line that commander cannot see (e.g. a bad --lane value). */
-export class UsageError extends Error {}
+export class UsageError extends IocError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+    this.name = 'UsageError';
+  }
+}
 
 export function invocation(command: Command): Invocation {
   const globals = command.optsWithGlobals() as GlobalOptions;

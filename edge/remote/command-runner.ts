@@ -4,7 +4,7 @@
 // small JSON file in data_dir, written atomically before and after each run.
 import { readFileSync } from 'node:fs';
 import { Counter, type Registry } from 'prom-client';
-import { errorMessage } from '../../common/errors.js';
+import { IocError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { writeFileAtomic } from '../../common/time.js';
 import type { Command__Output } from '../../proto/generated/ioc/edgelink/v1/Command.js';
@@ -49,7 +49,7 @@ export class CommandRunner {
     let args: Record<string, unknown>;
     try {
       const parsed: unknown = command.args_json ? JSON.parse(command.args_json) : {};
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new IocError('BAD_REQUEST', 'not a JSON object');
       args = parsed as Record<string, unknown>;
     } catch (err) {
       return this.settle(command, 'failed', `args_json: ${errorMessage(err)}`, false);

@@ -2,6 +2,7 @@
 // (command-runner.ts with the handlers in commands/), built from the running agent's parts.
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
+import { IocError } from '../../common/errors.js';
 import { componentLogger, type Logger } from '../../common/log.js';
 import type { Component } from '../component.js';
 import type { ConfigPush__Output } from '../../proto/generated/ioc/edgelink/v1/ConfigPush.js';
@@ -32,7 +33,7 @@ export function createRemoteControl(agent: RemoteAgent, logger: Logger): RemoteC
     cameras: () => agent.cameras,
     async restartComponent(name) {
       const component = agent.supervisor.get(name);
-      if (!component) throw new Error(`no component ${name} is running`);
+      if (!component) throw new IocError('NOT_FOUND', `no component ${name} is running`);
       await agent.supervisor.replace(component);
     },
     outbox: agent.outbox,

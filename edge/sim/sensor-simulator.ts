@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { loadEdgeConfig } from '../../common/config/edge-config.js';
 import type { SensorConfig } from '../../common/config/edge-schema.js';
-import { errorMessage } from '../../common/errors.js';
+import { IocError, errorMessage } from '../../common/errors.js';
 import { seededRandom } from '../../common/seeded-random.js';
 import { modelFor, type Scenario, type SignalModel } from './signals.js';
 
@@ -88,7 +88,7 @@ export function parseScenarios(text: string | undefined): Record<string, Scenari
   for (const part of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [sensorId, scenario] = part.split('=');
     if (!sensorId || (scenario !== 'flood' && scenario !== 'storm' && scenario !== 'normal')) {
-      throw new Error(`--scenario: "${part}" is not <sensor>=flood|storm|normal`);
+      throw new IocError('BAD_REQUEST', `--scenario: "${part}" is not <sensor>=flood|storm|normal`);
     }
     out[sensorId] = scenario;
   }

@@ -10,7 +10,7 @@ import type { CommandReceipt } from '../../proto/generated/ioc/edgelink/v1/Comma
 import { Backoff, sleep } from '../../common/backoff.js';
 import { laneFromProto } from '../../common/lanes.js';
 import { PROTOCOL_VERSION } from '../../common/proto.js';
-import { errorMessage } from '../../common/errors.js';
+import { IocError, errorMessage } from '../../common/errors.js';
 import { componentLogger, type Logger } from '../../common/log.js';
 import { monoNowMs, type ClockOffset } from '../../common/time.js';
 import type { EdgeConfig } from '../../common/config/edge-schema.js';
@@ -188,7 +188,7 @@ export class Uplink implements Component {
 
   /** Sends `bytes` of padding and measures the round trip (edgectl link test). */
   async probe(bytes: number, timeoutMs = 60_000): Promise<ProbeResult> {
-    if (!this.session) throw new Error(`uplink is ${this.state}${this.lastError ? `: ${this.lastError}` : ''}`);
+    if (!this.session) throw new IocError('UNAVAILABLE', `uplink is ${this.state}${this.lastError ? `: ${this.lastError}` : ''}`);
     return this.session.probe(bytes, timeoutMs);
   }
 

@@ -4,7 +4,7 @@
 import { encodeBatchBody, type BatchCompression } from '../../common/proto.js';
 import { laneFromProto, laneToProto, type LaneName } from '../../common/lanes.js';
 import { monoNowMs } from '../../common/time.js';
-import { errorMessage } from '../../common/errors.js';
+import { IocError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { EdgeMetrics } from '../metrics.js';
@@ -317,7 +317,7 @@ export class SyncSession {
     return new Promise<ProbeResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.probes.delete(id);
-        reject(new Error('link probe timed out'));
+        reject(new IocError('UNAVAILABLE', 'link probe timed out'));
       }, timeoutMs);
       this.probes.set(id, {
         sentMono: monoNowMs(),

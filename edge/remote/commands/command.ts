@@ -1,5 +1,6 @@
 // The shape of an edge command handler (one file per command, registered in index.ts) and what
 // the agent gives handlers to work with.
+import { IocError } from '../../../common/errors.js';
 import type { LaneName } from '../../../common/lanes.js';
 import type { AppendResult, DeadLetter, OutboxInput } from '../../outbox/types.js';
 
@@ -35,12 +36,12 @@ export interface CommandHandler {
 
 export function stringArg(args: Record<string, unknown>, key: string): string {
   const v = args[key];
-  if (typeof v !== 'string' || v.length === 0) throw new Error(`args.${key}: expected a non-empty string`);
+  if (typeof v !== 'string' || v.length === 0) throw new IocError('BAD_REQUEST', `args.${key}: expected a non-empty string`);
   return v;
 }
 
 export function findCamera(context: CommandContext, id: string): CommandCamera {
   const camera = context.cameras().find((c) => c.config.id === id);
-  if (!camera) throw new Error(`args.camera: no camera "${id}" on this edge (${context.cameras().map((c) => c.config.id).join(', ') || 'none'})`);
+  if (!camera) throw new IocError('NOT_FOUND', `args.camera: no camera "${id}" on this edge (${context.cameras().map((c) => c.config.id).join(', ') || 'none'})`);
   return camera;
 }

@@ -65,6 +65,15 @@ t.test('errors map to the documented exit statuses', async (t) => {
   t.equal(report(quiet, new Error('boom')), EXIT.FAILED);
 });
 
+t.test('edgectl\'s own errors carry a stable code, and the code is what --json prints', async (t) => {
+  t.equal(new AgentNotRunningError('/x.sock', 'no socket').code, 'UNAVAILABLE');
+  t.equal(new SocketPermissionError('/x.sock').code, 'FORBIDDEN');
+  t.equal(new UsageError('bad').code, 'BAD_REQUEST');
+  const out = sink(false);
+  report(new Output(true, false, out, sink(false)), new AgentNotRunningError('/x.sock', 'no socket'));
+  t.match(JSON.parse(out.text), { code: 'AGENT_DOWN' }, 'the documented edgectl code, not the generic one');
+});
+
 t.test('numbers, durations and columns read naturally', async (t) => {
   t.equal(formatBytes(0), '0 B');
   t.equal(formatBytes(1536), '1.5 KB');
