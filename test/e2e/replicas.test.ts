@@ -12,7 +12,7 @@ import { Haproxy, haproxyProblem } from '../support/haproxy.js';
 import { HttpsLiveFeed, httpsRequest, type HttpsAnswer } from '../support/https-client.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../support/pg.js';
 import { freePort } from '../support/ports.js';
-import { INJECTOR_ENV, Producer, checkLedger, receivedAt } from '../support/producer.js';
+import { Producer, checkLedger, receivedAt } from '../support/producer.js';
 import { coordinatorMetrics, startAgent, startCoordinator, sumMetric, VIEWER_TOKEN, type RunningAgent, type RunningCoordinator } from '../support/system.js';
 import { tempDir } from '../support/tmp.js';
 import { delay, waitFor } from '../support/wait.js';
@@ -104,7 +104,7 @@ t.test('HAProxy before two replicas: one SIGKILLed under fleet load, no record l
   for (const d of devices) {
     const leaf = makeLeaf(dir, ca, d.id, d.id, [`DNS:${d.id}`]);
     const tlsYaml = `{ enabled: true, ca_file: ${ca.cert}, cert_file: ${leaf.cert}, key_file: ${leaf.key} }`;
-    agents.push(await startAgent(t, { dir, deviceId: d.id, site: d.site, grpcAddress: `127.0.0.1:${edgeLinkPort}`, tlsYaml, bodyYaml: BODY, env: INJECTOR_ENV }));
+    agents.push(await startAgent(t, { dir, deviceId: d.id, site: d.site, grpcAddress: `127.0.0.1:${edgeLinkPort}`, tlsYaml, bodyYaml: BODY, testHooks: true }));
   }
   await waitFor('every box connected through HAProxy', async () => (await Promise.all(agents.map((g) => g.metric('ioc_edge_uplink_connected')))).every((v) => v === 1), { timeoutMs: 20_000 });
   phase(`${FLEET} boxes connected`);
