@@ -175,14 +175,16 @@ async function runAgent(name: string, env: Record<string, string>, url: string):
   const entry = fileURLToPath(new URL(compiled ? '../edge/main.js' : '../edge/main.ts', import.meta.url));
   const child = spawn(process.execPath, [...process.execArgv, entry, '--config', file], {
     env: { ...process.env, LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
     let out = '';
+    let err = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (err = (err + text).slice(-2000)));
     const deadline = Date.now() + 120_000;
     while (!out.includes('{"ready":true') && child.exitCode === null && Date.now() < deadline) await sleep(200);
-    if (!out.includes('{"ready":true')) throw new Error(`the agent did not start: ${out.slice(-500)}`);
+    if (!out.includes('{"ready":true')) throw new Error(`the agent did not start (exit ${child.exitCode}): ${out.slice(-500)} ${err.slice(-500)}`);
     const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     const ready = rss();
     let peak = 0;

@@ -1,7 +1,8 @@
-// Runs the detector on one region of a frame: crop (padded), letterbox in the worker, boxes
-// mapped back to the whole frame and de-duplicated.
+// Runs the detector on one region of a frame: the padded crop is letterboxed in the worker
+// (read in place from the frame), boxes mapped back to the whole frame and de-duplicated.
+// The caller keeps the frame's buffer unchanged until the promise settles.
 import type { ObjectDetector } from './detector.js';
-import { cropAround, extractCrop, inputToFrameBox, letterbox, type PixelRect } from './letterbox.js';
+import { cropAround, inputToFrameBox, letterbox, type PixelRect } from './letterbox.js';
 import { suppressOverlaps } from './filters.js';
 import type { Box, Detection, Frame } from './types.js';
 
@@ -18,8 +19,7 @@ export async function detectInRegion(
   minScore: number,
 ): Promise<RegionDetections> {
   const rect: PixelRect = cropAround(region, frame.width, frame.height);
-  const pixels = extractCrop(frame, rect);
-  const raw = await detector.detect({ pixels, width: rect.w, height: rect.h, minScore, transfer: true });
+  const raw = await detector.detect({ pixels: frame.rgb, width: frame.width, height: frame.height, region: rect, minScore });
   const geometry = letterbox(rect.w, rect.h, detector.inputSize);
   const detections = raw.map((r) => ({ label: r.label, score: r.score, box: inputToFrameBox(r, geometry, rect, frame.width, frame.height) }));
   const covered = { x: rect.x / frame.width, y: rect.y / frame.height, w: rect.w / frame.width, h: rect.h / frame.height };

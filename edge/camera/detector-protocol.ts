@@ -1,4 +1,5 @@
 // Messages between the detector pool (main thread) and its worker threads.
+import type { CropOrigin } from './letterbox.js';
 
 export interface WorkerSetup {
   backend: 'auto' | 'tensorflow' | 'wasm';
@@ -9,7 +10,11 @@ export interface WorkerSetup {
 export type FaultMode = 'crash' | 'hang' | 'throw';
 
 export type WorkerRequest =
-  | { type: 'detect'; id: number; width: number; height: number; pixels: Uint8Array; minScore: number }
+  /**
+   * `width` × `height` is the crop; with `origin` it is read in place from the larger image
+   * `pixels` (a frame in shared memory), else `pixels` holds the packed crop alone.
+   */
+  | { type: 'detect'; id: number; width: number; height: number; pixels: Uint8Array; minScore: number; origin?: CropOrigin }
   | { type: 'fault'; mode: FaultMode }
   | { type: 'memory'; id: number };
 

@@ -54,7 +54,7 @@ async function load(): Promise<void> {
 
 async function detect(request: Extract<WorkerRequest, { type: 'detect' }>): Promise<RawDetection[]> {
   const geometry = letterbox(request.width, request.height, inputSize);
-  letterboxInto(request.pixels, request.width, request.height, geometry, input, PAD_VALUE);
+  letterboxInto(request.pixels, request.width, request.height, geometry, input, PAD_VALUE, request.origin);
   // One upload of the finished input; execute() frees each activation once it is consumed.
   const rows = tf.tidy(() => model.execute(tf.tensor4d(input, [1, inputSize, inputSize, 3], 'float32'), outputName) as tf.Tensor);
   const data = (await rows.data()) as Float32Array;

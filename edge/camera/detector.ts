@@ -8,6 +8,7 @@ import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.j
 import { projectPath } from '../../common/paths.js';
 import type { Component, ComponentHealthReport } from '../component.js';
 import type { EdgeMetrics } from '../metrics.js';
+import { extractCrop, type PixelRect } from './letterbox.js';
 import { MANIFEST_PATH } from './model.js';
 import { spawnSiblingWorker } from './worker-spawn.js';
 import type { FaultMode, RawDetection, WorkerMemory, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
@@ -54,7 +55,7 @@ export interface DetectorDeps {
   onFailure?: (err: Error) => void;
 }
 
-/** The crop to run the model on: packed RGB pixels. */
+/** The picture to run the model on: packed RGB pixels, `width` × `height`. */
 export interface DetectInput {
   pixels: Uint8Array;
   /**
@@ -64,6 +65,12 @@ export interface DetectInput {
   transfer?: boolean;
   width: number;
   height: number;
+  /**
+   * Only this rectangle of the picture. Pixels in shared memory (the grabber's frames) are
+   * read in place by the worker; others are cut when the job reaches a worker, so waiting jobs
+   * hold no copies. The caller keeps `pixels` unchanged until the promise settles.
+   */
+  region?: PixelRect;
   /** Rows below this score are dropped in the worker (saves copying 100 rows back). */
   minScore: number;
 }
@@ -297,10 +304,8 @@ export class Detector implements Component, ObjectDetector {
         () => this.fail(slot, new IocError('UNAVAILABLE', `inference hung for more than ${this.config.inferenceTimeoutMs} ms`)),
         this.config.inferenceTimeoutMs,
       );
-      const { pixels, width, height, minScore, transfer } = job.input;
-      const owned = !!transfer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
-      // Up to 0.9 MB a crop at 640 px: moved, not cloned, so neither thread keeps a spare copy.
-      slot.worker.postMessage({ type: 'detect', id: job.id, pixels, width, height, minScore } satisfies WorkerRequest, owned ? [pixels.buffer] : []);
+      const { request, transfer } = detectRequest(job.id, job.input);
+      slot.worker.postMessage(request, transfer);
     }
     this.publishGauges();
   }
@@ -342,4 +347,23 @@ export class Detector implements Component, ObjectDetector {
     this.deps.metrics.detectorQueueDepth.set(this.queue.length);
     this.deps.metrics.detectorUp.set(this.available ? 1 : 0);
   }
+}
+
+/**
+ * The worker's request for one input, and the buffers to move rather than clone. A crop at
+ * 640 px is up to 0.9 MB: a shared frame is not copied at all, any other crop is cut here and
+ * moved, so neither thread keeps a spare copy.
+ */
+function detectRequest(id: number, input: DetectInput): { request: WorkerRequest; transfer: ArrayBuffer[] } {
+  const { pixels, width, height, minScore, region, transfer } = input;
+  if (region && pixels.buffer instanceof SharedArrayBuffer) {
+    const origin = { rowPixels: width, x: region.x, y: region.y };
+    return { request: { type: 'detect', id, pixels, width: region.w, height: region.h, minScore, origin }, transfer: [] };
+  }
+  if (region) {
+    const crop = extractCrop({ rgb: pixels, width, height }, region);
+    return { request: { type: 'detect', id, pixels: crop, width: region.w, height: region.h, minScore }, transfer: [crop.buffer as ArrayBuffer] };
+  }
+  const owned = !!transfer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
+  return { request: { type: 'detect', id, pixels, width, height, minScore }, transfer: owned ? [pixels.buffer as ArrayBuffer] : [] };
 }

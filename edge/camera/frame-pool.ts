@@ -2,7 +2,9 @@
 // decode 18 MB a second: left to the garbage collector, dead frames piled up to ~50 MB before
 // V8 freed them (and the allocator kept the pages). A buffer goes back to the pool only when
 // no reader holds it: the grabber while it hands the frame over, the camera's latest frame, the
-// frame waiting for or under detection, a snapshot being encoded.
+// frame waiting for or under detection, a snapshot being encoded. Buffers live in shared memory
+// so the detector worker reads its crop straight out of the held frame (no 0.9 MB copy per
+// detection, none waiting in the detector's queue).
 import type { Frame } from './types.js';
 
 export class FramePool {
@@ -17,7 +19,7 @@ export class FramePool {
     let buffer = this.free.pop();
     // After a reconnect the picture size may differ: spares of the old size are dropped.
     while (buffer && buffer.length !== bytes) buffer = this.free.pop();
-    buffer ??= Buffer.allocUnsafe(bytes);
+    buffer ??= Buffer.from(new SharedArrayBuffer(bytes));
     this.holds.set(buffer, 1);
     return buffer;
   }

@@ -55,7 +55,9 @@ export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport'
     '-i', url,
     '-an', '-sn', '-dn',
     '-filter_threads', '1',
-    '-vf', `fps=${options.fps},scale=${options.width}:-2:flags=area`,
+    // Never wider than the stream: an upscaled sub-stream (320 px → 640) adds no detail for the
+    // detector but 4× the bytes of every frame buffer, motion pass and pipe read.
+    '-vf', `fps=${options.fps},scale='min(${options.width},iw)':-2:flags=area`,
     '-pix_fmt', 'rgb24', '-f', 'rawvideo',
     'pipe:1',
   ];

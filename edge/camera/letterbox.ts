@@ -1,6 +1,6 @@
 // Geometry of detection on part of a frame: the crop around moving regions, and how that crop
 // is scaled into the square model input keeping its aspect (letterbox), and back again.
-import type { Box, Frame } from './types.js';
+import type { Box } from './types.js';
 
 /** A rectangle of frame pixels (integers). */
 export interface PixelRect {
@@ -56,7 +56,7 @@ function shiftInside(a: number, b: number, size: number): [number, number] {
 }
 
 /** Copies the rectangle's RGB pixels out of the frame into a packed buffer. */
-export function extractCrop(frame: Pick<Frame, 'rgb' | 'width' | 'height'>, rect: PixelRect): Uint8Array {
+export function extractCrop(frame: { rgb: Uint8Array; width: number; height: number }, rect: PixelRect): Uint8Array {
   const out = new Uint8Array(rect.w * rect.h * 3);
   const rowBytes = rect.w * 3;
   for (let row = 0; row < rect.h; row++) {
@@ -90,11 +90,20 @@ export function inputToFrameBox(
   return { x: x1 / frameW, y: y1 / frameH, w: (x2 - x1) / frameW, h: (y2 - y1) / frameH };
 }
 
+/** Where a crop sits in the pixels it is read from (a whole frame); packed crops start at 0, 0. */
+export interface CropOrigin {
+  /** Pixels per row of the source image. */
+  rowPixels: number;
+  x: number;
+  y: number;
+}
+
 /**
  * Scales packed RGB pixels into the model input in place: bilinear (the sampling of
  * tf.image.resizeBilinear without corner alignment), centred, the rest filled with `padValue`.
  * Done here rather than with tensor ops so the backend heap never holds the crop, its float
- * copy and the resized copy next to the model's own activations (~20 MB on wasm).
+ * copy and the resized copy next to the model's own activations (~20 MB on wasm). With
+ * `origin` the crop is read in place from a larger image, so no copy of it is ever made.
  */
 export function letterboxInto(
   pixels: Uint8Array,
@@ -103,18 +112,21 @@ export function letterboxInto(
   geometry: LetterboxGeometry,
   out: Float32Array,
   padValue: number,
+  origin: CropOrigin = { rowPixels: cropW, x: 0, y: 0 },
 ): void {
   const { inputSize, resizedW, resizedH, padX, padY } = geometry;
   out.fill(padValue);
   const rowRatio = cropH / resizedH;
   const colRatio = cropW / resizedW;
   const cols = colSamples(resizedW, colRatio, cropW);
+  const rowBytes = origin.rowPixels * 3;
+  const first = (origin.y * origin.rowPixels + origin.x) * 3;
   for (let r = 0; r < resizedH; r++) {
     const fy = rowRatio * r;
     const y0 = Math.floor(fy);
     const dy = fy - y0;
-    const top = y0 * cropW * 3;
-    const bottom = Math.min(cropH - 1, Math.ceil(fy)) * cropW * 3;
+    const top = first + y0 * rowBytes;
+    const bottom = first + Math.min(cropH - 1, Math.ceil(fy)) * rowBytes;
     let o = ((padY + r) * inputSize + padX) * 3;
     for (let c = 0; c < resizedW; c++) {
       const left = cols.left[c]!;

@@ -29,6 +29,18 @@ t.test('stills give the right labels: a person on messi5, a car on licenseplate_
   t.equal(top?.label, 'person', `messi5 top label: ${JSON.stringify(person.detections.slice(0, 3))}`);
   t.ok((top?.score ?? 0) >= 0.5, 'confident person');
 
+  // A frame from the grabber lives in shared memory and the worker reads the region in place:
+  // the same boxes as from an ordinary buffer, whose region is cut and moved to the worker.
+  const messi = await still('messi5.jpg');
+  const shared = Buffer.from(new SharedArrayBuffer(messi.rgb.length));
+  messi.rgb.copy(shared);
+  const region = { x: 0.1, y: 0.05, w: 0.6, h: 0.9 };
+  const inPlace = await detectInRegion(detector, { ...messi, rgb: shared }, region, 0.3);
+  const cut = await detectInRegion(detector, messi, region, 0.3);
+  t.equal(inPlace.detections[0]?.label, 'person', 'a person in the region of the shared frame');
+  t.same(inPlace.detections, cut.detections, 'shared and copied regions give the same detections');
+  t.same(inPlace.covered, cut.covered);
+
   const car = await detectInRegion(detector, await still('licenseplate_motion.jpg'), WHOLE, 0.3);
   t.ok(car.detections.some((d) => d.label === 'car' && d.score >= 0.4), `a car: ${JSON.stringify(car.detections.slice(0, 3))}`);
   t.ok(metrics.detectSeconds.get instanceof Function);

@@ -30,3 +30,8 @@ t.test('spares beyond the limit and of another size are left to the collector; f
   pool.release(foreign);
   t.not(pool.acquire(12), foreign.rgb, 'a buffer the pool did not make never enters it');
 });
+
+t.test('frame buffers are in shared memory (the detector worker reads them in place)', async (t) => {
+  const pool = new FramePool(1);
+  t.ok(pool.acquire(12).buffer instanceof SharedArrayBuffer);
+});

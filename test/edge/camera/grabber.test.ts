@@ -9,7 +9,7 @@ t.test('ffmpeg arguments: one thread, detect size and rate, sub-stream transport
   const args = ffmpegArgs({ url: 'rtsp://cam/sub', rtspTransport: 'udp', width: 640, fps: 5 });
   t.ok(args.includes('-threads') && args[args.indexOf('-threads') + 1] === '1');
   t.equal(args[args.indexOf('-rtsp_transport') + 1], 'udp');
-  t.equal(args[args.indexOf('-vf') + 1], 'fps=5,scale=640:-2:flags=area');
+  t.equal(args[args.indexOf('-vf') + 1], "fps=5,scale='min(640,iw)':-2:flags=area", 'the detect width, or the stream\'s own if narrower');
   t.same(args.slice(-5), ['-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
   const file = ffmpegArgs({ url: 'file:/tmp/a.mp4', rtspTransport: 'tcp', width: 320, fps: 2 });
   t.ok(file.includes('-re') && file.includes('/tmp/a.mp4'), 'files play at their own rate');
@@ -37,6 +37,21 @@ t.test('a file decodes to whole RGB frames at the detect rate and close() ends f
   t.ok(frames.every((f) => f.rgb.length === 320 * 240 * 3));
   t.ok(frames.every((f, i) => i === 0 || f.seq === frames[i - 1]!.seq + 1));
   t.notOk(grabber.running);
+});
+
+t.test('a stream narrower than the detect width is decoded at its own size, not upscaled', async (t) => {
+  const frames: Frame[] = [];
+  const grabber = new FrameGrabber(
+    { url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`, rtspTransport: 'tcp', width: 640, fps: 5, ffmpegPath: 'ffmpeg', stallMs: 5_000, backoff: { initialMs: 100, maxMs: 200 } },
+    { onFrame: (f) => frames.push(f) },
+    rootLogger(),
+  );
+  grabber.start();
+  t.teardown(() => grabber.close());
+  const deadline = Date.now() + 10_000;
+  while (frames.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await grabber.close();
+  t.same([frames[0]?.width, frames[0]?.height], [320, 240], 'the 320×240 clip stays 320×240');
 });
 
 t.test('frames are read straight into reused buffers; a held frame keeps its pixels', async (t) => {

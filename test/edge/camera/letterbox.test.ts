@@ -42,3 +42,15 @@ t.test('letterboxInto: the crop scaled into the middle of the input, grey around
   t.equal(at(3, 2), 127.5, 'the edge between them is interpolated (x = 1.5 in the crop)');
   t.notOk(input.includes(-1), 'every value written');
 });
+
+t.test('letterboxInto reads a crop in place from a whole frame exactly as from its packed copy', async (t) => {
+  const frame = { rgb: Buffer.alloc(40 * 30 * 3), width: 40, height: 30 };
+  for (let i = 0; i < frame.rgb.length; i++) frame.rgb[i] = (i * 37 + (i >> 5)) & 255;
+  const rect = { x: 7, y: 5, w: 19, h: 13 };
+  const g = letterbox(rect.w, rect.h, 32);
+  const packed = new Float32Array(32 * 32 * 3);
+  letterboxInto(extractCrop(frame, rect), rect.w, rect.h, g, packed, 114);
+  const inPlace = new Float32Array(32 * 32 * 3);
+  letterboxInto(frame.rgb, rect.w, rect.h, g, inPlace, 114, { rowPixels: frame.width, x: rect.x, y: rect.y });
+  t.same([...inPlace], [...packed]);
+});
