@@ -1,21 +1,24 @@
 // The detector on onnxruntime-node against today's TensorFlow.js wasm backend, same CenterNet
 // (converted in memory by bench/support/tfjs-to-onnx.ts), same letterboxed 512×512 inputs:
 // every vtest frame at 5 fps, whole 640×480 frames. Each backend runs in its own process so its
-// RSS is its own, under the service's memory settings: ms per inference (one thread each, as on
-// a 2-core box with one detector worker; onnxruntime also without its arena and prepacking, and
-// with two threads), process RSS after load and peak, and person recall of onnxruntime against
-// the wasm detections (IoU ≥ 0.5, score ≥ 0.4). Prints one JSON object.
+// RSS is its own, and the processes take turns on each frame so that both see the same load of
+// this shared machine (the speed-up is the median of the per-frame ratios). Under the service's
+// memory settings it reports ms per inference (one thread each, as on a 2-core box with one
+// detector worker; onnxruntime also without its arena and prepacking, and with two threads),
+// process RSS after load and peak, and person recall of onnxruntime against the wasm
+// detections (IoU ≥ 0.5, score ≥ 0.4). Prints one JSON object.
 //
 // onnxruntime-node is not a dependency of this project (it was evaluated, not adopted): point
 // ONNXRUNTIME_NODE_DIR at a folder where it is installed, e.g.
 //   mkdir /tmp/ort && cd /tmp/ort && npm init -y && ONNXRUNTIME_NODE_INSTALL=skip npm i onnxruntime-node
 // (its install script otherwise fetches CUDA libraries from outside the npm registry and fails).
 // Without it the onnxruntime rows say why they did not run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { projectPath } from '../common/paths.js';
 import { loadVerifiedModel } from '../edge/camera/model.js';
@@ -94,8 +97,11 @@ async function loadOnnxRuntime({ threads, lean }: Variant, modelFile: string): P
   return { infer, notes: `onnxruntime-node ${ort.env.versions.node}, ${nodes} ONNX nodes from the tfjs graph` };
 }
 
-/** Child process: one variant over every frame in the file. */
-async function runChild(variant: Variant, dir: string, count: number): Promise<void> {
+/**
+ * Child process: loads one variant, then runs the frame the parent names on each stdin line and
+ * answers with one JSON line, so the parent can run the variants turn by turn on the same frame.
+ */
+async function runChild(variant: Variant, dir: string): Promise<void> {
   const baseline = rssMb();
   const started = performance.now();
   const { infer, notes } = variant.backend === 'tfjs-wasm' ? await loadTfjsWasm() : await loadOnnxRuntime(variant, join(dir, 'centernet.onnx'));
@@ -106,28 +112,30 @@ async function runChild(variant: Variant, dir: string, count: number): Promise<v
   const loadMs = Math.round(performance.now() - started);
   // Loading leaves garbage (graph JSON, weight copies) that a long-running agent collects.
   (globalThis as { gc?: () => void }).gc?.();
-  const afterLoad = rssMb();
+  const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  say({ notes, load_and_warmup_ms: loadMs, baseline_rss_mb: baseline, rss_after_load_mb: rssMb() });
   const frame = Buffer.alloc(FRAME_BYTES);
   const fd = openSync(join(dir, 'frames.rgb'), 'r');
-  const ms: number[] = [];
-  const persons: Box[][] = [];
   try {
-    for (let f = 0; f < count; f++) {
-      readSync(fd, frame, 0, FRAME_BYTES, f * FRAME_BYTES);
+    for await (const line of createInterface({ input: process.stdin })) {
+      if (line === 'end') break;
+      readSync(fd, frame, 0, FRAME_BYTES, Number(line) * FRAME_BYTES);
       letterboxInto(frame, W, H, geometry, input, PAD_VALUE);
       const t0 = performance.now();
       const rows = await infer(input);
-      ms.push(performance.now() - t0);
-      const boxes: Box[] = [];
+      const ms = performance.now() - t0;
+      const persons: Box[] = [];
       for (let i = 0; i + 5 < rows.length; i += 6) {
-        if (rows[i + 4]! >= MIN_SCORE && Math.round(rows[i + 5]!) === PERSON) boxes.push({ x1: rows[i]!, y1: rows[i + 1]!, x2: rows[i + 2]!, y2: rows[i + 3]!, score: rows[i + 4]! });
+        if (rows[i + 4]! >= MIN_SCORE && Math.round(rows[i + 5]!) === PERSON) persons.push({ x1: rows[i]!, y1: rows[i + 1]!, x2: rows[i + 2]!, y2: rows[i + 3]!, score: rows[i + 4]! });
       }
-      persons.push(boxes);
+      say({ ms, persons });
     }
   } finally {
     closeSync(fd);
   }
-  console.log(JSON.stringify({ ...variant, notes, load_and_warmup_ms: loadMs, baseline_rss_mb: baseline, rss_after_load_mb: afterLoad, rss_end_mb: rssMb(), peak_rss_mb: peakRssMb(), ms, persons }));
+  say({ rss_end_mb: rssMb(), peak_rss_mb: peakRssMb() });
+  // stdin stays referenced after the loop; the answer is written (pipes are synchronous on Linux).
+  process.exit(0);
 }
 
 function iou(a: Box, b: Box): number {
@@ -159,6 +167,11 @@ function recall(reference: Box[][], candidate: Box[][]): { reference_persons: nu
   return { reference_persons: total, matched, recall: total ? +(matched / total).toFixed(4) : 0 };
 }
 
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+}
+
 function summary(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   const at = (q: number) => +s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(1);
@@ -171,23 +184,42 @@ function decodeFrames(file: string): number {
   return Math.floor(raw.length / FRAME_BYTES);
 }
 
-type ChildResult = Variant & { ms: number[]; persons: Box[][]; [k: string]: unknown };
+/** One variant's child process, asked one line at a time. */
+class VariantProcess {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterator<string>;
+  private stderr = '';
 
-function runVariant(variant: Variant, dir: string, count: number): ChildResult | (Variant & { loaded: false; reason: string }) {
-  // The service's memory settings (deploy/systemd/ioc-edge.service) for both backends.
-  const args = [...process.execArgv, '--expose-gc', '--max-semi-space-size=2', fileURLToPath(import.meta.url), '--child', JSON.stringify(variant), dir, String(count)];
-  const env = { ...process.env, LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2' };
-  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, env });
-  const line = child.stdout.trim().split('\n').at(-1) ?? '';
-  if (child.status !== 0 || !line.startsWith('{')) {
-    const reason = (child.stderr.match(/Error[^\n]*/)?.[0] ?? child.stderr.trim().split('\n').at(-1) ?? `exit ${child.status}`).slice(0, 300);
-    return { ...variant, loaded: false, reason };
+  constructor(readonly variant: Variant, dir: string) {
+    // The service's memory settings (deploy/systemd/ioc-edge.service) for both backends.
+    const args = [...process.execArgv, '--expose-gc', '--max-semi-space-size=2', fileURLToPath(import.meta.url), '--child', JSON.stringify(variant), dir];
+    this.child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2' } });
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
-  return JSON.parse(line) as ChildResult;
+
+  /** The next JSON line; throws with the child's error when it ended instead. */
+  async next<T>(): Promise<T> {
+    const { value, done } = await this.lines.next();
+    if (done || !value?.startsWith('{')) throw new Error((this.stderr.match(/Error[^\n]*/)?.[0] ?? this.stderr.trim().split('\n').at(-1) ?? 'child ended').slice(0, 300));
+    return JSON.parse(value) as T;
+  }
+
+  ask<T>(line: string): Promise<T> {
+    this.child.stdin.write(`${line}\n`);
+    return this.next<T>();
+  }
+
+  kill(): void {
+    this.child.kill();
+  }
 }
+
+interface Loaded { process: VariantProcess; info: Record<string, unknown>; ms: number[]; persons: Box[][] }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'detector-onnx-'));
+  const results: (Loaded | (Variant & { loaded: false; reason: string }))[] = [];
   try {
     const count = decodeFrames(join(dir, 'frames.rgb'));
     // Converted once here, so the runtime's process holds the model as a box would: from a file.
@@ -201,36 +233,63 @@ async function main(): Promise<void> {
       { backend: 'onnxruntime', threads: 2 },
     ];
     const load = [loadavg()[0]!.toFixed(2)];
-    const results = variants.map((v) => {
-      const r = runVariant(v, dir, count);
-      load.push(loadavg()[0]!.toFixed(2));
-      return r;
-    });
-    const reference = results[0] && 'persons' in results[0] ? results[0].persons : undefined;
+    // Loaded one after another, then run turn by turn on each frame: the load of this shared
+    // machine changes by the minute, and a paired ratio per frame sees the same load on both.
+    for (const variant of variants) {
+      const process = new VariantProcess(variant, dir);
+      try {
+        results.push({ process, info: await process.next(), ms: [], persons: [] });
+      } catch (err) {
+        process.kill();
+        results.push({ ...variant, loaded: false, reason: (err as Error).message });
+      }
+    }
+    const running = results.filter((r): r is Loaded => 'process' in r);
+    for (let f = 0; f < count; f++) {
+      for (const r of running) {
+        const { ms, persons } = await r.process.ask<{ ms: number; persons: Box[] }>(String(f));
+        r.ms.push(ms);
+        r.persons.push(persons);
+      }
+    }
+    for (const r of running) {
+      Object.assign(r.info, await r.process.ask('end'));
+      r.process.kill();
+    }
+    load.push(loadavg()[0]!.toFixed(2));
+    const reference = running.find((r) => r.process.variant.backend === 'tfjs-wasm');
     console.log(JSON.stringify({
       bench: 'detector-onnx',
-      frames: `${count} vtest frames (5 fps, 640x480), whole frame letterboxed to ${INPUT}x${INPUT}`,
+      frames: `${count} vtest frames (5 fps, 640x480), whole frame letterboxed to ${INPUT}x${INPUT}, every variant on each frame in turn`,
       recall_rule: `persons (score >= ${MIN_SCORE}) of the tfjs-wasm run found by the other at IoU >= 0.5`,
       load_average_1m: load.join(' → '),
       variants: results.map((r) => {
-        if (!('ms' in r)) return r;
-        const { ms, persons, ...rest } = r;
+        if (!('process' in r)) return r;
+        const paired = reference && r !== reference ? r.ms.map((ms, f) => reference.ms[f]! / ms) : [];
         return {
-          ...rest,
-          ...summary(ms),
-          persons_found: persons.reduce((n, p) => n + p.length, 0),
-          ...(reference && r !== results[0] ? { recall_vs_tfjs_wasm: recall(reference, persons), precision_vs_tfjs_wasm: recall(persons, reference).recall } : {}),
+          ...r.process.variant,
+          ...r.info,
+          ...summary(r.ms),
+          persons_found: r.persons.reduce((n, p) => n + p.length, 0),
+          ...(reference && r !== reference
+            ? {
+                speedup_vs_tfjs_wasm_median: +median(paired).toFixed(2),
+                recall_vs_tfjs_wasm: recall(reference.persons, r.persons),
+                precision_vs_tfjs_wasm: recall(r.persons, reference.persons).recall,
+              }
+            : {}),
         };
       }),
     }));
   } finally {
+    for (const r of results) if ('process' in r) r.process.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--child') {
-  const [, , , variant, dir, count] = process.argv;
-  await runChild(JSON.parse(variant!) as Variant, dir!, Number(count));
+  const [, , , variant, dir] = process.argv;
+  await runChild(JSON.parse(variant!) as Variant, dir!);
 } else {
   await main();
 }
