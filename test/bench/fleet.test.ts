@@ -15,7 +15,7 @@ interface FleetResult {
       boxesConnected: number;
       ack: { batches: number };
       api: { requests: number; errors: number };
-      consoleOverview: { loads: number; devicesListed: number };
+      consoleOverview: { loads: number; devicesListed: number; errors: string[] };
       offlineWrongly: { midway: Presence; end: Presence; inOverview: number };
       refused: string[];
     };
@@ -45,6 +45,7 @@ t.test('a handful of boxes report, drop out, come back with a backlog, and nothi
   t.equal(steady.api.errors, 0, 'API requests answered during the fleet load');
   t.ok(steady.api.requests > 0);
   t.equal(steady.consoleOverview.devicesListed, 6, 'the console overview lists every device');
+  t.same(steady.consoleOverview.errors, [], 'every overview load succeeded');
   for (const check of [steady.offlineWrongly.midway, steady.offlineWrongly.end, storm.presence.duringOutage, storm.presence.afterStorm]) {
     t.same(check, { ...check, offlineWrongly: 0, onlineWrongly: 0 }, 'presence matches the links');
   }
