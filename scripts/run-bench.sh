@@ -12,7 +12,10 @@ for file in bench/*.ts; do
   name=$(basename "$file" .ts)
   if [ -n "${BENCH:-}" ] && [ "$name" != "$BENCH" ]; then continue; fi
   echo "== $name" >&2
-  if line=$(timeout 900 node --import tsx "$file" | tail -n 1) && [ -n "$line" ]; then
+  # The fleet simulation runs ten minutes per store plus the reconnect storms.
+  limit=900
+  if [ "$name" = fleet ]; then limit=3600; fi
+  if line=$(timeout "$limit" node --import tsx "$file" | tail -n 1) && [ -n "$line" ]; then
     echo "$line" | tee -a "$out.tmp"
   else
     echo "{\"bench\":\"$name\",\"error\":\"failed or timed out\"}" | tee -a "$out.tmp"

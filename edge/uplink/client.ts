@@ -34,7 +34,8 @@ export function linkTargetOf(coordinator: EdgeConfig['coordinator'], address = c
   return { address, tls: enabled, caFile: ca_file, certFile: cert_file, keyFile: key_file };
 }
 
-export function createEdgeLinkClient(target: LinkTarget): EdgeLinkClient {
+/** `channelOptions` add to (or override) the uplink's own, e.g. a private connection per client. */
+export function createEdgeLinkClient(target: LinkTarget, channelOptions: grpc.ChannelOptions = {}): EdgeLinkClient {
   const credentials = target.tls
     ? grpc.credentials.createSsl(
         target.caFile ? readFileSync(target.caFile) : undefined,
@@ -51,6 +52,7 @@ export function createEdgeLinkClient(target: LinkTarget): EdgeLinkClient {
     'grpc.initial_reconnect_backoff_ms': 1000,
     'grpc.max_reconnect_backoff_ms': 5000,
     'grpc.enable_retries': 0,
+    ...channelOptions,
   });
 }
 
