@@ -352,20 +352,18 @@ export class LevelStore implements CoordinatorStore {
   }
 
   async querySeries(q: SeriesQuery): Promise<SeriesBucket[]> {
-    const windows: number[] = [];
-    for await (const key of this.db.keys(K.seriesWindowRange(q.deviceId, q.sensorId, q.metric))) windows.push(K.windowOf(key));
+    // all() reads in native batches (nextv); a for-await step per window cost a promise each,
+    // the largest share of a SensorThings Observations request (bench/sensorthings-load.ts).
+    const windows = (await this.db.keys(K.seriesWindowRange(q.deviceId, q.sensorId, q.metric)).all()).map(K.windowOf);
     const windowS = chooseWindow(windows, q.stepS);
     if (windowS === undefined) return [];
-    const points: SeriesPoint[] = [];
     const range = K.seriesRange(q.deviceId, q.sensorId, q.metric, windowS, q.fromMs, q.toMs);
-    for await (const value of this.db.values(range)) points.push(parse<SeriesPoint>(value)!);
+    const points = (await this.db.values(range).all()).map((value) => parse<SeriesPoint>(value)!);
     return rebucket(points, q.stepS);
   }
 
   async listSeries(): Promise<SeriesKey[]> {
-    const out: SeriesKey[] = [];
-    for await (const key of this.db.keys(K.SERIES_WINDOW_RANGE)) out.push(K.seriesKeyOf(key));
-    return out;
+    return (await this.db.keys(K.SERIES_WINDOW_RANGE).all()).map(K.seriesKeyOf);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
