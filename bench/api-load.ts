@@ -190,7 +190,7 @@ function summarize(r: LoadResult) {
     const s = [...v].sort((a, b) => a - b);
     return [k, { n: s.length, p50Ms: pct(s, 50), p99Ms: pct(s, 99) }];
   }));
-  return { requests: r.sent, errors: r.errors, achievedRate: round(r.sent / r.seconds), p50Ms: pct(all, 50), p90Ms: pct(all, 90), p99Ms: pct(all, 99), maxMs: pct(all, 100), perQuery };
+  return { requests: r.sent, errors: r.errors, statuses: r.statuses, achievedRate: round(r.sent / r.seconds), p50Ms: pct(all, 50), p90Ms: pct(all, 90), p99Ms: pct(all, 99), maxMs: pct(all, 100), perQuery };
 }
 
 async function measure(storeYaml: string, rate: number, seconds: number) {

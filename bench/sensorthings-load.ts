@@ -138,7 +138,7 @@ opendata: { rate_limit: { per_minute: 1000000, burst: 1000000 } }`,
       const all = Object.values(r.latencies).flat();
       process.stdout.write(`${JSON.stringify({
         bench: 'sensorthings-load', sensors, windowsStored: sensors * DAY_MIN, rate, seconds, loadAverage1m: round(loadavg()[0]!), seedSeconds: round(seedS),
-        requests: r.sent, errors: r.errors, achievedRate: round(r.sent / r.seconds), ...summary(all),
+        requests: r.sent, errors: r.errors, statuses: r.statuses, achievedRate: round(r.sent / r.seconds), ...summary(all),
         perQuery: Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => [k, summary(v)])),
         mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
         cpuMsPerRequest: round(cpuMs / r.sent),

@@ -13,7 +13,10 @@ export interface QueryKind<C> {
 
 export interface LoadResult {
   sent: number;
+  /** Answers other than 200, and requests with no answer. */
   errors: number;
+  /** Answers by status, non-200 ones with their error code ("503 UNAVAILABLE"); "no answer" for transport errors. */
+  statuses: Record<string, number>;
   seconds: number;
   latencies: Record<string, number[]>;
 }
@@ -51,12 +54,16 @@ export function httpGetter(base: string, headers: Record<string, string> = {}): 
   };
 }
 
-/** 50 warm-up requests, then `rate` × `seconds` requests on schedule; non-200 answers are errors. */
+/** 50 warm-up requests, then `rate` × `seconds` requests on schedule; non-200 answers are errors, counted by status. */
 export async function openLoop<C>(client: HttpGetter, queries: readonly QueryKind<C>[], context: C, rate: number, seconds: number): Promise<LoadResult> {
   for (let n = 0; n < 50; n++) await client.get(pickQuery(queries, n).url(n, context));
   const total = Math.round(rate * seconds);
   const latencies: Record<string, number[]> = {};
   let errors = 0;
+  const statuses: Record<string, number> = {};
+  const count = (key: string) => {
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  };
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let n = 0; n < total; n++) {
@@ -68,18 +75,27 @@ export async function openLoop<C>(client: HttpGetter, queries: readonly QueryKin
       client.get(q.url(n, context)).then(
         (res) => {
           if (res.status !== 200) errors++;
+          count(statusKey(res));
           const series = latencies[q.name] ?? [];
           latencies[q.name] = series;
           series.push(performance.now() - due);
         },
-        () => {
+        (err: NodeJS.ErrnoException) => {
           errors++;
+          count(`no answer ${err.code ?? err.message}`);
         },
       ),
     );
   }
   await Promise.all(inflight);
-  return { sent: total, errors, seconds: (performance.now() - started) / 1000, latencies };
+  return { sent: total, errors, statuses, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** "200", or a refusal with the code of its JSON error body: "429 RATE_LIMITED", "503 UNAVAILABLE". */
+function statusKey(res: { status: number; body: string }): string {
+  if (res.status === 200) return '200';
+  const code = /"code":"([A-Z_]+)"/.exec(res.body)?.[1];
+  return code ? `${res.status} ${code}` : String(res.status);
 }
 
 /** Runs `script` with `args` in a second node process and reads the LoadResult it prints. */

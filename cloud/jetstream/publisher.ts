@@ -47,15 +47,13 @@ export class JetStreamPublisher {
   }
 
   /**
-   * Must run before ingest starts: from here on every stored record is journaled. Alert changes
-   * are journaled as the bus announces them.
+   * Must run before ingest and triage start: from here on every stored record and every
+   * announced alert change is journaled in the store's own write. The bus only wakes the loop.
    */
   start(): void {
     this.o.store.enableJournal();
     this.unsubscribe.push(
-      this.o.bus.subscribe<{ type: string; alert: { id: string; site: string | null; updatedAtMs: number } }>('alerts', (m) => {
-        void this.o.store.appendJournal({ type: 'alert', change: m.data.type, alert: m.data.alert }).then(() => this.wake?.(), (err) => this.warn.warn('alert-journal', { err: errorMessage(err) }, 'alert change not journaled'));
-      }),
+      this.o.bus.subscribe('alerts', () => this.wake?.()),
       this.o.bus.subscribe('records', () => this.wake?.()),
     );
     this.running = true;

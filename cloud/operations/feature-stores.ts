@@ -32,14 +32,14 @@ export function featureStoresFor(store: CoordinatorStore): FeatureStores {
   if (store instanceof LevelStore) {
     const db = store.database;
     return {
-      triage: new LevelTriageStore(db), webhooks: new LevelWebhookStore(db), reports: new LevelReportStore(db),
+      triage: new LevelTriageStore(db, store.journal), webhooks: new LevelWebhookStore(db), reports: new LevelReportStore(db),
       devices: new LevelDeviceAdminStore(db), audit: new LevelAuditStore(db),
     };
   }
   if (store instanceof PostgresStore) {
     const pool = store.pool;
     return {
-      triage: new PgTriageStore(pool), webhooks: new PgWebhookStore(pool), reports: new PgReportStore(pool),
+      triage: new PgTriageStore(pool, store.journal), webhooks: new PgWebhookStore(pool), reports: new PgReportStore(pool),
       devices: new PgDeviceAdminStore(pool), audit: new PgAuditStore(pool),
     };
   }

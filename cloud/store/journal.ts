@@ -1,7 +1,7 @@
 // The record journal: what the coordinator still has to hand on to an external bus (NATS
-// JetStream). Off until a publisher enables it; then every ingest that stores records writes
-// them to the journal in the same atomic write as the records themselves, so a crash can never
-// leave a stored record out of it. The publisher removes entries once the bus has acknowledged
+// JetStream). Off until a publisher enables it; then every ingest that stores records, and every
+// announced alert change, writes its entry in the same atomic write as the records or the alert
+// themselves (level batch / PostgreSQL transaction), so a crash can never leave one out of it. The publisher removes entries once the bus has acknowledged
 // them, so the journal is a publish outbox and its head is the cursor.
 import type { IngestItem, ThumbnailRow } from './types.js';
 
@@ -19,9 +19,8 @@ export interface JournalEntry {
 }
 
 export interface RecordJournal {
-  /** From now on, ingest journals the records it stores. */
+  /** From now on, ingest journals the records it stores and triage the alert changes it announces. */
   enableJournal(): void;
-  appendJournal(data: JournalData): Promise<void>;
   /** Oldest entries first. */
   readJournal(limit: number): Promise<JournalEntry[]>;
   removeJournal(ids: readonly string[]): Promise<void>;
@@ -34,4 +33,9 @@ export function journalRecords(deviceId: string, stored: readonly IngestItem[]):
     return { ...rest, thumbnail: { ...meta, bytes: data.byteLength } };
   });
   return { type: 'records', deviceId, items };
+}
+
+/** An alert change as journaled: `change` is the name the bus and webhooks use (alert.verified…). */
+export function journalAlert(change: string, alert: { id: string; site: string | null; updatedAtMs: number }): JournalData {
+  return { type: 'alert', change, alert };
 }

@@ -1,7 +1,10 @@
 // Triage on the coordinator's LevelDB (key prefix "tr!"): alerts, a unique index of their
-// sources, the append-only audit log and the index of unacknowledged dispatches.
+// sources, the append-only audit log and the index of unacknowledged dispatches. Announced
+// changes go into the record journal in the same batch.
 import { IocError } from '../../common/errors.js';
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
+import { journalAlert } from '../store/journal.js';
+import type { LevelJournal } from '../store/level/level-journal.js';
+import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
 import { matchesAlertQuery } from './alert-filter.js';
 import type { AlertChange, TriageStore } from './triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
@@ -16,6 +19,10 @@ const OPEN_DISPATCHES = { gte: 'tr!od!', lt: 'tr!od"' };
 const settingKey = (key: string) => `tr!set!${key}`;
 
 export class LevelTriageStore extends LevelFeatureStore implements TriageStore {
+  constructor(db: LevelDatabase, private readonly journal: LevelJournal) {
+    super(db);
+  }
+
   createAlert(alert: Alert, audit: AuditInput): Promise<{ alert: Alert; created: boolean }> {
     return this.lock.run(`src:${alert.sourceKey}`, async () => {
       const existingId = decodeJson<string>(await this.db.get(sourceKey(alert.sourceKey)));
@@ -27,6 +34,7 @@ export class LevelTriageStore extends LevelFeatureStore implements TriageStore {
         { type: 'put', key: alertKey(alert.id), value: encodeJson(alert) },
         { type: 'put', key: sourceKey(alert.sourceKey), value: encodeJson(alert.id) },
         { type: 'put', key: logKey(alert.id, 1), value: encodeJson({ ...audit, alertId: alert.id, seq: 1 } satisfies AlertAuditEntry) },
+        ...this.journal.ops(journalAlert('alert.created', alert)),
       ]);
       return { alert, created: true };
     });
@@ -55,6 +63,7 @@ export class LevelTriageStore extends LevelFeatureStore implements TriageStore {
       }
       const open = change.alert.state === 'dispatched' && change.alert.dispatch && change.alert.dispatch.acknowledgedAtMs === undefined;
       ops.push(open ? { type: 'put', key: openDispatch(id), value: EMPTY } : { type: 'del', key: openDispatch(id) });
+      if (change.type) ops.push(...this.journal.ops(journalAlert(change.type, change.alert)));
       await writeBatch(this.db, ops);
       return change.alert;
     });

@@ -1,10 +1,13 @@
 // Triage on PostgreSQL (tables from migration 101_triage.sql). Replicas share it: the source
 // key is UNIQUE, so two replicas seeing the same alarm raise one alert; a mutation holds the
-// alert's row lock, so concurrent changes serialize.
+// alert's row lock, so concurrent changes serialize. Announced changes go into the record journal
+// in the same transaction.
 import type pg from 'pg';
 import { IocError } from '../../common/errors.js';
 import { severityRank } from '../../common/severity.js';
 import { asStorageError, inTransaction, pgText } from '../store/postgres/pool.js';
+import { journalAlert } from '../store/journal.js';
+import type { PgJournal } from '../store/postgres/pg-journal.js';
 import type { AlertChange, TriageStore } from './triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
 
@@ -15,7 +18,10 @@ const openDispatch = (a: Alert) => a.state === 'dispatched' && a.dispatch !== nu
 export class PgTriageStore implements TriageStore {
   readonly kind = 'postgres' as const;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly journal: PgJournal,
+  ) {}
 
   async init(): Promise<void> {}
 
@@ -33,6 +39,7 @@ export class PgTriageStore implements TriageStore {
         return { alert: rows[0]!.data, created: false };
       }
       await this.appendAudit(client, alert.id, 0, [audit]);
+      await this.journal.insert(client, journalAlert('alert.created', alert));
       return { alert, created: true };
     });
   }
@@ -70,6 +77,7 @@ export class PgTriageStore implements TriageStore {
       );
       const last = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM triage_audit WHERE alert_id = $1', [id]);
       await this.appendAudit(client, id, last.rows[0]?.seq ?? 0, change.audit);
+      if (change.type) await this.journal.insert(client, journalAlert(change.type, a));
       return a;
     });
   }

@@ -1,6 +1,7 @@
 // Triage: raises alerts (once per source), moves them through the state machine with an audit
 // entry for every change, dispatches them to agencies and escalates unacknowledged dispatches.
-// Every change is published on the bus (live feed) and offered to the webhooks.
+// Every change is published on the bus (live feed) and offered to the webhooks; the store
+// journals it for JetStream in the same write as the change (AlertChange.type).
 import { newId } from '../../common/ids.js';
 import { IocError, NotFoundError, ValidationError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -91,6 +92,7 @@ export class TriageService {
       return {
         alert: { ...current, ...c.patch, updatedAtMs: now },
         audit: [{ atMs: now, actor, action: 'annotated', comment: c.note, detail: c.detail }],
+        type: 'alert.updated',
       };
     });
     if (changed) await this.announce('alert.updated', alert);
@@ -129,7 +131,7 @@ export class TriageService {
         Object.assign(detail, { agency: agencyChoice.agency, channel: agencyChoice.channel, routedAgency: current.routing.agency });
       }
       const entry: AuditInput = { atMs: now, actor, action: 'transition', from: current.state, to, comment: options.comment, detail: Object.keys(detail).length ? detail : undefined };
-      return { alert: next, audit: [entry] };
+      return { alert: next, audit: [entry], type: `alert.${to}` };
     });
     this.o.metrics.transitions.inc({ to });
     await this.announce(`alert.${to}`, alert, to === 'dispatched' ? [alert.dispatch?.channel] : []);
@@ -162,6 +164,7 @@ export class TriageService {
       return {
         alert: { ...current, updatedAtMs: now, dispatch: { ...d, acknowledgedAtMs: now, acknowledgedBy: actor } },
         audit: [{ atMs: now, actor, action: 'acknowledged', comment: options.comment, detail: { agency: d.agency, afterS: Math.round((now - d.atMs) / 1000) } }],
+        type: 'alert.acknowledged',
       };
     });
     await this.announce('alert.acknowledged', alert);
@@ -196,6 +199,7 @@ export class TriageService {
             comment: `${d.agency} has not acknowledged after ${Math.round((now - d.atMs) / 1000)} s (escalation ${level})`,
             detail: { agency: d.agency, level, waitedS: Math.round((now - d.atMs) / 1000) },
           }],
+          type: 'alert.escalated',
         };
       });
       if (!changed) continue;

@@ -6,6 +6,11 @@ import type { Alert, AlertAuditEntry, AlertPage, AlertQuery, AlertState, AuditIn
 export interface AlertChange {
   alert: Alert;
   audit: AuditInput[];
+  /**
+   * The change's name when it is announced (alert.verified, alert.escalated…): journaled for the
+   * external bus in the same write when the journal is on. Unannounced changes (comments) have none.
+   */
+  type?: string;
 }
 
 export interface TriageStore {
@@ -14,7 +19,8 @@ export interface TriageStore {
   close(): Promise<void>;
   /**
    * Creates the alert unless one with the same sourceKey exists (also across restarts and
-   * replicas); `created: false` returns the existing one untouched.
+   * replicas); `created: false` returns the existing one untouched. A created alert is
+   * journaled as alert.created in the same write.
    */
   createAlert(alert: Alert, audit: AuditInput): Promise<{ alert: Alert; created: boolean }>;
   getAlert(id: string): Promise<Alert | undefined>;
@@ -22,7 +28,7 @@ export interface TriageStore {
   /**
    * Read-modify-write of one alert, serialized against every other writer of it. `mutate` may
    * throw (e.g. a 409 for an invalid transition) to change nothing, or return undefined for no
-   * change. The alert and its audit entries are written together.
+   * change. The alert, its audit entries and its journal entry (when typed) are written together.
    */
   mutateAlert(id: string, mutate: (current: Alert) => AlertChange | undefined): Promise<Alert>;
   listAlerts(query: AlertQuery): Promise<AlertPage>;

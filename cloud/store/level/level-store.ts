@@ -15,7 +15,7 @@ import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
 import { upgradeLayout } from './upgrade.js';
-import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+import { journalRecords, type JournalEntry } from '../journal.js';
 import { LevelJournal } from './level-journal.js';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
@@ -30,11 +30,11 @@ export class LevelStore implements CoordinatorStore {
   private readonly db: ClassicLevel<string, Uint8Array>;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dropCache = new Map<string, DropRangeRow[]>();
-  private readonly journal: LevelJournal;
+  private readonly recordJournal: LevelJournal;
 
   constructor(dir: string) {
     this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
-    this.journal = new LevelJournal(this.db);
+    this.recordJournal = new LevelJournal(this.db);
   }
 
   /**
@@ -45,6 +45,11 @@ export class LevelStore implements CoordinatorStore {
     return this.db;
   }
 
+  /** The journal's writer, for feature stores that journal inside their own atomic batches. */
+  get journal(): LevelJournal {
+    return this.recordJournal;
+  }
+
   async open(): Promise<void> {
     try {
       await this.db.open();
@@ -52,7 +57,7 @@ export class LevelStore implements CoordinatorStore {
       throw new StorageError(`cannot open the level store: ${errorMessage(err)}`, err);
     }
     await upgradeLayout(this.db, (ops) => this.write(ops));
-    await this.journal.open();
+    await this.recordJournal.open();
   }
 
   async close(): Promise<void> {
@@ -63,19 +68,15 @@ export class LevelStore implements CoordinatorStore {
   // ---- record journal (cloud/store/journal.ts) -------------------------------------------
 
   enableJournal(): void {
-    this.journal.enabled = true;
-  }
-
-  async appendJournal(data: JournalData): Promise<void> {
-    await this.write([this.journal.op(data)]);
+    this.recordJournal.enabled = true;
   }
 
   readJournal(limit: number): Promise<JournalEntry[]> {
-    return this.journal.read(limit);
+    return this.recordJournal.read(limit);
   }
 
   async removeJournal(ids: readonly string[]): Promise<void> {
-    await this.journal.remove(ids);
+    await this.recordJournal.remove(ids);
   }
 
   // ---- devices -------------------------------------------------------------------------------
@@ -155,7 +156,7 @@ export class LevelStore implements CoordinatorStore {
     const freshSeqs = new Map<LaneName, Set<number>>();
     for (const item of stored) freshSeqs.set(item.lane, (freshSeqs.get(item.lane) ?? new Set()).add(item.seq));
     const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, freshSeqs, await this.drops(deviceId));
-    if (this.journal.enabled && stored.length > 0) ops.push(this.journal.op(journalRecords(deviceId, stored)));
+    if (stored.length > 0) ops.push(...this.recordJournal.ops(journalRecords(deviceId, stored)));
     await this.write([...ops, ...laneOps]);
     return { acked, stored };
   }
@@ -351,20 +352,18 @@ export class LevelStore implements CoordinatorStore {
   }
 
   async querySeries(q: SeriesQuery): Promise<SeriesBucket[]> {
-    const windows: number[] = [];
-    for await (const key of this.db.keys(K.seriesWindowRange(q.deviceId, q.sensorId, q.metric))) windows.push(K.windowOf(key));
+    // all() reads in native batches (nextv); a for-await step per window cost a promise each,
+    // the largest share of a SensorThings Observations request (bench/sensorthings-load.ts).
+    const windows = (await this.db.keys(K.seriesWindowRange(q.deviceId, q.sensorId, q.metric)).all()).map(K.windowOf);
     const windowS = chooseWindow(windows, q.stepS);
     if (windowS === undefined) return [];
-    const points: SeriesPoint[] = [];
     const range = K.seriesRange(q.deviceId, q.sensorId, q.metric, windowS, q.fromMs, q.toMs);
-    for await (const value of this.db.values(range)) points.push(parse<SeriesPoint>(value)!);
+    const points = (await this.db.values(range).all()).map((value) => parse<SeriesPoint>(value)!);
     return rebucket(points, q.stepS);
   }
 
   async listSeries(): Promise<SeriesKey[]> {
-    const out: SeriesKey[] = [];
-    for await (const key of this.db.keys(K.SERIES_WINDOW_RANGE)) out.push(K.seriesKeyOf(key));
-    return out;
+    return (await this.db.keys(K.SERIES_WINDOW_RANGE).all()).map(K.seriesKeyOf);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import type {
 } from '../types.js';
 import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
 import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+import { PgJournal } from './pg-journal.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
 import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt, pgText, type PgOptions } from './pool.js';
@@ -33,13 +34,18 @@ export class PostgresStore implements CoordinatorStore {
   private readonly deviceLockClass: number;
   /** Advisory-lock class of camera event rows (the event id is the second key). */
   private readonly eventLockClass: number;
-  private journaling = false;
+  private readonly recordJournal = new PgJournal();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.log = options.logger ?? componentLogger('pg-store');
     this.db = createPool(options, this.log);
     this.deviceLockClass = lockKey(`ioc:device:${options.schema}`);
     this.eventLockClass = lockKey(`ioc:event:${options.schema}`);
+  }
+
+  /** The journal's writer, for feature stores that journal inside their own transactions. */
+  get journal(): PgJournal {
+    return this.recordJournal;
   }
 
   /** The pool, for feature stores and the bus that keep their own tables in the same schema. */
@@ -72,11 +78,7 @@ export class PostgresStore implements CoordinatorStore {
   // ---- record journal (cloud/store/journal.ts) -------------------------------------------
 
   enableJournal(): void {
-    this.journaling = true;
-  }
-
-  async appendJournal(data: JournalData): Promise<void> {
-    await this.run('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(data)]);
+    this.recordJournal.enabled = true;
   }
 
   async readJournal(limit: number): Promise<JournalEntry[]> {
@@ -145,7 +147,7 @@ export class PostgresStore implements CoordinatorStore {
     await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])));
     const acked = await advanceLanes(client, deviceId, freshByLane);
     const result = stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i));
-    if (this.journaling && result.length > 0) await client.query('INSERT INTO record_journal (data) VALUES ($1::json)', [JSON.stringify(journalRecords(deviceId, result))]);
+    if (result.length > 0) await this.recordJournal.insert(client, journalRecords(deviceId, result));
     return { acked, stored: result };
   }
 

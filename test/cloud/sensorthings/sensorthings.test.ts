@@ -136,7 +136,46 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   t.equal((await fetch(`${root}/Things('nowhere')`)).status, 404);
   t.equal((await fetch(`${root}/Datastreams('edge-a~temp-1~temperature')`)).status, 404, 'private types are not there by id either');
   t.equal((await fetch(`${root}/Widgets`)).status, 404);
+
+  // The OpenAPI document lists the paths the service answers, and each answer has its shape.
+  const doc = (await (await fetch(`${c.baseUrl}/openapi.json`)).json()) as OpenApiDoc;
+  const staPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/open/sta/v1.1'));
+  t.equal(staPaths.length, 22, 'every SensorThings path is in /openapi.json');
+  const ids: Record<string, string> = {
+    Things: 'muong-nhe', Locations: 'muong-nhe', Datastreams: 'edge-a~rain-1~rainfall', Sensors: 'edge-a~rain-1',
+    ObservedProperties: 'rainfall', Observations: `edge-a~rain-1~rainfall~${T0}`,
+  };
+  for (const path of staPaths) {
+    const concrete = path.replace(/^\/api\/open\/sta\/v1\.1/, '').replace(/^\/(\w+)\('\{id\}'\)/, (_, set: string) => `/${set}('${ids[set]}')`);
+    const body = await get(concrete);
+    const op = doc.paths[path]!.get!;
+    t.equal(op['x-required-role'], 'public', `${path}: public`);
+    const schema = resolve(doc, op.responses['200']!.content['application/json']!.schema);
+    const missing = missingKeys(doc, schema, body);
+    t.same(missing, [], `${concrete}: answer has the documented fields`);
+  }
 });
+
+interface OpenApiSchema { $ref?: string; properties?: Record<string, OpenApiSchema>; required?: string[]; items?: OpenApiSchema }
+interface OpenApiDoc {
+  paths: Record<string, { get?: { 'x-required-role'?: string; responses: Record<string, { content: Record<string, { schema: OpenApiSchema }> }> } }>;
+  components: { schemas: Record<string, OpenApiSchema> };
+}
+
+function resolve(doc: OpenApiDoc, s: OpenApiSchema): OpenApiSchema {
+  return s.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')]! : s;
+}
+
+/** Required fields of `schema` absent from `value` (one level into arrays' first item). */
+function missingKeys(doc: OpenApiDoc, schema: OpenApiSchema, value: Record<string, unknown>): string[] {
+  const out = (schema.required ?? []).filter((k) => !(k in value));
+  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+    const items = resolve(doc, sub).items;
+    const first = (value[key] as Record<string, unknown>[] | undefined)?.[0];
+    if (items && first) out.push(...missingKeys(doc, resolve(doc, items), first).map((k) => `${key}[0].${k}`));
+  }
+  return out;
+}
 
 t.test('SensorThings shares the open-data guards: a client over its rate gets 429 with Retry-After', async (t) => {
   const c = await startInProcessCoordinator(t, 'opendata: { cache_ttl_s: 0, rate_limit: { per_minute: 1, burst: 2 } }\n');

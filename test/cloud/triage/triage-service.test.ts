@@ -31,7 +31,7 @@ type Notified = { event: string; channels: (string | null | undefined)[] };
 async function setup(t: TapTest, dir = join(tempDir(t), 'store')) {
   const store = new LevelStore(dir);
   await store.open();
-  const triageStore = new LevelTriageStore(store.database);
+  const triageStore = new LevelTriageStore(store.database, store.journal);
   const clock = { now: T0 };
   const notified: Notified[] = [];
   const notifier: AlertNotifier = { notify: async (event, _data, options) => void notified.push({ event, channels: options?.channels ?? [] }) };
@@ -111,6 +111,26 @@ t.test('the state machine: allowed moves only, each audited with who, when and t
   const metrics = await registry.metrics();
   t.equal(sumMetric(metrics, 'ioc_alerts', { state: 'resolved' }), 1);
   t.equal(sumMetric(metrics, 'ioc_alerts', { state: 'new' }), 0);
+});
+
+t.test('every change announced on the bus is in the record journal under the same name; comments are not', async (t) => {
+  const { store, triage, intake, clock, published } = await setup(t);
+  store.enableJournal();
+  await intake.onStored([alarmRow('jr1', 'raised')]);
+  const [alert] = (await triage.list({ limit: 1 })).items;
+  for (const to of ['verified', 'dispatched'] as const) {
+    clock.now += 1000;
+    await triage.transition(alert!.id, to, 'op');
+  }
+  clock.now += 1000;
+  await triage.comment(alert!.id, 'op', 'just a note');
+  clock.now += 1000;
+  await triage.acknowledge(alert!.id, 'pctt-liaison');
+  await intake.onStored([alarmRow('jr1', 'cleared')]);
+  const journaled = (await store.readJournal(20)).flatMap((e) => (e.data.type === 'alert' ? [`${e.data.change}@${e.data.alert.updatedAtMs}`] : []));
+  const announced = published.map((m) => `${m.data.type}@${(m.data as unknown as { alert: { updatedAtMs: number } }).alert.updatedAtMs}`);
+  t.same(journaled, announced, 'same names and versions, same order');
+  t.same(journaled.map((j) => j.split('@')[0]), ['alert.created', 'alert.verified', 'alert.dispatched', 'alert.acknowledged', 'alert.updated']);
 });
 
 t.test('dispatch to another agency keeps the routed one; unknown agencies are refused', async (t) => {

@@ -100,6 +100,24 @@ await forEachBackend(t, (t, make) => {
     t.same(await features.triage.unacknowledgedDispatches(), [], 'acknowledged and resolved ones leave the list');
   });
 
+  t.test('with the journal on, a created alert and each typed change are journaled in the same write', async (t) => {
+    let { store, features, reopen } = await make(t);
+    await features.triage.createAlert(alert('alarm:edge-a:j0'), created);
+    t.same(await store.readJournal(10), [], 'nothing journaled while off');
+    store.enableJournal();
+    const { alert: a } = await features.triage.createAlert(alert('alarm:edge-a:j1'), created);
+    await features.triage.createAlert(alert('alarm:edge-a:j1'), created);
+    await features.triage.mutateAlert(a.id, (c) => ({ alert: { ...c, state: 'verified', updatedAtMs: T0 + 7 }, audit: [{ atMs: T0 + 7, actor: 'op', action: 'transition', to: 'verified' }], type: 'alert.verified' }));
+    await features.triage.mutateAlert(a.id, (c) => ({ alert: { ...c, updatedAtMs: T0 + 8 }, audit: [{ atMs: T0 + 8, actor: 'op', action: 'commented', comment: 'no type' }] }));
+    await t.rejects(features.triage.mutateAlert(a.id, () => {
+      throw new IocError('CONFLICT', 'refused');
+    }));
+    // Survives a restart: the entries were written with the alert, not after it.
+    ({ store } = await reopen());
+    const changes = (await store.readJournal(10)).map((e) => (e.data.type === 'alert' ? [e.data.change, e.data.alert.id, e.data.alert.updatedAtMs] : e.data.type));
+    t.same(changes, [['alert.created', a.id, a.updatedAtMs], ['alert.verified', a.id, T0 + 7]], 'created once, the typed change; no comment, nothing for a duplicate or a refusal');
+  });
+
   t.test('settings: put, read, delete', async (t) => {
     const { features } = await make(t);
     t.equal(await features.triage.getSetting('routing'), undefined);
