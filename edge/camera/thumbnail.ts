@@ -4,6 +4,7 @@
 // get up to 320 px and 24 KB; plain object events and activity summaries 160 px and 6 KB,
 // enough to tell a person from a motorbike at a third of the bytes.
 import { encodeJpeg } from './jpeg.js';
+import { IocError } from '../../common/errors.js';
 import { cropAround, extractCrop, type PixelRect } from './letterbox.js';
 import { boxArea, type Box, type Frame } from './types.js';
 
@@ -96,7 +97,7 @@ export async function encodeThumbnail(
       const data = encodeJpeg(scaled.rgb, scaled.width, scaled.height, quality);
       if (data.length <= limits.maxBytes) return { data, width: scaled.width, height: scaled.height, contentType: 'image/jpeg' };
     }
-    if (side <= 48) throw new Error(`cannot fit a thumbnail in ${limits.maxBytes} bytes`);
+    if (side <= 48) throw new IocError('CONFIG_INVALID', `cannot fit a thumbnail in ${limits.maxBytes} bytes; raise the thumbnail byte limit`);
     side = Math.floor(side * 0.75);
   }
 }

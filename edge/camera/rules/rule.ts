@@ -2,6 +2,7 @@
 // detection cycle and says which alerts are active now; the event lifecycle turns an alert key
 // appearing, lasting and disappearing into new → update → end events.
 import type { CameraRuleConfig } from '../../../common/config/camera-schema.js';
+import { IocError } from '../../../common/errors.js';
 import type { SeverityName } from '../../../common/config/primitives.js';
 import type { TrafficCount } from '../../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
 import type { CrossingDirection, Polygon, Point } from '../zones.js';
@@ -54,6 +55,6 @@ export function ruleId(config: CameraRuleConfig, index: number): string {
 export function zoneOf(context: RuleContext, id: string): Polygon {
   const polygon = context.zones.get(id);
   // The config schema already checks references; this guards rules built by hand in code.
-  if (!polygon) throw new Error(`camera ${context.cameraId}: no zone "${id}"`);
+  if (!polygon) throw new IocError('CONFIG_INVALID', `camera ${context.cameraId}: no zone "${id}"`);
   return polygon;
 }

@@ -2,6 +2,7 @@
 // traffic telemetry once per interval (aligned to the wall clock, e.g. every 5 minutes).
 // Each track counts at most once per direction, so a car jittering on the line counts once.
 import type { CameraRuleConfig } from '../../../common/config/camera-schema.js';
+import { IocError } from '../../../common/errors.js';
 import type { TrafficCount } from '../../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
 import { bottomCentre, crossing, type Point } from '../zones.js';
 import type { CameraRule, RuleAlert, RuleContext, SceneView } from './rule.js';
@@ -25,7 +26,7 @@ export class VehicleCountRule implements CameraRule {
   ) {
     this.labels = new Set(config.labels);
     const line = context.lines.get(config.line);
-    if (!line) throw new Error(`camera ${context.cameraId}: no line "${config.line}"`);
+    if (!line) throw new IocError('CONFIG_INVALID', `camera ${context.cameraId}: no line "${config.line}"`);
     this.line = line;
     this.intervalMs = config.interval_s * 1000;
   }

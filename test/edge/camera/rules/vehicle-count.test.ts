@@ -1,5 +1,6 @@
 import t from 'tap';
 import { VehicleCountRule } from '../../../../edge/camera/rules/vehicle-count.js';
+import { zoneOf } from '../../../../edge/camera/rules/rule.js';
 import { CameraRule } from '../../../../common/config/camera-schema.js';
 import { context, scene, track } from './support.js';
 
@@ -40,4 +41,11 @@ t.test('each counted crossing is told to the camera with the rule id', async (t)
   r.evaluate(scene(2000, [track('c1', 'car', [0.3, 0.55])], T0 + 2000));
   r.evaluate(scene(3000, [track('c1', 'car', [0.3, 0.45])], T0 + 3000));
   t.same(told, ['road-count:car:in', 'road-count:car:out'], 'one call per counted crossing, each with the rule that counted it');
+});
+
+t.test('a rule naming a line or zone the camera does not have is a config error, not a crash later', async (t) => {
+  const unknownLine = () => new VehicleCountRule('count', CameraRule.parse({ type: 'vehicle_count', line: 'bridge', interval_s: 60 }) as never, context);
+  t.throws(unknownLine, { code: 'CONFIG_INVALID', message: /camera cam1: no line "bridge"/ });
+  t.throws(() => zoneOf(context, 'gate'), { code: 'CONFIG_INVALID', message: /camera cam1: no zone "gate"/ });
+  t.equal(zoneOf(context, 'yard').length, 4);
 });
