@@ -9,7 +9,7 @@ import { componentLogger, type Logger } from '../common/log.js';
 import { IocError } from '../common/errors.js';
 import { hashToken } from '../common/secrets.js';
 import type { CoordinatorConfig } from './config.js';
-import type { CoordinatorStore } from './store/store.js';
+import type { CoordinatorStore } from './store/contract/store.js';
 import { LevelStore } from './store/level/level-store.js';
 import { PostgresStore } from './store/postgres/postgres-store.js';
 import { InMemoryBus, type EventBus } from './live/bus.js';

@@ -1,7 +1,7 @@
 // The API audit trail on PostgreSQL (migration 105_api_audit.sql).
 import type pg from 'pg';
 import { asStorageError } from '../store/postgres/pool.js';
-import type { AuditStore } from './audit-store.js';
+import type { AuditStore } from '../store/contract/audit-store.js';
 import type { AuditQuery, AuditRecord } from './types.js';
 
 export class PgAuditStore implements AuditStore {

@@ -1,6 +1,6 @@
 // Config versions and commands on the coordinator's LevelDB (key prefix "dv!").
 import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
+import type { DeviceAdminStore } from '../store/contract/device-admin-store.js';
 import type { ConfigVersion, DeviceCommand } from './types.js';
 
 const versionKey = (deviceId: string, v: number) => `dv!cfg!${deviceId}!${pad(v, 8)}`;

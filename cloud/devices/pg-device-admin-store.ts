@@ -2,7 +2,7 @@
 // are taken under a per-device advisory lock, so two replicas never hand out the same one.
 import type pg from 'pg';
 import { asStorageError, inTransaction, lockKey } from '../store/postgres/pool.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
+import type { DeviceAdminStore } from '../store/contract/device-admin-store.js';
 import type { ConfigVersion, DeviceCommand } from './types.js';
 
 export class PgDeviceAdminStore implements DeviceAdminStore {

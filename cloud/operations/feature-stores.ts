@@ -1,22 +1,22 @@
 // The feature stores next to the coordinator store: on the level store's database (own key
 // prefixes) or on the PostgreSQL store's pool (own tables, migrations 100–199).
 import { IocError } from '../../common/errors.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 import { LevelStore } from '../store/level/level-store.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
-import type { TriageStore } from '../triage/triage-store.js';
+import type { TriageStore } from '../store/contract/triage-store.js';
 import { LevelTriageStore } from '../triage/level-triage-store.js';
 import { PgTriageStore } from '../triage/pg-triage-store.js';
-import type { WebhookStore } from '../webhooks/webhook-store.js';
+import type { WebhookStore } from '../store/contract/webhook-store.js';
 import { LevelWebhookStore } from '../webhooks/level-webhook-store.js';
 import { PgWebhookStore } from '../webhooks/pg-webhook-store.js';
-import type { ReportStore } from '../reports/report-store.js';
+import type { ReportStore } from '../store/contract/report-store.js';
 import { LevelReportStore } from '../reports/level-report-store.js';
 import { PgReportStore } from '../reports/pg-report-store.js';
-import type { DeviceAdminStore } from '../devices/device-admin-store.js';
+import type { DeviceAdminStore } from '../store/contract/device-admin-store.js';
 import { LevelDeviceAdminStore } from '../devices/level-device-admin-store.js';
 import { PgDeviceAdminStore } from '../devices/pg-device-admin-store.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { AuditStore } from '../store/contract/audit-store.js';
 import { LevelAuditStore } from '../audit/level-audit-store.js';
 import { PgAuditStore } from '../audit/pg-audit-store.js';
 

@@ -1,6 +1,6 @@
 // Citizen reports on the coordinator's LevelDB (key prefix "rp!").
 import { LevelFeatureStore, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportStore } from '../store/contract/report-store.js';
 import type { CitizenReport, ReportQuery } from './types.js';
 
 const reportKey = (id: string) => `rp!r!${id}`;

@@ -1,7 +1,7 @@
 // Citizen reports on PostgreSQL (migration 102_reports.sql).
 import type pg from 'pg';
 import { asStorageError, inTransaction } from '../store/postgres/pool.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportStore } from '../store/contract/report-store.js';
 import type { CitizenReport, ReportQuery } from './types.js';
 
 export class PgReportStore implements ReportStore {

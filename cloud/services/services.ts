@@ -6,7 +6,7 @@
 import { componentLogger, type Logger } from '../../common/log.js';
 import { errorMessage } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { Presence } from '../ingest/presence.js';
 import type { IngestHooks } from '../ingest/edgelink-server.js';

@@ -6,9 +6,9 @@ import type pg from 'pg';
 import { IocError } from '../../common/errors.js';
 import { severityRank } from '../../common/severity.js';
 import { asStorageError, inTransaction, pgText } from '../store/postgres/pool.js';
-import { journalAlert } from '../store/journal.js';
+import { journalAlert } from '../store/contract/journal.js';
 import type { PgJournal } from '../store/postgres/pg-journal.js';
-import type { AlertChange, TriageStore } from './triage-store.js';
+import type { AlertChange, TriageStore } from '../store/contract/triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -2,7 +2,7 @@
 // SKIP LOCKED and set a lease, so replicas never send the same delivery at the same time.
 import type pg from 'pg';
 import { asStorageError, inTransaction } from '../store/postgres/pool.js';
-import { freshEndpointState, type WebhookStore } from './webhook-store.js';
+import { freshEndpointState, type WebhookStore } from '../store/contract/webhook-store.js';
 import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
 
 export class PgWebhookStore implements WebhookStore {

@@ -5,7 +5,7 @@ import type t from 'tap';
 import { join } from 'node:path';
 import { LevelStore } from '../../cloud/store/level/level-store.js';
 import { PostgresStore } from '../../cloud/store/postgres/postgres-store.js';
-import type { CoordinatorStore } from '../../cloud/store/store.js';
+import type { CoordinatorStore } from '../../cloud/store/contract/store.js';
 import { closeAll, featureStoresFor, initAll, type FeatureStores } from '../../cloud/operations/feature-stores.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from './pg.js';
 import { tempDir } from './tmp.js';

@@ -1,5 +1,5 @@
 // Values of the level store: JSON rows, and thumbnails as a length-prefixed JSON header + bytes.
-import type { ThumbnailRow } from '../types.js';
+import type { ThumbnailRow } from '../contract/types.js';
 import { decodeJson, encodeJson, type LevelOp } from '../../../common/level-batch.js';
 
 export type Op = LevelOp;

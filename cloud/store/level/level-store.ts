@@ -3,11 +3,11 @@
 import { ClassicLevel } from 'classic-level';
 import { LANES, type LaneName } from '../../../common/lanes.js';
 import { StorageError, errorMessage } from '../../../common/errors.js';
-import type { CoordinatorStore, IngestResult } from '../store.js';
+import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
-} from '../types.js';
-import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
+} from '../contract/types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
@@ -15,7 +15,7 @@ import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
 import { upgradeLayout } from './upgrade.js';
-import { journalRecords, type JournalEntry } from '../journal.js';
+import { journalRecords, type JournalEntry } from '../contract/journal.js';
 import { LevelJournal } from './level-journal.js';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;

@@ -6,7 +6,7 @@
 // Work goes in bounded batches, each row's moves in one batch; a crash part-way only means the
 // rest is done at the next open (moved rows no longer look old).
 import type { ClassicLevel } from 'classic-level';
-import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from '../types.js';
+import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from '../contract/types.js';
 import * as K from './keys.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
 

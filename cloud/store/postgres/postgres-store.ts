@@ -4,12 +4,12 @@
 import type pg from 'pg';
 import type { LaneName } from '../../../common/lanes.js';
 import { componentLogger, type Logger } from '../../../common/log.js';
-import type { CoordinatorStore, IngestResult } from '../store.js';
+import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
-} from '../types.js';
-import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
-import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+} from '../contract/types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../contract/journal.js';
 import { PgJournal } from './pg-journal.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';

@@ -12,7 +12,7 @@ import { TriageService, type AlertNotifier } from '../../../cloud/triage/triage-
 import { createTriageMetrics } from '../../../cloud/triage/metrics.js';
 import { AlertIntake } from '../../../cloud/triage/intake.js';
 import { InMemoryBus, type BusMessage } from '../../../cloud/live/bus.js';
-import type { EventRow } from '../../../cloud/store/types.js';
+import type { EventRow } from '../../../cloud/store/contract/types.js';
 import { makeRootLogger } from '../../../common/log.js';
 import { sumMetric } from '../../support/system.js';
 import { tempDir } from '../../support/tmp.js';
