@@ -6,7 +6,7 @@ import type { TapTest } from '../../support/feature-stores.js';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
-import { LevelTriageStore } from '../../../cloud/triage/level-triage-store.js';
+import { LevelTriageStore } from '../../../cloud/store/level/level-triage-store.js';
 import { RoutingTable } from '../../../cloud/triage/routing.js';
 import { TriageService, type AlertNotifier } from '../../../cloud/triage/triage-service.js';
 import { createTriageMetrics } from '../../../cloud/triage/metrics.js';

@@ -1,7 +1,7 @@
 // The API audit trail on the coordinator's LevelDB (key prefix "au!"; ULID keys sort by time).
-import { encodeJson, scanJson, writeBatch, type LevelDatabase } from '../operations/level-records.js';
-import type { AuditStore } from '../store/contract/audit-store.js';
-import type { AuditQuery, AuditRecord } from './types.js';
+import { encodeJson, scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import type { AuditStore } from '../contract/audit-store.js';
+import type { AuditQuery, AuditRecord } from '../../audit/types.js';
 
 const key = (id: string) => `au!${id}`;
 const ALL = { gte: 'au!', lt: 'au"' };
