@@ -1,5 +1,6 @@
 // The API audit trail on the coordinator's LevelDB (key prefix "au!"; ULID keys sort by time).
-import { encodeJson, scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import { scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import { encodeJson } from './codec.js';
 import type { AuditStore } from '../contract/audit-store.js';
 import type { AuditQuery, AuditRecord } from '../../audit/types.js';
 

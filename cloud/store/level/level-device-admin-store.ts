@@ -1,5 +1,6 @@
 // Config versions and commands on the coordinator's LevelDB (key prefix "dv!").
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from './level-records.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
 import type { DeviceAdminStore } from '../contract/device-admin-store.js';
 import type { ConfigVersion, DeviceCommand } from '../../devices/types.js';
 

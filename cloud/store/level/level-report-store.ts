@@ -1,5 +1,6 @@
 // Citizen reports on the coordinator's LevelDB (key prefix "rp!").
-import { LevelFeatureStore, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from './level-records.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { decodeJson, encodeJson, type LevelOp } from './codec.js';
 import type { ReportStore } from '../contract/report-store.js';
 import type { CitizenReport, ReportQuery } from '../../reports/types.js';
 

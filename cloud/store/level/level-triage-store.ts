@@ -4,7 +4,8 @@
 import { IocError } from '../../../common/errors.js';
 import { journalAlert } from '../contract/journal.js';
 import type { LevelJournal } from './level-journal.js';
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from './level-records.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
 import { matchesAlertQuery } from '../../triage/alert-filter.js';
 import type { AlertChange, TriageStore } from '../contract/triage-store.js';
 import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from '../../triage/types.js';

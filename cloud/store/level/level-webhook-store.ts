@@ -1,6 +1,7 @@
 // Webhook deliveries on the coordinator's LevelDB (key prefix "wh!"). One process owns a level
 // store, so leases only need to hold within it.
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from './level-records.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
 import { freshEndpointState, type WebhookStore } from '../contract/webhook-store.js';
 import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from '../../webhooks/types.js';
 

@@ -8,7 +8,7 @@
 import type { ClassicLevel } from 'classic-level';
 import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from '../contract/types.js';
 import * as K from './keys.js';
-import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
+import { EMPTY, decodeThumbnail, encodeThumbnail, encodeJson as json, decodeJson as parse, type LevelOp as Op } from './codec.js';
 
 export const LAYOUT_VERSION = 3;
 const BATCH_OPS = 10_000;
