@@ -22,7 +22,7 @@ import * as K from '../cloud/store/level/keys.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from './support/cpu.js';
 import { httpGetter, openLoop, runLoadProcess, type LoadResult, type QueryKind } from './support/open-loop.js';
-import { cameraRowId, type EventRow } from '../cloud/store/types.js';
+import { cameraRowId, type EventRow } from '../cloud/store/contract/types.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const TOKEN = 'bench-viewer-token-0123456789';

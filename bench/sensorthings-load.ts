@@ -14,7 +14,7 @@ import { LevelStore } from '../cloud/store/level/level-store.js';
 import * as K from '../cloud/store/level/keys.js';
 import { mapRecord } from '../cloud/ingest/record-mapper.js';
 import type { Record__Output } from '../common/proto.js';
-import type { SeriesPoint } from '../cloud/store/types.js';
+import type { SeriesPoint } from '../cloud/store/contract/types.js';
 import { startBenchCoordinator, stopProcess } from './support/coordinator.js';
 import { processCpuMs } from './support/cpu.js';
 import { latencySummary, percentile } from './support/stats.js';

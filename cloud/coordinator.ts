@@ -3,20 +3,15 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { componentLogger, type Logger } from '../common/log.js';
-import { IocError } from '../common/errors.js';
 import { hashToken } from '../common/secrets.js';
 import type { CoordinatorConfig } from './config.js';
-import type { CoordinatorStore } from './store/store.js';
-import { LevelStore } from './store/level/level-store.js';
-import { PostgresStore } from './store/postgres/postgres-store.js';
-import { InMemoryBus, type EventBus } from './live/bus.js';
-import { PgBus } from './live/pg-bus.js';
-import { SharedPresence } from './ingest/pg-presence.js';
+import type { CoordinatorStore } from './store/contract/store.js';
+import type { StoreBackend } from './store/contract/backend.js';
+import { createBackend } from './store/backends.js';
+import type { EventBus } from './live/bus.js';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.js';
-import { Presence } from './ingest/presence.js';
+import type { Presence } from './ingest/presence.js';
 import { EdgeLinkServer } from './ingest/edgelink-server.js';
 import { createApp } from './api/app.js';
 import { ApiTokens } from './api/auth.js';
@@ -35,38 +30,27 @@ export interface CoordinatorHandle {
   close(): Promise<void>;
 }
 
-export async function createStore(config: CoordinatorConfig): Promise<CoordinatorStore> {
-  if (config.store.kind === 'level') return new LevelStore(config.store.dir);
-  const url = config.store.url ?? process.env.DATABASE_URL;
-  if (!url) throw new IocError('CONFIG_INVALID', 'store.url: set it, or the DATABASE_URL environment variable, for store.kind postgres');
-  return new PostgresStore({ url, schema: config.store.schema, poolSize: config.store.pool_size, logger: componentLogger('pg-store') });
+export interface StartOptions {
+  logger?: Logger;
+  /** A backend built by the caller (e.g. around a store a test prepared); default: the one `store.kind` names. */
+  backend?: StoreBackend;
 }
 
-/** Replicas on one PostgreSQL share the bus and presence through it; alone, memory is enough. */
-async function createSharing(store: CoordinatorStore, config: CoordinatorConfig, metrics: CoordinatorMetrics, logger: Logger): Promise<{ bus: EventBus; presence: Presence }> {
-  const offlineAfterMs = config.presence.offline_after_s * 1000;
-  if (!(store instanceof PostgresStore)) return { bus: new InMemoryBus(), presence: new Presence(offlineAfterMs, metrics) };
-  const bus = new PgBus({ pool: store.pool, connect: () => store.dedicatedClient(), schema: store.schema, logger: componentLogger('pg-bus', logger) });
-  await bus.start();
-  const replicaId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const presence = new SharedPresence({ offlineAfterMs, pool: store.pool, replicaId, metrics, logger: componentLogger('presence', logger) });
-  await presence.start();
-  return { bus, presence };
-}
-
-export async function startCoordinator(config: CoordinatorConfig, options: { logger?: Logger; store?: CoordinatorStore } = {}): Promise<CoordinatorHandle> {
+export async function startCoordinator(config: CoordinatorConfig, options: StartOptions = {}): Promise<CoordinatorHandle> {
   const logger = options.logger ?? componentLogger('coordinator');
   const metrics = createCoordinatorMetrics({ defaultMetrics: true });
-  const store = options.store ?? (await createStore(config));
-  await store.open();
+  const backend = options.backend ?? createBackend(config.store);
+  const { store } = backend;
+  await backend.open();
   await bootstrapDevices(store, config, logger);
 
-  const { bus, presence } = await createSharing(store, config, metrics, logger);
+  const sharing = await backend.startSharing({ offlineAfterMs: config.presence.offline_after_s * 1000, metrics, logger });
+  const { bus, presence } = sharing;
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
   // Before ingest starts, so every stored record is journaled for JetStream.
   const jetstream = config.nats.enabled ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) }) : undefined;
   jetstream?.start();
-  const services = await startServices({ config, store, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
+  const services = await startServices({ config, store, features: backend.features, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
   const edgeLink = new EdgeLinkServer({
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
@@ -86,15 +70,14 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
     httpPort, grpcPort, store, presence, bus, metrics, edgeLink,
     async close() {
       await edgeLink.stop();
-      if (presence instanceof SharedPresence) await presence.close();
       await jetstream?.close();
-      await bus.close();
+      await sharing.close();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await services.close();
-      await store.close();
+      await backend.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 // What route handlers get from the coordinator: services, never raw infrastructure.
 import type { RoleName } from '../../common/config/coordinator-schema.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 import type { Presence } from '../ingest/presence.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { CoordinatorConfig } from '../config.js';

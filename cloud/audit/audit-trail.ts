@@ -4,7 +4,7 @@
 import { newId } from '../../common/ids.js';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
-import type { AuditStore } from './audit-store.js';
+import type { AuditStore } from '../store/contract/audit-store.js';
 import type { ApiWrite, AuditQuery, AuditRecord } from './types.js';
 import { IocError } from '../../common/errors.js';
 

@@ -3,7 +3,7 @@
 // Everything is derived from the triage store (alert + audit log): nothing extra to store.
 import { NotFoundError } from '../../common/errors.js';
 import { XML_DECLARATION, el, textEl } from '../../common/xml.js';
-import type { TriageStore } from '../triage/triage-store.js';
+import type { TriageStore } from '../store/contract/triage-store.js';
 import type { Alert, AlertState } from '../triage/types.js';
 import { capMessagesOf, capTime, capXml, parseCapIdentifier, type CapMessage, type CapSettings, type CapSite } from './cap-message.js';
 

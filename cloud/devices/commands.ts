@@ -8,12 +8,12 @@ import { IocError, NotFoundError, ValidationError } from '../../common/errors.js
 import { LANES } from '../../common/lanes.js';
 import { formatZodIssues } from '../../common/config/load.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
-import type { CoordinatorStore } from '../store/store.js';
-import { cameraRowId } from '../store/types.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
+import { cameraRowId } from '../store/contract/types.js';
 import type { EventBus } from '../live/bus.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import type { CommandReceipt__Output } from '../../proto/generated/ioc/edgelink/v1/CommandReceipt.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
+import type { DeviceAdminStore } from '../store/contract/device-admin-store.js';
 import type { DeviceBusMessage } from './provisioning.js';
 import type { CommandName, CommandStatus, DeviceCommand } from './types.js';
 

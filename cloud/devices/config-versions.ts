@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import { parseEdgeConfig } from '../../common/config/edge-config.js';
 import { ConfigError, NotFoundError, ValidationError, errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 import type { EventBus } from '../live/bus.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import type { ConfigReport__Output } from '../../proto/generated/ioc/edgelink/v1/ConfigReport.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
+import type { DeviceAdminStore } from '../store/contract/device-admin-store.js';
 import type { DeviceBusMessage } from './provisioning.js';
 import type { ConfigVersion } from './types.js';
 

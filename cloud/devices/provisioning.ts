@@ -4,8 +4,8 @@
 import { IocError, NotFoundError, ValidationError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { hashToken, newToken } from '../../common/secrets.js';
-import type { CoordinatorStore } from '../store/store.js';
-import type { DeviceRow } from '../store/types.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
+import type { DeviceRow } from '../store/contract/types.js';
 import type { EventBus } from '../live/bus.js';
 import type { AlertNotifier } from '../triage/triage-service.js';
 

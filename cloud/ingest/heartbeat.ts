@@ -1,7 +1,7 @@
 // Maps an edge heartbeat to the stored device status, correcting edge times by the offset.
 import { laneFromProto } from '../../common/lanes.js';
 import type { Heartbeat__Output } from '../../proto/generated/ioc/edgelink/v1/Heartbeat.js';
-import type { HeartbeatRow } from '../store/types.js';
+import type { HeartbeatRow } from '../store/contract/types.js';
 
 export function heartbeatRow(hb: Heartbeat__Output, receivedMs: number): HeartbeatRow {
   return {

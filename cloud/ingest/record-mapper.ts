@@ -4,7 +4,7 @@ import { laneFromProto, type LaneName } from '../../common/lanes.js';
 import { severityFromProto } from '../../common/severity.js';
 import type { Record__Output } from '../../common/proto.js';
 import type { SeverityName } from '../../common/config/primitives.js';
-import { cameraRowId, seqRowId, type EventRow, type IngestItem } from '../store/types.js';
+import { cameraRowId, seqRowId, type EventRow, type IngestItem } from '../store/contract/types.js';
 
 export interface DeviceContext {
   deviceId: string;

@@ -1,6 +1,6 @@
 // What goes on the JetStream stream: one message per stored record (thumbnails as metadata)
 // and one per alert state change, each with a stable id for Nats-Msg-Id deduplication.
-import type { JournalData } from '../store/journal.js';
+import type { JournalData } from '../store/contract/journal.js';
 
 export interface BusRecordMessage {
   subject: string;

@@ -10,7 +10,7 @@ import { Counter, Gauge } from 'prom-client';
 import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import type { NatsConfig } from '../../common/config/nats-schema.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 import type { EventBus } from '../live/bus.js';
 import { messagesOf } from './messages.js';
 

@@ -6,8 +6,8 @@
 import { Counter, type Registry } from 'prom-client';
 import { NotFoundError, ValidationError } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
-import type { EventStore } from '../store/store.js';
-import type { EventRow, SeriesPoint } from '../store/types.js';
+import type { EventStore } from '../store/contract/store.js';
+import type { EventRow, SeriesPoint } from '../store/contract/types.js';
 import { chooseWindow, rebucket } from '../store/series.js';
 
 export interface AggregateQuery {

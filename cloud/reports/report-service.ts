@@ -12,7 +12,7 @@ import type { AlertNotifier, TriageService } from '../triage/triage-service.js';
 import { ConcurrencyGate } from '../../common/concurrency-gate.js';
 import { RateLimiter } from '../../common/rate-limiter.js';
 import { reencodeImage, sniffImageType } from './images.js';
-import type { ReportStore } from './report-store.js';
+import type { ReportStore } from '../store/contract/report-store.js';
 import type { CitizenReport, ReportImage, ReportQuery } from './types.js';
 
 export interface ReportSubmission {

@@ -2,7 +2,7 @@
 // a configured site, at its finest stored window. Built from the store's series list; a
 // sensor's type and unit come from its newest telemetry row, looked up once per series.
 import type { CoordinatorConfig } from '../config.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
 
 export interface DatastreamInfo {
   id: string;

@@ -1,6 +1,6 @@
 // SensorThings 1.1 entity bodies: ids, self and navigation links, GeoJSON locations, units.
 import type { CoordinatorConfig } from '../config.js';
-import type { SeriesBucket } from '../store/types.js';
+import type { SeriesBucket } from '../store/contract/types.js';
 import { sensorId, type DatastreamInfo } from './catalog.js';
 
 export type Site = CoordinatorConfig['sites'][number];

@@ -4,8 +4,8 @@
 // of published sensor types; Observations are their stored window aggregates.
 import { NotFoundError, ValidationError } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
-import type { CoordinatorStore } from '../store/store.js';
-import type { SeriesBucket } from '../store/types.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
+import type { SeriesBucket } from '../store/contract/types.js';
 import { Catalog, sensorId, type DatastreamInfo } from './catalog.js';
 import { Entities, entityPath, type ResultStat, type Site } from './entities.js';
 import { matches, parseQuery, startRange, type StaQuery } from './query.js';

@@ -1,8 +1,8 @@
 // The device view the IOC sees: registry row + live presence + what the device reported +
 // what the coordinator holds per lane (contiguous, drops) and "complete up to" per lane.
 import { LANES, type LaneName } from '../../common/lanes.js';
-import type { CoordinatorStore } from '../store/store.js';
-import type { DeviceRow, LaneState } from '../store/types.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
+import type { DeviceRow, LaneState } from '../store/contract/types.js';
 import type { Presence } from '../ingest/presence.js';
 
 export interface LaneView {

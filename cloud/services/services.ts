@@ -6,13 +6,13 @@
 import { componentLogger, type Logger } from '../../common/log.js';
 import { errorMessage } from '../../common/errors.js';
 import type { CoordinatorConfig } from '../config.js';
-import type { CoordinatorStore } from '../store/store.js';
+import type { CoordinatorStore } from '../store/contract/store.js';
+import type { FeatureStores } from '../store/contract/backend.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { Presence } from '../ingest/presence.js';
 import type { IngestHooks } from '../ingest/edgelink-server.js';
 import type { EventBus } from '../live/bus.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
-import { closeAll, featureStoresFor, initAll } from '../operations/feature-stores.js';
 import { RoutingTable } from '../triage/routing.js';
 import { TriageService } from '../triage/triage-service.js';
 import { createTriageMetrics } from '../triage/metrics.js';
@@ -32,6 +32,8 @@ import { SensorThings } from '../sensorthings/service.js';
 export interface ServicesDeps {
   config: CoordinatorConfig;
   store: CoordinatorStore;
+  /** Opened and closed by their backend, with the store. */
+  features: FeatureStores;
   bus: EventBus;
   presence: Presence;
   metrics: CoordinatorMetrics;
@@ -70,8 +72,7 @@ export async function startServices(deps: ServicesDeps): Promise<Services> {
   const logger = deps.logger ?? componentLogger('services');
   const { config, bus } = deps;
   const registry = deps.metrics.registry;
-  const stores = featureStoresFor(deps.store);
-  await initAll(stores);
+  const stores = deps.features;
 
   const cap = new CapPublisher({ store: stores.triage, settings: config.cap, sites: config.sites });
   const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, cap, registry, logger: componentLogger('webhooks', logger) });
@@ -142,7 +143,6 @@ export async function startServices(deps: ServicesDeps): Promise<Services> {
       await live.close();
       await webhooks.close();
       await audit.settle(5_000);
-      await closeAll(stores);
     },
   };
 }

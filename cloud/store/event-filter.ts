@@ -1,6 +1,6 @@
 // The part of an event query that is checked row by row, shared by the stores.
 import { severityRank } from '../../common/severity.js';
-import type { EventQuery, EventRow } from './types.js';
+import type { EventQuery, EventRow } from './contract/types.js';
 
 export function matchesQuery(row: EventRow, q: EventQuery): boolean {
   if (q.site && !q.site.includes(row.site)) return false;

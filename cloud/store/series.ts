@@ -1,6 +1,6 @@
 // Series arithmetic shared by the stores: picking the stored window for a requested step and
 // re-bucketing stored windows into steps.
-import type { SeriesBucket, SeriesPoint } from './types.js';
+import type { SeriesBucket, SeriesPoint } from './contract/types.js';
 
 /** The largest stored window that is not coarser than the step (else the finest stored one). */
 export function chooseWindow(available: readonly number[], stepS: number): number | undefined {

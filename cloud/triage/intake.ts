@@ -6,8 +6,8 @@ import { errorMessage } from '../../common/errors.js';
 import { RateLimitedLog, type Logger } from '../../common/log.js';
 import { severityRank } from '../../common/severity.js';
 import type { SeverityName } from '../../common/config/primitives.js';
-import type { EventRow } from '../store/types.js';
-import type { EventStore } from '../store/store.js';
+import type { EventRow } from '../store/contract/types.js';
+import type { EventStore } from '../store/contract/store.js';
 import type { NewAlert, TriageService } from './triage-service.js';
 import type { Alert } from './types.js';
 

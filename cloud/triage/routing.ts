@@ -3,7 +3,7 @@
 import { severityRank } from '../../common/severity.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { AgencyConfig, RoutingConfig } from '../../common/config/operations-schema.js';
-import type { TriageStore } from './triage-store.js';
+import type { TriageStore } from '../store/contract/triage-store.js';
 
 export interface Routable {
   kind: string;

@@ -7,7 +7,7 @@ import { IocError, NotFoundError, ValidationError } from '../../common/errors.js
 import type { Logger } from '../../common/log.js';
 import type { SeverityName } from '../../common/config/primitives.js';
 import type { EventBus } from '../live/bus.js';
-import type { TriageStore } from './triage-store.js';
+import type { TriageStore } from '../store/contract/triage-store.js';
 import type { RoutingTable } from './routing.js';
 import { checkTransition } from './transitions.js';
 import type { TriageMetrics } from './metrics.js';

@@ -8,8 +8,8 @@ import { NotFoundError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import type { WebhookEndpointConfig } from '../../common/config/operations-schema.js';
 import type { AlertNotifier } from '../triage/triage-service.js';
-import type { WebhookStore } from './webhook-store.js';
-import { freshEndpointState } from './webhook-store.js';
+import type { WebhookStore } from '../store/contract/webhook-store.js';
+import { freshEndpointState } from '../store/contract/webhook-store.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.js';
 import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
 

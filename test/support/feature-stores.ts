@@ -5,8 +5,10 @@ import type t from 'tap';
 import { join } from 'node:path';
 import { LevelStore } from '../../cloud/store/level/level-store.js';
 import { PostgresStore } from '../../cloud/store/postgres/postgres-store.js';
-import type { CoordinatorStore } from '../../cloud/store/store.js';
-import { closeAll, featureStoresFor, initAll, type FeatureStores } from '../../cloud/operations/feature-stores.js';
+import type { CoordinatorStore } from '../../cloud/store/contract/store.js';
+import type { FeatureStores } from '../../cloud/store/contract/backend.js';
+import { levelBackendOf } from '../../cloud/store/level/backend.js';
+import { postgresBackendOf } from '../../cloud/store/postgres/backend.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from './pg.js';
 import { tempDir } from './tmp.js';
 import { makeRootLogger } from '../../common/log.js';
@@ -25,16 +27,14 @@ export interface OpenedStores {
 }
 
 async function open(t: TapTest, backend: Backend, place: string): Promise<OpenedStores> {
-  const store: CoordinatorStore = backend === 'level' ? new LevelStore(place) : new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet });
-  await store.open();
-  const features = featureStoresFor(store);
-  await initAll(features);
+  const plugged = backend === 'level' ? levelBackendOf(new LevelStore(place)) : postgresBackendOf(new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet }));
+  await plugged.open();
+  const { store, features } = plugged;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    await closeAll(features);
-    await store.close();
+    await plugged.close();
   };
   t.teardown(close);
   return {

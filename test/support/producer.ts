@@ -4,7 +4,7 @@
 // died mid-request). At the end the ledger is checked against the coordinator record by record.
 import { ClassicLevel } from 'classic-level';
 import type { Api, EventItem, RunningAgent } from './system.js';
-import { cameraRowId } from '../../cloud/store/types.js';
+import { cameraRowId } from '../../cloud/store/contract/types.js';
 
 export type InjectKind = 'alarm' | 'camera_event' | 'telemetry' | 'thumbnail' | 'notice';
 

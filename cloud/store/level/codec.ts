@@ -1,9 +1,9 @@
-// Values of the level store: JSON rows, and thumbnails as a length-prefixed JSON header + bytes.
-import type { ThumbnailRow } from '../types.js';
-import { decodeJson, encodeJson, type LevelOp } from '../../../common/level-batch.js';
+// Values of the level backend (coordinator and feature stores): JSON rows, empty index values,
+// and thumbnails as a length-prefixed JSON header + bytes.
+import type { ThumbnailRow } from '../contract/types.js';
+import { decodeJson, encodeJson } from '../../../common/level-batch.js';
 
-export type Op = LevelOp;
-export { EMPTY, encodeJson as json, decodeJson as parse } from '../../../common/level-batch.js';
+export { EMPTY, encodeJson, decodeJson, type LevelOp } from '../../../common/level-batch.js';
 
 export function encodeThumbnail(t: ThumbnailRow): Uint8Array {
   const meta = encodeJson({ ...t, data: undefined });

@@ -1,6 +1,6 @@
 // Key layout of the level store. Numbers are zero-padded so byte order is numeric order.
 import type { LaneName } from '../../../common/lanes.js';
-import type { EventQuery, EventRow, SeriesKey } from '../types.js';
+import type { EventQuery, EventRow, SeriesKey } from '../contract/types.js';
 
 const seq16 = (n: number) => n.toString(16).padStart(16, '0');
 export const ts = (ms: number) => Math.max(0, Math.floor(ms)).toString().padStart(14, '0');

@@ -2,7 +2,7 @@
 // Whoever stores something the external bus must see puts the entry into its own atomic batch —
 // ingest for records, the triage store for alert changes — sharing this one counter.
 import type { ClassicLevel } from 'classic-level';
-import type { JournalData, JournalEntry } from '../journal.js';
+import type { JournalData, JournalEntry } from '../contract/journal.js';
 import { decodeJson, encodeJson } from '../../../common/level-batch.js';
 
 const PREFIX = 'jn!';

@@ -3,19 +3,20 @@
 import { ClassicLevel } from 'classic-level';
 import { LANES, type LaneName } from '../../../common/lanes.js';
 import { StorageError, errorMessage } from '../../../common/errors.js';
-import type { CoordinatorStore, IngestResult } from '../store.js';
+import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
-} from '../types.js';
-import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
+} from '../contract/types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { matchesQuery } from '../event-filter.js';
 import * as K from './keys.js';
-import { writeLevelBatch } from '../../../common/level-batch.js';
-import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
+import { EMPTY, decodeThumbnail, encodeThumbnail, encodeJson as json, decodeJson as parse, type LevelOp as Op } from './codec.js';
+import { KeyedLock, writeBatch } from './level-records.js';
+import { definedOnly, mergeEvent } from '../row-merge.js';
 import { upgradeLayout } from './upgrade.js';
-import { journalRecords, type JournalEntry } from '../journal.js';
+import { journalRecords, type JournalEntry } from '../contract/journal.js';
 import { LevelJournal } from './level-journal.js';
 
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
@@ -28,7 +29,7 @@ interface LaneMeta {
 export class LevelStore implements CoordinatorStore {
   readonly kind = 'level' as const;
   private readonly db: ClassicLevel<string, Uint8Array>;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   private readonly dropCache = new Map<string, DropRangeRow[]>();
   private readonly recordJournal: LevelJournal;
 
@@ -61,11 +62,11 @@ export class LevelStore implements CoordinatorStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.locks.values()]);
+    await this.locks.idle();
     await this.db.close();
   }
 
-  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+  // ---- record journal (cloud/store/contract/journal.ts) -------------------------------------------
 
   enableJournal(): void {
     this.recordJournal.enabled = true;
@@ -368,33 +369,11 @@ export class LevelStore implements CoordinatorStore {
 
   // ---- plumbing ------------------------------------------------------------------------------
 
-  private async write(ops: Op[]): Promise<void> {
-    if (ops.length === 0) return;
-    try {
-      await writeLevelBatch(this.db, ops);
-    } catch (err) {
-      throw new StorageError(`store write failed: ${errorMessage(err)}`, err);
-    }
+  private write(ops: Op[]): Promise<void> {
+    return writeBatch(this.db, ops);
   }
 
   private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    this.locks.set(key, settled);
-    void settled.then(() => {
-      if (this.locks.get(key) === settled) this.locks.delete(key);
-    });
-    return run;
+    return this.locks.run(key, fn);
   }
-}
-
-/** A later phase of a camera event updates its row; the sort time stays the start time. */
-function mergeEvent(previous: EventRow, next: EventRow): EventRow {
-  return { ...previous, ...definedOnly(next), timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
-}
-
-/** A later phase or heartbeat that leaves a field out must not erase what is known. */
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,9 +6,9 @@
 // Work goes in bounded batches, each row's moves in one batch; a crash part-way only means the
 // rest is done at the next open (moved rows no longer look old).
 import type { ClassicLevel } from 'classic-level';
-import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from '../types.js';
+import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from '../contract/types.js';
 import * as K from './keys.js';
-import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
+import { EMPTY, decodeThumbnail, encodeThumbnail, encodeJson as json, decodeJson as parse, type LevelOp as Op } from './codec.js';
 
 export const LAYOUT_VERSION = 3;
 const BATCH_OPS = 10_000;

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { severityRank } from '../../../common/severity.js';
 import { ValidationError } from '../../../common/errors.js';
 import { decodeCursor } from '../cursor.js';
-import type { EventQuery, EventRow } from '../types.js';
+import type { EventQuery, EventRow } from '../contract/types.js';
 import { pgInt, pgText } from './pool.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -3,7 +3,7 @@
 // embedded store: the contiguous seq moves over stored records and over reported drop ranges.
 import type pg from 'pg';
 import { LANES, type LaneName } from '../../../common/lanes.js';
-import type { DropRangeRow, LaneState } from '../types.js';
+import type { DropRangeRow, LaneState } from '../contract/types.js';
 import { pgText } from './pool.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -2,7 +2,7 @@
 // something the external bus must see inserts the entry inside its own transaction, so the entry
 // commits with what it describes — ingest for records, the triage store for alert changes.
 import type pg from 'pg';
-import type { JournalData } from '../journal.js';
+import type { JournalData } from '../contract/journal.js';
 
 export class PgJournal {
   /** Set by enableJournal() (a publisher is running); until then nothing is journaled. */

@@ -4,12 +4,12 @@
 import type pg from 'pg';
 import type { LaneName } from '../../../common/lanes.js';
 import { componentLogger, type Logger } from '../../../common/log.js';
-import type { CoordinatorStore, IngestResult } from '../store.js';
+import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
-} from '../types.js';
-import { hasSeqRowId, isLegacyCameraId, ownPart } from '../types.js';
-import { journalRecords, type JournalData, type JournalEntry } from '../journal.js';
+} from '../contract/types.js';
+import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
+import { journalRecords, type JournalData, type JournalEntry } from '../contract/journal.js';
 import { PgJournal } from './pg-journal.js';
 import { chooseWindow, rebucket } from '../series.js';
 import { encodeCursor } from '../cursor.js';
@@ -17,6 +17,7 @@ import { asStorageError, createClient, createPool, inTransaction, lockKey, pgInt
 import { FOUNDATION_MIGRATIONS, migrate } from './migrate.js';
 import { advanceLanes, readLaneStates, insertDropRanges, type LaneAck } from './lanes.js';
 import { eventPageSql, upsertEvents } from './event-sql.js';
+import { definedOnly, mergeEvent } from '../row-merge.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -75,7 +76,7 @@ export class PostgresStore implements CoordinatorStore {
     return rows.map((r) => ({ deviceId: r.device_id, sensorId: r.sensor_id, metric: r.metric, windowS: Number(r.window_s) }));
   }
 
-  // ---- record journal (cloud/store/journal.ts) -------------------------------------------
+  // ---- record journal (cloud/store/contract/journal.ts) -------------------------------------------
 
   enableJournal(): void {
     this.recordJournal.enabled = true;
@@ -331,16 +332,4 @@ export class PostgresStore implements CoordinatorStore {
       throw asStorageError(err);
     }
   }
-}
-
-/**
- * A later phase of a camera event updates its row; the sort time stays the first one's, and a
- * field the later phase leaves out keeps its known value (same rule as the level store).
- */
-function mergeEvent(previous: EventRow, next: EventRow): EventRow {
-  return { ...previous, ...definedOnly(next), timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
-}
-
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decodeRecord, encodeRecord, type ProtoRecord } from '../../../common/proto.js';
 import { mapRecord, type DeviceContext } from '../../../cloud/ingest/record-mapper.js';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
-import type { IngestItem } from '../../../cloud/store/types.js';
+import type { IngestItem } from '../../../cloud/store/contract/types.js';
 import { tempDir } from '../../support/tmp.js';
 
 const T0 = Date.UTC(2026, 11, 1);

@@ -4,8 +4,8 @@
 // one device never overwrites another's rows or thumbnails), pages
 // neither repeat nor miss rows, series arithmetic is exact.
 import type t from 'tap';
-import type { CoordinatorStore } from '../../../cloud/store/store.js';
-import { cameraRowId, type EventQuery, type EventRow, type IngestItem } from '../../../cloud/store/types.js';
+import type { CoordinatorStore } from '../../../cloud/store/contract/store.js';
+import { cameraRowId, type EventQuery, type EventRow, type IngestItem } from '../../../cloud/store/contract/types.js';
 import { matchesQuery } from '../../../cloud/store/event-filter.js';
 import { SEVERITIES } from '../../../common/config/primitives.js';
 import { IocError } from '../../../common/errors.js';

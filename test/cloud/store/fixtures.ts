@@ -1,7 +1,7 @@
 // Ingest items as the record mapper makes them, for the store contract suite.
 import type { LaneName } from '../../../common/lanes.js';
 import type { SeverityName } from '../../../common/config/primitives.js';
-import { cameraRowId, type DeviceRow, type DropRangeRow, type EventRow, type IngestItem, type SeriesPoint } from '../../../cloud/store/types.js';
+import { cameraRowId, type DeviceRow, type DropRangeRow, type EventRow, type IngestItem, type SeriesPoint } from '../../../cloud/store/contract/types.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 0, 0, 0);
 

@@ -5,8 +5,8 @@ import { LevelStore } from '../../../cloud/store/level/level-store.js';
 import { tempDir } from '../../support/tmp.js';
 import { runStoreContract } from './contract.js';
 import { INDEX_VERSION_KEY, eventIndexKeys } from '../../../cloud/store/level/keys.js';
-import { encodeThumbnail, json } from '../../../cloud/store/level/codec.js';
-import { cameraRowId } from '../../../cloud/store/types.js';
+import { encodeThumbnail, encodeJson as json } from '../../../cloud/store/level/codec.js';
+import { cameraRowId } from '../../../cloud/store/contract/types.js';
 import { T0, cameraItem, thumbnailItem } from './fixtures.js';
 
 runStoreContract(t, async (t) => {

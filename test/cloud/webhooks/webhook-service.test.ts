@@ -6,7 +6,7 @@ import type { TapTest } from '../../support/feature-stores.js';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
-import { LevelWebhookStore } from '../../../cloud/webhooks/level-webhook-store.js';
+import { LevelWebhookStore } from '../../../cloud/store/level/level-webhook-store.js';
 import { WebhookService, type WebhookSettings } from '../../../cloud/webhooks/webhook-service.js';
 import { verifySignature } from '../../../cloud/webhooks/signature.js';
 import { makeRootLogger } from '../../../common/log.js';

@@ -12,7 +12,7 @@ import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
 import { tempDir } from '../../../support/tmp.js';
 import { alarmItem, cameraItem, T0, thumbnailItem } from '../fixtures.js';
-import { cameraRowId, type IngestItem } from '../../../../cloud/store/types.js';
+import { cameraRowId, type IngestItem } from '../../../../cloud/store/contract/types.js';
 import { upsertEvents } from '../../../../cloud/store/postgres/event-sql.js';
 import { copyFileSync } from 'node:fs';
 import { seededRandom } from '../../../../common/seeded-random.js';

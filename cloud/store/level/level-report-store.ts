@@ -1,7 +1,8 @@
 // Citizen reports on the coordinator's LevelDB (key prefix "rp!").
-import { LevelFeatureStore, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
-import type { ReportStore } from './report-store.js';
-import type { CitizenReport, ReportQuery } from './types.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { decodeJson, encodeJson, type LevelOp } from './codec.js';
+import type { ReportStore } from '../contract/report-store.js';
+import type { CitizenReport, ReportQuery } from '../../reports/types.js';
 
 const reportKey = (id: string) => `rp!r!${id}`;
 const REPORTS = { gte: 'rp!r!', lt: 'rp!r"' };

@@ -1,9 +1,9 @@
 // Config versions and commands on PostgreSQL (migration 104_device_admin.sql). Version numbers
 // are taken under a per-device advisory lock, so two replicas never hand out the same one.
 import type pg from 'pg';
-import { asStorageError, inTransaction, lockKey } from '../store/postgres/pool.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
-import type { ConfigVersion, DeviceCommand } from './types.js';
+import { asStorageError, inTransaction, lockKey } from './pool.js';
+import type { DeviceAdminStore } from '../contract/device-admin-store.js';
+import type { ConfigVersion, DeviceCommand } from '../../devices/types.js';
 
 export class PgDeviceAdminStore implements DeviceAdminStore {
   readonly kind = 'postgres' as const;

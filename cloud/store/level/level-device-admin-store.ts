@@ -1,7 +1,8 @@
 // Config versions and commands on the coordinator's LevelDB (key prefix "dv!").
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
-import type { DeviceAdminStore } from './device-admin-store.js';
-import type { ConfigVersion, DeviceCommand } from './types.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
+import type { DeviceAdminStore } from '../contract/device-admin-store.js';
+import type { ConfigVersion, DeviceCommand } from '../../devices/types.js';
 
 const versionKey = (deviceId: string, v: number) => `dv!cfg!${deviceId}!${pad(v, 8)}`;
 const versionRange = (deviceId: string) => ({ gte: `dv!cfg!${deviceId}!`, lt: `dv!cfg!${deviceId}"` });

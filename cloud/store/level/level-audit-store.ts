@@ -1,7 +1,8 @@
 // The API audit trail on the coordinator's LevelDB (key prefix "au!"; ULID keys sort by time).
-import { encodeJson, scanJson, writeBatch, type LevelDatabase } from '../operations/level-records.js';
-import type { AuditStore } from './audit-store.js';
-import type { AuditQuery, AuditRecord } from './types.js';
+import { scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import { encodeJson } from './codec.js';
+import type { AuditStore } from '../contract/audit-store.js';
+import type { AuditQuery, AuditRecord } from '../../audit/types.js';
 
 const key = (id: string) => `au!${id}`;
 const ALL = { gte: 'au!', lt: 'au"' };

@@ -1,8 +1,8 @@
 // Citizen reports on PostgreSQL (migration 102_reports.sql).
 import type pg from 'pg';
-import { asStorageError, inTransaction } from '../store/postgres/pool.js';
-import type { ReportStore } from './report-store.js';
-import type { CitizenReport, ReportQuery } from './types.js';
+import { asStorageError, inTransaction } from './pool.js';
+import type { ReportStore } from '../contract/report-store.js';
+import type { CitizenReport, ReportQuery } from '../../reports/types.js';
 
 export class PgReportStore implements ReportStore {
   readonly kind = 'postgres' as const;

@@ -1,9 +1,9 @@
 // Webhook deliveries on PostgreSQL (migration 103_webhooks.sql). Claims take row locks with
 // SKIP LOCKED and set a lease, so replicas never send the same delivery at the same time.
 import type pg from 'pg';
-import { asStorageError, inTransaction } from '../store/postgres/pool.js';
-import { freshEndpointState, type WebhookStore } from './webhook-store.js';
-import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
+import { asStorageError, inTransaction } from './pool.js';
+import { freshEndpointState, type WebhookStore } from '../contract/webhook-store.js';
+import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from '../../webhooks/types.js';
 
 export class PgWebhookStore implements WebhookStore {
   readonly kind = 'postgres' as const;

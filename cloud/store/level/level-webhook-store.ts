@@ -1,8 +1,9 @@
 // Webhook deliveries on the coordinator's LevelDB (key prefix "wh!"). One process owns a level
 // store, so leases only need to hold within it.
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelOp } from '../operations/level-records.js';
-import { freshEndpointState, type WebhookStore } from './webhook-store.js';
-import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
+import { freshEndpointState, type WebhookStore } from '../contract/webhook-store.js';
+import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from '../../webhooks/types.js';
 
 const deliveryKey = (id: string) => `wh!d!${id}`;
 /** Pending deliveries of an endpoint, oldest first (ids are ULIDs). */

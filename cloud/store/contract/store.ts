@@ -1,6 +1,7 @@
 // The coordinator's storage contract. Two implementations (embedded level, PostgreSQL) pass the
 // same conformance suite (test/cloud/store/contract.ts).
-import type { LaneName } from '../../common/lanes.js';
+import type { LaneName } from '../../../common/lanes.js';
+import type { CoordinatorConfig } from '../../config.js';
 import type {
   DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesQuery, ThumbnailRow,
 } from './types.js';
@@ -42,8 +43,11 @@ export interface EventStore {
   listSeries(): Promise<SeriesKey[]>;
 }
 
+/** A backend's name: what `store.kind` in the coordinator config selects. */
+export type StoreKind = CoordinatorConfig['store']['kind'];
+
 export interface CoordinatorStore extends DeviceStore, IngestStore, EventStore, RecordJournal {
-  readonly kind: 'level' | 'postgres';
+  readonly kind: StoreKind;
   open(): Promise<void>;
   close(): Promise<void>;
 }

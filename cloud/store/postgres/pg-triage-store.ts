@@ -3,13 +3,13 @@
 // alert's row lock, so concurrent changes serialize. Announced changes go into the record journal
 // in the same transaction.
 import type pg from 'pg';
-import { IocError } from '../../common/errors.js';
-import { severityRank } from '../../common/severity.js';
-import { asStorageError, inTransaction, pgText } from '../store/postgres/pool.js';
-import { journalAlert } from '../store/journal.js';
-import type { PgJournal } from '../store/postgres/pg-journal.js';
-import type { AlertChange, TriageStore } from './triage-store.js';
-import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
+import { IocError } from '../../../common/errors.js';
+import { severityRank } from '../../../common/severity.js';
+import { asStorageError, inTransaction, pgText } from './pool.js';
+import { journalAlert } from '../contract/journal.js';
+import type { PgJournal } from './pg-journal.js';
+import type { AlertChange, TriageStore } from '../contract/triage-store.js';
+import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from '../../triage/types.js';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

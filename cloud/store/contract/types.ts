@@ -1,7 +1,7 @@
 // Rows the coordinator stores, independent of the backend (level or PostgreSQL).
-import type { WindowStats } from '../../common/window-stats.js';
-import type { LaneName } from '../../common/lanes.js';
-import type { SeverityName } from '../../common/config/primitives.js';
+import type { WindowStats } from '../../../common/window-stats.js';
+import type { LaneName } from '../../../common/lanes.js';
+import type { SeverityName } from '../../../common/config/primitives.js';
 
 export interface DeviceRow {
   id: string;

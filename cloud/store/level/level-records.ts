@@ -1,14 +1,12 @@
-// JSON records of the IOC feature stores inside the coordinator's LevelDB: each feature keeps
-// its own key prefix; writes to one key are serialized in process (the level store has one
-// process by design), and every write batch is fsync'd before it resolves.
+// What the level backend's stores (the coordinator store and the IOC feature stores) share in
+// the one LevelDB: each keeps its own key prefix; writes to one key are serialized in process
+// (the level store has one process by design), and every write batch is fsync'd before it resolves.
 import type { ClassicLevel } from 'classic-level';
-import { StorageError, errorMessage } from '../../common/errors.js';
-import { decodeJson, writeLevelBatch, type LevelOp } from '../../common/level-batch.js';
+import { StorageError, errorMessage } from '../../../common/errors.js';
+import { writeLevelBatch } from '../../../common/level-batch.js';
+import { decodeJson, type LevelOp } from './codec.js';
 
 export type LevelDatabase = ClassicLevel<string, Uint8Array>;
-export type { LevelOp } from '../../common/level-batch.js';
-
-export { EMPTY, encodeJson, decodeJson } from '../../common/level-batch.js';
 
 /** Zero-padded so byte order is numeric order. */
 export const pad = (n: number, width = 12) => Math.max(0, Math.floor(n)).toString().padStart(width, '0');

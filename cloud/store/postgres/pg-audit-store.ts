@@ -1,8 +1,8 @@
 // The API audit trail on PostgreSQL (migration 105_api_audit.sql).
 import type pg from 'pg';
-import { asStorageError } from '../store/postgres/pool.js';
-import type { AuditStore } from './audit-store.js';
-import type { AuditQuery, AuditRecord } from './types.js';
+import { asStorageError } from './pool.js';
+import type { AuditStore } from '../contract/audit-store.js';
+import type { AuditQuery, AuditRecord } from '../../audit/types.js';
 
 export class PgAuditStore implements AuditStore {
   readonly kind = 'postgres' as const;

@@ -1,9 +1,10 @@
 // Storage contract of remote device management: config versions per device and commands.
 // Level and PostgreSQL pass the same contract test (test/cloud/devices/device-admin-store.test.ts).
-import type { ConfigVersion, DeviceCommand } from './types.js';
+import type { ConfigVersion, DeviceCommand } from '../../devices/types.js';
+import type { StoreKind } from './store.js';
 
 export interface DeviceAdminStore {
-  readonly kind: 'level' | 'postgres';
+  readonly kind: StoreKind;
   init(): Promise<void>;
   close(): Promise<void>;
   /**

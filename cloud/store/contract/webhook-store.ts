@@ -1,10 +1,11 @@
 // Storage contract of the webhooks: the durable delivery queue (at least once, oldest first per
 // endpoint), each attempt's log and the endpoints' health. Level and PostgreSQL pass the same
 // contract test (test/cloud/webhooks/webhook-store.test.ts).
-import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from './types.js';
+import type { Delivery, DeliveryAttempt, DeliveryState, EndpointState } from '../../webhooks/types.js';
+import type { StoreKind } from './store.js';
 
 export interface WebhookStore {
-  readonly kind: 'level' | 'postgres';
+  readonly kind: StoreKind;
   init(): Promise<void>;
   close(): Promise<void>;
   enqueue(deliveries: readonly Delivery[]): Promise<void>;

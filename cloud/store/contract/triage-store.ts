@@ -1,6 +1,7 @@
 // Storage contract of triage. Implementations (level, PostgreSQL) pass the same contract test
 // (test/cloud/triage/triage-store.test.ts).
-import type { Alert, AlertAuditEntry, AlertPage, AlertQuery, AlertState, AuditInput } from './types.js';
+import type { Alert, AlertAuditEntry, AlertPage, AlertQuery, AlertState, AuditInput } from '../../triage/types.js';
+import type { StoreKind } from './store.js';
 
 /** What a mutation returns: the new alert and the audit entries to append with it, atomically. */
 export interface AlertChange {
@@ -14,7 +15,7 @@ export interface AlertChange {
 }
 
 export interface TriageStore {
-  readonly kind: 'level' | 'postgres';
+  readonly kind: StoreKind;
   init(): Promise<void>;
   close(): Promise<void>;
   /**

@@ -1,9 +1,10 @@
 // Storage contract of citizen reports and their (already re-encoded) photos. Level and
 // PostgreSQL pass the same contract test (test/cloud/reports/report-store.test.ts).
-import type { CitizenReport, ReportQuery } from './types.js';
+import type { CitizenReport, ReportQuery } from '../../reports/types.js';
+import type { StoreKind } from './store.js';
 
 export interface ReportStore {
-  readonly kind: 'level' | 'postgres';
+  readonly kind: StoreKind;
   init(): Promise<void>;
   close(): Promise<void>;
   /** Stores the report with its images (images[i] belongs to report.images[i]). */

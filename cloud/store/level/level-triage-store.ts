@@ -1,13 +1,14 @@
 // Triage on the coordinator's LevelDB (key prefix "tr!"): alerts, a unique index of their
 // sources, the append-only audit log and the index of unacknowledged dispatches. Announced
 // changes go into the record journal in the same batch.
-import { IocError } from '../../common/errors.js';
-import { journalAlert } from '../store/journal.js';
-import type { LevelJournal } from '../store/level/level-journal.js';
-import { LevelFeatureStore, EMPTY, decodeJson, encodeJson, pad, scanJson, writeBatch, type LevelDatabase, type LevelOp } from '../operations/level-records.js';
-import { matchesAlertQuery } from './alert-filter.js';
-import type { AlertChange, TriageStore } from './triage-store.js';
-import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from './types.js';
+import { IocError } from '../../../common/errors.js';
+import { journalAlert } from '../contract/journal.js';
+import type { LevelJournal } from './level-journal.js';
+import { LevelFeatureStore, pad, scanJson, writeBatch, type LevelDatabase } from './level-records.js';
+import { EMPTY, decodeJson, encodeJson, type LevelOp } from './codec.js';
+import { matchesAlertQuery } from '../../triage/alert-filter.js';
+import type { AlertChange, TriageStore } from '../contract/triage-store.js';
+import { ALERT_STATES, type Alert, type AlertAuditEntry, type AlertPage, type AlertQuery, type AlertState, type AuditInput } from '../../triage/types.js';
 
 const alertKey = (id: string) => `tr!a!${id}`;
 const ALERTS = { gte: 'tr!a!', lt: 'tr!a"' };
