@@ -15,6 +15,7 @@ import * as K from './keys.js';
 import { writeLevelBatch } from '../../../common/level-batch.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, json, parse, type Op } from './codec.js';
 import { upgradeLayout } from './upgrade.js';
+import { newestFirst } from './index-merge.js';
 import { journalRecords, type JournalEntry } from '../journal.js';
 import { LevelJournal } from './level-journal.js';
 
@@ -316,36 +317,30 @@ export class LevelStore implements CoordinatorStore {
 
   async queryEvents(q: EventQuery): Promise<EventPage> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const prefix = K.bestIndex(q);
-    const upper = cursor ? `${prefix}${K.ts(cursor.timeMs)}!${cursor.id}` : q.untilMs !== undefined ? `${prefix}${K.ts(q.untilMs)}` : `${prefix}~`;
-    const lower = q.sinceMs !== undefined ? `${prefix}${K.ts(q.sinceMs)}` : prefix;
+    const upperSuffix = cursor ? `${K.ts(cursor.timeMs)}!${cursor.id}` : q.untilMs !== undefined ? K.ts(q.untilMs) : '~';
+    const lowerSuffix = q.sinceMs !== undefined ? K.ts(q.sinceMs) : '';
     const items: EventRow[] = [];
-    const iterator = this.db.keys({ lt: upper, gte: lower, reverse: true });
-    try {
-      let chunk: string[] = [];
-      // Read just a page's worth first; grow only when filters reject rows.
-      let chunkSize = Math.min(256, q.limit + 1);
-      const flush = async (): Promise<boolean> => {
-        const rows = await this.db.getMany(chunk.map((k) => K.event(K.idOfIndexKey(k))));
-        chunk = [];
-        for (const raw of rows) {
-          const row = parse<EventRow>(raw);
-          if (row && matchesQuery(row, q)) items.push(row);
-          if (items.length >= q.limit + 1) return true;
-        }
-        return false;
-      };
-      for await (const key of iterator) {
-        chunk.push(key);
-        if (chunk.length >= chunkSize) {
-          if (await flush()) break;
-          chunkSize = Math.min(256, chunkSize * 2);
-        }
+    let chunk: string[] = [];
+    // Read just a page's worth first; grow only when filters reject rows.
+    let chunkSize = Math.min(256, q.limit + 1);
+    const flush = async (): Promise<boolean> => {
+      const rows = await this.db.getMany(chunk.map((suffix) => K.event(K.idOfIndexKey(suffix))));
+      chunk = [];
+      for (const raw of rows) {
+        const row = parse<EventRow>(raw);
+        if (row && matchesQuery(row, q)) items.push(row);
+        if (items.length >= q.limit + 1) return true;
       }
-      if (chunk.length > 0 && items.length < q.limit + 1) await flush();
-    } finally {
-      await iterator.close();
+      return false;
+    };
+    for await (const suffix of newestFirst(this.db, K.indexPlan(q), { upperSuffix, lowerSuffix })) {
+      chunk.push(suffix);
+      if (chunk.length >= chunkSize) {
+        if (await flush()) break;
+        chunkSize = Math.min(256, chunkSize * 2);
+      }
     }
+    if (chunk.length > 0 && items.length < q.limit + 1) await flush();
     const page = items.slice(0, q.limit);
     const last = page.at(-1);
     return { items: page, nextCursor: items.length > q.limit && last ? encodeCursor({ timeMs: last.timeMs, id: last.id }) : null };
