@@ -115,6 +115,23 @@ t.test('a store written with every row in the site, device and kind indexes drop
   t.equal((await store.database.keys({ gte: 'ix!dev!', lt: 'ix!dev"' }).all()).length, 10, 'a new telemetry row is not in the device index');
 });
 
+t.test('after a restart, dedup and acks pick up where they were: stored seqs above a gap and drop ranges', async (t) => {
+  const dir = join(tempDir(t), 'store');
+  const before = new LevelStore(dir);
+  await before.open();
+  await before.ingest('edge-a', [alarmItem(1), alarmItem(2), alarmItem(4), alarmItem(5)]);
+  await before.recordDrops('edge-a', [{ lane: 'alarm', firstSeq: 7, lastSeq: 8, reason: 'ttl', firstEdgeTimeMs: T0, lastEdgeTimeMs: T0, receivedMs: T0 }]);
+  await before.close();
+  const after = new LevelStore(dir);
+  await after.open();
+  t.teardown(() => after.close());
+  const again = await after.ingest('edge-a', [alarmItem(2), alarmItem(4)]);
+  t.same([again.stored.length, again.acked], [0, [{ lane: 'alarm', seq: 2 }]], 'seqs stored before the restart, below and above the gap, are duplicates');
+  t.same((await after.ingest('edge-a', [alarmItem(3), alarmItem(6)])).acked, [{ lane: 'alarm', seq: 8 }], 'the gap closes over the stored seqs and the drop range');
+  t.equal((await after.ingest('edge-a', [alarmItem(8)])).stored.length, 1, 'a dropped seq arriving late is stored');
+  t.equal((await after.laneStates('edge-a')).find((s) => s.lane === 'alarm')?.storedRecords, 7);
+});
+
 t.test('the record journal continues after a restart: new entries sort after ones left from before', async (t) => {
   const dir = join(tempDir(t), 'store');
   const before = new LevelStore(dir);
