@@ -84,6 +84,20 @@ export function eventPageSql(q: EventQuery): EventSql {
     where.push(`(time_ms, id) < (${param(pgInt(cursor.timeMs))}, ${param(pgText(cursor.id))})`);
   }
   const limit = param(Math.max(1, Math.floor(q.limit)) + 1);
-  const text = `SELECT data FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ms DESC, id DESC LIMIT ${limit}`;
-  return { text, values };
+  const order = `ORDER BY time_ms DESC, id DESC LIMIT ${limit}`;
+  if (!splitsByKind(q)) return { text: `SELECT data FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`, values };
+  // Telemetry rows are not in the site and device indexes (migration 007): each part walks its
+  // own index newest first, and the two disjoint pages merge into one.
+  const bulk = param(BULK_KIND);
+  const part = (kindTest: string) => `(SELECT data, time_ms, id FROM events WHERE ${[...where, kindTest].join(' AND ')} ${order})`;
+  return { text: `SELECT data FROM (${part(`kind <> ${bulk}`)} UNION ALL ${part(`kind = ${bulk}`)}) AS page ${order}`, values };
+}
+
+/** The kind whose rows only the time, site+kind and device+kind indexes list. */
+export const BULK_KIND = 'telemetry';
+
+/** A query by one site or one device and no single kind (or camera) would read a narrow index. */
+function splitsByKind(q: EventQuery): boolean {
+  if (q.cameraId || q.kind?.length === 1) return false;
+  return q.site?.length === 1 || q.deviceId?.length === 1;
 }
