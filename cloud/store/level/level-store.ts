@@ -20,7 +20,9 @@ import { LaneMemories, applyStep, inDropRange, laneMetaOp, nextContiguous, type 
 import { journalRecords, type JournalEntry } from '../journal.js';
 import { LevelJournal } from './level-journal.js';
 
-const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
+// A 32 MB memtable (LevelDB's default is 4 MB) makes a fifth as many level-0 files under ingest,
+// so less compaction competes with the writer for the machine's cores.
+const OPTIONS = { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: 32 * 1024 * 1024 } as const;
 
 export class LevelStore implements CoordinatorStore {
   readonly kind = 'level' as const;
@@ -33,7 +35,7 @@ export class LevelStore implements CoordinatorStore {
   private readonly listedWindows = new Set<string>();
 
   constructor(dir: string) {
-    this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
+    this.db = new ClassicLevel<string, Uint8Array>(dir, OPTIONS);
     this.recordJournal = new LevelJournal(this.db);
     this.laneMemories = new LaneMemories(this.db);
   }
