@@ -19,8 +19,9 @@ const optional = (v: string | undefined) => (v === undefined ? null : pgText(v))
  */
 export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO events (id, device_id, site, kind, severity, severity_rank, time_ms, camera_id, label, rule, sensor_id, data)
+  await db.query({
+    name: 'ioc-upsert-events',
+    text: `INSERT INTO events (id, device_id, site, kind, severity, severity_rank, time_ms, camera_id, label, rule, sensor_id, data)
        SELECT id, dev, site, kind, sev, rank, t, cam, label, rule, sensor, d.e
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::bigint[],
                      $8::text[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
@@ -31,7 +32,7 @@ export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Pr
        severity_rank = EXCLUDED.severity_rank, time_ms = EXCLUDED.time_ms, camera_id = EXCLUDED.camera_id,
        label = EXCLUDED.label, rule = EXCLUDED.rule, sensor_id = EXCLUDED.sensor_id, data = EXCLUDED.data
        WHERE events.device_id = EXCLUDED.device_id`,
-    [
+    values: [
       rows.map((r) => pgText(r.id)),
       rows.map((r) => pgText(r.deviceId)),
       rows.map((r) => pgText(r.site)),
@@ -45,7 +46,7 @@ export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Pr
       rows.map((r) => optional(r.sensorId)),
       JSON.stringify(rows),
     ],
-  );
+  });
 }
 
 export interface EventSql {
