@@ -125,7 +125,9 @@ export class LevelStore implements CoordinatorStore {
     if (doubtful.size > 0) {
       const list = [...doubtful];
       const seen = await this.db.hasMany(list.map((i) => K.seen(deviceId, i.lane, i.seq)));
-      list.forEach((item, i) => seen[i] && doubtfulSeen.add(item));
+      list.forEach((item, i) => {
+        if (seen[i]) doubtfulSeen.add(item);
+      });
     }
     const freshSeqs = new Map<LaneName, Set<number>>([...memories.keys()].map((lane) => [lane, new Set<number>()]));
     const isNew = (item: IngestItem): boolean => {
