@@ -25,6 +25,8 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
   if (!lane) return { ok: false, seq: record.seq, code: 'BAD_LANE', reason: `unknown lane ${String(record.lane)}` };
   if (!Number.isSafeInteger(record.seq) || record.seq < 1) return { ok: false, lane, seq: record.seq, code: 'BAD_SEQ', reason: 'seq must be ≥ 1' };
   const offset = record.clock_synced ? record.clock_offset_ms : ctx.sessionOffsetMs;
+  // Telemetry windows are most records: built on their own path, each row in one literal.
+  if (record.body === 'telemetry') return mapTelemetry(record, lane, ctx, offset);
   const base: Omit<EventRow, 'id' | 'kind' | 'severity' | 'payload' | 'timeMs'> = {
     deviceId: ctx.deviceId, site: ctx.site, lane, seq: record.seq, edgeTimeMs: record.edge_time_ms, receivedMs: ctx.receivedMs,
     clockSynced: record.clock_synced, hasThumbnail: false,
@@ -34,25 +36,6 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
   const reject = (code: string, reason: string): MapResult => ({ ok: false, lane, seq: record.seq, code, reason });
 
   switch (record.body) {
-    case 'telemetry': {
-      const t = record.telemetry!;
-      if (!t.sensor_id || !t.metric) return reject('VALIDATION', 'telemetry needs sensor_id and metric');
-      if (![t.min, t.max, t.mean, t.sum, t.last].every(Number.isFinite)) return reject('VALIDATION', 'telemetry values must be finite');
-      const event: EventRow = {
-        ...base, id: recordId, kind: record.kind || 'telemetry', severity: null, timeMs: corrected(t.window_end_ms || record.edge_time_ms),
-        sensorId: t.sensor_id, metric: t.metric, payload: { ...t },
-      };
-      return {
-        ok: true,
-        item: {
-          lane, seq: record.seq, event,
-          series: {
-            deviceId: ctx.deviceId, site: ctx.site, sensorId: t.sensor_id, metric: t.metric, unit: t.unit, windowS: t.window_s,
-            startMs: corrected(t.window_start_ms), endMs: corrected(t.window_end_ms), count: t.count, min: t.min, max: t.max, mean: t.mean, sum: t.sum, last: t.last,
-          },
-        },
-      };
-    }
     case 'alarm': {
       const a = record.alarm!;
       if (!a.alarm_id || !a.state) return reject('VALIDATION', 'alarm needs alarm_id and state');
@@ -108,6 +91,25 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
       return { ok: true, item: { lane, seq: record.seq, event } };
     }
   }
+}
+
+function mapTelemetry(record: Record__Output, lane: LaneName, ctx: DeviceContext, offset: number): MapResult {
+  const t = record.telemetry!;
+  if (!t.sensor_id || !t.metric) return { ok: false, lane, seq: record.seq, code: 'VALIDATION', reason: 'telemetry needs sensor_id and metric' };
+  if (!(Number.isFinite(t.min) && Number.isFinite(t.max) && Number.isFinite(t.mean) && Number.isFinite(t.sum) && Number.isFinite(t.last))) {
+    return { ok: false, lane, seq: record.seq, code: 'VALIDATION', reason: 'telemetry values must be finite' };
+  }
+  // The payload is the decoded message itself, not a copy: nothing else holds it.
+  const event: EventRow = {
+    deviceId: ctx.deviceId, site: ctx.site, lane, seq: record.seq, edgeTimeMs: record.edge_time_ms, receivedMs: ctx.receivedMs,
+    clockSynced: record.clock_synced, hasThumbnail: false, id: seqRowId(ctx.deviceId, lane, record.seq), kind: record.kind || 'telemetry',
+    severity: null, timeMs: (t.window_end_ms || record.edge_time_ms) + offset, sensorId: t.sensor_id, metric: t.metric, payload: t as unknown as Record<string, unknown>,
+  };
+  const series = {
+    deviceId: ctx.deviceId, site: ctx.site, sensorId: t.sensor_id, metric: t.metric, unit: t.unit, windowS: t.window_s,
+    startMs: t.window_start_ms + offset, endMs: t.window_end_ms + offset, count: t.count, min: t.min, max: t.max, mean: t.mean, sum: t.sum, last: t.last,
+  };
+  return { ok: true, item: { lane, seq: record.seq, event, series } };
 }
 
 function severityOrNull(s: string | number | undefined): SeverityName | null {

@@ -16,15 +16,14 @@ import { EMPTY, decodeThumbnail, encodeThumbnail, encodeJson as json, decodeJson
 import { KeyedLock, writeBatch } from './level-records.js';
 import { definedOnly, mergeEvent } from '../row-merge.js';
 import { upgradeLayout } from './upgrade.js';
+import { newestFirst } from './index-merge.js';
+import { LaneMemories, applyStep, inDropRange, laneMetaOp, nextContiguous, type LaneMemory, type LaneMeta, type LaneStep } from './lane-memory.js';
 import { journalRecords, type JournalEntry } from '../contract/journal.js';
 import { LevelJournal } from './level-journal.js';
 
-const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
-
-interface LaneMeta {
-  contiguousSeq: number;
-  storedRecords: number;
-}
+// A 32 MB memtable (LevelDB's default is 4 MB) makes a fifth as many level-0 files under ingest,
+// so less compaction competes with the writer for the machine's cores.
+const OPTIONS = { keyEncoding: 'utf8', valueEncoding: 'view', writeBufferSize: 32 * 1024 * 1024 } as const;
 
 export class LevelStore implements CoordinatorStore {
   readonly kind = 'level' as const;
@@ -32,10 +31,14 @@ export class LevelStore implements CoordinatorStore {
   private readonly locks = new KeyedLock();
   private readonly dropCache = new Map<string, DropRangeRow[]>();
   private readonly recordJournal: LevelJournal;
+  private readonly laneMemories: LaneMemories;
+  /** Series windows known to be listed (sw! keys), so each is written once per process. */
+  private readonly listedWindows = new Set<string>();
 
   constructor(dir: string) {
-    this.db = new ClassicLevel<string, Uint8Array>(dir, ENC);
+    this.db = new ClassicLevel<string, Uint8Array>(dir, OPTIONS);
     this.recordJournal = new LevelJournal(this.db);
+    this.laneMemories = new LaneMemories(this.db);
   }
 
   /**
@@ -113,24 +116,37 @@ export class LevelStore implements CoordinatorStore {
 
   private async ingestLocked(deviceId: string, given: readonly IngestItem[]): Promise<IngestResult> {
     const items = given.map((item) => ownPart(deviceId, item));
-    const seenKeys = items.map((i) => K.seen(deviceId, i.lane, i.seq));
-    const already = await this.db.getMany(seenKeys);
+    const drops = await this.drops(deviceId);
+    const memories = new Map<LaneName, LaneMemory>();
+    for (const item of items) if (!memories.has(item.lane)) memories.set(item.lane, await this.laneMemories.get(deviceId, item.lane));
+    // At or below the contiguous seq every seq was stored, except inside a drop range (it may
+    // arrive late): only those ask the store.
+    const doubtful = new Set(items.filter((i) => i.seq <= memories.get(i.lane)!.contiguousSeq && inDropRange(drops, i.lane, i.seq)));
+    const doubtfulSeen = new Set<IngestItem>();
+    if (doubtful.size > 0) {
+      const list = [...doubtful];
+      const seen = await this.db.hasMany(list.map((i) => K.seen(deviceId, i.lane, i.seq)));
+      list.forEach((item, i) => {
+        if (seen[i]) doubtfulSeen.add(item);
+      });
+    }
+    const freshSeqs = new Map<LaneName, Set<number>>([...memories.keys()].map((lane) => [lane, new Set<number>()]));
+    const isNew = (item: IngestItem): boolean => {
+      const memory = memories.get(item.lane)!;
+      if (freshSeqs.get(item.lane)!.has(item.seq)) return false; // twice in this batch
+      if (item.seq > memory.contiguousSeq) return !memory.above.has(item.seq);
+      return doubtful.has(item) && !doubtfulSeen.has(item);
+    };
     const ops: Op[] = [];
-    const touched = new Set<LaneName>(items.map((i) => i.lane));
-    const metas = new Map<LaneName, LaneMeta>();
-    for (const lane of touched) metas.set(lane, await this.laneMeta(deviceId, lane));
     const events = new Map<string, EventRow>(); // rows changed by this batch
     const thumbs = new Set<string>();
-    const fresh = new Set<string>();
     const earlier = await this.earlierState(deviceId, items);
     const stored: IngestItem[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
-      if (already[i] !== undefined || fresh.has(seenKeys[i]!)) continue;
-      fresh.add(seenKeys[i]!);
+    for (const item of items) {
+      if (!isNew(item)) continue;
+      freshSeqs.get(item.lane)!.add(item.seq);
       stored.push(item);
-      ops.push({ type: 'put', key: seenKeys[i]!, value: EMPTY });
-      metas.get(item.lane)!.storedRecords++;
+      ops.push({ type: 'put', key: K.seen(deviceId, item.lane, item.seq), value: EMPTY });
       if (item.thumbnail) {
         ops.push({ type: 'put', key: K.thumbnail(item.thumbnail.eventId), value: encodeThumbnail(item.thumbnail) });
         thumbs.add(item.thumbnail.eventId);
@@ -147,26 +163,38 @@ export class LevelStore implements CoordinatorStore {
           for (const key of K.eventIndexKeys(merged)) ops.push({ type: 'put', key, value: EMPTY });
         }
         events.set(merged.id, merged);
-        stored[stored.length - 1] = { ...item, event: merged };
+        if (merged !== item.event) stored[stored.length - 1] = { ...item, event: merged };
       }
-      if (item.series) ops.push(...this.seriesOps(item.series));
+      if (item.series) this.pushSeriesOps(ops, item.series);
     }
     for (const row of events.values()) ops.push({ type: 'put', key: K.event(row.id), value: json(row) });
     // The lane counters go in the same atomic write as the records: a crash between two writes
     // would leave records counted as seen but never counted as stored.
-    const freshSeqs = new Map<LaneName, Set<number>>();
-    for (const item of stored) freshSeqs.set(item.lane, (freshSeqs.get(item.lane) ?? new Set()).add(item.seq));
-    const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, freshSeqs, await this.drops(deviceId));
+    const steps = [...memories].map(([lane, memory]): LaneStep => {
+      const fresh = freshSeqs.get(lane)!;
+      return { lane, memory, fresh, contiguousSeq: nextContiguous(memory, lane, fresh, drops) };
+    });
+    for (const step of steps) ops.push(laneMetaOp(deviceId, step));
     if (stored.length > 0) ops.push(...this.recordJournal.ops(journalRecords(deviceId, stored)));
-    await this.write([...ops, ...laneOps]);
-    return { acked, stored };
+    await this.write(ops);
+    for (const step of steps) applyStep(step);
+    this.commitSeriesWindows(stored);
+    return { acked: steps.map((s) => ({ lane: s.lane, seq: s.contiguousSeq })), stored };
   }
 
-  private seriesOps(p: SeriesPoint): Op[] {
-    return [
-      { type: 'put', key: K.series(p.deviceId, p.sensorId, p.metric, p.windowS, p.startMs), value: json(p) },
-      { type: 'put', key: K.seriesWindow(p.deviceId, p.sensorId, p.metric, p.windowS), value: EMPTY },
-    ];
+  /**
+   * The point, and its window's listing once per process: the listing is a put of the same
+   * empty key for every point otherwise.
+   */
+  private pushSeriesOps(ops: Op[], p: SeriesPoint): void {
+    ops.push({ type: 'put', key: K.series(p.deviceId, p.sensorId, p.metric, p.windowS, p.startMs), value: json(p) });
+    const window = K.seriesWindow(p.deviceId, p.sensorId, p.metric, p.windowS);
+    if (!this.listedWindows.has(window)) ops.push({ type: 'put', key: window, value: EMPTY });
+  }
+
+  /** Remembers the windows a durable write listed. */
+  private commitSeriesWindows(stored: readonly IngestItem[]): void {
+    for (const { series: p } of stored) if (p) this.listedWindows.add(K.seriesWindow(p.deviceId, p.sensorId, p.metric, p.windowS));
   }
 
   recordDrops(deviceId: string, ranges: readonly DropRangeRow[]): Promise<{ lane: LaneName; seq: number }[]> {
@@ -175,62 +203,18 @@ export class LevelStore implements CoordinatorStore {
       const isNew = (r: DropRangeRow) => !known.some((k) => k.lane === r.lane && k.firstSeq === r.firstSeq && k.lastSeq === r.lastSeq);
       const fresh = ranges.filter(isNew);
       const ops: Op[] = fresh.map((r) => ({ type: 'put', key: K.drop(deviceId, r.lane, r.firstSeq, r.lastSeq), value: json(r) }));
-      const touched = new Set(ranges.map((r) => r.lane));
-      const metas = new Map<LaneName, LaneMeta>();
-      for (const lane of touched) metas.set(lane, await this.laneMeta(deviceId, lane));
-      const { acked, ops: laneOps } = await this.advance(deviceId, touched, metas, new Map(), [...known, ...fresh]);
-      await this.write([...ops, ...laneOps]);
-      this.dropCache.delete(deviceId);
-      return acked;
-    });
-  }
-
-  /**
-   * Moves each lane's contiguous seq over stored records (`fresh`: those of the write being
-   * prepared) and reported drops; returns the acks and the lane meta writes.
-   */
-  private async advance(
-    deviceId: string,
-    lanes: Set<LaneName>,
-    metas: Map<LaneName, LaneMeta>,
-    fresh: Map<LaneName, Set<number>>,
-    drops: readonly DropRangeRow[],
-  ): Promise<{ acked: { lane: LaneName; seq: number }[]; ops: Op[] }> {
-    const out: { lane: LaneName; seq: number }[] = [];
-    const ops: Op[] = [];
-    for (const lane of lanes) {
-      const meta = metas.get(lane)!;
-      const ranges = drops.filter((d) => d.lane === lane);
-      let c = meta.contiguousSeq;
-      const iterator = this.db.keys({ gt: K.seen(deviceId, lane, c), lt: K.seenEnd(deviceId, lane) });
-      try {
-        let next = await iterator.next();
-        for (;;) {
-          const range = ranges.find((r) => r.firstSeq <= c + 1 && r.lastSeq > c);
-          if (range) {
-            c = range.lastSeq;
-            continue;
-          }
-          if (fresh.get(lane)?.has(c + 1)) {
-            c++;
-            continue;
-          }
-          while (next !== undefined && K.seqOf(next) <= c) next = await iterator.next();
-          if (next !== undefined && K.seqOf(next) === c + 1) {
-            c++;
-            next = await iterator.next();
-            continue;
-          }
-          break;
-        }
-      } finally {
-        await iterator.close();
+      const all = [...known, ...fresh];
+      const steps: LaneStep[] = [];
+      for (const lane of new Set(ranges.map((r) => r.lane))) {
+        const memory = await this.laneMemories.get(deviceId, lane);
+        steps.push({ lane, memory, fresh: new Set(), contiguousSeq: nextContiguous(memory, lane, new Set(), all) });
       }
-      meta.contiguousSeq = c;
-      ops.push({ type: 'put', key: K.lane(deviceId, lane), value: json(meta) });
-      out.push({ lane, seq: c });
-    }
-    return { acked: out, ops };
+      for (const step of steps) ops.push(laneMetaOp(deviceId, step));
+      await this.write(ops);
+      for (const step of steps) applyStep(step);
+      this.dropCache.delete(deviceId);
+      return steps.map((s) => ({ lane: s.lane, seq: s.contiguousSeq }));
+    });
   }
 
   private async laneMeta(deviceId: string, lane: LaneName): Promise<LaneMeta> {
@@ -317,36 +301,30 @@ export class LevelStore implements CoordinatorStore {
 
   async queryEvents(q: EventQuery): Promise<EventPage> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const prefix = K.bestIndex(q);
-    const upper = cursor ? `${prefix}${K.ts(cursor.timeMs)}!${cursor.id}` : q.untilMs !== undefined ? `${prefix}${K.ts(q.untilMs)}` : `${prefix}~`;
-    const lower = q.sinceMs !== undefined ? `${prefix}${K.ts(q.sinceMs)}` : prefix;
+    const upperSuffix = cursor ? `${K.ts(cursor.timeMs)}!${cursor.id}` : q.untilMs !== undefined ? K.ts(q.untilMs) : '~';
+    const lowerSuffix = q.sinceMs !== undefined ? K.ts(q.sinceMs) : '';
     const items: EventRow[] = [];
-    const iterator = this.db.keys({ lt: upper, gte: lower, reverse: true });
-    try {
-      let chunk: string[] = [];
-      // Read just a page's worth first; grow only when filters reject rows.
-      let chunkSize = Math.min(256, q.limit + 1);
-      const flush = async (): Promise<boolean> => {
-        const rows = await this.db.getMany(chunk.map((k) => K.event(K.idOfIndexKey(k))));
-        chunk = [];
-        for (const raw of rows) {
-          const row = parse<EventRow>(raw);
-          if (row && matchesQuery(row, q)) items.push(row);
-          if (items.length >= q.limit + 1) return true;
-        }
-        return false;
-      };
-      for await (const key of iterator) {
-        chunk.push(key);
-        if (chunk.length >= chunkSize) {
-          if (await flush()) break;
-          chunkSize = Math.min(256, chunkSize * 2);
-        }
+    let chunk: string[] = [];
+    // Read just a page's worth first; grow only when filters reject rows.
+    let chunkSize = Math.min(256, q.limit + 1);
+    const flush = async (): Promise<boolean> => {
+      const rows = await this.db.getMany(chunk.map((suffix) => K.event(K.idOfIndexKey(suffix))));
+      chunk = [];
+      for (const raw of rows) {
+        const row = parse<EventRow>(raw);
+        if (row && matchesQuery(row, q)) items.push(row);
+        if (items.length >= q.limit + 1) return true;
       }
-      if (chunk.length > 0 && items.length < q.limit + 1) await flush();
-    } finally {
-      await iterator.close();
+      return false;
+    };
+    for await (const suffix of newestFirst(this.db, K.indexPlan(q), { upperSuffix, lowerSuffix })) {
+      chunk.push(suffix);
+      if (chunk.length >= chunkSize) {
+        if (await flush()) break;
+        chunkSize = Math.min(256, chunkSize * 2);
+      }
     }
+    if (chunk.length > 0 && items.length < q.limit + 1) await flush();
     const page = items.slice(0, q.limit);
     const last = page.at(-1);
     return { items: page, nextCursor: items.length > q.limit && last ? encodeCursor({ timeMs: last.timeMs, id: last.id }) : null };

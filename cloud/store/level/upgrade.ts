@@ -2,7 +2,8 @@
 //   2: events are also listed by camera;
 //   3: camera rows and thumbnails are keyed by device (cameraRowId) instead of the bare edge
 //      event id, which let a second device overwrite the first one's row; each old id is kept
-//      as an alias to the row it named, so links made before still resolve to the same record.
+//      as an alias to the row it named, so links made before still resolve to the same record;
+//   4: telemetry rows (most rows) leave the site, device and kind indexes (keys.ts BULK_KIND).
 // Work goes in bounded batches, each row's moves in one batch; a crash part-way only means the
 // rest is done at the next open (moved rows no longer look old).
 import type { ClassicLevel } from 'classic-level';
@@ -10,18 +11,24 @@ import { cameraRowId, isLegacyCameraId, type EventRow, type ThumbnailRow } from 
 import * as K from './keys.js';
 import { EMPTY, decodeThumbnail, encodeThumbnail, encodeJson as json, decodeJson as parse, type LevelOp as Op } from './codec.js';
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 const BATCH_OPS = 10_000;
 
 export async function upgradeLayout(db: ClassicLevel<string, Uint8Array>, write: (ops: Op[]) => Promise<void>): Promise<void> {
   const version = parse<number>(await db.get(K.INDEX_VERSION_KEY)) ?? 1;
   if (version >= LAYOUT_VERSION) return;
-  let ops: Op[] = [];
+  const ops: Op[] = []; // shared with the steps, so emptied in place
   const flushIfFull = async () => {
-    if (ops.length < BATCH_OPS) return;
-    await write(ops);
-    ops = [];
+    if (ops.length >= BATCH_OPS) await write(ops.splice(0));
   };
+  if (version < 3) await rekeyCameraRows(db, version, ops, flushIfFull);
+  if (version < 4) await dropBulkNarrowKeys(db, ops, flushIfFull);
+  ops.push({ type: 'put', key: K.INDEX_VERSION_KEY, value: json(LAYOUT_VERSION) });
+  await write(ops);
+}
+
+/** Layouts 2 and 3 (see the top of the file). */
+async function rekeyCameraRows(db: ClassicLevel<string, Uint8Array>, version: number, ops: Op[], flushIfFull: () => Promise<void>): Promise<void> {
   for await (const value of db.values(K.EVENT_RANGE)) {
     let row: EventRow | undefined;
     try {
@@ -54,8 +61,35 @@ export async function upgradeLayout(db: ClassicLevel<string, Uint8Array>, write:
     );
     await flushIfFull();
   }
-  ops.push({ type: 'put', key: K.INDEX_VERSION_KEY, value: json(LAYOUT_VERSION) });
-  await write(ops);
+}
+
+/**
+ * Layout 4: each bulk-kind row's site, device and kind keys go. Read through the kind index itself
+ * (the snapshot the iterator reads is not changed by the deletes), rows fetched a chunk at a time.
+ */
+async function dropBulkNarrowKeys(db: ClassicLevel<string, Uint8Array>, ops: Op[], flushIfFull: () => Promise<void>): Promise<void> {
+  const iterator = db.keys(K.BULK_KIND_RANGE);
+  try {
+    for (;;) {
+      const keys = await iterator.nextv(1000);
+      if (keys.length === 0) break;
+      const values = await db.getMany(keys.map((key) => K.event(K.idOfIndexKey(key))));
+      keys.forEach((key, i) => {
+        let row: EventRow | undefined;
+        try {
+          row = parse<EventRow>(values[i]);
+        } catch {
+          row = undefined; // an unreadable row is reported where it is read, not here at start-up
+        }
+        // The kind key is the one read; a row gone (or not of the kind) leaves only it behind.
+        if (row?.kind === K.BULK_KIND) for (const narrow of K.narrowIndexKeys(row)) ops.push({ type: 'del', key: narrow });
+        else ops.push({ type: 'del', key });
+      });
+      await flushIfFull();
+    }
+  } finally {
+    await iterator.close();
+  }
 }
 
 /** The row under its device-qualified id, with every index entry moved, and its old id as an alias. */

@@ -19,8 +19,9 @@ const optional = (v: string | undefined) => (v === undefined ? null : pgText(v))
  */
 export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO events (id, device_id, site, kind, severity, severity_rank, time_ms, camera_id, label, rule, sensor_id, data)
+  await db.query({
+    name: 'ioc-upsert-events',
+    text: `INSERT INTO events (id, device_id, site, kind, severity, severity_rank, time_ms, camera_id, label, rule, sensor_id, data)
        SELECT id, dev, site, kind, sev, rank, t, cam, label, rule, sensor, d.e
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::bigint[],
                      $8::text[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY
@@ -31,7 +32,7 @@ export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Pr
        severity_rank = EXCLUDED.severity_rank, time_ms = EXCLUDED.time_ms, camera_id = EXCLUDED.camera_id,
        label = EXCLUDED.label, rule = EXCLUDED.rule, sensor_id = EXCLUDED.sensor_id, data = EXCLUDED.data
        WHERE events.device_id = EXCLUDED.device_id`,
-    [
+    values: [
       rows.map((r) => pgText(r.id)),
       rows.map((r) => pgText(r.deviceId)),
       rows.map((r) => pgText(r.site)),
@@ -45,7 +46,7 @@ export async function upsertEvents(db: Queryable, rows: readonly EventRow[]): Pr
       rows.map((r) => optional(r.sensorId)),
       JSON.stringify(rows),
     ],
-  );
+  });
 }
 
 export interface EventSql {
@@ -84,6 +85,20 @@ export function eventPageSql(q: EventQuery): EventSql {
     where.push(`(time_ms, id) < (${param(pgInt(cursor.timeMs))}, ${param(pgText(cursor.id))})`);
   }
   const limit = param(Math.max(1, Math.floor(q.limit)) + 1);
-  const text = `SELECT data FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ms DESC, id DESC LIMIT ${limit}`;
-  return { text, values };
+  const order = `ORDER BY time_ms DESC, id DESC LIMIT ${limit}`;
+  if (!splitsByKind(q)) return { text: `SELECT data FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order}`, values };
+  // Telemetry rows are not in the site and device indexes (migration 007): each part walks its
+  // own index newest first, and the two disjoint pages merge into one.
+  const bulk = param(BULK_KIND);
+  const part = (kindTest: string) => `(SELECT data, time_ms, id FROM events WHERE ${[...where, kindTest].join(' AND ')} ${order})`;
+  return { text: `SELECT data FROM (${part(`kind <> ${bulk}`)} UNION ALL ${part(`kind = ${bulk}`)}) AS page ${order}`, values };
+}
+
+/** The kind whose rows only the time, site+kind and device+kind indexes list. */
+export const BULK_KIND = 'telemetry';
+
+/** A query by one site or one device and no single kind (or camera) would read a narrow index. */
+function splitsByKind(q: EventQuery): boolean {
+  if (q.cameraId || q.kind?.length === 1) return false;
+  return q.site?.length === 1 || q.deviceId?.length === 1;
 }

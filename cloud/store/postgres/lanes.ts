@@ -17,43 +17,60 @@ export interface LaneAck {
 export async function advanceLanes(db: Queryable, deviceId: string, freshByLane: ReadonlyMap<LaneName, number>): Promise<LaneAck[]> {
   const lanes = [...freshByLane.keys()];
   if (lanes.length === 0) return [];
-  const current = await db.query<{ lane: LaneName; contiguous_seq: number }>(
-    'SELECT lane, contiguous_seq FROM lane_state WHERE device_id = $1 AND lane = ANY($2::text[])',
-    [deviceId, lanes],
-  );
-  const from = new Map(current.rows.map((r) => [r.lane, r.contiguous_seq]));
+  const firstChunks = lanes.map((lane) => Math.max(64, freshByLane.get(lane)! + 1));
+  // One round trip for every lane: where it stands, the drop ranges ahead of it and the first
+  // stored seqs after it (usually all that the walk needs).
+  const { rows } = await db.query<{ lane: LaneName; contiguous_seq: number; seqs: number[] | null; firsts: number[] | null; lasts: number[] | null }>({
+    name: 'ioc-lane-positions',
+    text: `SELECT l.lane, coalesce(s.contiguous_seq, 0) AS contiguous_seq, r.seqs, d.firsts, d.lasts
+       FROM unnest($2::text[], $3::int[]) AS l(lane, chunk)
+       LEFT JOIN lane_state s ON s.device_id = $1 AND s.lane = l.lane
+       CROSS JOIN LATERAL (SELECT array_agg(seq ORDER BY seq) AS seqs FROM (
+         SELECT seq FROM lane_records WHERE device_id = $1 AND lane = l.lane AND seq > coalesce(s.contiguous_seq, 0) ORDER BY seq LIMIT l.chunk) AS x) AS r
+       CROSS JOIN LATERAL (SELECT array_agg(first_seq ORDER BY first_seq) AS firsts, array_agg(last_seq ORDER BY first_seq) AS lasts
+         FROM drop_ranges WHERE device_id = $1 AND lane = l.lane AND last_seq > coalesce(s.contiguous_seq, 0)) AS d`,
+    values: [deviceId, lanes, firstChunks],
+  });
+  const byLane = new Map(rows.map((r) => [r.lane, r]));
   const out: LaneAck[] = [];
-  for (const lane of lanes) {
-    const seq = await contiguousFrom(db, deviceId, lane, from.get(lane) ?? 0, freshByLane.get(lane)!);
+  for (const [i, lane] of lanes.entries()) {
+    const r = byLane.get(lane)!;
+    const ranges = (r.firsts ?? []).map((first, j) => ({ first_seq: Number(first), last_seq: Number(r.lasts![j]) }));
+    const seqs = (r.seqs ?? []).map(Number);
+    const seq = await contiguousFrom(db, deviceId, lane, Number(r.contiguous_seq), ranges, seqs, firstChunks[i]!);
     out.push({ lane, seq });
   }
-  await db.query(
-    `INSERT INTO lane_state (device_id, lane, contiguous_seq, stored_records)
+  await db.query({
+    name: 'ioc-lane-state-upsert',
+    text: `INSERT INTO lane_state (device_id, lane, contiguous_seq, stored_records)
        SELECT $1, l, c, n FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS x(l, c, n)
      ON CONFLICT (device_id, lane) DO UPDATE
        SET contiguous_seq = EXCLUDED.contiguous_seq, stored_records = lane_state.stored_records + EXCLUDED.stored_records`,
-    [deviceId, out.map((a) => a.lane), out.map((a) => a.seq), out.map((a) => freshByLane.get(a.lane)!)],
-  );
+    values: [deviceId, out.map((a) => a.lane), out.map((a) => a.seq), out.map((a) => freshByLane.get(a.lane)!)],
+  });
   return out;
 }
 
 /**
- * Walks from `start` over stored seqs and drop ranges until the first hole. Stored seqs are read
- * in growing chunks, so a lane with a hole right after `start` costs one small read.
+ * Walks from `start` over stored seqs and drop ranges until the first hole. `firstSeqs` are the
+ * first stored seqs after `start` (at most `firstChunk` of them); more are read in growing
+ * chunks only when the walk runs past them.
  */
-async function contiguousFrom(db: Queryable, deviceId: string, lane: LaneName, start: number, expected: number): Promise<number> {
-  const ranges = (
-    await db.query<{ first_seq: number; last_seq: number }>(
-      'SELECT first_seq, last_seq FROM drop_ranges WHERE device_id = $1 AND lane = $2 AND last_seq > $3 ORDER BY first_seq',
-      [deviceId, lane, start],
-    )
-  ).rows;
+async function contiguousFrom(
+  db: Queryable,
+  deviceId: string,
+  lane: LaneName,
+  start: number,
+  ranges: readonly { first_seq: number; last_seq: number }[],
+  firstSeqs: number[],
+  firstChunk: number,
+): Promise<number> {
   let c = start;
-  let chunk: number[] = [];
+  let chunk = firstSeqs;
   let index = 0;
-  let fetchedUpTo = start;
-  let exhausted = false;
-  let chunkSize = Math.max(64, expected + 1);
+  let exhausted = firstSeqs.length < firstChunk;
+  let fetchedUpTo = firstSeqs.at(-1) ?? start;
+  let chunkSize = Math.min(firstChunk * 4, 100_000);
   const next = async (): Promise<number | undefined> => {
     if (index < chunk.length) return chunk[index++];
     if (exhausted) return undefined;
@@ -61,7 +78,7 @@ async function contiguousFrom(db: Queryable, deviceId: string, lane: LaneName, s
       'SELECT seq FROM lane_records WHERE device_id = $1 AND lane = $2 AND seq > $3 ORDER BY seq LIMIT $4',
       [deviceId, lane, fetchedUpTo, chunkSize],
     );
-    chunk = rows.rows.map((r) => r.seq);
+    chunk = rows.rows.map((r) => Number(r.seq));
     index = 0;
     exhausted = chunk.length < chunkSize;
     chunkSize = Math.min(chunkSize * 4, 100_000);

@@ -49,18 +49,31 @@ function clientConfig(options: PgOptions): pg.ClientConfig {
 class NulSafeClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [first, second] = args;
-    if (Array.isArray(second)) args[1] = second.map(nulSafe);
+    if (Array.isArray(second)) args[1] = nulSafe(second);
     else if (first && typeof first === 'object' && Array.isArray((first as { values?: unknown }).values)) {
-      args[0] = { ...(first as object), values: (first as { values: unknown[] }).values.map(nulSafe) };
+      const values = (first as { values: unknown[] }).values;
+      const safe = nulSafe(values);
+      if (safe !== values) args[0] = { ...(first as object), values: safe };
     }
     return (super.query as (...a: unknown[]) => never)(...args);
   }
 }
 
+/** The value with NUL mapped out of its strings; the same value (no copy) when it has none. */
 function nulSafe(value: unknown): unknown {
   if (typeof value === 'string') return pgText(value);
-  if (Array.isArray(value)) return value.map(nulSafe);
-  return value;
+  if (!Array.isArray(value)) return value;
+  // Ingest sends arrays of thousands of strings, nearly never with a NUL: copy only on change.
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    const safe = nulSafe(item);
+    if (safe !== item) {
+      copy ??= value.slice();
+      copy[i] = safe;
+    }
+  }
+  return copy ?? value;
 }
 
 export function createPool(options: PgOptions, logger: Logger): pg.Pool {

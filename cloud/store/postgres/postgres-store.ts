@@ -36,6 +36,8 @@ export class PostgresStore implements CoordinatorStore {
   /** Advisory-lock class of camera event rows (the event id is the second key). */
   private readonly eventLockClass: number;
   private readonly recordJournal = new PgJournal();
+  /** Series windows known to be listed in series_windows (committed), as JSON keys. */
+  private readonly listedWindows = new Set<string>();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.log = options.logger ?? componentLogger('pg-store');
@@ -127,13 +129,17 @@ export class PostgresStore implements CoordinatorStore {
   ingest(deviceId: string, items: readonly IngestItem[]): Promise<IngestResult> {
     if (items.length === 0) return Promise.resolve({ acked: [], stored: [] });
     const device = pgText(deviceId);
+    const listed: string[] = [];
     return inTransaction(this.db, async (client) => {
       await this.lockDevice(client, device);
-      return this.ingestLocked(client, device, items);
+      return this.ingestLocked(client, device, items, listed);
+    }).then((result) => {
+      for (const window of listed) this.listedWindows.add(window);
+      return result;
     });
   }
 
-  private async ingestLocked(client: pg.PoolClient, deviceId: string, given: readonly IngestItem[]): Promise<IngestResult> {
+  private async ingestLocked(client: pg.PoolClient, deviceId: string, given: readonly IngestItem[], listed: string[]): Promise<IngestResult> {
     const items = given.map((item) => ownPart(deviceId, item));
     const fresh = await this.claimSeqs(client, deviceId, items);
     const freshByLane = new Map<LaneName, number>(items.map((i) => [i.lane, 0]));
@@ -145,7 +151,7 @@ export class PostgresStore implements CoordinatorStore {
     }
     const merged = await this.writeEvents(client, stored);
     await this.writeThumbnails(client, stored);
-    await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])));
+    listed.push(...(await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])))));
     const acked = await advanceLanes(client, deviceId, freshByLane);
     const result = stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i));
     if (result.length > 0) await this.recordJournal.insert(client, journalRecords(deviceId, result));
@@ -154,11 +160,12 @@ export class PostgresStore implements CoordinatorStore {
 
   /** Inserts the (lane, seq) keys; returns the ones that were new. */
   private async claimSeqs(client: pg.PoolClient, deviceId: string, items: readonly IngestItem[]): Promise<Set<string>> {
-    const { rows } = await client.query<{ lane: string; seq: number }>(
-      `INSERT INTO lane_records (device_id, lane, seq) SELECT $1, l, s FROM unnest($2::text[], $3::bigint[]) AS x(l, s)
+    const { rows } = await client.query<{ lane: string; seq: number }>({
+      name: 'ioc-claim-seqs',
+      text: `INSERT INTO lane_records (device_id, lane, seq) SELECT $1, l, s FROM unnest($2::text[], $3::bigint[]) AS x(l, s)
        ON CONFLICT DO NOTHING RETURNING lane, seq`,
-      [deviceId, items.map((i) => i.lane), items.map((i) => i.seq)],
-    );
+      values: [deviceId, items.map((i) => i.lane), items.map((i) => i.seq)],
+    });
     return new Set(rows.map((r) => `${r.lane}:${r.seq}`));
   }
 
@@ -229,27 +236,34 @@ export class PostgresStore implements CoordinatorStore {
     );
   }
 
-  private async writeSeries(client: pg.PoolClient, points: readonly SeriesPoint[]): Promise<void> {
-    if (points.length === 0) return;
+  /** Returns the windows it listed, to remember once the transaction commits. */
+  private async writeSeries(client: pg.PoolClient, points: readonly SeriesPoint[]): Promise<string[]> {
+    if (points.length === 0) return [];
     // A window reported twice keeps the later report, as one key holds one point.
     const latest = new Map<string, SeriesPoint>();
     for (const p of points) latest.set(JSON.stringify([p.deviceId, p.sensorId, p.metric, p.windowS, pgInt(p.startMs)]), p);
     const rows = [...latest.values()];
     const key = (p: SeriesPoint) => [pgText(p.deviceId), pgText(p.sensorId), pgText(p.metric), pgInt(p.windowS)] as const;
-    await client.query(
-      `INSERT INTO series_points (device_id, sensor_id, metric, window_s, start_ms, data)
+    await client.query({
+      name: 'ioc-series-points',
+      text: `INSERT INTO series_points (device_id, sensor_id, metric, window_s, start_ms, data)
          SELECT d, s, m, w, t, j.e FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS x(d, s, m, w, t, n)
            JOIN json_array_elements($6::json) WITH ORDINALITY AS j(e, n) USING (n)
        ON CONFLICT (device_id, sensor_id, metric, window_s, start_ms) DO UPDATE SET data = EXCLUDED.data`,
-      [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), JSON.stringify(rows)],
-    );
+      values: [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), JSON.stringify(rows)],
+    });
+    // Windows are listed once and never unlisted: one this process saw committed is skipped.
     const windows = new Map(rows.map((p) => [JSON.stringify(key(p)), key(p)]));
+    for (const known of windows.keys()) if (this.listedWindows.has(known)) windows.delete(known);
+    if (windows.size === 0) return [];
     const w = [...windows.values()];
-    await client.query(
-      `INSERT INTO series_windows (device_id, sensor_id, metric, window_s)
+    await client.query({
+      name: 'ioc-series-windows',
+      text: `INSERT INTO series_windows (device_id, sensor_id, metric, window_s)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
-      [w.map((k) => k[0]), w.map((k) => k[1]), w.map((k) => k[2]), w.map((k) => k[3])],
-    );
+      values: [w.map((k) => k[0]), w.map((k) => k[1]), w.map((k) => k[2]), w.map((k) => k[3])],
+    });
+    return [...windows.keys()];
   }
 
   recordDrops(deviceId: string, ranges: readonly DropRangeRow[]): Promise<LaneAck[]> {
@@ -275,7 +289,7 @@ export class PostgresStore implements CoordinatorStore {
 
   /** Serializes writers of one device across replicas until the transaction ends (id already pgText). */
   private async lockDevice(client: Queryable, deviceId: string): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [this.deviceLockClass, deviceId]);
+    await client.query({ name: 'ioc-lock-device', text: 'SELECT pg_advisory_xact_lock($1, hashtext($2))', values: [this.deviceLockClass, deviceId] });
   }
 
   // ---- events --------------------------------------------------------------------------------

@@ -173,6 +173,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const alarm = states.find((s) => s.lane === 'alarm')!;
     t.same([alarm.contiguousSeq, alarm.dropped], [0, { disk_budget: 1 }], 'a drop that does not start at the ack leaves it');
     t.same((await store.ingest('edge-a', [alarmItem(1)])).acked, [{ lane: 'alarm', seq: 2 }], 'then the record before it closes the gap');
+    const tel13 = () => seriesItem(13, { startMs: T0 + 13 * 60_000, windowS: 60, values: [13] });
+    t.equal((await store.ingest('edge-a', [tel13(), tel13()])).stored.length, 1, 'a dropped record arriving after the ack passed it is stored, once');
+    t.equal((await store.ingest('edge-a', [tel13()])).stored.length, 0, 'and not again');
+    t.equal((await store.ingest('edge-a', [seriesItem(5, { startMs: T0 + 5 * 60_000, windowS: 60, values: [5] })])).stored.length, 0, 'a stored seq below the ack is a duplicate');
+    t.same((await store.laneStates('edge-a')).find((s) => s.lane === 'telemetry')?.dropped, { disk_budget: 3, ttl: 7 });
   });
 
   tap.test('camera events: one row per lifecycle, first time kept, thumbnail before or after', async (t) => {
@@ -305,6 +310,9 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
       { deviceId: ['edge-b'], kind: ['alarm'] },
       { site: ['muong-nhe'], kind: ['notice'] },
       { kind: ['telemetry', 'notice'] },
+      { kind: ['telemetry'] },
+      { deviceId: ['edge-c'], kind: ['telemetry'] },
+      { site: ['tua-chua'], untilMs: T0 + 30_000 },
       { severity: ['high', 'critical'] },
       { minSeverity: 'medium', site: ['muong-nhe'] },
       { cameraId: 'cam-1', label: 'person' },

@@ -11,8 +11,8 @@ import { IocError } from '../../../../common/errors.js';
 import { freePort } from '../../../support/ports.js';
 import { postgresProblem, TEST_DATABASE_URL, testSchema } from '../../../support/pg.js';
 import { tempDir } from '../../../support/tmp.js';
-import { alarmItem, cameraItem, T0, thumbnailItem } from '../fixtures.js';
-import { cameraRowId, type IngestItem } from '../../../../cloud/store/contract/types.js';
+import { alarmItem, cameraItem, seriesItem, T0, thumbnailItem } from '../fixtures.js';
+import { cameraRowId, type EventQuery, type IngestItem } from '../../../../cloud/store/contract/types.js';
 import { upsertEvents } from '../../../../cloud/store/postgres/event-sql.js';
 import { copyFileSync } from 'node:fs';
 import { seededRandom } from '../../../../common/seeded-random.js';
@@ -34,7 +34,7 @@ t.test('replicas starting at once apply each migration exactly once', needsPg, a
   const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
   t.same(rows.map((r) => r.version), expected);
-  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5, 6], 'the foundation is 001–006; feature tables sit at 100 and above');
+  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5, 6, 7], 'the foundation is 001–007; feature tables sit at 100 and above');
 });
 
 t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {
@@ -186,4 +186,43 @@ t.test('migration 005 re-keys camera rows and thumbnails by device; old ids stil
   await store.ingest('edge-c', [cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0 + 1, edgeTimeMs: T0 + 1, deviceId: 'edge-c' })]);
   t.match(await store.getEvent(cameraRowId('edge-c', 'ev-old')), { deviceId: 'edge-c' }, 'another device sending the same id gets its own row');
   t.same(await store.getEvent('ev-old'), moved, 'and the old id keeps naming the first');
+});
+
+t.test('migration 007 takes telemetry out of the site, device and kind indexes; rows stored before page the same', needsPg, async (t) => {
+  const schema = testSchema(t);
+  const before = tempDir(t);
+  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 6)) copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
+  const old = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 2 });
+  const { migrate } = await import('../../../../cloud/store/postgres/migrate.js');
+  await migrate(old.pool, { schema, dirs: [before] });
+  const items = Array.from({ length: 30 }, (_, i) =>
+    i % 3 === 0 ? alarmItem(i + 1, { timeMs: T0 + i * 1000 }) : seriesItem(i + 1, { startMs: T0 + i * 1000 - 60_000, windowS: 60, values: [i] }),
+  );
+  await old.ingest('edge-a', items);
+  await old.close();
+
+  const store = replica(t, schema);
+  await store.open();
+  const indexes = await store.pool.query<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname IN ('events_site', 'events_device', 'events_kind') ORDER BY 1",
+    [schema],
+  );
+  t.equal(indexes.rows.length, 3);
+  t.ok(indexes.rows.every((r) => r.indexdef.includes("WHERE (kind <> 'telemetry'")), 'each is partial now');
+  const newest = items.map((i) => i.event!).sort((a, b) => b.timeMs - a.timeMs).map((r) => r.id);
+  const ids = async (q: Omit<EventQuery, 'limit' | 'cursor'>, limit: number) => {
+    const out: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.queryEvents({ ...q, limit, cursor });
+      out.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  };
+  for (const limit of [1, 4, 100]) {
+    t.same(await ids({ deviceId: ['edge-a'] }, limit), newest, `by device, pages of ${limit}: every row once, newest first`);
+    t.same(await ids({ site: ['muong-nhe'] }, limit), newest, `by site, pages of ${limit}`);
+  }
+  t.same(await ids({ kind: ['alarm'] }, 100), newest.filter((id) => id.includes('.alarm.')));
 });
