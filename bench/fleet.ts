@@ -10,7 +10,7 @@
 // queue: fairness made visible; no box may starve). Prints one JSON object.
 //   node --import tsx bench/fleet.ts [--boxes 1000] [--minutes 10] [--store level|postgres|both]
 //     [--workers 4] [--backlog-minutes 60] [--storm-share 0.3] [--api-rate 200] [--api-seconds 60]
-//     [--ramp-seconds 30] [--drain-timeout-seconds 600] [--storm-sample-seconds 10]
+//     [--ramp-seconds 30] [--drain-timeout-seconds 600] [--storm-sample-seconds 5]
 // DATABASE_URL selects the PostgreSQL server (default: local trust auth, database "test"); the
 // bench uses a throwaway schema and drops it.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     boxes: { type: 'string', default: '1000' }, minutes: { type: 'string', default: '10' }, store: { type: 'string', default: 'both' },
     workers: { type: 'string', default: '4' }, 'backlog-minutes': { type: 'string', default: '60' }, 'storm-share': { type: 'string', default: '0.3' },
     'api-rate': { type: 'string', default: '200' }, 'api-seconds': { type: 'string', default: '60' }, 'ramp-seconds': { type: 'string', default: '30' },
-    'drain-timeout-seconds': { type: 'string', default: '600' }, 'storm-sample-seconds': { type: 'string', default: '10' },
+    'drain-timeout-seconds': { type: 'string', default: '600' }, 'storm-sample-seconds': { type: 'string', default: '5' },
     load: { type: 'string' }, devices: { type: 'string' },
   },
 });
@@ -166,7 +166,10 @@ async function writeQueue(c: BenchCoordinator) {
     const gauge = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? Number.NaN);
     return {
       waitingBatches: gauge('ioc_ingest_queue_batches'), waitingBoxes: gauge('ioc_ingest_queue_devices'),
-      writingBatches: gauge('ioc_ingest_inflight_batches'), writingKiB: round(gauge('ioc_ingest_inflight_bytes') / 1024), metricsAnswerMs: round(performance.now() - started),
+      writingBatches: gauge('ioc_ingest_inflight_batches'), writingKiB: round(gauge('ioc_ingest_inflight_bytes') / 1024),
+      // Where the coordinator's memory is: V8 heap in use, and Buffers outside it (batch bodies, thumbnails).
+      heapUsedMb: round(gauge('ioc_coordinator_process_nodejs_heap_size_used_bytes') / 2 ** 20), externalMb: round(gauge('ioc_coordinator_process_nodejs_external_memory_bytes') / 2 ** 20),
+      metricsAnswerMs: round(performance.now() - started),
     };
   } catch (err) {
     return { error: (err as Error).message, metricsAnswerMs: round(performance.now() - started) };
