@@ -302,10 +302,14 @@ export class EdgeLinkServer {
       send({ ack: { batch_id: batch.batch_id, error: `batch of ${batch.body.length} bytes exceeds ${this.options.maxBatchBytes}` } });
       return;
     }
-    const written = await this.writeTurns.run(device.id, batch.body.length, () => {
+    const written = await this.writeTurns.run(device.id, batch.body.length, async () => {
       this.options.metrics.ingestQueueWaitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      // The stream closed while the batch waited (link cut, replaced by a newer stream): nobody
+      // would get the ack, and the device sends the batch again on its next stream.
+      if (this.sends.get(device.id) !== send) return undefined;
       return this.writeBatch(device, batch);
     });
+    if (!written) return;
     if ('error' in written) {
       send({ ack: { batch_id: batch.batch_id, error: written.error } });
       return;
