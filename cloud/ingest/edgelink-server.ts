@@ -29,7 +29,7 @@ type AuthContext = ReturnType<SyncCall['getAuthContext']>;
 type Send = (m: CoordinatorMessage) => void;
 type EdgeMessageKind = NonNullable<EdgeMessage__Output['body']>;
 
-const DEFAULT_INGEST_BUDGET = { batches: 16, bytes: 16 * 1024 * 1024 };
+const DEFAULT_INGEST_BUDGET = { batches: 64, bytes: 16 * 1024 * 1024 };
 /**
  * Messages of one stream taken off gRPC before the stream is paused. Its other messages stay in
  * gRPC's buffers and, past those, in the sender's HTTP/2 flow-control window: a device whose
