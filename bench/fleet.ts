@@ -190,10 +190,13 @@ function stormSampler(workers: WorkerHandle[], coordinator: BenchCoordinator) {
     while (!stopped) {
       await sleep(STORM_SAMPLE_MS);
       if (stopped) break;
-      const [replies, queue] = await Promise.all([Promise.all(workers.map((w) => w.run<ProgressReply>({ cmd: 'progress' }))), writeQueue(coordinator)]);
+      const replies = await Promise.all(workers.map((w) => w.run<ProgressReply>({ cmd: 'progress' })));
+      // Stamped when the boxes answered: /metrics may take seconds to answer in a storm.
+      const atSeconds = round((performance.now() - started) / 1000);
+      const queue = await writeQueue(coordinator);
       const boxes = replies.flatMap((r) => r.boxes);
       samples.push({
-        atSeconds: round((performance.now() - started) / 1000),
+        atSeconds,
         ackedRecordsPerBox: spread(boxes.map((b) => b.ackedRecords)),
         drainedPercentPerBox: spread(boxes.map((b) => (b.backlogRecords > 0 ? (100 * Math.min(b.ackedRecords, b.backlogRecords)) / b.backlogRecords : 100))),
         queue,
