@@ -31,9 +31,11 @@ type EdgeMessageKind = NonNullable<EdgeMessage__Output['body']>;
 
 const DEFAULT_INGEST_BUDGET = { batches: 64, bytes: 16 * 1024 * 1024 };
 /**
- * Messages of one stream taken off gRPC before the stream is paused. Its other messages stay in
- * gRPC's buffers and, past those, in the sender's HTTP/2 flow-control window: a device whose
- * batches wait their turn is slowed down instead of filling the coordinator's memory.
+ * Messages of one stream taken off gRPC before the stream is paused. Its other messages stay
+ * compressed in grpc-js's stream buffer (16 messages) and, past those, in the sender's HTTP/2
+ * flow-control window: a device whose batches wait their turn is slowed down instead of having
+ * them decoded into the coordinator's memory. (An edge sends at most its in-flight window, 4
+ * batches by default, ahead of the acks anyway.)
  */
 const STREAM_READ_AHEAD = 2;
 
