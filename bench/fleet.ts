@@ -5,10 +5,12 @@
 // on PostgreSQL. Steady state first (records/s, ack latency, coordinator CPU and RSS, API p99 at
 // 200 req/s from a second process, the console overview's load time, devices marked offline
 // wrongly), then a reconnect storm: 30% of the boxes lose their link, come back with an hour's
-// backlog each, all at once (drain time, p99 ack, per-box drain times: no box may starve).
-// Prints one JSON object.
+// backlog each, all at once (drain time, p99 ack, per-box drain times, and every few seconds the
+// records each storm box has had acknowledged so far, min/p50/max, with the coordinator's write
+// queue: fairness made visible; no box may starve). Prints one JSON object.
 //   node --import tsx bench/fleet.ts [--boxes 1000] [--minutes 10] [--store level|postgres|both]
 //     [--workers 4] [--backlog-minutes 60] [--storm-share 0.3] [--api-rate 200] [--api-seconds 60]
+//     [--ramp-seconds 30] [--drain-timeout-seconds 600] [--storm-sample-seconds 5]
 // DATABASE_URL selects the PostgreSQL server (default: local trust auth, database "test"); the
 // bench uses a throwaway schema and drops it.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -24,14 +26,14 @@ import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from 
 import { httpGetter, openLoop, runLoadProcess, type LoadResult, type QueryKind } from './support/open-loop.js';
 import { percentile } from './support/stats.js';
 import { loadOverview, type OverviewLoad } from './support/console-overview.js';
-import type { CollectReply, GroupSample, ReconnectReply, WorkerCommand, WorkerInit } from './support/fleet-worker.js';
+import type { CollectReply, GroupSample, ProgressReply, ReconnectReply, WorkerCommand, WorkerInit } from './support/fleet-worker.js';
 
 const { values: args } = parseArgs({
   options: {
     boxes: { type: 'string', default: '1000' }, minutes: { type: 'string', default: '10' }, store: { type: 'string', default: 'both' },
     workers: { type: 'string', default: '4' }, 'backlog-minutes': { type: 'string', default: '60' }, 'storm-share': { type: 'string', default: '0.3' },
     'api-rate': { type: 'string', default: '200' }, 'api-seconds': { type: 'string', default: '60' }, 'ramp-seconds': { type: 'string', default: '30' },
-    'drain-timeout-seconds': { type: 'string', default: '600' },
+    'drain-timeout-seconds': { type: 'string', default: '600' }, 'storm-sample-seconds': { type: 'string', default: '5' },
     load: { type: 'string' }, devices: { type: 'string' },
   },
 });
@@ -44,6 +46,7 @@ const API_RATE = Number(args['api-rate']);
 const API_SECONDS = Math.min(Number(args['api-seconds']), MINUTES * 30);
 const RAMP_MS = Math.min(Number(args['ramp-seconds']) * 1000, BOXES * 30);
 const DRAIN_TIMEOUT_MS = Number(args['drain-timeout-seconds']) * 1000;
+const STORM_SAMPLE_MS = Number(args['storm-sample-seconds']) * 1000;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const VIEWER_TOKEN = 'fleet-viewer-token-0123456789';
 const ADMIN_TOKEN = 'fleet-admin-token-0123456789';
@@ -152,6 +155,59 @@ async function offlineWrongly(c: BenchCoordinator, expectOnline: (b: Box) => boo
   const wrong = boxes.filter((b) => expectOnline(b) && online.get(b.deviceId) !== true).map((b) => b.deviceId);
   const wronglyOnline = boxes.filter((b) => !expectOnline(b) && online.get(b.deviceId) === true).map((b) => b.deviceId);
   return { offlineWrongly: wrong.length, onlineWrongly: wronglyOnline.length, examples: [...wrong, ...wronglyOnline].slice(0, 5) };
+}
+
+/** The coordinator's write queue (cloud/ingest/fair-queue.ts) and how long /metrics took to answer. */
+async function writeQueue(c: BenchCoordinator) {
+  const started = performance.now();
+  try {
+    const res = await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    const gauge = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? Number.NaN);
+    return {
+      waitingBatches: gauge('ioc_ingest_queue_batches'), waitingBoxes: gauge('ioc_ingest_queue_devices'),
+      writingBatches: gauge('ioc_ingest_inflight_batches'), writingKiB: round(gauge('ioc_ingest_inflight_bytes') / 1024),
+      // Where the coordinator's memory is: V8 heap in use, and Buffers outside it (batch bodies, thumbnails).
+      heapUsedMb: round(gauge('ioc_coordinator_process_nodejs_heap_size_used_bytes') / 2 ** 20), externalMb: round(gauge('ioc_coordinator_process_nodejs_external_memory_bytes') / 2 ** 20),
+      metricsAnswerMs: round(performance.now() - started),
+    };
+  } catch (err) {
+    return { error: (err as Error).message, metricsAnswerMs: round(performance.now() - started) };
+  }
+}
+
+const spread = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: round(sorted[0] ?? Number.NaN), p50: round(percentile(sorted, 50)), max: round(sorted.at(-1) ?? Number.NaN) };
+};
+
+/** Every few seconds of the storm: records acked per storm box so far (min/p50/max), share of its backlog, the write queue. */
+function stormSampler(workers: WorkerHandle[], coordinator: BenchCoordinator) {
+  const samples: Record<string, unknown>[] = [];
+  const started = performance.now();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await sleep(STORM_SAMPLE_MS);
+      if (stopped) break;
+      const replies = await Promise.all(workers.map((w) => w.run<ProgressReply>({ cmd: 'progress' })));
+      // Stamped when the boxes answered: /metrics may take seconds to answer in a storm.
+      const atSeconds = round((performance.now() - started) / 1000);
+      const queue = await writeQueue(coordinator);
+      const boxes = replies.flatMap((r) => r.boxes);
+      samples.push({
+        atSeconds,
+        ackedRecordsPerBox: spread(boxes.map((b) => b.ackedRecords)),
+        drainedPercentPerBox: spread(boxes.map((b) => (b.backlogRecords > 0 ? (100 * Math.min(b.ackedRecords, b.backlogRecords)) / b.backlogRecords : 100))),
+        queue,
+      });
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return samples;
+  };
 }
 
 function rssMb(pid: number): number {
@@ -297,8 +353,10 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
     await collect(workers);
     progress(label, `${outageBoxes} boxes reconnect with ${BACKLOG_MINUTES} min of backlog`);
     const stormStarted = performance.now();
+    const stopSampling = stormSampler(workers, coordinator);
     const reconnects = await Promise.all(workers.map((w) => w.run<ReconnectReply>({ cmd: 'reconnect', timeoutMs: DRAIN_TIMEOUT_MS })));
     const stormSeconds = (performance.now() - stormStarted) / 1000;
+    const progressSamples = await stopSampling();
     const stormStored = (await storedRecords(coordinator)) - stormStored0;
     progress(label, `storm drained in ${round(stormSeconds)} s`);
     const stormResources = await stormCpu();
@@ -322,8 +380,13 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
       backlogAtOutage: beforeOutage.backlogRecords,
       drainSeconds: round(stormSeconds), recordsPerSecond: round(stormStored / stormSeconds),
       ack: { stormBoxes: ackSummary([stormSample.outage]), otherBoxes: ackSummary([stormSample.steady]) },
-      perBoxDrainSeconds: { min: round(drainMs[0]! / 1000), median: round(medianDrain / 1000), p90: round(percentile(drainMs, 90) / 1000), max: round(drainMs.at(-1)! / 1000) },
+      perBoxDrainSeconds: {
+        min: round(drainMs[0]! / 1000), p50: round(medianDrain / 1000), p90: round(percentile(drainMs, 90) / 1000), p99: round(percentile(drainMs, 99) / 1000), max: round(drainMs.at(-1)! / 1000),
+        notDrained: drains.length - drainMs.length,
+      },
       perBoxRecordsPerSecond: { min: round(perBoxRate[0]!), median: round(percentile(perBoxRate, 50)), max: round(perBoxRate.at(-1)!) },
+      // The fairness picture: every storm box's acknowledged records, sampled as the storm drains.
+      progress: { everySeconds: STORM_SAMPLE_MS / 1000, samples: progressSamples },
       starved: { count: starved.length, rule: `not drained in ${DRAIN_TIMEOUT_MS / 1000} s or over ${STARVED_FACTOR}× the median drain`, examples: starved.slice(0, 5) },
       ...stormResources, coordinatorRss: stormRss.stop(),
       presence: { duringOutage, afterStorm },

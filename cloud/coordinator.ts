@@ -55,6 +55,7 @@ export async function startCoordinator(config: CoordinatorConfig, options: Start
     host: config.grpc.host, port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
     store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
+    ingestBudget: { batches: config.grpc.ingest_inflight_batches, bytes: config.grpc.ingest_inflight_bytes },
     logger: componentLogger('edgelink', logger), hooks: services.hooks,
   });
   const grpcPort = await edgeLink.start();

@@ -1,10 +1,14 @@
-// Exponential backoff with full jitter (as in grpc-js backoff-timeout): spreads reconnects of
-// many boxes after a coordinator restart instead of a synchronized stampede.
+// Exponential backoff with jitter: spreads reconnects of many boxes after a coordinator restart
+// instead of a synchronized stampede. Proportional jitter (as in grpc-js backoff-timeout) keeps
+// each delay near its step; full jitter (AWS: uniform in [0, min(cap, initial·2^n)]) spreads a
+// fleet that failed at the same instant over the whole window.
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;
   multiplier?: number;
   jitter?: number; // 0..1 share of the delay that is randomized
+  /** Uniform in [0, step] instead of step ± jitter. */
+  fullJitter?: boolean;
   random?: () => number;
 }
 
@@ -24,6 +28,7 @@ export class Backoff {
   nextDelayMs(): number {
     const base = Math.min(this.options.maxMs, this.options.initialMs * this.multiplier ** this.attempt);
     this.attempt++;
+    if (this.options.fullJitter) return Math.round(this.random() * base);
     const spread = base * this.jitter;
     return Math.max(0, Math.round(base - spread + this.random() * 2 * spread));
   }

@@ -6,6 +6,7 @@
 import { encodeBatchBody, encodeRecord, type ProtoRecord } from '../../common/proto.js';
 import { laneFromProto, LANES, laneToProto, type LaneName } from '../../common/lanes.js';
 import { createEdgeLinkClient, openSync, register, type SyncCall } from '../../edge/uplink/client.js';
+import { Backoff } from '../../common/backoff.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import type { LaneSeq__Output } from '../../proto/generated/ioc/edgelink/v1/LaneSeq.js';
@@ -20,6 +21,10 @@ const MINUTE_MS = 60_000;
 const WINDOW_CLOSE_SPREAD_MS = 10_000;
 /** One thumbnail in this many is evicted by the disk budget and reported as a drop. */
 const THUMBNAIL_DROP_EVERY = 10;
+/** The uplink's reconnect policy (edge/uplink/link.ts): full jitter from 1 s up to a minute. */
+const RECONNECT = { initialMs: 1000, maxMs: 60_000, fullJitter: true };
+/** A box that has not connected in this long counts as failed (the bench reports it). */
+const CONNECT_GIVE_UP_MS = 10 * 60_000;
 
 /** The 10 sensors of a box: the overview's key metrics first (rainfall, level, temperature). */
 export const FLEET_SENSORS = [
@@ -79,6 +84,8 @@ export class FleetBox {
   private drainTarget: Partial<Record<LaneName, number>> | undefined;
   drainStartedMs = 0;
   drainedMs = 0;
+  /** Records acknowledged since the drain started (the storm's per-box progress). */
+  drainAckedRecords = 0;
   connected = false;
   /** Streams lost while the link should be up (each one reconnected, as the uplink does). */
   streamsLost = 0;
@@ -97,12 +104,14 @@ export class FleetBox {
   /** Handshake and Sync stream, retried with the uplink's backoff until it is up. */
   async connect(): Promise<void> {
     this.linkUp = true;
-    for (let attempt = 0; ; attempt++) {
+    const backoff = new Backoff(RECONNECT);
+    const giveUpAt = Date.now() + CONNECT_GIVE_UP_MS;
+    for (;;) {
       try {
         return await this.open();
       } catch (err) {
-        if (!this.linkUp || attempt >= 20) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(5000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+        if (!this.linkUp || Date.now() > giveUpAt) throw err;
+        await new Promise((r) => setTimeout(r, backoff.nextDelayMs()));
       }
     }
   }
@@ -167,6 +176,7 @@ export class FleetBox {
     this.drainTarget = Object.fromEntries(LANES.map((l) => [l, this.nextSeq[l] - 1]));
     this.drainStartedMs = Date.now();
     this.drainedMs = 0;
+    this.drainAckedRecords = 0;
     await this.connect();
     this.checkDrained();
   }
@@ -274,6 +284,7 @@ export class FleetBox {
         this.inflight.delete(Number(msg.ack.batch_id));
         if (msg.ack.error || msg.ack.rejected.length > 0) this.sink.refused(this.identity.deviceId, msg.ack.error || msg.ack.rejected[0]!.reason);
         else this.sink.acked(performance.now() - sent.sentAtMs, sent.batch.records.length);
+        this.drainAckedRecords += sent.batch.records.length;
       }
       this.applyAcked(msg.ack.acked);
       this.checkDrained();
@@ -325,6 +336,6 @@ export class FleetBox {
     this.connected = false;
     this.streamsLost++;
     this.call = undefined;
-    setTimeout(() => void this.connect().catch(() => undefined), 1000 * (0.5 + Math.random()));
+    setTimeout(() => void this.connect().catch(() => undefined), new Backoff(RECONNECT).nextDelayMs());
   }
 }

@@ -15,6 +15,7 @@ export type WorkerCommand =
   | { cmd: 'collect' }
   | { cmd: 'outage'; backlogMinutes: number }
   | { cmd: 'reconnect'; timeoutMs: number }
+  | { cmd: 'progress' }
   | { cmd: 'stop' };
 
 /** What the boxes measured since the last collect, by group (outage boxes vs the rest). */
@@ -33,6 +34,11 @@ export interface CollectReply {
   backlogRecords: number;
   connected: number;
   streamsLost: number;
+}
+
+/** Per outage box during the storm: records acknowledged since it reconnected, and its backlog. */
+export interface ProgressReply {
+  boxes: { ackedRecords: number; backlogRecords: number }[];
 }
 
 export interface ReconnectReply {
@@ -90,6 +96,8 @@ export class FleetWorker {
         return this.collect();
       case 'reconnect':
         return this.reconnect(command.timeoutMs);
+      case 'progress':
+        return this.progress();
       case 'stop':
         for (const { box } of this.boxes) box.close();
         return { stopped: true };
@@ -111,6 +119,12 @@ export class FleetWorker {
     return { connected: this.boxes.length - failed.length, failed };
   }
 
+  private readonly stormBacklog = new Map<FleetBox, number>();
+
+  private progress(): ProgressReply {
+    return { boxes: [...this.stormBacklog].map(([box, backlogRecords]) => ({ ackedRecords: box.drainAckedRecords, backlogRecords })) };
+  }
+
   private collect(): CollectReply {
     let produced = 0;
     let dropped = 0;
@@ -130,7 +144,9 @@ export class FleetWorker {
   /** All outage boxes reconnect at once; resolves when every backlog is drained or at the timeout. */
   private async reconnect(timeoutMs: number): Promise<ReconnectReply> {
     const storm = this.boxes.filter((b) => b.outage).map((b) => b.box);
-    const backlog = new Map(storm.map((box) => [box, box.backlogRecords()]));
+    const backlog = this.stormBacklog;
+    backlog.clear();
+    for (const box of storm) backlog.set(box, box.backlogRecords());
     await Promise.all(storm.map((box) => box.reconnectAndDrain().catch(() => undefined)));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && storm.some((box) => box.drainedMs === 0)) await new Promise((r) => setTimeout(r, 100));

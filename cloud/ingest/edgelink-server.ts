@@ -1,6 +1,6 @@
 // The coordinator's EdgeLink gRPC endpoint: device handshake and the Sync stream. Batches are
-// acknowledged only after the store has made them durable; each EdgeMessage variant has one
-// handler in a table.
+// acknowledged only after the store has made them durable, and written in turns shared fairly
+// among devices (fair-queue.ts); each EdgeMessage variant has one handler in a table.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type { PeerCertificate } from 'node:tls';
@@ -16,6 +16,7 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import type { Presence, LiveSession } from './presence.js';
 import { mapRecord } from './record-mapper.js';
 import { heartbeatRow } from './heartbeat.js';
+import { FairQueue } from './fair-queue.js';
 import type { EdgeLinkHandlers } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { EdgeMessage__Output } from '../../proto/generated/ioc/edgelink/v1/EdgeMessage.js';
 import type { CoordinatorMessage } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
@@ -27,6 +28,16 @@ type SyncCall = grpc.ServerDuplexStream<EdgeMessage__Output, CoordinatorMessage>
 type AuthContext = ReturnType<SyncCall['getAuthContext']>;
 type Send = (m: CoordinatorMessage) => void;
 type EdgeMessageKind = NonNullable<EdgeMessage__Output['body']>;
+
+const DEFAULT_INGEST_BUDGET = { batches: 64, bytes: 16 * 1024 * 1024 };
+/**
+ * Messages of one stream taken off gRPC before the stream is paused. Its other messages stay
+ * compressed in grpc-js's stream buffer (16 messages) and, past those, in the sender's HTTP/2
+ * flow-control window: a device whose batches wait their turn is slowed down instead of having
+ * them decoded into the coordinator's memory. (An edge sends at most its in-flight window, 4
+ * batches by default, ahead of the acks anyway.)
+ */
+const STREAM_READ_AHEAD = 2;
 
 /** The names a client certificate vouches for: its subject CN and its DNS and URI SANs. */
 export function certificateNames(cert: PeerCertificate | undefined): string[] {
@@ -60,6 +71,8 @@ export interface EdgeLinkServerOptions {
   metrics: CoordinatorMetrics;
   maxBatchBytes: number;
   maxBatchRecords: number;
+  /** Batches and compressed bytes decoded and written at once across all streams. */
+  ingestBudget?: { batches: number; bytes: number };
   hooks?: IngestHooks;
   logger?: Logger;
 }
@@ -70,10 +83,22 @@ export class EdgeLinkServer {
   private readonly log: Logger;
   private readonly rateLimited: RateLimitedLog;
   private readonly sends = new Map<string, (msg: CoordinatorMessage) => void>();
+  private readonly writeTurns: FairQueue;
 
   constructor(private readonly options: EdgeLinkServerOptions) {
     this.log = options.logger ?? componentLogger('edgelink');
     this.rateLimited = new RateLimitedLog(this.log);
+    const budget = options.ingestBudget ?? DEFAULT_INGEST_BUDGET;
+    const m = options.metrics;
+    this.writeTurns = new FairQueue({
+      maxJobs: budget.batches, maxBytes: budget.bytes,
+      onChange: (s) => {
+        m.ingestQueueBatches.set(s.waitingJobs);
+        m.ingestQueueDevices.set(s.waitingKeys);
+        m.ingestInflightBatches.set(s.runningJobs);
+        m.ingestInflightBytes.set(s.runningBytes);
+      },
+    });
   }
 
   async start(): Promise<number> {
@@ -187,8 +212,10 @@ export class EdgeLinkServer {
       closed = true;
       call.emit('error', { code: err.grpcStatus, details: err.message });
     };
+    let authenticated = false;
     const authed = this.authenticate(deviceId, token, call.getAuthContext()).then((device) => {
       if (closed) return undefined;
+      authenticated = true;
       this.options.presence.attach(session);
       this.sends.set(deviceId, send);
       this.log.info({ deviceId }, 'device stream open');
@@ -197,8 +224,12 @@ export class EdgeLinkServer {
     });
     authed.catch((err: unknown) => fail(asIocError(err)));
 
+    let unhandled = 0;
     call.on('data', (msg: EdgeMessage__Output) => {
       const receivedAt = Date.now();
+      // A message waiting its turn is still a sign of life.
+      if (authenticated) this.options.presence.touch(deviceId, receivedAt);
+      if (++unhandled >= STREAM_READ_AHEAD) call.pause();
       chain = chain
         .then(() => authed)
         .then((device) => (device && !closed ? this.handle(device, msg, send, receivedAt) : undefined))
@@ -206,6 +237,9 @@ export class EdgeLinkServer {
           const e = asIocError(err);
           this.log.error({ deviceId, err: e.message }, 'sync stream failed');
           fail(e);
+        })
+        .finally(() => {
+          if (--unhandled < STREAM_READ_AHEAD && call.isPaused()) call.resume();
         });
     });
     const detach = () => {
@@ -270,14 +304,38 @@ export class EdgeLinkServer {
       send({ ack: { batch_id: batch.batch_id, error: `batch of ${batch.body.length} bytes exceeds ${this.options.maxBatchBytes}` } });
       return;
     }
+    const written = await this.writeTurns.run(device.id, batch.body.length, async () => {
+      this.options.metrics.ingestQueueWaitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      // The stream closed while the batch waited (link cut, replaced by a newer stream): nobody
+      // would get the ack, and the device sends the batch again on its next stream.
+      if (this.sends.get(device.id) !== send) return undefined;
+      return this.writeBatch(device, batch);
+    });
+    if (!written) return;
+    if ('error' in written) {
+      send({ ack: { batch_id: batch.batch_id, error: written.error } });
+      return;
+    }
+    const { result, rejected } = written;
+    // Lanes with nothing stored in this batch are still acknowledged at their current position.
+    const ackedLanes = new Map(result.acked.map((a) => [a.lane, a.seq]));
+    const acked = LANES.filter((l) => ackedLanes.has(l)).map((l) => ({ lane: laneToProto(l), seq: ackedLanes.get(l)! }));
+    send({ ack: { batch_id: batch.batch_id, acked, rejected } });
+    this.options.metrics.ingestBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // The device was waiting for this turn: it is alive even if its stream was paused meanwhile.
+    this.options.presence.touch(device.id);
+    if (result.stored.length > 0) this.options.hooks?.onStored?.(device.id, result.stored);
+  }
+
+  /** Decodes, maps and stores one batch (the part that holds memory and the store's time). */
+  private async writeBatch(device: DeviceRow, batch: NonNullable<EdgeMessage__Output['batch']>) {
     let records: ReturnType<typeof decodeBatchBody>;
     try {
       records = decodeBatchBody(batch.body, batch.compression, this.options.maxBatchRecords);
     } catch (err) {
       this.options.metrics.ingestRejects.inc({ device: device.id, code: 'BAD_BATCH' });
       this.rateLimited.warn(`badbatch:${device.id}`, { deviceId: device.id, err: errorMessage(err) }, 'undecodable batch refused');
-      send({ ack: { batch_id: batch.batch_id, error: errorMessage(err) } });
-      return;
+      return { error: errorMessage(err) };
     }
     const offset = (await this.options.store.getDevice(device.id))?.clockOffsetMs ?? 0;
     const ctx = { deviceId: device.id, site: device.site, sessionOffsetMs: offset, receivedMs: Date.now() };
@@ -300,12 +358,7 @@ export class EdgeLinkServer {
       storedByKind.set(kind, (storedByKind.get(kind) ?? 0) + 1);
     }
     for (const [kind, n] of storedByKind) this.options.metrics.ingestRecords.inc({ device: device.id, kind }, n);
-    // Lanes with nothing stored in this batch are still acknowledged at their current position.
-    const ackedLanes = new Map(result.acked.map((a) => [a.lane, a.seq]));
-    const acked = LANES.filter((l) => ackedLanes.has(l)).map((l) => ({ lane: laneToProto(l), seq: ackedLanes.get(l)! }));
-    send({ ack: { batch_id: batch.batch_id, acked, rejected } });
-    this.options.metrics.ingestBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    if (result.stored.length > 0) this.options.hooks?.onStored?.(device.id, result.stored);
+    return { result, rejected };
   }
 
   async stop(): Promise<void> {

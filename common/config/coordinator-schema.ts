@@ -49,6 +49,12 @@ export const CoordinatorConfigSchema = z.strictObject({
         .describe('TLS of EdgeLink; unset: plaintext (loopback or lab only)'),
       max_batch_bytes: z.number().int().min(1024).default(8 * 1024 * 1024),
       max_batch_records: z.number().int().min(1).default(20_000),
+      ingest_inflight_batches: z
+        .number().int().min(1).default(64)
+        .describe('batches decoded and written at once across all devices; the others wait their turn, one batch per device per turn'),
+      ingest_inflight_bytes: z
+        .number().int().min(1024).default(16 * 1024 * 1024)
+        .describe('compressed batch bytes decoded and written at once (a larger single batch runs alone)'),
     })
     .prefault({}),
   store: z

@@ -154,7 +154,7 @@ export const EdgeConfigSchema = z
         heartbeat_s: z.number().min(1).max(3600).default(15),
         connect_timeout_s: z.number().min(1).max(300).default(20),
         ack_timeout_s: z.number().min(1).max(3600).default(60).describe('reconnect when an ack takes longer'),
-        reconnect_initial_s: z.number().min(0.1).max(600).default(1).describe('first wait after a failed connection; doubles (with jitter) up to reconnect_max_s'),
+        reconnect_initial_s: z.number().min(0.1).max(600).default(1).describe('reconnect waits are random in [0, reconnect_initial_s·2^n] (full jitter), capped at reconnect_max_s'),
         reconnect_max_s: z.number().min(0.1).max(3600).default(60),
       })
       .prefault({}),

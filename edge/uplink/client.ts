@@ -48,7 +48,10 @@ export function createEdgeLinkClient(target: LinkTarget, channelOptions: grpc.Ch
     ...KEEPALIVE_OPTIONS,
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // The uplink has its own backoff; grpc-js's reconnect backoff would stack on top of it.
+    // The uplink's backoff (full jitter, up to a minute) paces reconnects: a fresh client and one
+    // connection attempt per handshake (see connect), its connection not shared through grpc-js's
+    // global pool, whose backoff state would carry over from one attempt to the next.
+    'grpc.use_local_subchannel_pool': 1,
     'grpc.initial_reconnect_backoff_ms': 1000,
     'grpc.max_reconnect_backoff_ms': 5000,
     'grpc.enable_retries': 0,
@@ -62,11 +65,31 @@ export interface Handshake {
   receivedMs: number;
 }
 
+/**
+ * One connection attempt of a fresh client: resolves when the channel is ready, rejects when the
+ * attempt fails or at the deadline. grpc-js's waitForReady would keep retrying on its own
+ * schedule (1-5 s, the same for every box) until the deadline; the uplink's jittered backoff
+ * decides instead. (A channel that failed once stays in TRANSIENT_FAILURE until it is ready, so
+ * an attempt cannot be told apart from the last one's: hence a fresh client per attempt.)
+ */
+export function connect(client: EdgeLinkClient, timeoutMs: number): Promise<void> {
+  const channel = client.getChannel();
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      const state = channel.getConnectivityState(true);
+      if (state === grpc.connectivityState.READY) return resolve();
+      if (state === grpc.connectivityState.SHUTDOWN) return reject(new Error('client closed'));
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return reject(new Error(`cannot connect to ${channel.getTarget()}`));
+      channel.watchConnectivityState(state, deadline, (err) => (err ? reject(new Error(`no connection to ${channel.getTarget()} within ${timeoutMs} ms`)) : check()));
+    };
+    check();
+  });
+}
+
 export async function register(client: EdgeLinkClient, identity: LinkIdentity, timeoutMs: number): Promise<Handshake> {
   // Connect first, so the handshake's round trip (and so the clock offset) excludes TCP set-up.
-  await new Promise<void>((resolve, reject) =>
-    client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve())),
-  );
+  await connect(client, timeoutMs);
   const sentMs = Date.now();
   return new Promise((resolve, reject) => {
     client.Register(

@@ -1,5 +1,5 @@
 // The uplink component: keeps one Sync session to the coordinator alive across link cuts,
-// coordinator restarts and revoked tokens, with exponential backoff and jitter. It never
+// coordinator restarts and revoked tokens, with exponential backoff and full jitter. It never
 // blocks producers: they write to the outbox, the uplink drains it when it can.
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { Heartbeat } from '../../proto/generated/ioc/edgelink/v1/Heartbeat.js';
@@ -78,7 +78,9 @@ export class Uplink implements Component {
 
   constructor(private readonly options: UplinkOptions) {
     this.log = options.logger ?? componentLogger('uplink');
-    this.backoff = new Backoff({ initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000 });
+    // Full jitter: a thousand boxes cut off by the same outage come back spread over the window,
+    // not in waves at 1, 2, 4 s.
+    this.backoff = new Backoff({ initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000, fullJitter: true });
     const rateBytes = (options.settings.rate_kbps * 1000) / 8;
     const recordRate = Math.max(0, rateBytes - controlReserveBytesPerSecond(options.settings.rate_kbps));
     // One second of burst: enough for a batch, small enough that nothing queues behind it.
@@ -89,7 +91,6 @@ export class Uplink implements Component {
   async start(): Promise<void> {
     if (this.loop) return;
     this.abort = new AbortController();
-    this.client = createEdgeLinkClient(this.options.target);
     this.loop = this.run(this.abort.signal);
   }
 
@@ -120,7 +121,10 @@ export class Uplink implements Component {
   }
 
   private async connectOnce(signal: AbortSignal): Promise<void> {
-    const client = this.client!;
+    // A fresh client per attempt: one connection attempt each, paced by this loop's backoff.
+    this.client?.close();
+    const client = createEdgeLinkClient(this.options.target);
+    this.client = client;
     this.state = 'connecting';
     const timeoutMs = this.options.settings.connect_timeout_s * 1000;
     const hs = await register(client, this.options.identity, timeoutMs);

@@ -19,7 +19,10 @@ interface FleetResult {
       offlineWrongly: { midway: Presence; end: Presence; inOverview: number };
       refused: string[];
     };
-    storm: { boxes: number; backlogRecords: number; starved: { count: number }; ack: { stormBoxes: { batches: number } }; presence: { duringOutage: Presence; afterStorm: Presence }; refused: string[] };
+    storm: {
+      boxes: number; backlogRecords: number; starved: { count: number };
+      perBoxDrainSeconds: { p50: number; p99: number; max: number; notDrained: number };
+      progress: { samples: { ackedRecordsPerBox: { min: number; max: number }; queue: { metricsAnswerMs: number; error?: string } }[] }; ack: { stormBoxes: { batches: number } }; presence: { duringOutage: Presence; afterStorm: Presence }; refused: string[] };
     exactlyOnce: { produced: number; droppedAndReported: number; stored: number; missing: number; stillQueued: number };
   };
 }
@@ -34,7 +37,7 @@ function runBench(args: string[]): Promise<{ code: number | null; out: string }>
 t.test('a handful of boxes report, drop out, come back with a backlog, and nothing is lost', async (t) => {
   const { code, out } = await runBench([
     '--store', 'level', '--boxes', '6', '--workers', '2', '--minutes', '0.1', '--ramp-seconds', '0.5',
-    '--api-rate', '20', '--api-seconds', '2', '--backlog-minutes', '10', '--drain-timeout-seconds', '30',
+    '--api-rate', '20', '--api-seconds', '2', '--backlog-minutes', '10', '--drain-timeout-seconds', '30', '--storm-sample-seconds', '0.2',
   ]);
   t.equal(code, 0, 'the bench exits cleanly');
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as FleetResult;
@@ -53,6 +56,13 @@ t.test('a handful of boxes report, drop out, come back with a backlog, and nothi
   t.equal(storm.boxes, 3, 'three boxes in ten go down');
   t.ok(storm.backlogRecords >= 3 * 10 * 11, 'each brings back ten minutes of records');
   t.equal(storm.starved.count, 0, 'every storm box drained');
+  t.equal(storm.perBoxDrainSeconds.notDrained, 0);
+  t.ok(storm.perBoxDrainSeconds.p50 <= storm.perBoxDrainSeconds.p99 && storm.perBoxDrainSeconds.p99 <= storm.perBoxDrainSeconds.max, 'drain time percentiles in order');
+  t.ok(storm.progress.samples.length > 0, 'the storm was sampled as it drained');
+  for (const sample of storm.progress.samples) {
+    t.ok(sample.ackedRecordsPerBox.min <= sample.ackedRecordsPerBox.max);
+    t.notOk(sample.queue.error, 'the coordinator answered /metrics during the storm');
+  }
   t.same([...steady.refused, ...storm.refused], [], 'no batch refused');
   t.ok(exactlyOnce.droppedAndReported >= 3, 'evicted thumbnails were reported as drops (and acked, or the drain would not finish)');
   t.equal(exactlyOnce.stillQueued, 0);
