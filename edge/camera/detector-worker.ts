@@ -20,8 +20,15 @@ let outputName = 'tower_0/detections';
 let labels: string[] = [];
 // Letterbox fill: mid-grey, so the padding is not read as a dark object.
 const PAD_VALUE = 114;
-/** The model input, filled in place for every inference (3 MB at 512 px, allocated once). */
-let input = new Float32Array(0);
+/** The model input tensor, filled in place for every inference (3 MB at 512 px, allocated once). */
+let input: tf.Tensor4D;
+/**
+ * On wasm the letterbox is written straight into the input tensor's bytes in the wasm heap (no
+ * 3 MB copy in this isolate, no upload per inference); other backends get a buffer uploaded
+ * as a new tensor before each run.
+ */
+let staging: Float32Array | undefined;
+let wasmInput: (() => Float32Array) | undefined;
 
 function reply(message: WorkerReply): void {
   port.postMessage(message);
@@ -44,19 +51,51 @@ async function load(): Promise<void> {
   // The graph model keeps its artifacts for save(), which the detector never calls; the weights
   // now live in backend tensors, so the 4 MB copy in this isolate can go.
   delete artifacts.weightData;
-  input = new Float32Array(inputSize * inputSize * 3);
+  prepareInput();
   // The first run compiles kernels and is several times slower: do it before saying ready.
-  const warm = tf.tidy(() => model.execute(tf.zeros([1, inputSize, inputSize, 3]), outputName) as tf.Tensor);
+  const warm = tf.tidy(() => model.execute(input, outputName) as tf.Tensor);
   await warm.data();
   tf.dispose(warm);
   reply({ type: 'ready', backend: backend.name, notes: backend.notes, loadMs: Math.round(performance.now() - started) });
 }
 
+interface WasmBackendInternals {
+  wasm?: { HEAPU8?: Uint8Array };
+  dataIdMap?: { get(dataId: object): { memoryOffset?: number | null } | undefined };
+}
+
+function prepareInput(): void {
+  const shape: [number, number, number, number] = [1, inputSize, inputSize, 3];
+  const length = inputSize * inputSize * 3;
+  input = tf.zeros(shape);
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    const offset = backend.dataIdMap?.get(input.dataId)?.memoryOffset;
+    const heap = backend.wasm;
+    // A new view every time: growing the wasm heap replaces its ArrayBuffer.
+    if (typeof offset === 'number' && heap?.HEAPU8) wasmInput = () => new Float32Array(heap.HEAPU8!.buffer, offset, length);
+  }
+  if (!wasmInput) staging = new Float32Array(length);
+}
+
+/** Where the next input's pixels go. */
+function inputPixels(): Float32Array {
+  return wasmInput ? wasmInput() : staging!;
+}
+
+/** Makes the written pixels the model's input (an upload, except on wasm where they are in place). */
+function commitInput(): void {
+  if (!staging) return;
+  input.dispose();
+  input = tf.tensor4d(staging, [1, inputSize, inputSize, 3], 'float32');
+}
+
 async function detect(request: Extract<WorkerRequest, { type: 'detect' }>): Promise<RawDetection[]> {
   const geometry = letterbox(request.width, request.height, inputSize);
-  letterboxInto(request.pixels, request.width, request.height, geometry, input, PAD_VALUE, request.origin);
-  // One upload of the finished input; execute() frees each activation once it is consumed.
-  const rows = tf.tidy(() => model.execute(tf.tensor4d(input, [1, inputSize, inputSize, 3], 'float32'), outputName) as tf.Tensor);
+  letterboxInto(request.pixels, request.width, request.height, geometry, inputPixels(), PAD_VALUE, request.origin);
+  commitInput();
+  // execute() frees each activation once it is consumed; the input tensor stays for the next run.
+  const rows = tf.tidy(() => model.execute(input, outputName) as tf.Tensor);
   const data = (await rows.data()) as Float32Array;
   rows.dispose();
   const out: RawDetection[] = [];

@@ -1,14 +1,13 @@
 // Local time of day on the box, in the province's time zone (Indochina Time, UTC+7, no DST),
-// for rules that are active only part of the day.
-const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-const formatter = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+// for rules that are active only part of the day. Plain arithmetic rather than Intl: a time
+// zone formatter pages ~6 MB of ICU data and code into the agent, for an offset that is fixed.
+const UTC_OFFSET_MINUTES = 7 * 60;
+const MINUTES_PER_DAY = 24 * 60;
 
 /** Minutes since local midnight. */
 export function localMinuteOfDay(wallMs: number): number {
-  const parts = formatter.formatToParts(new Date(wallMs));
-  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
-  const minute = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
-  return hour * 60 + minute;
+  const minutes = Math.floor(wallMs / 60_000) + UTC_OFFSET_MINUTES;
+  return ((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
 }
 
 function parseHHMM(value: string): number {
