@@ -30,7 +30,7 @@ models: deps
 demo: setup build
 	@$(NODE) dist/scripts/demo.js
 
-## lint: Biome lint and a type-check of the sources and test/ (tsconfig.test.json)
+## lint: Biome lint and format check, and a type-check of the sources and test/ (tsconfig.test.json)
 lint: deps
 	@bash scripts/lint.sh
 

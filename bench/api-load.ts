@@ -41,7 +41,10 @@ const KINDS = ['telemetry', 'alarm', 'camera_event', 'traffic_count'] as const;
 // Kind comes from i mod 20; severity, camera and label from i/3, i/7, i/5, so that they vary
 // independently of the kind and every filter combination the load asks for has rows.
 /** (i*7) % 20: 0–13 telemetry, 14–15 alarm, 16–18 camera event, 19 traffic count. */
-const kindOf = (i: number) => { const r = (i * 7) % 20; return r < 14 ? 0 : r < 16 ? 1 : r < 19 ? 2 : 3; };
+const kindOf = (i: number) => {
+  const r = (i * 7) % 20;
+  return r < 14 ? 0 : r < 16 ? 1 : r < 19 ? 2 : 3;
+};
 const LANE_OF = ['telemetry', 'alarm', 'event', 'telemetry'] as const;
 const ALARM_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const LABELS = ['person', 'car', 'motorbike'];
@@ -55,9 +58,17 @@ function eventAt(i: number): EventRow {
   const timeMs = T_END - ((i * 7919) % SPAN_S) * 1000;
   const deviceId = `edge-${d}`;
   return {
-    id: k === 2 ? cameraRowId(deviceId, `ev-${i}`) : `${deviceId}.${lane}.${seq}`, deviceId, site: SITES[d % 3]!, kind, lane, seq,
+    id: k === 2 ? cameraRowId(deviceId, `ev-${i}`) : `${deviceId}.${lane}.${seq}`,
+    deviceId,
+    site: SITES[d % 3]!,
+    kind,
+    lane,
+    seq,
     severity: k === 1 ? ALARM_SEVERITIES[Math.floor(i / 3) % 4]! : k === 2 ? 'medium' : null,
-    edgeTimeMs: timeMs, timeMs, receivedMs: timeMs + 1500, clockSynced: true,
+    edgeTimeMs: timeMs,
+    timeMs,
+    receivedMs: timeMs + 1500,
+    clockSynced: true,
     ...(k === 2 || k === 3 ? { cameraId: `cam-${Math.floor(i / 7) % 4}` } : {}),
     ...(k === 2 ? { label: LABELS[Math.floor(i / 5) % 3], rule: 'intrusion', phase: 'end' } : {}),
     ...(k === 0 || k === 1 ? { sensorId: `sensor-${i % 8}`, metric: 'level' } : {}),
@@ -119,7 +130,8 @@ async function seedPostgres(schema: string, count: number): Promise<void> {
   try {
     // Secondary indexes are dropped for the load and rebuilt from their own definitions after.
     const { rows: indexes } = await store.pool.query<{ indexname: string; indexdef: string }>(
-      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'events' AND indexname <> 'events_pkey'", [schema],
+      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'events' AND indexname <> 'events_pkey'",
+      [schema],
     );
     for (const ix of indexes) await store.pool.query(`DROP INDEX ${schema}.${ix.indexname}`);
     const chunk = Math.ceil(count / 4);
@@ -134,7 +146,8 @@ async function seedPostgres(schema: string, count: number): Promise<void> {
     for (const i of [0, 1, 7, 8, 14, 17, 19, 12_345 % count, count - 1]) {
       const row = eventAt(i);
       const got = (await store.getEvent(row.id)) as unknown;
-      if (JSON.stringify(sortKeys(got)) !== JSON.stringify(sortKeys(row))) throw new Error(`seed mismatch at ${i}: ${JSON.stringify(got)} vs ${JSON.stringify(row)}`);
+      if (JSON.stringify(sortKeys(got)) !== JSON.stringify(sortKeys(row)))
+        throw new Error(`seed mismatch at ${i}: ${JSON.stringify(got)} vs ${JSON.stringify(row)}`);
     }
   } finally {
     await store.close();
@@ -143,7 +156,12 @@ async function seedPostgres(schema: string, count: number): Promise<void> {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   return v;
 }
 
@@ -155,7 +173,14 @@ const QUERIES: QueryKind<string[]>[] = [
   { name: 'site', share: 20, url: (n) => `/api/v1/events?site=${SITES[n % 3]}&limit=50` },
   { name: 'device+kind', share: 15, url: (n) => `/api/v1/events?device=edge-${n % DEVICES}&kind=telemetry&limit=100` },
   { name: 'alarms>=high', share: 10, url: () => '/api/v1/events?kind=alarm&min_severity=high&limit=50' },
-  { name: 'site+day', share: 10, url: (n) => { const until = T_END - (n % 29) * DAY_MS; return `/api/v1/events?site=${SITES[n % 3]}&since=${until - DAY_MS}&until=${until}&limit=100`; } },
+  {
+    name: 'site+day',
+    share: 10,
+    url: (n) => {
+      const until = T_END - (n % 29) * DAY_MS;
+      return `/api/v1/events?site=${SITES[n % 3]}&since=${until - DAY_MS}&until=${until}&limit=100`;
+    },
+  },
   { name: 'next page', share: 10, url: (n, cursors) => `/api/v1/events?limit=50&cursor=${cursors[n % cursors.length]}` },
   { name: 'camera+label', share: 5, url: (n) => `/api/v1/events?camera=cam-${n % 4}&label=person&limit=20` },
 ];
@@ -166,7 +191,9 @@ async function generateLoad(base: string, rate: number, seconds: number): Promis
   const cursors: string[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const res: { nextCursor: string | null } = JSON.parse((await client.get(`/api/v1/events?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body) as { nextCursor: string | null };
+    const res: { nextCursor: string | null } = JSON.parse((await client.get(`/api/v1/events?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body) as {
+      nextCursor: string | null;
+    };
     cursor = res.nextCursor;
     if (!cursor) break;
     cursors.push(cursor);
@@ -185,18 +212,33 @@ const round = (v: number) => Math.round(v * 10) / 10;
 const pct = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!));
 
 function summarize(r: LoadResult) {
-  const all = Object.values(r.latencies).flat().sort((a, b) => a - b);
-  const perQuery = Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => {
-    const s = [...v].sort((a, b) => a - b);
-    return [k, { n: s.length, p50Ms: pct(s, 50), p99Ms: pct(s, 99) }];
-  }));
-  return { requests: r.sent, errors: r.errors, statuses: r.statuses, achievedRate: round(r.sent / r.seconds), p50Ms: pct(all, 50), p90Ms: pct(all, 90), p99Ms: pct(all, 99), maxMs: pct(all, 100), perQuery };
+  const all = Object.values(r.latencies)
+    .flat()
+    .sort((a, b) => a - b);
+  const perQuery = Object.fromEntries(
+    Object.entries(r.latencies).map(([k, v]) => {
+      const s = [...v].sort((a, b) => a - b);
+      return [k, { n: s.length, p50Ms: pct(s, 50), p99Ms: pct(s, 99) }];
+    }),
+  );
+  return {
+    requests: r.sent,
+    errors: r.errors,
+    statuses: r.statuses,
+    achievedRate: round(r.sent / r.seconds),
+    p50Ms: pct(all, 50),
+    p90Ms: pct(all, 90),
+    p99Ms: pct(all, 99),
+    maxMs: pct(all, 100),
+    perQuery,
+  };
 }
 
 async function measure(storeYaml: string, rate: number, seconds: number) {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-api-'));
   const coordinator = await startBenchCoordinator({
-    dir, env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
+    dir,
+    env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
     bodyYaml: `${storeYaml}\napi_tokens: [{ name: bench, role: viewer, token: ${TOKEN} }]`,
   });
   try {
@@ -216,7 +258,9 @@ async function measure(storeYaml: string, rate: number, seconds: number) {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      events: { type: 'string', default: '1000000' }, rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '15' },
+      events: { type: 'string', default: '1000000' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '15' },
       load: { type: 'string' },
     },
   });
@@ -241,10 +285,19 @@ async function main(): Promise<void> {
     execFileSync('sync');
     const level = await measure(`store: { kind: level, dir: ${join(levelDir, 'store')} }`, rate, seconds);
     const postgres = await measure(`store: { kind: postgres, schema: ${schema}, pool_size: 10 }`, rate, seconds);
-    process.stdout.write(`${JSON.stringify({
-      bench: 'api-load', events, rate, seconds, loadAverage1m: round(loadavg()[0]!), seedSeconds: { level: round(levelSeedS), postgres: round(pgSeedS) },
-      mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])), level, postgres,
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'api-load',
+        events,
+        rate,
+        seconds,
+        loadAverage1m: round(loadavg()[0]!),
+        seedSeconds: { level: round(levelSeedS), postgres: round(pgSeedS) },
+        mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
+        level,
+        postgres,
+      })}\n`,
+    );
   } finally {
     rmSync(levelDir, { recursive: true, force: true });
     const client = new pg.Client({ connectionString: DATABASE_URL });

@@ -11,8 +11,12 @@ import { createEdgeMetrics } from '../edge/metrics.js';
 import type { SensorConfig } from '../common/config/edge-schema.js';
 
 const SENSOR: SensorConfig = {
-  id: 'bench-1', type: 'water_level', credentials: { username: 'bench-1', password: 'bench-1-password' },
-  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
+  id: 'bench-1',
+  type: 'water_level',
+  credentials: { username: 'bench-1', password: 'bench-1-password' },
+  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }],
+  thresholds: [],
+  stale_after_s: 300,
 };
 const TOPIC = 'sensors/bench-1/level';
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
@@ -69,7 +73,14 @@ async function measure(broker: 'aedes' | 'mosquitto', qos: 0 | 1, messages: numb
   let url = MOSQUITTO;
   let close: () => Promise<void>;
   if (broker === 'aedes') {
-    const sensorBroker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 4096, sensors: [SENSOR], metrics: createEdgeMetrics(), onReading: onMessage });
+    const sensorBroker = new SensorBroker({
+      host: '127.0.0.1',
+      port: 0,
+      maxPayloadBytes: 4096,
+      sensors: [SENSOR],
+      metrics: createEdgeMetrics(),
+      onReading: onMessage,
+    });
     await sensorBroker.start();
     url = `mqtt://127.0.0.1:${sensorBroker.port}`;
     close = () => sensorBroker.stop();
@@ -81,9 +92,13 @@ async function measure(broker: 'aedes' | 'mosquitto', qos: 0 | 1, messages: numb
     subscriber.on('message', onMessage);
     close = () => subscriber.endAsync();
   }
-  const child = fork(fileURLToPath(import.meta.url), ['--publisher', url, '--qos', String(qos), '--messages', String(messages), ...(broker === 'aedes' ? ['--auth'] : [])], {
-    execArgv: ['--import', 'tsx'],
-  });
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ['--publisher', url, '--qos', String(qos), '--messages', String(messages), ...(broker === 'aedes' ? ['--auth'] : [])],
+    {
+      execArgv: ['--import', 'tsx'],
+    },
+  );
   await new Promise<void>((r) => child.once('message', () => r()));
   const started = performance.now();
   child.send('go');
@@ -101,7 +116,12 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   const { values } = parseArgs({
-    options: { publisher: { type: 'string' }, qos: { type: 'string', default: '1' }, messages: { type: 'string', default: '50000' }, auth: { type: 'boolean', default: false } },
+    options: {
+      publisher: { type: 'string' },
+      qos: { type: 'string', default: '1' },
+      messages: { type: 'string', default: '50000' },
+      auth: { type: 'boolean', default: false },
+    },
   });
   const messages = Number(values.messages);
   if (values.publisher) return publisher(values.publisher, Number(values.qos) as 0 | 1, messages, values.auth ?? false);

@@ -101,10 +101,20 @@ async function run(s: Scenario, sources: Record<'busy' | 'still' | 'foliage', Rt
     agentNow: () => performance.now(),
   });
   const metrics = createEdgeMetrics();
-  const cameras = Array.from({ length: s.cameras }, (_, i) =>
-    // No hourly event budget here: person events stand for what detection and tracking keep up
-    // with, and the budget (a burst of 10 at the default) would cap every scenario alike.
-    new Camera(CameraSchema.parse({ id: `cam-${i + 1}`, url: sourceOf(s.scene, i, sources).url, rtsp_transport: 'udp', objects: { max_object_events_per_hour: 100_000 } }), { sink: outbox, metrics, detector }),
+  const cameras = Array.from(
+    { length: s.cameras },
+    (_, i) =>
+      // No hourly event budget here: person events stand for what detection and tracking keep up
+      // with, and the budget (a burst of 10 at the default) would cap every scenario alike.
+      new Camera(
+        CameraSchema.parse({
+          id: `cam-${i + 1}`,
+          url: sourceOf(s.scene, i, sources).url,
+          rtsp_transport: 'udp',
+          objects: { max_object_events_per_hour: 100_000 },
+        }),
+        { sink: outbox, metrics, detector },
+      ),
   );
   await Promise.all(cameras.map((c) => c.start()));
   const warmDeadline = Date.now() + 15_000;
@@ -134,7 +144,8 @@ async function run(s: Scenario, sources: Record<'busy' | 'still' | 'foliage', Rt
     if (batch.length === 0) break;
     for (const b of batch) {
       const e = decodeRecord(b.record).camera_event;
-      if (e && e.phase === 'new' && e.type === 'object' && e.label === 'person' && !e.rule) personEvents.set(e.camera_id, (personEvents.get(e.camera_id) ?? 0) + 1);
+      if (e && e.phase === 'new' && e.type === 'object' && e.label === 'person' && !e.rule)
+        personEvents.set(e.camera_id, (personEvents.get(e.camera_id) ?? 0) + 1);
     }
   }
   await outbox.close();
@@ -196,17 +207,21 @@ async function main(): Promise<void> {
     const baseline = results[0]!.mean_person_events_per_min;
     const keeps = (r: (typeof results)[number]) =>
       r.min_decode_fps >= 4.5 &&
-      (r.scene === 'still' || r.scene === 'foliage' || (r.scene === 'walk-in' ? r.per_camera[0]!.person_events_per_min : r.min_person_events_per_min) >= 0.7 * baseline);
-    console.log(JSON.stringify({
-      bench: 'camera-capacity',
-      backend: detector.backend,
-      detect: '640 px, 5 fps',
-      baseline_person_events_per_min: baseline,
-      rule: 'a scenario is kept when every camera decodes ≥ 4.5 fps and no street camera (busy; the one street camera of walk-in) reports fewer than 70 % of the single-camera person events',
-      results: results.map((r) => ({ ...r, kept: keeps(r) })),
-      load_average: loadavg().map((v) => +v.toFixed(1)),
-      targets: { busy_cameras: 2, still_cameras: 8, quiet_foliage_cameras: 16, rss_mb_with_4_cameras: 200 },
-    }));
+      (r.scene === 'still' ||
+        r.scene === 'foliage' ||
+        (r.scene === 'walk-in' ? r.per_camera[0]!.person_events_per_min : r.min_person_events_per_min) >= 0.7 * baseline);
+    console.log(
+      JSON.stringify({
+        bench: 'camera-capacity',
+        backend: detector.backend,
+        detect: '640 px, 5 fps',
+        baseline_person_events_per_min: baseline,
+        rule: 'a scenario is kept when every camera decodes ≥ 4.5 fps and no street camera (busy; the one street camera of walk-in) reports fewer than 70 % of the single-camera person events',
+        results: results.map((r) => ({ ...r, kept: keeps(r) })),
+        load_average: loadavg().map((v) => +v.toFixed(1)),
+        targets: { busy_cameras: 2, still_cameras: 8, quiet_foliage_cameras: 16, rss_mb_with_4_cameras: 200 },
+      }),
+    );
   } finally {
     await detector.stop();
     await busy.close();

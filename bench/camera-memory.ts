@@ -97,8 +97,9 @@ async function child(url: string): Promise<void> {
   });
   const metrics = createEdgeMetrics();
   const detector = new Detector({}, { metrics });
-  const cameras = Array.from({ length: CAMERAS }, (_, i) =>
-    new Camera(CameraSchema.parse({ id: `cam-${i + 1}`, url, rtsp_transport: 'udp' }), { sink: outbox, metrics, detector }),
+  const cameras = Array.from(
+    { length: CAMERAS },
+    (_, i) => new Camera(CameraSchema.parse({ id: `cam-${i + 1}`, url, rtsp_transport: 'udp' }), { sink: outbox, metrics, detector }),
   );
   try {
     await detector.start();
@@ -122,16 +123,18 @@ async function child(url: string): Promise<void> {
     const stats = cameras.map((c) => c.stats());
     await Promise.all(cameras.map((c) => c.stop()));
     const total = (k: 'frames' | 'detections') => stats.reduce((s, x) => s + x[k], 0);
-    process.stdout.write(`${RESULT_MARK}${JSON.stringify({
-      backend: detector.backend,
-      rss_peak_mb: mb(peak),
-      rss_end_mb: end.rss_mb,
-      at_idle_detector_loaded: idle,
-      at_largest_sample: atPeak,
-      at_end: end,
-      frames: total('frames'),
-      detector_runs: total('detections'),
-    })}\n`);
+    process.stdout.write(
+      `${RESULT_MARK}${JSON.stringify({
+        backend: detector.backend,
+        rss_peak_mb: mb(peak),
+        rss_end_mb: end.rss_mb,
+        at_idle_detector_loaded: idle,
+        at_largest_sample: atPeak,
+        at_end: end,
+        frames: total('frames'),
+        detector_runs: total('detections'),
+      })}\n`,
+    );
   } finally {
     await detector.stop();
     await outbox.close();
@@ -226,14 +229,16 @@ async function main(): Promise<void> {
   } finally {
     await rtsp.close();
   }
-  console.log(JSON.stringify({
-    bench: 'camera-memory',
-    runtime: import.meta.url.endsWith('.ts') ? 'tsx (loader thread adds memory)' : 'compiled',
-    scene: `${CAMERAS} cameras on the vtest street over RTSP, 640 px at 5 fps, one shared detector, ${SECONDS} s`,
-    load_average: (await import('node:os')).loadavg().map((v) => +v.toFixed(1)),
-    results,
-    target_rss_peak_mb: 200,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'camera-memory',
+      runtime: import.meta.url.endsWith('.ts') ? 'tsx (loader thread adds memory)' : 'compiled',
+      scene: `${CAMERAS} cameras on the vtest street over RTSP, 640 px at 5 fps, one shared detector, ${SECONDS} s`,
+      load_average: (await import('node:os')).loadavg().map((v) => +v.toFixed(1)),
+      results,
+      target_rss_peak_mb: 200,
+    }),
+  );
 }
 
 const at = process.argv.indexOf('--child');

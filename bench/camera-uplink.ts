@@ -58,7 +58,7 @@ async function drain(outbox: Outbox) {
       bytes[record.kind] = (bytes[record.kind] ?? 0) + b.size;
       counts[record.kind] = (counts[record.kind] ?? 0) + 1;
       const e = record.camera_event;
-      if (e?.phase === 'new' || (e?.type === 'activity')) {
+      if (e?.phase === 'new' || e?.type === 'activity') {
         const type = e.type === 'object' ? (e.rule ? `rule:${e.rule}` : 'object') : e.type;
         types[type] = (types[type] ?? 0) + 1;
       }
@@ -77,7 +77,18 @@ async function runSetting(detector: Detector, setting: Setting, dir: string) {
   const config = CameraSchema.parse({
     id: 'cam-street',
     url: `file:${CLIP}`,
-    zones: [{ id: 'path', points: [[0, 0.3], [1, 0.3], [1, 0.85], [0.5, 0.72], [0, 0.55]] }],
+    zones: [
+      {
+        id: 'path',
+        points: [
+          [0, 0.3],
+          [1, 0.3],
+          [1, 0.85],
+          [0.5, 0.72],
+          [0, 0.55],
+        ],
+      },
+    ],
     rules: setting.loitering ? [{ type: 'loitering', zone: 'path', seconds: 10 }] : [],
     objects: setting.objects,
   });
@@ -110,7 +121,24 @@ async function main(): Promise<void> {
   try {
     // The stream as the RTSP test camera sends it (libx264 ultrafast, zerolatency, 1 s GOP).
     const rtspLike = join(dir, 'rtsp-like.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-i', CLIP, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-f', 'mp4', rtspLike]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      CLIP,
+      '-an',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '10',
+      '-f',
+      'mp4',
+      rtspLike,
+    ]);
     const streamPerHour = Math.round((statSync(rtspLike).size * 3600) / CLIP_S);
     const filePerHour = Math.round((statSync(CLIP).size * 3600) / CLIP_S);
     await detector.start();
@@ -125,16 +153,18 @@ async function main(): Promise<void> {
         ratio_vs_clip_file: Math.round(filePerHour / Math.max(1, run.bytes_per_hour)),
       };
     }
-    console.log(JSON.stringify({
-      bench: 'camera-uplink',
-      clip: 'vtest-25s.mp4 in a loop (busy: ~16 people in 25 s)',
-      backend: detector.backend,
-      measured_s_per_setting: MEASURE_S,
-      load_average: loadavg().map((v) => +v.toFixed(1)),
-      stream_bytes_per_hour: { rtsp_camera_ultrafast: streamPerHour, clip_file_slow_preset: filePerHour },
-      ...results,
-      target_ratio: 500,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'camera-uplink',
+        clip: 'vtest-25s.mp4 in a loop (busy: ~16 people in 25 s)',
+        backend: detector.backend,
+        measured_s_per_setting: MEASURE_S,
+        load_average: loadavg().map((v) => +v.toFixed(1)),
+        stream_bytes_per_hour: { rtsp_camera_ultrafast: streamPerHour, clip_file_slow_preset: filePerHour },
+        ...results,
+        target_ratio: 500,
+      }),
+    );
   } finally {
     await detector.stop();
     rmSync(dir, { recursive: true, force: true });

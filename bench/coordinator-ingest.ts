@@ -19,7 +19,12 @@ import { backendCpuMs, backendDeltaMs, processCpuMs, withApplicationName } from 
 import { percentile } from './support/stats.js';
 
 const { values: args } = parseArgs({
-  options: { records: { type: 'string', default: '120000' }, devices: { type: 'string', default: '4' }, batch: { type: 'string', default: '500' }, window: { type: 'string', default: '4' } },
+  options: {
+    records: { type: 'string', default: '120000' },
+    devices: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '500' },
+    window: { type: 'string', default: '4' },
+  },
 });
 const TOTAL = Number(args.records);
 const DEVICES = Number(args.devices);
@@ -57,13 +62,18 @@ function makeBatches(deviceId: string, firstSeq: Record<string, number>, count: 
 
 async function storedRecords(c: BenchCoordinator): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, { headers: { authorization: 'Bearer bench-admin-token-0123456789' } })).text();
-  return text.split('\n').filter((l) => l.startsWith('ioc_ingest_records_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('ioc_ingest_records_total{'))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 async function run(label: string, storeYaml: string): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), `ioc-bench-ingest-${label}-`));
   const coordinator = await startBenchCoordinator({
-    dir, grpcExtra: 'max_batch_records: 20000', env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
+    dir,
+    grpcExtra: 'max_batch_records: 20000',
+    env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
     bodyYaml: `${storeYaml}
 devices:
 ${deviceIds.map((id) => `  - { id: ${id}, site: muong-nhe, token: ${token(id)} }`).join('\n')}
@@ -82,20 +92,22 @@ api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]`
     const cpuBefore = processCpuMs(coordinator.child.pid!);
     const pgBefore = await backendCpuMs(DATABASE_URL, APP_NAME);
     const started = performance.now();
-    await Promise.all(senders.map(async (s, i) => {
-      const batches = timed[i]!;
-      let next = 0;
-      const lane = async () => {
-        while (next < batches.length) {
-          const b = batches[next++]!;
-          const t0 = performance.now();
-          const ack = await s.send(b);
-          latencies.push(performance.now() - t0);
-          if (ack.error || ack.rejected.length > 0) throw new Error(`batch refused: ${ack.error || ack.rejected[0]?.reason}`);
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, lane));
-    }));
+    await Promise.all(
+      senders.map(async (s, i) => {
+        const batches = timed[i]!;
+        let next = 0;
+        const lane = async () => {
+          while (next < batches.length) {
+            const b = batches[next++]!;
+            const t0 = performance.now();
+            const ack = await s.send(b);
+            latencies.push(performance.now() - t0);
+            if (ack.error || ack.rejected.length > 0) throw new Error(`batch refused: ${ack.error || ack.rejected[0]?.reason}`);
+          }
+        };
+        await Promise.all(Array.from({ length: WINDOW }, lane));
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const coordinatorCpuS = (processCpuMs(coordinator.child.pid!) - cpuBefore) / 1000;
     const databaseCpuS = backendDeltaMs(pgBefore, await backendCpuMs(DATABASE_URL, APP_NAME)) / 1000;
@@ -104,11 +116,16 @@ api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]`
     latencies.sort((a, b) => a - b);
     const sent = timed.flat().reduce((n, b) => n + b.records, 0);
     return {
-      records: sent, stored, seconds: round(seconds), recordsPerSecond: Math.round(sent / seconds),
+      records: sent,
+      stored,
+      seconds: round(seconds),
+      recordsPerSecond: Math.round(sent / seconds),
       // Work done, whatever else the machine runs: CPU of the coordinator and of its database backends.
-      coordinatorCpuS: round(coordinatorCpuS), databaseCpuS: round(databaseCpuS),
+      coordinatorCpuS: round(coordinatorCpuS),
+      databaseCpuS: round(databaseCpuS),
       recordsPerCpuSecond: Math.round(sent / (coordinatorCpuS + databaseCpuS)),
-      ackP50Ms: round(percentile(latencies, 50)), ackP99Ms: round(percentile(latencies, 99)),
+      ackP50Ms: round(percentile(latencies, 50)),
+      ackP99Ms: round(percentile(latencies, 99)),
       bodyBytesPerRecord: Math.round(timed.flat().reduce((n, b) => n + b.body.length, 0) / sent),
     };
   } finally {
@@ -132,11 +149,22 @@ async function main(): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();
   }
-  process.stdout.write(`${JSON.stringify({
-    bench: 'coordinator-ingest', loadAverage1m: round(loadavg()[0]!),
-    setup: { devices: DEVICES, batchRecords: BATCH, inflightBatches: WINDOW, compression: 'gzip', mix: '80% telemetry, 8% alarms, 10% camera events, 2% 2-KiB thumbnails' },
-    level, postgres, postgresVsLevel: round(Number(postgres.recordsPerSecond) / Number(level.recordsPerSecond)),
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'coordinator-ingest',
+      loadAverage1m: round(loadavg()[0]!),
+      setup: {
+        devices: DEVICES,
+        batchRecords: BATCH,
+        inflightBatches: WINDOW,
+        compression: 'gzip',
+        mix: '80% telemetry, 8% alarms, 10% camera events, 2% 2-KiB thumbnails',
+      },
+      level,
+      postgres,
+      postgresVsLevel: round(Number(postgres.recordsPerSecond) / Number(level.recordsPerSecond)),
+    })}\n`,
+  );
 }
 
 await main();

@@ -9,11 +9,16 @@ import { MotionDetector } from '../edge/camera/motion.js';
 import { createEdgeMetrics } from '../edge/metrics.js';
 import { projectPath } from '../common/paths.js';
 
-const W = 640, H = 480;
+const W = 640,
+  H = 480;
 const RUNS = 30;
 
 function frames(): Buffer[] {
-  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', projectPath('test', 'fixtures', 'vtest-25s.mp4'), '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 30 }).stdout;
+  const raw = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', projectPath('test', 'fixtures', 'vtest-25s.mp4'), '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
+    { maxBuffer: 1 << 30 },
+  ).stdout;
   const out: Buffer[] = [];
   for (let i = 0; (i + 1) * W * H * 3 <= raw.length; i++) out.push(raw.subarray(i * W * H * 3, (i + 1) * W * H * 3));
   return out;
@@ -61,13 +66,15 @@ async function main(): Promise<void> {
   }
   const wasm = results.find((r) => r.backend === 'wasm' && r.loaded) as { p50_ms?: number } | undefined;
   const motionSummary = summary(motionMs);
-  console.log(JSON.stringify({
-    bench: 'detector-latency',
-    frame: `${W}x${H} vtest, whole frame letterboxed to 512x512`,
-    backends: results,
-    motion_per_frame: { ...motionSummary, analysis: '160x120 gray, running average, dilation, regions' },
-    detector_vs_motion: wasm?.p50_ms ? +(wasm.p50_ms / motionSummary.p50_ms).toFixed(0) : null,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'detector-latency',
+      frame: `${W}x${H} vtest, whole frame letterboxed to 512x512`,
+      backends: results,
+      motion_per_frame: { ...motionSummary, analysis: '160x120 gray, running average, dilation, regions' },
+      detector_vs_motion: wasm?.p50_ms ? +(wasm.p50_ms / motionSummary.p50_ms).toFixed(0) : null,
+    }),
+  );
 }
 
 await main();

@@ -25,14 +25,21 @@ import { loadVerifiedModel } from '../edge/camera/model.js';
 import { letterbox, letterboxInto } from '../edge/camera/letterbox.js';
 import { convertToOnnx, type ConvertedModel } from './support/tfjs-to-onnx.js';
 
-const W = 640, H = 480;
+const W = 640,
+  H = 480;
 const FRAME_BYTES = W * H * 3;
 const INPUT = 512;
 const PAD_VALUE = 114; // as in edge/camera/detector-worker.ts
 const MIN_SCORE = 0.4; // the camera's default person score floor
 const PERSON = 0;
 
-interface Box { x1: number; y1: number; x2: number; y2: number; score: number }
+interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+}
 /** `lean`: onnxruntime without its memory arena and weight prepacking (lower peak RSS). */
 type Variant = { backend: 'tfjs-wasm' | 'onnxruntime'; threads: number; lean?: boolean };
 /** One inference: the model input in, the [100, 6] detection rows out. */
@@ -44,7 +51,9 @@ function rssMb(): number {
 
 /** Highest RSS of this process so far (the kernel's VmHWM), in MB. */
 function peakRssMb(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return +(Number(line?.match(/\d+/)?.[0] ?? 0) / 1024).toFixed(1);
 }
 
@@ -54,14 +63,18 @@ async function loadTfjsWasm(): Promise<{ infer: Infer; notes: string }> {
   const { loadBackend } = await import('../edge/camera/tfjs-backend.js');
   await loadBackend('wasm');
   const { graph, weights, manifest } = loadVerifiedModel();
-  const model = await loadGraphModel(tf.io.fromMemory({
-    modelTopology: graph.modelTopology as never,
-    weightSpecs: graph.weightsManifest.flatMap((m) => m.weights) as never,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
-  }));
+  const model = await loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: graph.modelTopology as never,
+      weightSpecs: graph.weightsManifest.flatMap((m) => m.weights) as never,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+    }),
+  );
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const infer: Infer = async (input) => {
-    const rows = tf.tidy(() => model.execute(tf.tensor4d(input, [1, INPUT, INPUT, 3], 'float32'), manifest.output.name) as import('@tensorflow/tfjs-core').Tensor);
+    const rows = tf.tidy(
+      () => model.execute(tf.tensor4d(input, [1, INPUT, INPUT, 3], 'float32'), manifest.output.name) as import('@tensorflow/tfjs-core').Tensor,
+    );
     const data = (await rows.data()) as Float32Array;
     rows.dispose();
     return data;
@@ -126,7 +139,8 @@ async function runChild(variant: Variant, dir: string): Promise<void> {
       const ms = performance.now() - t0;
       const persons: Box[] = [];
       for (let i = 0; i + 5 < rows.length; i += 6) {
-        if (rows[i + 4]! >= MIN_SCORE && Math.round(rows[i + 5]!) === PERSON) persons.push({ x1: rows[i]!, y1: rows[i + 1]!, x2: rows[i + 2]!, y2: rows[i + 3]!, score: rows[i + 4]! });
+        if (rows[i + 4]! >= MIN_SCORE && Math.round(rows[i + 5]!) === PERSON)
+          persons.push({ x1: rows[i]!, y1: rows[i + 1]!, x2: rows[i + 2]!, y2: rows[i + 3]!, score: rows[i + 4]! });
       }
       say({ ms, persons });
     }
@@ -148,12 +162,14 @@ function iou(a: Box, b: Box): number {
 
 /** Share of the reference boxes that the candidate finds (greedy one-to-one, IoU ≥ 0.5). */
 function recall(reference: Box[][], candidate: Box[][]): { reference_persons: number; matched: number; recall: number } {
-  let total = 0, matched = 0;
+  let total = 0,
+    matched = 0;
   reference.forEach((ref, f) => {
     const free = [...(candidate[f] ?? [])];
     for (const box of ref) {
       total++;
-      let best = -1, bestIou = 0.5;
+      let best = -1,
+        bestIou = 0.5;
       free.forEach((c, k) => {
         const v = iou(box, c);
         if (v >= bestIou) [best, bestIou] = [k, v];
@@ -179,7 +195,11 @@ function summary(ms: number[]) {
 }
 
 function decodeFrames(file: string): number {
-  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', projectPath('test', 'fixtures', 'vtest-25s.mp4'), '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 30 }).stdout;
+  const raw = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', projectPath('test', 'fixtures', 'vtest-25s.mp4'), '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'],
+    { maxBuffer: 1 << 30 },
+  ).stdout;
   writeFileSync(file, raw);
   return Math.floor(raw.length / FRAME_BYTES);
 }
@@ -190,7 +210,10 @@ class VariantProcess {
   private readonly lines: AsyncIterator<string>;
   private stderr = '';
 
-  constructor(readonly variant: Variant, dir: string) {
+  constructor(
+    readonly variant: Variant,
+    dir: string,
+  ) {
     // The service's memory settings (deploy/systemd/ioc-edge.service) for both backends.
     const args = [...process.execArgv, '--expose-gc', '--max-semi-space-size=2', fileURLToPath(import.meta.url), '--child', JSON.stringify(variant), dir];
     this.child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2' } });
@@ -201,7 +224,8 @@ class VariantProcess {
   /** The next JSON line; throws with the child's error when it ended instead. */
   async next<T>(): Promise<T> {
     const { value, done } = await this.lines.next();
-    if (done || !value?.startsWith('{')) throw new Error((this.stderr.match(/Error[^\n]*/)?.[0] ?? this.stderr.trim().split('\n').at(-1) ?? 'child ended').slice(0, 300));
+    if (done || !value?.startsWith('{'))
+      throw new Error((this.stderr.match(/Error[^\n]*/)?.[0] ?? this.stderr.trim().split('\n').at(-1) ?? 'child ended').slice(0, 300));
     return JSON.parse(value) as T;
   }
 
@@ -215,7 +239,12 @@ class VariantProcess {
   }
 }
 
-interface Loaded { process: VariantProcess; info: Record<string, unknown>; ms: number[]; persons: Box[][] }
+interface Loaded {
+  process: VariantProcess;
+  info: Record<string, unknown>;
+  ms: number[];
+  persons: Box[][];
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'detector-onnx-'));
@@ -258,29 +287,31 @@ async function main(): Promise<void> {
     }
     load.push(loadavg()[0]!.toFixed(2));
     const reference = running.find((r) => r.process.variant.backend === 'tfjs-wasm');
-    console.log(JSON.stringify({
-      bench: 'detector-onnx',
-      frames: `${count} vtest frames (5 fps, 640x480), whole frame letterboxed to ${INPUT}x${INPUT}, every variant on each frame in turn`,
-      recall_rule: `persons (score >= ${MIN_SCORE}) of the tfjs-wasm run found by the other at IoU >= 0.5`,
-      load_average_1m: load.join(' → '),
-      variants: results.map((r) => {
-        if (!('process' in r)) return r;
-        const paired = reference && r !== reference ? r.ms.map((ms, f) => reference.ms[f]! / ms) : [];
-        return {
-          ...r.process.variant,
-          ...r.info,
-          ...summary(r.ms),
-          persons_found: r.persons.reduce((n, p) => n + p.length, 0),
-          ...(reference && r !== reference
-            ? {
-                speedup_vs_tfjs_wasm_median: +median(paired).toFixed(2),
-                recall_vs_tfjs_wasm: recall(reference.persons, r.persons),
-                precision_vs_tfjs_wasm: recall(r.persons, reference.persons).recall,
-              }
-            : {}),
-        };
+    console.log(
+      JSON.stringify({
+        bench: 'detector-onnx',
+        frames: `${count} vtest frames (5 fps, 640x480), whole frame letterboxed to ${INPUT}x${INPUT}, every variant on each frame in turn`,
+        recall_rule: `persons (score >= ${MIN_SCORE}) of the tfjs-wasm run found by the other at IoU >= 0.5`,
+        load_average_1m: load.join(' → '),
+        variants: results.map((r) => {
+          if (!('process' in r)) return r;
+          const paired = reference && r !== reference ? r.ms.map((ms, f) => reference.ms[f]! / ms) : [];
+          return {
+            ...r.process.variant,
+            ...r.info,
+            ...summary(r.ms),
+            persons_found: r.persons.reduce((n, p) => n + p.length, 0),
+            ...(reference && r !== reference
+              ? {
+                  speedup_vs_tfjs_wasm_median: +median(paired).toFixed(2),
+                  recall_vs_tfjs_wasm: recall(reference.persons, r.persons),
+                  precision_vs_tfjs_wasm: recall(r.persons, reference.persons).recall,
+                }
+              : {}),
+          };
+        }),
       }),
-    }));
+    );
   } finally {
     for (const r of results) if ('process' in r) r.process.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -41,8 +41,17 @@ const TOKEN = 'bench-drain-token-0123456789';
 const KEY_BYTES = recordKey('telemetry', 1).length;
 
 const SETTINGS: EdgeConfig['uplink'] = {
-  rate_kbps: 0, daily_budget_mb: 0, batch_max_records: 500, batch_max_bytes: 256 * 1024, inflight_batches: 4, compression: 'gzip',
-  heartbeat_s: 15, connect_timeout_s: 20, ack_timeout_s: 60, reconnect_initial_s: 0.2, reconnect_max_s: 2,
+  rate_kbps: 0,
+  daily_budget_mb: 0,
+  batch_max_records: 500,
+  batch_max_bytes: 256 * 1024,
+  inflight_batches: 4,
+  compression: 'gzip',
+  heartbeat_s: 15,
+  connect_timeout_s: 20,
+  ack_timeout_s: 60,
+  reconnect_initial_s: 0.2,
+  reconnect_max_s: 2,
 };
 
 /** One minute of one sensor metric, as the sensor pipeline makes them: 12 sensors × 2 metrics. */
@@ -51,22 +60,42 @@ function telemetry(i: number): OutboxInput {
   const start = 1_764_000_000_000 + Math.floor(i / 24) * 60_000;
   return {
     kind: 'telemetry',
-    body: { telemetry: { sensor_id: `river-${i % 12}`, sensor_type: 'water_level', metric: i % 24 < 12 ? 'level' : 'flow', unit: i % 24 < 12 ? 'm' : 'm3/s', window_s: 60, window_start_ms: start, window_end_ms: start + 60_000, count: 60, min: v - 0.05, max: v + 0.07, mean: v, last: v + 0.01, sum: v * 60 } },
+    body: {
+      telemetry: {
+        sensor_id: `river-${i % 12}`,
+        sensor_type: 'water_level',
+        metric: i % 24 < 12 ? 'level' : 'flow',
+        unit: i % 24 < 12 ? 'm' : 'm3/s',
+        window_s: 60,
+        window_start_ms: start,
+        window_end_ms: start + 60_000,
+        count: 60,
+        min: v - 0.05,
+        max: v + 0.07,
+        mean: v,
+        last: v + 0.01,
+        sum: v * 60,
+      },
+    },
     edgeTimeMs: start + 60_000,
   };
 }
 
 async function startCoordinator(dir: string): Promise<{ child: ChildProcess; grpcPort: number }> {
   const config = join(dir, 'coordinator.yaml');
-  writeFileSync(config, `version: 1
+  writeFileSync(
+    config,
+    `version: 1
 http: { host: 127.0.0.1, port: 0 }
 grpc: { host: 127.0.0.1, port: 0 }
 store: { kind: level, dir: ${join(dir, 'store')} }
 devices: [{ id: ${DEVICE}, site: muong-nhe, token: ${TOKEN} }]
 api_tokens: [{ name: bench, role: admin, token: bench-admin-token-0123456789 }]
-`);
+`,
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const grpcPort = await new Promise<number>((resolve, reject) => {
     let buffer = '';
@@ -84,9 +113,11 @@ async function fill(outbox: Outbox, count: number, from: number): Promise<number
   const started = performance.now();
   let next = from;
   const end = from + count;
-  await Promise.all(Array.from({ length: 256 }, async () => {
-    while (next < end) await outbox.append(telemetry(next++));
-  }));
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < end) await outbox.append(telemetry(next++));
+    }),
+  );
   return count / ((performance.now() - started) / 1000);
 }
 
@@ -94,7 +125,10 @@ function uplinkFor(outbox: Outbox, address: string, settings: Partial<EdgeConfig
   return new Uplink({
     target: { address, tls: false },
     identity: { deviceId: DEVICE, siteId: 'muong-nhe', token: TOKEN, softwareVersion: 'bench', configVersion: () => 'bench' },
-    outbox, clockOffset: new ClockOffset(), settings: { ...SETTINGS, ...settings }, metrics: createEdgeMetrics(),
+    outbox,
+    clockOffset: new ClockOffset(),
+    settings: { ...SETTINGS, ...settings },
+    metrics: createEdgeMetrics(),
     heartbeat: () => ({ edge_time_ms: Date.now(), lanes: [] }),
   });
 }
@@ -117,8 +151,12 @@ async function unthrottled(outbox: Outbox, proxy: FaultProxy) {
   await uplink.stop();
   const link = proxy.stats.bytesUp - link0.up + proxy.stats.bytesDown - link0.down;
   return {
-    records, seconds: +seconds.toFixed(1), records_per_s: Math.round(records / seconds),
-    payload_mb: +(payload / 1e6).toFixed(1), link_mb: +(link / 1e6).toFixed(1), payload_share_of_link: +(payload / link).toFixed(2),
+    records,
+    seconds: +seconds.toFixed(1),
+    records_per_s: Math.round(records / seconds),
+    payload_mb: +(payload / 1e6).toFixed(1),
+    link_mb: +(link / 1e6).toFixed(1),
+    payload_share_of_link: +(payload / link).toFixed(2),
   };
 }
 
@@ -135,7 +173,12 @@ async function throttledSample(outbox: Outbox, proxy: FaultProxy, compression: '
     await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 5000));
-  const from = { acked: outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq, up: proxy.stats.bytesUp, down: proxy.stats.bytesDown, at: performance.now() };
+  const from = {
+    acked: outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq,
+    up: proxy.stats.bytesUp,
+    down: proxy.stats.bytesDown,
+    at: performance.now(),
+  };
   await new Promise((r) => setTimeout(r, SAMPLE_S * 1000));
   const acked = outbox.stats().lanes.find((l) => l.lane === 'telemetry')!.ackedSeq - from.acked;
   const seconds = (performance.now() - from.at) / 1000;
@@ -145,7 +188,10 @@ async function throttledSample(outbox: Outbox, proxy: FaultProxy, compression: '
   const rate = acked / seconds;
   const payload = acked * perRecord;
   return {
-    compression, sample_s: +seconds.toFixed(1), records_acked: acked, records_per_s: Math.round(rate),
+    compression,
+    sample_s: +seconds.toFixed(1),
+    records_acked: acked,
+    records_per_s: Math.round(rate),
     link_kbps_used_up: +((up * 8) / seconds / 1000).toFixed(1),
     payload_share_of_link_up: +(payload / up).toFixed(2),
     payload_share_of_link_both: +(payload / (up + down)).toFixed(2),
@@ -158,8 +204,11 @@ async function main(): Promise<void> {
   const coordinator = await startCoordinator(dir);
   const proxy = await FaultProxy.start({ targetPort: coordinator.grpcPort, bufferBytes: 16 * 1024 });
   const outbox = await Outbox.open({
-    dir: join(dir, 'outbox'), diskBudgetBytes: 2 * 1024 * 1024 * 1024, minFreeDiskBytes: 64 * 1024 * 1024,
-    ttlMs: { alarm: 30 * DAY, event: 30 * DAY, telemetry: 30 * DAY, thumbnail: 30 * DAY }, agentNow: () => performance.now(),
+    dir: join(dir, 'outbox'),
+    diskBudgetBytes: 2 * 1024 * 1024 * 1024,
+    minFreeDiskBytes: 64 * 1024 * 1024,
+    ttlMs: { alarm: 30 * DAY, event: 30 * DAY, telemetry: 30 * DAY, thumbnail: 30 * DAY },
+    agentNow: () => performance.now(),
   });
   try {
     const fillRate = await fill(outbox, RECORDS, 0);
@@ -170,13 +219,20 @@ async function main(): Promise<void> {
     const gzip = await throttledSample(outbox, proxy, 'gzip');
     await fill(outbox, THROTTLED_RECORDS, RECORDS + THROTTLED_RECORDS);
     const none = await throttledSample(outbox, proxy, 'none');
-    console.log(JSON.stringify({
-      bench: 'drain',
-      backlog_fill_records_per_s: Math.round(fillRate),
-      unthrottled_loopback: loopback,
-      throttled_384kbps: { link_kbps: LINK_KBPS, note: `bounded ${SAMPLE_S} s samples of a ${THROTTLED_RECORDS}-record backlog, rate extrapolated to 1M records`, batched_gzip: gzip, batched_uncompressed: none },
-      target: { throttled_payload_share_of_link: 0.9 },
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'drain',
+        backlog_fill_records_per_s: Math.round(fillRate),
+        unthrottled_loopback: loopback,
+        throttled_384kbps: {
+          link_kbps: LINK_KBPS,
+          note: `bounded ${SAMPLE_S} s samples of a ${THROTTLED_RECORDS}-record backlog, rate extrapolated to 1M records`,
+          batched_gzip: gzip,
+          batched_uncompressed: none,
+        },
+        target: { throttled_payload_share_of_link: 0.9 },
+      }),
+    );
   } finally {
     await outbox.close();
     await proxy.close();

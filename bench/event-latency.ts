@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     teardown.push(() => camera.close());
     const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-lat', site: 'tua-chua' }] });
     const agent = await startAgent(t, {
-      dir, deviceId: 'edge-lat', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+      dir,
+      deviceId: 'edge-lat',
+      site: 'tua-chua',
+      grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
       bodyYaml: `
 sensors:
   - id: river-1
@@ -65,15 +68,17 @@ cameras:
       }
       seen = live.events.length;
     }
-    process.stdout.write(`${JSON.stringify({
-      bench: 'event-latency',
-      loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
-      link: 'loopback, no faults',
-      note: 'from the record being made (after detection or threshold) to the row arriving on the coordinator live feed (same clock)',
-      cameraEventNew: latencySummary(cameraEvents),
-      sensorAlarm: latencySummary(alarms),
-      target: 'camera event p95 ≤ 1 s after the detection',
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'event-latency',
+        loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+        link: 'loopback, no faults',
+        note: 'from the record being made (after detection or threshold) to the row arriving on the coordinator live feed (same clock)',
+        cameraEventNew: latencySummary(cameraEvents),
+        sensorAlarm: latencySummary(alarms),
+        target: 'camera event p95 ≤ 1 s after the detection',
+      })}\n`,
+    );
   } finally {
     for (const fn of teardown.reverse()) await Promise.resolve(fn()).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

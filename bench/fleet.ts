@@ -30,11 +30,19 @@ import type { CollectReply, GroupSample, ProgressReply, ReconnectReply, WorkerCo
 
 const { values: args } = parseArgs({
   options: {
-    boxes: { type: 'string', default: '1000' }, minutes: { type: 'string', default: '10' }, store: { type: 'string', default: 'both' },
-    workers: { type: 'string', default: '4' }, 'backlog-minutes': { type: 'string', default: '60' }, 'storm-share': { type: 'string', default: '0.3' },
-    'api-rate': { type: 'string', default: '200' }, 'api-seconds': { type: 'string', default: '60' }, 'ramp-seconds': { type: 'string', default: '30' },
-    'drain-timeout-seconds': { type: 'string', default: '600' }, 'storm-sample-seconds': { type: 'string', default: '5' },
-    load: { type: 'string' }, devices: { type: 'string' },
+    boxes: { type: 'string', default: '1000' },
+    minutes: { type: 'string', default: '10' },
+    store: { type: 'string', default: 'both' },
+    workers: { type: 'string', default: '4' },
+    'backlog-minutes': { type: 'string', default: '60' },
+    'storm-share': { type: 'string', default: '0.3' },
+    'api-rate': { type: 'string', default: '200' },
+    'api-seconds': { type: 'string', default: '60' },
+    'ramp-seconds': { type: 'string', default: '30' },
+    'drain-timeout-seconds': { type: 'string', default: '600' },
+    'storm-sample-seconds': { type: 'string', default: '5' },
+    load: { type: 'string' },
+    devices: { type: 'string' },
   },
 });
 const BOXES = Number(args.boxes);
@@ -69,19 +77,28 @@ const SITES = [
   { id: 'tuan-giao', name: 'Tuần Giáo', lat: 21.59, lon: 103.42 },
 ];
 
-interface Box { index: number; deviceId: string; token: string; site: string; outage: boolean }
+interface Box {
+  index: number;
+  deviceId: string;
+  token: string;
+  site: string;
+  outage: boolean;
+}
 
 const boxes: Box[] = Array.from({ length: BOXES }, (_, index) => ({
-  index, deviceId: `fleet-${String(index + 1).padStart(4, '0')}`, token: `fleet-device-token-${index + 1}-${'x'.repeat(16)}`,
+  index,
+  deviceId: `fleet-${String(index + 1).padStart(4, '0')}`,
+  token: `fleet-device-token-${index + 1}-${'x'.repeat(16)}`,
   site: SITES[index % SITES.length]!.id,
   // Every tenth box in three (at 0.3) goes down in the storm: spread over sites and workers.
-  outage: (index % 10) < Math.round(STORM_SHARE * 10),
+  outage: index % 10 < Math.round(STORM_SHARE * 10),
 }));
 
 const round = (v: number, digits = 1) => Math.round(v * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Progress on stderr: a long run shows where it is (stdout carries only the JSON). */
-const progress = (label: string, what: string) => process.stderr.write(`fleet ${label}: ${what} (${new Date().toISOString().slice(11, 19)}, load ${round(loadavg()[0]!, 1)})\n`);
+const progress = (label: string, what: string) =>
+  process.stderr.write(`fleet ${label}: ${what} (${new Date().toISOString().slice(11, 19)}, load ${round(loadavg()[0]!, 1)})\n`);
 
 // ---- the worker processes -------------------------------------------------------------------
 
@@ -125,13 +142,20 @@ class WorkerHandle {
 async function collect(workers: WorkerHandle[], command: WorkerCommand = { cmd: 'collect' }) {
   const replies = await Promise.all(workers.map((w) => w.run<CollectReply>(command)));
   const merge = (pick: (r: CollectReply) => GroupSample): GroupSample => ({
-    ackLatenciesMs: replies.flatMap((r) => pick(r).ackLatenciesMs), batches: replies.reduce((n, r) => n + pick(r).batches, 0), records: replies.reduce((n, r) => n + pick(r).records, 0),
+    ackLatenciesMs: replies.flatMap((r) => pick(r).ackLatenciesMs),
+    batches: replies.reduce((n, r) => n + pick(r).batches, 0),
+    records: replies.reduce((n, r) => n + pick(r).records, 0),
   });
   const sum = (pick: (r: CollectReply) => number) => replies.reduce((n, r) => n + pick(r), 0);
   return {
-    steady: merge((r) => r.steady), outage: merge((r) => r.outage), refused: replies.flatMap((r) => r.refused),
-    produced: sum((r) => r.produced), dropped: sum((r) => r.dropped), backlogRecords: sum((r) => r.backlogRecords),
-    connected: sum((r) => r.connected), streamsLost: sum((r) => r.streamsLost),
+    steady: merge((r) => r.steady),
+    outage: merge((r) => r.outage),
+    refused: replies.flatMap((r) => r.refused),
+    produced: sum((r) => r.produced),
+    dropped: sum((r) => r.dropped),
+    backlogRecords: sum((r) => r.backlogRecords),
+    connected: sum((r) => r.connected),
+    streamsLost: sum((r) => r.streamsLost),
   };
 }
 
@@ -144,7 +168,10 @@ function ackSummary(samples: GroupSample[]) {
 
 async function storedRecords(c: BenchCoordinator): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
-  return text.split('\n').filter((l) => l.startsWith('ioc_ingest_records_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('ioc_ingest_records_total{'))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 /** Devices the API shows offline that should be online (their box's link is up). */
@@ -161,14 +188,20 @@ async function offlineWrongly(c: BenchCoordinator, expectOnline: (b: Box) => boo
 async function writeQueue(c: BenchCoordinator) {
   const started = performance.now();
   try {
-    const res = await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`http://127.0.0.1:${c.httpPort}/metrics`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
     const gauge = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? Number.NaN);
     return {
-      waitingBatches: gauge('ioc_ingest_queue_batches'), waitingBoxes: gauge('ioc_ingest_queue_devices'),
-      writingBatches: gauge('ioc_ingest_inflight_batches'), writingKiB: round(gauge('ioc_ingest_inflight_bytes') / 1024),
+      waitingBatches: gauge('ioc_ingest_queue_batches'),
+      waitingBoxes: gauge('ioc_ingest_queue_devices'),
+      writingBatches: gauge('ioc_ingest_inflight_batches'),
+      writingKiB: round(gauge('ioc_ingest_inflight_bytes') / 1024),
       // Where the coordinator's memory is: V8 heap in use, and Buffers outside it (batch bodies, thumbnails).
-      heapUsedMb: round(gauge('ioc_coordinator_process_nodejs_heap_size_used_bytes') / 2 ** 20), externalMb: round(gauge('ioc_coordinator_process_nodejs_external_memory_bytes') / 2 ** 20),
+      heapUsedMb: round(gauge('ioc_coordinator_process_nodejs_heap_size_used_bytes') / 2 ** 20),
+      externalMb: round(gauge('ioc_coordinator_process_nodejs_external_memory_bytes') / 2 ** 20),
       metricsAnswerMs: round(performance.now() - started),
     };
   } catch (err) {
@@ -227,7 +260,12 @@ function rssSampler(pid: number) {
     last = rssMb(pid);
     peak = Math.max(peak, last);
   }, 1000);
-  return { stop: () => { clearInterval(timer); return { peakMb: round(Math.max(peak, rssMb(pid))), lastMb: round(rssMb(pid) || last) }; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { peakMb: round(Math.max(peak, rssMb(pid))), lastMb: round(rssMb(pid) || last) };
+    },
+  };
 }
 
 async function cpuWindow(c: BenchCoordinator, postgres: boolean) {
@@ -239,7 +277,11 @@ async function cpuWindow(c: BenchCoordinator, postgres: boolean) {
     const wallMs = performance.now() - t0;
     const coordinatorMs = processCpuMs(pid) - cpu0;
     const databaseMs = postgres ? backendDeltaMs(pg0, await backendCpuMs(DATABASE_URL, APP_NAME)) : 0;
-    return { seconds: round(wallMs / 1000), coordinatorCpuPercentOfOneCore: round((coordinatorMs / wallMs) * 100), databaseCpuPercentOfOneCore: round((databaseMs / wallMs) * 100) };
+    return {
+      seconds: round(wallMs / 1000),
+      coordinatorCpuPercentOfOneCore: round((coordinatorMs / wallMs) * 100),
+      databaseCpuPercentOfOneCore: round((databaseMs / wallMs) * 100),
+    };
   };
 }
 
@@ -251,7 +293,11 @@ const QUERIES: QueryKind<string[]>[] = [
   { name: 'site', share: 20, url: (n) => `/api/v1/events?site=${SITES[n % SITES.length]!.id}&limit=50` },
   { name: 'device+kind', share: 15, url: (n, ids) => `/api/v1/events?device=${ids[(n * 7) % ids.length]}&kind=telemetry&limit=100` },
   { name: 'camera events', share: 10, url: () => '/api/v1/events?kind=camera_event&limit=50' },
-  { name: 'series', share: 10, url: (n, ids) => `/api/v1/sensors/${ids[(n * 13) % ids.length]}/river-1/level/series?from=${Date.now() - 3_600_000}&to=${Date.now()}&step=60` },
+  {
+    name: 'series',
+    share: 10,
+    url: (n, ids) => `/api/v1/sensors/${ids[(n * 13) % ids.length]}/river-1/level/series?from=${Date.now() - 3_600_000}&to=${Date.now()}&step=60`,
+  },
   { name: 'device', share: 10, url: (n, ids) => `/api/v1/devices/${ids[(n * 11) % ids.length]}` },
   { name: 'alerts', share: 5, url: () => '/api/v1/alerts?limit=50' },
 ];
@@ -266,8 +312,17 @@ async function generateLoad(base: string, rate: number, seconds: number, ids: st
 }
 
 function loadSummary(r: LoadResult) {
-  const all = Object.values(r.latencies).flat().sort((a, b) => a - b);
-  return { rate: API_RATE, requests: r.sent, errors: r.errors, p50Ms: round(percentile(all, 50)), p99Ms: round(percentile(all, 99)), maxMs: round(all.at(-1) ?? Number.NaN) };
+  const all = Object.values(r.latencies)
+    .flat()
+    .sort((a, b) => a - b);
+  return {
+    rate: API_RATE,
+    requests: r.sent,
+    errors: r.errors,
+    p50Ms: round(percentile(all, 50)),
+    p99Ms: round(percentile(all, 99)),
+    maxMs: round(all.at(-1) ?? Number.NaN),
+  };
 }
 
 // ---- one store ----------------------------------------------------------------------------------
@@ -286,7 +341,11 @@ api_tokens:
 async function run(label: string, storeYaml: string): Promise<Record<string, unknown>> {
   const postgres = label === 'postgres';
   const dir = mkdtempSync(join(tmpdir(), `ioc-bench-fleet-${label}-`));
-  const coordinator = await startBenchCoordinator({ dir, bodyYaml: coordinatorBody(storeYaml), env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) } });
+  const coordinator = await startBenchCoordinator({
+    dir,
+    bodyYaml: coordinatorBody(storeYaml),
+    env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
+  });
   const address = `127.0.0.1:${coordinator.grpcPort}`;
   const base = `http://127.0.0.1:${coordinator.httpPort}`;
   const workers: WorkerHandle[] = [];
@@ -313,13 +372,25 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
     const fleetOnly = await fleetCpu();
     progress(label, 'API load and console overview');
     const withApiCpu = await cpuWindow(coordinator, postgres);
-    const load = runLoadProcess(fileURLToPath(import.meta.url), ['--load', base, '--api-rate', String(API_RATE), '--api-seconds', String(API_SECONDS), '--devices', boxes.map((b) => b.deviceId).join(',')]);
+    const load = runLoadProcess(fileURLToPath(import.meta.url), [
+      '--load',
+      base,
+      '--api-rate',
+      String(API_RATE),
+      '--api-seconds',
+      String(API_SECONDS),
+      '--devices',
+      boxes.map((b) => b.deviceId).join(','),
+    ]);
     const overviews: OverviewLoad[] = [];
     // A page that fails to load is a result (e.g. 503 when the store's pool is exhausted), not a crash.
     const overviewErrors: string[] = [];
     for (let i = 0; i < 3; i++) {
       await sleep((API_SECONDS * 1000) / 4);
-      await loadOverview(base, VIEWER_TOKEN).then((o) => overviews.push(o), (err: unknown) => overviewErrors.push((err as Error).message));
+      await loadOverview(base, VIEWER_TOKEN).then(
+        (o) => overviews.push(o),
+        (err: unknown) => overviewErrors.push((err as Error).message),
+      );
     }
     const api = loadSummary(await load);
     const withApi = await withApiCpu();
@@ -328,14 +399,23 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
     const endCheck = await offlineWrongly(coordinator, () => true);
     const steadySeconds = fleetOnly.seconds + withApi.seconds;
     const steady = {
-      seconds: round(steadySeconds), boxesConnected: steadySample.connected, streamsLost: steadySample.streamsLost,
-      recordsPerSecond: round(steadyStored / steadySeconds), batchesAcked: steadySample.steady.batches + steadySample.outage.batches,
+      seconds: round(steadySeconds),
+      boxesConnected: steadySample.connected,
+      streamsLost: steadySample.streamsLost,
+      recordsPerSecond: round(steadyStored / steadySeconds),
+      batchesAcked: steadySample.steady.batches + steadySample.outage.batches,
       ack: ackSummary([steadySample.steady, steadySample.outage]),
-      fleetOnly, withApi, coordinatorRss: rss.stop(),
+      fleetOnly,
+      withApi,
+      coordinatorRss: rss.stop(),
       api,
       consoleOverview: {
-        loads: overviews.length, requests: overviews[0]?.requests, devicesListed: overviews[0]?.devices,
-        cardsMs: overviews.map((o) => round(o.cardsMs)), totalMs: overviews.map((o) => round(o.totalMs)), errors: overviewErrors,
+        loads: overviews.length,
+        requests: overviews[0]?.requests,
+        devicesListed: overviews[0]?.devices,
+        cardsMs: overviews.map((o) => round(o.cardsMs)),
+        totalMs: overviews.map((o) => round(o.totalMs)),
+        errors: overviewErrors,
       },
       offlineWrongly: { midway: midCheck, end: endCheck, inOverview: Math.max(0, ...overviews.map((o) => o.offlineDevices.length)) },
       refused: steadySample.refused,
@@ -362,9 +442,15 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
     const stormResources = await stormCpu();
     const stormSample = await collect(workers);
     const drains = reconnects.flatMap((r) => r.boxes);
-    const drainMs = drains.map((d) => d.drainMs).filter((ms) => Number.isFinite(ms)).sort((a, b) => a - b);
+    const drainMs = drains
+      .map((d) => d.drainMs)
+      .filter((ms) => Number.isFinite(ms))
+      .sort((a, b) => a - b);
     const medianDrain = percentile(drainMs, 50);
-    const perBoxRate = drains.filter((d) => Number.isFinite(d.drainMs)).map((d) => d.backlogRecords / (d.drainMs / 1000)).sort((a, b) => a - b);
+    const perBoxRate = drains
+      .filter((d) => Number.isFinite(d.drainMs))
+      .map((d) => d.backlogRecords / (d.drainMs / 1000))
+      .sort((a, b) => a - b);
     const starved = drains.filter((d) => !Number.isFinite(d.drainMs) || d.drainMs > STARVED_FACTOR * medianDrain).map((d) => d.deviceId);
     const afterStorm = await offlineWrongly(coordinator, () => true);
 
@@ -376,23 +462,41 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
     }
     const storedTotal = await storedRecords(coordinator);
     const storm = {
-      boxes: outageBoxes, backlogMinutes: BACKLOG_MINUTES, backlogRecords: drains.reduce((n, d) => n + d.backlogRecords, 0),
+      boxes: outageBoxes,
+      backlogMinutes: BACKLOG_MINUTES,
+      backlogRecords: drains.reduce((n, d) => n + d.backlogRecords, 0),
       backlogAtOutage: beforeOutage.backlogRecords,
-      drainSeconds: round(stormSeconds), recordsPerSecond: round(stormStored / stormSeconds),
+      drainSeconds: round(stormSeconds),
+      recordsPerSecond: round(stormStored / stormSeconds),
       ack: { stormBoxes: ackSummary([stormSample.outage]), otherBoxes: ackSummary([stormSample.steady]) },
       perBoxDrainSeconds: {
-        min: round(drainMs[0]! / 1000), p50: round(medianDrain / 1000), p90: round(percentile(drainMs, 90) / 1000), p99: round(percentile(drainMs, 99) / 1000), max: round(drainMs.at(-1)! / 1000),
+        min: round(drainMs[0]! / 1000),
+        p50: round(medianDrain / 1000),
+        p90: round(percentile(drainMs, 90) / 1000),
+        p99: round(percentile(drainMs, 99) / 1000),
+        max: round(drainMs.at(-1)! / 1000),
         notDrained: drains.length - drainMs.length,
       },
       perBoxRecordsPerSecond: { min: round(perBoxRate[0]!), median: round(percentile(perBoxRate, 50)), max: round(perBoxRate.at(-1)!) },
       // The fairness picture: every storm box's acknowledged records, sampled as the storm drains.
       progress: { everySeconds: STORM_SAMPLE_MS / 1000, samples: progressSamples },
-      starved: { count: starved.length, rule: `not drained in ${DRAIN_TIMEOUT_MS / 1000} s or over ${STARVED_FACTOR}× the median drain`, examples: starved.slice(0, 5) },
-      ...stormResources, coordinatorRss: stormRss.stop(),
+      starved: {
+        count: starved.length,
+        rule: `not drained in ${DRAIN_TIMEOUT_MS / 1000} s or over ${STARVED_FACTOR}× the median drain`,
+        examples: starved.slice(0, 5),
+      },
+      ...stormResources,
+      coordinatorRss: stormRss.stop(),
       presence: { duringOutage, afterStorm },
       refused: stormSample.refused,
     };
-    const exactlyOnce = { produced: final.produced, droppedAndReported: final.dropped, stored: storedTotal, missing: final.produced - storedTotal, stillQueued: final.backlogRecords };
+    const exactlyOnce = {
+      produced: final.produced,
+      droppedAndReported: final.dropped,
+      stored: storedTotal,
+      missing: final.produced - storedTotal,
+      stillQueued: final.backlogRecords,
+    };
     return { connectSeconds, steady, storm, exactlyOnce };
   } finally {
     await Promise.all(workers.map((w) => w.run({ cmd: 'stop' }).catch(() => undefined)));
@@ -432,15 +536,23 @@ async function main(): Promise<void> {
     }
     loadAverage1m[`after${store === 'level' ? 'Level' : 'Postgres'}`] = round(loadavg()[0]!, 2);
   }
-  process.stdout.write(`${JSON.stringify({
-    bench: 'fleet', loadAverage1m,
-    setup: {
-      boxes: BOXES, workers: WORKERS, steadyMinutes: MINUTES, sites: SITES.length,
-      perBoxPerMinute: '10 telemetry windows, 1 camera event + 6 KB thumbnail (1 in 10 evicted and reported as a drop)', heartbeatSeconds: 15,
-      storm: { share: STORM_SHARE, backlogMinutes: BACKLOG_MINUTES }, api: { rate: API_RATE, seconds: API_SECONDS },
-    },
-    ...results,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'fleet',
+      loadAverage1m,
+      setup: {
+        boxes: BOXES,
+        workers: WORKERS,
+        steadyMinutes: MINUTES,
+        sites: SITES.length,
+        perBoxPerMinute: '10 telemetry windows, 1 camera event + 6 KB thumbnail (1 in 10 evicted and reported as a drop)',
+        heartbeatSeconds: 15,
+        storm: { share: STORM_SHARE, backlogMinutes: BACKLOG_MINUTES },
+        api: { rate: API_RATE, seconds: API_SECONDS },
+      },
+      ...results,
+    })}\n`,
+  );
 }
 
 await main();

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runGrpcFuzz } from './support/grpc-fuzz.js';
 
-const { values } = parseArgs({ options: { inputs: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { inputs: { type: 'string', default: '10000' }, seed: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '8' } },
+});
 const dir = mkdtempSync(join(tmpdir(), 'ioc-fuzz-grpc-'));
 try {
   const result = await runGrpcFuzz({ inputs: Number(values.inputs), seed: Number(values.seed), concurrency: Number(values.concurrency), dir });

@@ -12,11 +12,24 @@ import { seededRandom } from '../common/seeded-random.js';
 
 const SECRET = 'fz-Qm7v-X2pL-r9wT';
 const SENSOR: SensorConfig = {
-  id: 'fuzz-1', type: 'water_level', credentials: { username: 'fuzz-1', password: SECRET },
-  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
+  id: 'fuzz-1',
+  type: 'water_level',
+  credentials: { username: 'fuzz-1', password: SECRET },
+  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }],
+  thresholds: [],
+  stale_after_s: 300,
 };
 
-export interface FuzzResult { bench: 'mqtt-fuzz'; inputs: number; crashes: number; peakRssMb: number; startRssMb: number; endRssMb: number; refusedByReason: Record<string, number>; seconds: number }
+export interface FuzzResult {
+  bench: 'mqtt-fuzz';
+  inputs: number;
+  crashes: number;
+  peakRssMb: number;
+  startRssMb: number;
+  endRssMb: number;
+  refusedByReason: Record<string, number>;
+  seconds: number;
+}
 
 const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -30,7 +43,16 @@ export async function fuzzBroker(options: { inputs: number; seed?: number; concu
   const onCrash = () => void crashes++;
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
-  const broker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 256, sensors: [SENSOR], metrics, maxUnauthenticated: 32, connectTimeoutMs: 500, onReading: () => undefined });
+  const broker = new SensorBroker({
+    host: '127.0.0.1',
+    port: 0,
+    maxPayloadBytes: 256,
+    sensors: [SENSOR],
+    metrics,
+    maxUnauthenticated: 32,
+    connectTimeoutMs: 500,
+    onReading: () => undefined,
+  });
   await broker.start();
   const started = Date.now();
   const startRss = process.memoryUsage().rss;
@@ -42,8 +64,16 @@ export async function fuzzBroker(options: { inputs: number; seed?: number; concu
     () => [bytes(1 + int(2048))], // random bytes
     () => [Buffer.concat([Buffer.from([0x10]), remainingLength(1 + int(200 * 1024 * 1024)), bytes(int(4096))])], // oversize CONNECT
     () => [Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f])], // 5-byte remaining length
-    () => { const p = good(); return [p.subarray(0, int(p.length))]; }, // truncated CONNECT
-    () => { const p = good(); const b = Buffer.from(p); for (let i = 0; i < 1 + int(4); i++) b[int(b.length)] = int(256); return [b]; }, // bit-flipped CONNECT
+    () => {
+      const p = good();
+      return [p.subarray(0, int(p.length))];
+    }, // truncated CONNECT
+    () => {
+      const p = good();
+      const b = Buffer.from(p);
+      for (let i = 0; i < 1 + int(4); i++) b[int(b.length)] = int(256);
+      return [b];
+    }, // bit-flipped CONNECT
     () => [good(), publishPacket('sensors/fuzz-1/level', String(rand() * 10), 1, 1 + int(65_000)), bytes(1 + int(512))], // valid then garbage
     () => [good(), publishPacket('sensors/fuzz-1/level', bytes(int(64 * 1024)), 1, 7)], // oversize after auth
     () => [good(), publishPacket(`sensors/${bytes(8).toString('hex')}/#`, '1', 1, 3)], // ACL / wildcard
@@ -61,7 +91,10 @@ export async function fuzzBroker(options: { inputs: number; seed?: number; concu
     if (kind === generators.length) {
       // Slowloris: a CONNECT a byte at a time, slower than the connect timeout allows.
       const p = good();
-      for (let i = 0; i < p.length && !client.closed && i < 8; i++) { await client.write(p.subarray(i, i + 1)); await wait(100); }
+      for (let i = 0; i < p.length && !client.closed && i < 8; i++) {
+        await client.write(p.subarray(i, i + 1));
+        await wait(100);
+      }
     } else if (kind === generators.length + 1) {
       // Silent connection: holds a slot until the connect timeout closes it.
       await wait(int(50));
@@ -96,8 +129,14 @@ export async function fuzzBroker(options: { inputs: number; seed?: number; concu
   process.off('unhandledRejection', onCrash);
   const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
   return {
-    bench: 'mqtt-fuzz', inputs: done, crashes, peakRssMb: mb(peakRss), startRssMb: mb(startRss), endRssMb: mb(endRss),
-    refusedByReason: broker.rejectCounts(), seconds: Math.round((Date.now() - started) / 100) / 10,
+    bench: 'mqtt-fuzz',
+    inputs: done,
+    crashes,
+    peakRssMb: mb(peakRss),
+    startRssMb: mb(startRss),
+    endRssMb: mb(endRss),
+    refusedByReason: broker.rejectCounts(),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
 

@@ -18,7 +18,15 @@ import { Outbox } from '../edge/outbox/outbox.js';
 import { encodeRecord } from '../common/proto.js';
 import type { OutboxInput } from '../edge/outbox/types.js';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '5' }, producers: { type: 'string', default: '64' }, depth: { type: 'string', default: '16' }, 'drain-records': { type: 'string', default: '100000' } } });
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    producers: { type: 'string', default: '64' },
+    depth: { type: 'string', default: '16' },
+    'drain-records': { type: 'string', default: '100000' },
+  },
+});
 const DRAIN_RECORDS = Number(args['drain-records']);
 const DEPTH = Number(args.depth);
 const SECONDS = Number(args.seconds);
@@ -31,7 +39,23 @@ function telemetry(i: number): OutboxInput {
   const v = 2 + (i % 100) / 100;
   return {
     kind: 'telemetry',
-    body: { telemetry: { sensor_id: `river-${i % 8}`, sensor_type: 'water_level', metric: 'level', unit: 'm', window_s: 60, window_start_ms: 1_764_000_000_000 + i * 60_000, window_end_ms: 1_764_000_060_000 + i * 60_000, count: 60, min: v - 0.1, max: v + 0.1, mean: v, last: v, sum: v * 60 } },
+    body: {
+      telemetry: {
+        sensor_id: `river-${i % 8}`,
+        sensor_type: 'water_level',
+        metric: 'level',
+        unit: 'm',
+        window_s: 60,
+        window_start_ms: 1_764_000_000_000 + i * 60_000,
+        window_end_ms: 1_764_000_060_000 + i * 60_000,
+        count: 60,
+        min: v - 0.1,
+        max: v + 0.1,
+        mean: v,
+        last: v,
+        sum: v * 60,
+      },
+    },
   };
 }
 
@@ -49,8 +73,11 @@ async function concurrently(seconds: number, producers: number, appendOne: (i: n
 
 async function outboxRun(dir: string, depth: number) {
   const outbox = await Outbox.open({
-    dir, diskBudgetBytes: 512 * 1024 * 1024, minFreeDiskBytes: 32 * 1024 * 1024,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(),
+    dir,
+    diskBudgetBytes: 512 * 1024 * 1024,
+    minFreeDiskBytes: 32 * 1024 * 1024,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => performance.now(),
   });
   const run = await concurrently(SECONDS, PRODUCERS * depth, (i) => outbox.append(telemetry(i)));
   const stats = outbox.stats();
@@ -92,11 +119,18 @@ async function rawRun(dir: string) {
  */
 async function outboxDrain(dir: string, records: number) {
   const outbox = await Outbox.open({
-    dir, diskBudgetBytes: 512 * 1024 * 1024, minFreeDiskBytes: 32 * 1024 * 1024,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(),
+    dir,
+    diskBudgetBytes: 512 * 1024 * 1024,
+    minFreeDiskBytes: 32 * 1024 * 1024,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => performance.now(),
   });
   let next = 0;
-  await Promise.all(Array.from({ length: 256 }, async () => { while (next < records) await outbox.append(telemetry(next++)); }));
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (next < records) await outbox.append(telemetry(next++));
+    }),
+  );
   const started = performance.now();
   let drained = 0;
   for (;;) {
@@ -114,8 +148,12 @@ async function rawDrain(dir: string, records: number) {
   const db = new ClassicLevel<string, Uint8Array>(dir, { valueEncoding: 'view' });
   await db.open();
   const value = encodeRecord({ lane: 'LANE_TELEMETRY', seq: 1, kind: 'telemetry', edge_time_ms: Date.now(), ...telemetry(1).body });
-  for (let seq = 0; seq < records;) {
-    const ops = Array.from({ length: Math.min(1000, records - seq) }, () => ({ type: 'put' as const, key: `r:telemetry:${(++seq).toString(16).padStart(16, '0')}`, value }));
+  for (let seq = 0; seq < records; ) {
+    const ops = Array.from({ length: Math.min(1000, records - seq) }, () => ({
+      type: 'put' as const,
+      key: `r:telemetry:${(++seq).toString(16).padStart(16, '0')}`,
+      value,
+    }));
     await db.batch(ops, { sync: true });
   }
   const started = performance.now();
@@ -136,7 +174,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-append-'));
   try {
-    const rates = { outbox: [] as number[], plain: [] as number[], raw: [] as number[], outbox_one_in_flight: [] as number[], plain_one_in_flight: [] as number[] };
+    const rates = {
+      outbox: [] as number[],
+      plain: [] as number[],
+      raw: [] as number[],
+      outbox_one_in_flight: [] as number[],
+      plain_one_in_flight: [] as number[],
+    };
     let storedCheck = true;
     for (let round = 0; round < ROUNDS; round++) {
       const o = await outboxRun(join(dir, `outbox-${round}`), DEPTH);
@@ -165,27 +209,37 @@ async function main(): Promise<void> {
     const raw = median(rates.raw);
     const outbox1 = median(rates.outbox_one_in_flight);
     const plain1 = median(rates.plain_one_in_flight);
-    console.log(JSON.stringify({
-      bench: 'outbox-append',
-      rounds: ROUNDS,
-      seconds_per_round: SECONDS,
-      producers: PRODUCERS,
-      in_flight_per_producer: DEPTH,
-      outbox_records_per_s: Math.round(outbox),
-      plain_level_put_records_per_s: Math.round(plain),
-      raw_level_batch_records_per_s: Math.round(raw),
-      outbox_vs_plain: +(outbox / plain).toFixed(2),
-      outbox_vs_raw_batched: +(outbox / raw).toFixed(2),
-      one_in_flight: { outbox_records_per_s: Math.round(outbox1), plain_level_put_records_per_s: Math.round(plain1), outbox_vs_plain: +(outbox1 / plain1).toFixed(2), outbox_vs_raw_batched: +(outbox1 / raw).toFixed(2) },
-      rounds_records_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.map(Math.round)])),
-      targets: { vs_plain: 0.8, records_per_s: 20_000, vs_raw_batched: 0.5 },
-      outbox_every_record_stored: storedCheck,
-      drain: {
-        records: DRAIN_RECORDS, batch: 500,
-        outbox_records_per_s: Math.round(median(drainRates.outbox)), raw_level_records_per_s: Math.round(median(drainRates.raw)),
-        outbox_vs_raw: +(median(drainRates.outbox) / median(drainRates.raw)).toFixed(2), every_record_drained: drainedAll,
-      },
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'outbox-append',
+        rounds: ROUNDS,
+        seconds_per_round: SECONDS,
+        producers: PRODUCERS,
+        in_flight_per_producer: DEPTH,
+        outbox_records_per_s: Math.round(outbox),
+        plain_level_put_records_per_s: Math.round(plain),
+        raw_level_batch_records_per_s: Math.round(raw),
+        outbox_vs_plain: +(outbox / plain).toFixed(2),
+        outbox_vs_raw_batched: +(outbox / raw).toFixed(2),
+        one_in_flight: {
+          outbox_records_per_s: Math.round(outbox1),
+          plain_level_put_records_per_s: Math.round(plain1),
+          outbox_vs_plain: +(outbox1 / plain1).toFixed(2),
+          outbox_vs_raw_batched: +(outbox1 / raw).toFixed(2),
+        },
+        rounds_records_per_s: Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, v.map(Math.round)])),
+        targets: { vs_plain: 0.8, records_per_s: 20_000, vs_raw_batched: 0.5 },
+        outbox_every_record_stored: storedCheck,
+        drain: {
+          records: DRAIN_RECORDS,
+          batch: 500,
+          outbox_records_per_s: Math.round(median(drainRates.outbox)),
+          raw_level_records_per_s: Math.round(median(drainRates.raw)),
+          outbox_vs_raw: +(median(drainRates.outbox) / median(drainRates.raw)).toFixed(2),
+          every_record_drained: drainedAll,
+        },
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,7 +44,22 @@ async function seed(dir: string, sensors: number): Promise<void> {
     for (let m = 0; m < DAY_MIN; m++) {
       const startMs = T_END - (DAY_MIN - m) * MIN;
       const v = ((s * 31 + m * 7) % 50) / 10;
-      const p: SeriesPoint = { deviceId, site: SITES[s % DEVICES % 3]!, sensorId: sensorOf(s), metric: 'rainfall', unit: 'mm', windowS: 60, startMs, endMs: startMs + MIN, count: 6, min: v, max: v, mean: v, sum: v * 6, last: v };
+      const p: SeriesPoint = {
+        deviceId,
+        site: SITES[(s % DEVICES) % 3]!,
+        sensorId: sensorOf(s),
+        metric: 'rainfall',
+        unit: 'mm',
+        windowS: 60,
+        startMs,
+        endMs: startMs + MIN,
+        count: 6,
+        min: v,
+        max: v,
+        mean: v,
+        sum: v * 6,
+        last: v,
+      };
       ops.push({ type: 'put', key: K.series(deviceId, p.sensorId, 'rainfall', 60, startMs), value: te.encode(JSON.stringify(p)) });
     }
     if (ops.length >= 50_000) {
@@ -58,8 +73,28 @@ async function seed(dir: string, sensors: number): Promise<void> {
     const items = [];
     for (let s = d, seq = 1; s < sensors; s += DEVICES, seq++) {
       const r = {
-        lane: 'LANE_TELEMETRY', seq, kind: 'telemetry', edge_time_ms: T_END, clock_offset_ms: 0, clock_synced: true, body: 'telemetry',
-        telemetry: { sensor_id: sensorOf(s), sensor_type: 'rain_gauge', metric: 'rainfall', unit: 'mm', window_s: 60, window_start_ms: T_END - MIN, window_end_ms: T_END, count: 6, min: 1, max: 1, mean: 1, last: 1, sum: 6 },
+        lane: 'LANE_TELEMETRY',
+        seq,
+        kind: 'telemetry',
+        edge_time_ms: T_END,
+        clock_offset_ms: 0,
+        clock_synced: true,
+        body: 'telemetry',
+        telemetry: {
+          sensor_id: sensorOf(s),
+          sensor_type: 'rain_gauge',
+          metric: 'rainfall',
+          unit: 'mm',
+          window_s: 60,
+          window_start_ms: T_END - MIN,
+          window_end_ms: T_END,
+          count: 6,
+          min: 1,
+          max: 1,
+          mean: 1,
+          last: 1,
+          sum: 6,
+        },
       } as unknown as Record__Output;
       const m = mapRecord(r, { deviceId: deviceOf(s), site: SITES[d % 3]!, sessionOffsetMs: 0, receivedMs: T_END });
       if (!m.ok) throw new Error(m.reason);
@@ -75,7 +110,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** What a SensorThings client asks for: the newest windows, an hour of a day, a page further on. */
 const QUERIES: QueryKind<number>[] = [
   { name: 'newest 60', share: 50, url: (n, s) => `${STA}/Datastreams('${streamOf((n * 7919) % s)}')/Observations?$orderby=phenomenonTime%20desc&$top=60` },
-  { name: 'hour filter', share: 30, url: (n, s) => { const from = T_END - (1 + (n % 23)) * 60 * MIN; return `${STA}/Datastreams('${streamOf((n * 104_729) % s)}')/Observations?$filter=${encodeURIComponent(`phenomenonTime ge ${iso(from)} and phenomenonTime lt ${iso(from + 60 * MIN)}`)}&$count=true`; } },
+  {
+    name: 'hour filter',
+    share: 30,
+    url: (n, s) => {
+      const from = T_END - (1 + (n % 23)) * 60 * MIN;
+      return `${STA}/Datastreams('${streamOf((n * 104_729) % s)}')/Observations?$filter=${encodeURIComponent(`phenomenonTime ge ${iso(from)} and phenomenonTime lt ${iso(from + 60 * MIN)}`)}&$count=true`;
+    },
+  },
   { name: 'day page 3', share: 20, url: (n, s) => `${STA}/Datastreams('${streamOf((n * 31) % s)}')/Observations?$top=100&$skip=200` },
 ];
 
@@ -93,18 +135,37 @@ async function generateLoad(base: string, rate: number, seconds: number, sensors
 }
 
 const runLoad = (httpPort: number, rate: number, seconds: number, sensors: number) =>
-  runLoadProcess(fileURLToPath(import.meta.url), ['--load', `http://127.0.0.1:${httpPort}`, '--rate', String(rate), '--seconds', String(seconds), '--sensors', String(sensors)]);
+  runLoadProcess(fileURLToPath(import.meta.url), [
+    '--load',
+    `http://127.0.0.1:${httpPort}`,
+    '--rate',
+    String(rate),
+    '--seconds',
+    String(seconds),
+    '--sensors',
+    String(sensors),
+  ]);
 
 const round = (v: number) => Math.round(v * 10) / 10;
 /** The shared summary plus the p99 this bench is about. */
 function summary(values: readonly number[]) {
   const s = latencySummary(values);
-  const p99 = percentile([...values].sort((a, b) => a - b), 99);
+  const p99 = percentile(
+    [...values].sort((a, b) => a - b),
+    99,
+  );
   return { samples: s.samples, p50Ms: round(s.p50Ms), p95Ms: round(s.p95Ms), p99Ms: round(p99), maxMs: round(s.maxMs) };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sensors: { type: 'string', default: '1000' }, rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '20' }, load: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      sensors: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '20' },
+      load: { type: 'string' },
+    },
+  });
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const sensors = Number(values.sensors);
@@ -118,7 +179,9 @@ async function main(): Promise<void> {
     await seed(join(dir, 'store'), sensors);
     const seedS = (performance.now() - t0) / 1000;
     execFileSync('sync');
-    const devices = Array.from({ length: DEVICES }, (_, d) => `  - { id: edge-${d}, site: ${SITES[d % 3]}, token: bench-device-token-${d}-0123456789 }`).join('\n');
+    const devices = Array.from({ length: DEVICES }, (_, d) => `  - { id: edge-${d}, site: ${SITES[d % 3]}, token: bench-device-token-${d}-0123456789 }`).join(
+      '\n',
+    );
     const coordinator = await startBenchCoordinator({
       dir,
       bodyYaml: `store: { kind: level, dir: ${join(dir, 'store')} }
@@ -136,13 +199,25 @@ opendata: { rate_limit: { per_minute: 1000000, burst: 1000000 } }`,
       const r = await runLoad(coordinator.httpPort, rate, seconds, sensors);
       const cpuMs = processCpuMs(coordinator.child.pid!) - cpuBefore;
       const all = Object.values(r.latencies).flat();
-      process.stdout.write(`${JSON.stringify({
-        bench: 'sensorthings-load', sensors, windowsStored: sensors * DAY_MIN, rate, seconds, loadAverage1m: round(loadavg()[0]!), seedSeconds: round(seedS),
-        requests: r.sent, errors: r.errors, statuses: r.statuses, achievedRate: round(r.sent / r.seconds), ...summary(all),
-        perQuery: Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => [k, summary(v)])),
-        mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
-        cpuMsPerRequest: round(cpuMs / r.sent),
-      })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: 'sensorthings-load',
+          sensors,
+          windowsStored: sensors * DAY_MIN,
+          rate,
+          seconds,
+          loadAverage1m: round(loadavg()[0]!),
+          seedSeconds: round(seedS),
+          requests: r.sent,
+          errors: r.errors,
+          statuses: r.statuses,
+          achievedRate: round(r.sent / r.seconds),
+          ...summary(all),
+          perQuery: Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => [k, summary(v)])),
+          mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
+          cpuMsPerRequest: round(cpuMs / r.sent),
+        })}\n`,
+      );
     } finally {
       await stopProcess(coordinator.child);
     }

@@ -18,8 +18,11 @@ import { latencySummary } from './support/stats.js';
 
 const { values: args } = parseArgs({
   options: {
-    clients: { type: 'string', default: '100' }, trickle: { type: 'string', default: '50' }, burst: { type: 'string', default: '5000' },
-    'clients-of': { type: 'string' }, token: { type: 'string' },
+    clients: { type: 'string', default: '100' },
+    trickle: { type: 'string', default: '50' },
+    burst: { type: 'string', default: '5000' },
+    'clients-of': { type: 'string' },
+    token: { type: 'string' },
   },
 });
 const CLIENTS = Number(args.clients);
@@ -54,7 +57,10 @@ async function runClients(url: string, token: string, count: number): Promise<vo
   const timer = setInterval(collect, 100);
   process.stdout.write('{"ready":true}\n');
   // The parent closes stdin when it has sent everything and waited for the feed to settle.
-  await new Promise<void>((resolve) => { process.stdin.on('end', resolve); process.stdin.resume(); });
+  await new Promise<void>((resolve) => {
+    process.stdin.on('end', resolve);
+    process.stdin.resume();
+  });
   clearInterval(timer);
   collect();
   await Promise.all(clients.map((c) => c.close()));
@@ -73,10 +79,23 @@ async function main(): Promise<void> {
 devices: [{ id: ${DEVICE}, site: dien-bien-dong, token: ${DEVICE_TOKEN} }]
 api_tokens: [{ name: bench, role: viewer, token: ${VIEWER_TOKEN} }]`,
   });
-  const clientProc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url),
-    '--clients-of', `http://127.0.0.1:${coordinator.httpPort}/api/v1/live?topics=records`, '--token', VIEWER_TOKEN, '--clients', String(CLIENTS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const clientProc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--clients-of',
+      `http://127.0.0.1:${coordinator.httpPort}/api/v1/live?topics=records`,
+      '--token',
+      VIEWER_TOKEN,
+      '--clients',
+      String(CLIENTS),
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   try {
     const lines = createInterface({ input: clientProc.stdout! })[Symbol.asyncIterator]();
     const ready = await lines.next();
@@ -113,19 +132,27 @@ api_tokens: [{ name: bench, role: viewer, token: ${VIEWER_TOKEN} }]`,
     const burstSeen = burstIds.flatMap((id) => (arrivals[id] ? [arrivals[id]] : []));
     const burstStart = Math.min(...burstSeen.map((a) => a[0]));
     const burstEnd = Math.max(...burstSeen.map((a) => a[2]));
-    process.stdout.write(`${JSON.stringify({
-      bench: 'sse-fanout', loadAverage1m: Math.round(loadavg()[0]! * 100) / 100, clients: CLIENTS, store: 'level',
-      note: 'latency from the coordinator receiving a record to an SSE client reading it; clients in a second process',
-      trickle: {
-        records: trickleIds.length, reachedAllClients: reachedAll(trickleIds),
-        firstClient: latencySummary(trickleFirst), lastClient: latencySummary(trickleLast),
-      },
-      burst: {
-        records: burstIds.length, reachedAllClients: reachedAll(burstIds),
-        lastClient: latencySummary(burstSeen.map((a) => a[2] - a[0])),
-        deliveriesPerSecond: Math.round((burstSeen.reduce((n, a) => n + a[3], 0) / Math.max(1, burstEnd - burstStart)) * 1000),
-      },
-    })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'sse-fanout',
+        loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+        clients: CLIENTS,
+        store: 'level',
+        note: 'latency from the coordinator receiving a record to an SSE client reading it; clients in a second process',
+        trickle: {
+          records: trickleIds.length,
+          reachedAllClients: reachedAll(trickleIds),
+          firstClient: latencySummary(trickleFirst),
+          lastClient: latencySummary(trickleLast),
+        },
+        burst: {
+          records: burstIds.length,
+          reachedAllClients: reachedAll(burstIds),
+          lastClient: latencySummary(burstSeen.map((a) => a[2] - a[0])),
+          deliveriesPerSecond: Math.round((burstSeen.reduce((n, a) => n + a[3], 0) / Math.max(1, burstEnd - burstStart)) * 1000),
+        },
+      })}\n`,
+    );
   } finally {
     clientProc.kill('SIGKILL');
     await stopProcess(coordinator.child);

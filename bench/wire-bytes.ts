@@ -43,12 +43,73 @@ const KINDS: Record<string, (i: number) => OutboxInput> = {
     level = mm(level + (rnd() - 0.5) * 0.02);
     const min = mm(level - rnd() * 0.01);
     const max = mm(level + rnd() * 0.01);
-    return { kind: 'telemetry', body: { telemetry: { sensor_id: `river-${i % 6}`, sensor_type: 'water_level', metric: 'level', unit: 'm', window_s: 60, window_start_ms: start, window_end_ms: start + 60_000, count: 12, min, max, mean: mm((min + max) / 2), last: mm(level), sum: mm(level * 12) } } };
+    return {
+      kind: 'telemetry',
+      body: {
+        telemetry: {
+          sensor_id: `river-${i % 6}`,
+          sensor_type: 'water_level',
+          metric: 'level',
+          unit: 'm',
+          window_s: 60,
+          window_start_ms: start,
+          window_end_ms: start + 60_000,
+          count: 12,
+          min,
+          max,
+          mean: mm((min + max) / 2),
+          last: mm(level),
+          sum: mm(level * 12),
+        },
+      },
+    };
   },
-  alarm: (i) => ({ kind: 'alarm', body: { alarm: { alarm_id: ulid(), rule_id: 'flood', sensor_id: `river-${i % 6}`, metric: 'level', state: i % 2 ? 'cleared' : 'raised', severity: 'SEVERITY_HIGH', value: mm(4.5 + rnd() * 0.3), threshold: 4.5, condition: 'above', message: 'river above 4.5 m', unit: 'm' } } }),
-  camera_event: (i) => ({ kind: 'camera_event', body: { camera_event: { event_id: ulid(), camera_id: 'cam-bridge', phase: 'new', type: 'object', rule: 'intrusion', zone: 'bridge', label: i % 3 ? 'person' : 'motorcycle', score: +(0.5 + rnd() * 0.5).toFixed(3), box: { x: rnd(), y: rnd(), w: rnd() * 0.3, h: rnd() * 0.5 }, severity: 'SEVERITY_MEDIUM', started_ms: 1_764_000_000_000 + i * 7_000 + Math.floor(rnd() * 1000), object_count: 1 + (i % 3), track_id: `t${i}`, detail: 'person in bridge' } } }),
+  alarm: (i) => ({
+    kind: 'alarm',
+    body: {
+      alarm: {
+        alarm_id: ulid(),
+        rule_id: 'flood',
+        sensor_id: `river-${i % 6}`,
+        metric: 'level',
+        state: i % 2 ? 'cleared' : 'raised',
+        severity: 'SEVERITY_HIGH',
+        value: mm(4.5 + rnd() * 0.3),
+        threshold: 4.5,
+        condition: 'above',
+        message: 'river above 4.5 m',
+        unit: 'm',
+      },
+    },
+  }),
+  camera_event: (i) => ({
+    kind: 'camera_event',
+    body: {
+      camera_event: {
+        event_id: ulid(),
+        camera_id: 'cam-bridge',
+        phase: 'new',
+        type: 'object',
+        rule: 'intrusion',
+        zone: 'bridge',
+        label: i % 3 ? 'person' : 'motorcycle',
+        score: +(0.5 + rnd() * 0.5).toFixed(3),
+        box: { x: rnd(), y: rnd(), w: rnd() * 0.3, h: rnd() * 0.5 },
+        severity: 'SEVERITY_MEDIUM',
+        started_ms: 1_764_000_000_000 + i * 7_000 + Math.floor(rnd() * 1000),
+        object_count: 1 + (i % 3),
+        track_id: `t${i}`,
+        detail: 'person in bridge',
+      },
+    },
+  }),
   // A JPEG does not compress: random bytes stand in for one.
-  thumbnail: (i) => ({ kind: 'thumbnail', body: { thumbnail: { event_id: `cam1-${i}`, camera_id: 'cam-bridge', content_type: 'image/jpeg', data: randomBytes(6000), width: 320, height: 240, score: 0.81 } } }),
+  thumbnail: (i) => ({
+    kind: 'thumbnail',
+    body: {
+      thumbnail: { event_id: `cam1-${i}`, camera_id: 'cam-bridge', content_type: 'image/jpeg', data: randomBytes(6000), width: 320, height: 240, score: 0.81 },
+    },
+  }),
 };
 
 const VARIANTS: { name: string; settings: Partial<EdgeConfig['uplink']> }[] = [
@@ -58,8 +119,17 @@ const VARIANTS: { name: string; settings: Partial<EdgeConfig['uplink']> }[] = [
 ];
 
 const SETTINGS: EdgeConfig['uplink'] = {
-  rate_kbps: 0, daily_budget_mb: 0, batch_max_records: 500, batch_max_bytes: 256 * 1024, inflight_batches: 4, compression: 'gzip',
-  heartbeat_s: 3600, connect_timeout_s: 10, ack_timeout_s: 60, reconnect_initial_s: 0.2, reconnect_max_s: 1,
+  rate_kbps: 0,
+  daily_budget_mb: 0,
+  batch_max_records: 500,
+  batch_max_bytes: 256 * 1024,
+  inflight_batches: 4,
+  compression: 'gzip',
+  heartbeat_s: 3600,
+  connect_timeout_s: 10,
+  ack_timeout_s: 60,
+  reconnect_initial_s: 0.2,
+  reconnect_max_s: 1,
 };
 
 async function main(): Promise<void> {
@@ -67,7 +137,15 @@ async function main(): Promise<void> {
   const store = new LevelStore(join(dir, 'store'));
   await store.open();
   const metrics = createCoordinatorMetrics();
-  const server = new EdgeLinkServer({ host: '127.0.0.1', port: 0, store, presence: new Presence(60_000, metrics), metrics, maxBatchBytes: 8 * 1024 * 1024, maxBatchRecords: 20_000 });
+  const server = new EdgeLinkServer({
+    host: '127.0.0.1',
+    port: 0,
+    store,
+    presence: new Presence(60_000, metrics),
+    metrics,
+    maxBatchBytes: 8 * 1024 * 1024,
+    maxBatchRecords: 20_000,
+  });
   const proxy = await FaultProxy.start({ targetPort: await server.start() });
   let run = 0;
 
@@ -76,20 +154,34 @@ async function main(): Promise<void> {
     const deviceId = `wire-${++run}`;
     await store.putDevice({ id: deviceId, site: 'muong-nhe', tokenSha256: hashToken(TOKEN), revoked: false, createdAtMs: Date.now() });
     const outbox = await Outbox.open({
-      dir: join(dir, `outbox-${run}`), diskBudgetBytes: 1024 * 1024 * 1024, minFreeDiskBytes: 0,
-      ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(),
+      dir: join(dir, `outbox-${run}`),
+      diskBudgetBytes: 1024 * 1024 * 1024,
+      minFreeDiskBytes: 0,
+      ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+      agentNow: () => performance.now(),
     });
     let recordBytes = 0;
-    await Promise.all(Array.from({ length: count }, async (_, i) => {
-      const input = KINDS[kind]!(i);
-      const r = await outbox.append(input);
-      recordBytes += encodeRecord({ lane: laneToProto(r.lane), seq: r.seq, kind: input.kind, edge_time_ms: input.edgeTimeMs ?? Date.now(), ...input.body }).length;
-    }));
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const input = KINDS[kind]!(i);
+        const r = await outbox.append(input);
+        recordBytes += encodeRecord({
+          lane: laneToProto(r.lane),
+          seq: r.seq,
+          kind: input.kind,
+          edge_time_ms: input.edgeTimeMs ?? Date.now(),
+          ...input.body,
+        }).length;
+      }),
+    );
     const before = { up: proxy.stats.bytesUp, down: proxy.stats.bytesDown };
     const uplink = new Uplink({
       target: { address: proxy.address, tls: false },
       identity: { deviceId, siteId: 'muong-nhe', token: TOKEN, softwareVersion: 'bench', configVersion: () => 'bench' },
-      outbox, clockOffset: new ClockOffset(), settings: { ...SETTINGS, ...settings }, metrics: createEdgeMetrics(),
+      outbox,
+      clockOffset: new ClockOffset(),
+      settings: { ...SETTINGS, ...settings },
+      metrics: createEdgeMetrics(),
       heartbeat: () => ({ edge_time_ms: Date.now(), lanes: [] }),
     });
     const started = performance.now();

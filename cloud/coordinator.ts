@@ -48,19 +48,42 @@ export async function startCoordinator(config: CoordinatorConfig, options: Start
   const { bus, presence } = sharing;
   const tokens = new ApiTokens(config.api_tokens.map((t) => ({ name: t.name, role: t.role, tokenSha256: t.token_sha256 ?? hashToken(t.token!) })));
   // Before ingest starts, so every stored record is journaled for JetStream.
-  const jetstream = config.nats.enabled ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) }) : undefined;
+  const jetstream = config.nats.enabled
+    ? new JetStreamPublisher({ config: config.nats, store, bus, registry: metrics.registry, logger: componentLogger('jetstream', logger) })
+    : undefined;
   jetstream?.start();
-  const services = await startServices({ config, store, features: backend.features, bus, presence, metrics, sendTo: (id, msg) => edgeLink.sendTo(id, msg), logger });
+  const services = await startServices({
+    config,
+    store,
+    features: backend.features,
+    bus,
+    presence,
+    metrics,
+    sendTo: (id, msg) => edgeLink.sendTo(id, msg),
+    logger,
+  });
   const edgeLink = new EdgeLinkServer({
-    host: config.grpc.host, port: config.grpc.port,
+    host: config.grpc.host,
+    port: config.grpc.port,
     tls: config.grpc.tls ? { certFile: config.grpc.tls.cert_file, keyFile: config.grpc.tls.key_file, clientCaFile: config.grpc.tls.client_ca_file } : undefined,
-    store, presence, metrics, maxBatchBytes: config.grpc.max_batch_bytes, maxBatchRecords: config.grpc.max_batch_records,
+    store,
+    presence,
+    metrics,
+    maxBatchBytes: config.grpc.max_batch_bytes,
+    maxBatchRecords: config.grpc.max_batch_records,
     ingestBudget: { batches: config.grpc.ingest_inflight_batches, bytes: config.grpc.ingest_inflight_bytes },
-    logger: componentLogger('edgelink', logger), hooks: services.hooks,
+    logger: componentLogger('edgelink', logger),
+    hooks: services.hooks,
   });
   const grpcPort = await edgeLink.start();
 
-  const app = createApp({ deps: { store, presence, metrics, config, startedAtMs: Date.now() }, tokens, logger: componentLogger('api', logger), services, onWrite: (write) => services.audit.record(write) });
+  const app = createApp({
+    deps: { store, presence, metrics, config, startedAtMs: Date.now() },
+    tokens,
+    logger: componentLogger('api', logger),
+    services,
+    onWrite: (write) => services.audit.record(write),
+  });
   const http: ServerType = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host, ...httpsOptions(config.http.tls) }, () => resolve(server));
   });
@@ -68,7 +91,13 @@ export async function startCoordinator(config: CoordinatorConfig, options: Start
   logger.info({ httpPort, grpcPort, store: store.kind }, 'coordinator ready');
 
   return {
-    httpPort, grpcPort, store, presence, bus, metrics, edgeLink,
+    httpPort,
+    grpcPort,
+    store,
+    presence,
+    bus,
+    metrics,
+    edgeLink,
     async close() {
       await edgeLink.stop();
       await jetstream?.close();
@@ -104,7 +133,8 @@ async function bootstrapDevices(store: CoordinatorStore, config: CoordinatorConf
       continue;
     }
     const authoritative = d.token_source === 'config';
-    if (!authoritative && existing.tokenSha256 !== tokenSha256) logger.info({ device: d.id }, 'device token in the config only seeds the first start; the stored (rotated) token stays valid');
+    if (!authoritative && existing.tokenSha256 !== tokenSha256)
+      logger.info({ device: d.id }, 'device token in the config only seeds the first start; the stored (rotated) token stays valid');
     const token = authoritative ? tokenSha256 : existing.tokenSha256;
     if (existing.tokenSha256 === token && existing.site === d.site && existing.name === d.name) continue;
     await store.putDevice({ ...existing, site: d.site, name: d.name, tokenSha256: token });

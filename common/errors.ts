@@ -39,7 +39,10 @@ export class IocError extends Error {
 
 /** Refused for capacity, not for the request itself: retry after `retryAfterS` (HTTP Retry-After). */
 export class BusyError extends IocError {
-  constructor(message: string, readonly retryAfterS: number) {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
     super('UNAVAILABLE', message);
     this.name = 'BusyError';
   }

@@ -24,9 +24,7 @@ let lastId = '';
 
 /** A new ULID stamped with `timeMs` (default: now), after any made earlier in that millisecond. */
 export function newId(timeMs: number = Date.now()): string {
-  lastId = timeMs === lastTimeMs
-    ? lastId.slice(0, TIME_CHARS) + incrementBase32(lastId.slice(TIME_CHARS))
-    : ulid(timeMs, pooledRandom);
+  lastId = timeMs === lastTimeMs ? lastId.slice(0, TIME_CHARS) + incrementBase32(lastId.slice(TIME_CHARS)) : ulid(timeMs, pooledRandom);
   lastTimeMs = timeMs;
   return lastId;
 }

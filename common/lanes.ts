@@ -44,15 +44,7 @@ export function isLaneName(value: string): value is LaneName {
 }
 
 /** Record kinds the edge produces, and the lane each rides by default (configurable). */
-export const RECORD_KINDS = [
-  'alarm',
-  'camera_event',
-  'camera_status',
-  'telemetry',
-  'traffic_count',
-  'thumbnail',
-  'notice',
-] as const;
+export const RECORD_KINDS = ['alarm', 'camera_event', 'camera_status', 'telemetry', 'traffic_count', 'thumbnail', 'notice'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export const DEFAULT_KIND_LANES: Record<RecordKind, LaneName> = {

@@ -6,7 +6,12 @@ import { redactError, redactFields, redactText } from './redact.js';
 
 export type { Logger };
 
-const traced = new Set((process.env.IOC_TRACE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const traced = new Set(
+  (process.env.IOC_TRACE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 let root: Logger | undefined;
 

@@ -24,7 +24,10 @@ export class AgentClock {
   private readonly monoAtStart = monoNowMs();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly file: string | undefined, wallNow: () => number = Date.now) {
+  constructor(
+    private readonly file: string | undefined,
+    wallNow: () => number = Date.now,
+  ) {
     const saved = file ? readClockFile(file) : undefined;
     if (!saved) {
       this.baseAgentMs = 0;

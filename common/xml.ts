@@ -3,21 +3,25 @@
 
 /** Text or attribute content with &, <, >, " and ' escaped; control characters XML forbids dropped. */
 export function xmlText(value: string): string {
-  return value
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removes the control characters XML 1.0 forbids
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return (
+    value
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removes the control characters XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  );
 }
 
 export type XmlChild = string | null | undefined | false;
 
 /** `<name attrs>children</name>`; children are already-built XML strings (null/false skipped). */
 export function el(name: string, children: XmlChild | XmlChild[], attrs: Record<string, string> = {}): string {
-  const a = Object.entries(attrs).map(([k, v]) => ` ${k}="${xmlText(v)}"`).join('');
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${xmlText(v)}"`)
+    .join('');
   const inner = (Array.isArray(children) ? children : [children]).filter((c): c is string => typeof c === 'string').join('');
   return `<${name}${a}>${inner}</${name}>`;
 }

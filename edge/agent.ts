@@ -154,7 +154,10 @@ export class EdgeAgent {
     await this.supervisor.startAll();
 
     await this.resources.start();
-    this.ttlTimer = setInterval(() => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')), config.outbox.ttl_sweep_s * 1000);
+    this.ttlTimer = setInterval(
+      () => void this.outbox.sweepExpired().catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'TTL sweep failed')),
+      config.outbox.ttl_sweep_s * 1000,
+    );
     if (config.admin.metrics_enabled) await this.startMetricsServer(config);
   }
 
@@ -169,10 +172,16 @@ export class EdgeAgent {
     });
     this.sensors.start();
     this.broker = new SensorBroker({
-      host: resolveBrokerHost(config.broker), port: config.broker.port, websocketPort: config.broker.websocket_port,
-      maxPayloadBytes: config.broker.max_payload_bytes, sensors: config.sensors, metrics: this.metrics,
-      maxUnauthenticated: config.broker.max_unauthenticated, connectTimeoutMs: config.broker.connect_timeout_s * 1000,
-      logger: componentLogger('broker', this.log), onReading: (r) => this.sensors.handle(r),
+      host: resolveBrokerHost(config.broker),
+      port: config.broker.port,
+      websocketPort: config.broker.websocket_port,
+      maxPayloadBytes: config.broker.max_payload_bytes,
+      sensors: config.sensors,
+      metrics: this.metrics,
+      maxUnauthenticated: config.broker.max_unauthenticated,
+      connectTimeoutMs: config.broker.connect_timeout_s * 1000,
+      logger: componentLogger('broker', this.log),
+      onReading: (r) => this.sensors.handle(r),
       onFailure: (err) => this.supervisor.failed('broker', err),
     });
   }
@@ -181,8 +190,11 @@ export class EdgeAgent {
     return new Uplink({
       target: linkTargetOf(config.coordinator),
       identity: {
-        deviceId: config.device.id, siteId: config.device.site, token: readDeviceToken(config),
-        softwareVersion: softwareVersion(), configVersion: () => this.revision,
+        deviceId: config.device.id,
+        siteId: config.device.site,
+        token: readDeviceToken(config),
+        softwareVersion: softwareVersion(),
+        configVersion: () => this.revision,
       },
       outbox: this.outbox,
       clockOffset: this.clockOffset,
@@ -190,8 +202,12 @@ export class EdgeAgent {
       metrics: this.metrics,
       heartbeat: () =>
         buildHeartbeat({
-          outbox: this.outbox, components: () => this.supervisor.health(), resources: () => this.resources.sample(),
-          clockOffsetMs: () => this.clockOffset.offsetMs, configRevision: () => this.revision, startedAtMs: this.startedAtMs,
+          outbox: this.outbox,
+          components: () => this.supervisor.health(),
+          resources: () => this.resources.sample(),
+          clockOffsetMs: () => this.clockOffset.offsetMs,
+          configRevision: () => this.revision,
+          startedAtMs: this.startedAtMs,
         }),
       // Built on first use: the outbox and the config applier exist by then.
       onConfigPush: (push) => this.remoteControl().onConfigPush(push),
@@ -311,7 +327,8 @@ export class EdgeAgent {
       kind: 'notice',
       body: {
         notice: {
-          code: 'OUTBOX_RECOVERED', severity: 'SEVERITY_MEDIUM',
+          code: 'OUTBOX_RECOVERED',
+          severity: 'SEVERITY_MEDIUM',
           message: `outbox recovered after damage: ${r.corruptRecords} corrupt, ${r.missingRecords} missing, ${r.walTailBytes} log bytes discarded${r.quarantinedTo ? ', database quarantined' : ''}`,
           detail_json: JSON.stringify(r),
         },

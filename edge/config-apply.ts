@@ -103,10 +103,14 @@ export class ConfigApplier {
     } catch (err) {
       this.log.error({ err: errorMessage(err), source }, 'new config failed to start; restoring the previous one');
       writeFileAtomic(this.file, previous.text);
-      await this.target.reconfigure(previous.config, previous.revision, parts).catch((again: unknown) =>
-        this.log.error({ err: errorMessage(again) }, 'the previous config did not come back cleanly either'),
+      await this.target
+        .reconfigure(previous.config, previous.revision, parts)
+        .catch((again: unknown) => this.log.error({ err: errorMessage(again) }, 'the previous config did not come back cleanly either'));
+      throw new IocError(
+        'UNAVAILABLE',
+        `config ${next.revision} failed to start (${errorMessage(err)}); the previous config ${previous.revision} is back in service`,
+        { cause: err },
       );
-      throw new IocError('UNAVAILABLE', `config ${next.revision} failed to start (${errorMessage(err)}); the previous config ${previous.revision} is back in service`, { cause: err });
     }
     const result: ConfigApplyResult = {
       revision: next.revision,
@@ -115,7 +119,10 @@ export class ConfigApplier {
       restarted: [...parts],
       restartRequired,
     };
-    this.log.info({ source, revision: next.revision, previous: previous.revision, changed: changes.length, restarted: result.restarted, restartRequired }, 'config applied');
+    this.log.info(
+      { source, revision: next.revision, previous: previous.revision, changed: changes.length, restarted: result.restarted, restartRequired },
+      'config applied',
+    );
     return result;
   }
 }
@@ -136,8 +143,13 @@ export function diffConfig(before: unknown, after: unknown, path = ''): ConfigCh
     return keys.flatMap((k) => diffConfig(before[k], after[k], path ? `${path}.${k}` : k));
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  const leaf = path.split(/[.[\]]/).filter(Boolean).at(-1) ?? '';
-  if (SECRET_KEYS.has(leaf)) return [{ path, before: before === undefined ? undefined : '(secret)', after: after === undefined ? undefined : '(secret, changed)' }];
+  const leaf =
+    path
+      .split(/[.[\]]/)
+      .filter(Boolean)
+      .at(-1) ?? '';
+  if (SECRET_KEYS.has(leaf))
+    return [{ path, before: before === undefined ? undefined : '(secret)', after: after === undefined ? undefined : '(secret, changed)' }];
   // Camera URLs carry passwords: a diff shows that the URL changed, never the password.
   return [{ path: path || '(root)', before: redactValue(before), after: redactValue(after) }];
 }

@@ -9,6 +9,9 @@ export function readDeviceToken(config: EdgeConfig): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new IocError('CONFIG_INVALID', `coordinator.token_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); run edgectl provision`);
+    throw new IocError(
+      'CONFIG_INVALID',
+      `coordinator.token_file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); run edgectl provision`,
+    );
   }
 }

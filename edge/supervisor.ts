@@ -54,8 +54,14 @@ export class Supervisor {
 
   add(component: Component): void {
     this.entries.set(component.name, {
-      component, backoff: new Backoff(this.timings), restarts: 0, lastError: '', lastFailureMs: 0,
-      restarting: undefined, running: false, abort: new AbortController(),
+      component,
+      backoff: new Backoff(this.timings),
+      restarts: 0,
+      lastError: '',
+      lastFailureMs: 0,
+      restarting: undefined,
+      running: false,
+      abort: new AbortController(),
     });
   }
 

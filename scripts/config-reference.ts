@@ -47,20 +47,28 @@ function typeOf(s: JsonSchema): string {
     return `${Array.isArray(s.items) ? 'tuple' : typeOf(items ?? {})}[]`;
   }
   if (s.type === 'object' && s.additionalProperties && typeof s.additionalProperties === 'object') return `map of ${typeOf(s.additionalProperties)}`;
-  const base = Array.isArray(s.type) ? s.type.join(' \\| ') : s.type ?? 'any';
+  const base = Array.isArray(s.type) ? s.type.join(' \\| ') : (s.type ?? 'any');
   const max = s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? s.maximum : undefined;
   const range = s.minimum !== undefined || max !== undefined ? ` (${s.minimum ?? ''}–${max ?? ''})` : '';
   return base + range;
 }
 
 function walk(s: JsonSchema, path: string, required: boolean, rows: Row[]): void {
-  const merged = s.allOf ? Object.assign({}, ...s.allOf) as JsonSchema : s;
+  const merged = s.allOf ? (Object.assign({}, ...s.allOf) as JsonSchema) : s;
   const objectVariants = (merged.anyOf ?? merged.oneOf)?.filter((v) => v.properties);
-  const leaf = !merged.properties && !(merged.type === 'array' && !Array.isArray(merged.items) && (merged.items as JsonSchema | undefined)?.properties) && !objectVariants?.length;
+  const leaf =
+    !merged.properties &&
+    !(merged.type === 'array' && !Array.isArray(merged.items) && (merged.items as JsonSchema | undefined)?.properties) &&
+    !objectVariants?.length;
   if (path && (leaf || merged.description)) {
     rows.push({
-      path, type: leaf ? typeOf(merged) : merged.type === 'array' ? 'list' : 'section', required,
-      default: merged.default === undefined || (typeof merged.default === 'object' && merged.default !== null && Object.keys(merged.default).length === 0) ? '' : JSON.stringify(merged.default),
+      path,
+      type: leaf ? typeOf(merged) : merged.type === 'array' ? 'list' : 'section',
+      required,
+      default:
+        merged.default === undefined || (typeof merged.default === 'object' && merged.default !== null && Object.keys(merged.default).length === 0)
+          ? ''
+          : JSON.stringify(merged.default),
       description: merged.description ?? '',
     });
   }
@@ -84,7 +92,9 @@ function table(title: string, schema: z.ZodType, intro: string): string {
   const rows: Row[] = [];
   walk(json, '', true, rows);
   const esc = (v: string) => v.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const lines = rows.map((r) => `| \`${r.path}\` | ${r.type} | ${r.required ? 'yes' : ''} | ${r.default ? `\`${esc(r.default)}\`` : ''} | ${esc(r.description)} |`);
+  const lines = rows.map(
+    (r) => `| \`${r.path}\` | ${r.type} | ${r.required ? 'yes' : ''} | ${r.default ? `\`${esc(r.default)}\`` : ''} | ${esc(r.description)} |`,
+  );
   return [`## ${title}`, '', intro, '', '| key | type | required | default | meaning |', '|---|---|---|---|---|', ...lines, ''].join('\n');
 }
 
@@ -97,7 +107,11 @@ export function renderConfigReference(): string {
     'Strings may use `${VAR}` or `${VAR:-default}` to take values from the environment (secrets).',
     'Validation errors name the file, the path and the reason, e.g. `cameras[1].zones[0].points: needs ≥ 3 points`.',
     '',
-    table('Edge site config (`firmware-config/<site>.yaml`)', EdgeConfigSchema, 'One file per box. `edge-agent --config <file>`; `edgectl config validate <file>` checks it offline.'),
+    table(
+      'Edge site config (`firmware-config/<site>.yaml`)',
+      EdgeConfigSchema,
+      'One file per box. `edge-agent --config <file>`; `edgectl config validate <file>` checks it offline.',
+    ),
     table('Coordinator config', CoordinatorConfigSchema, '`ioc-coordinator --config <file>`.'),
   ].join('\n');
 }

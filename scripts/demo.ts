@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   log('starting the RTSP camera (street footage, looped)…');
   camera = await RtspCamera.start({ clip: projectPath('test', 'fixtures', 'vtest-25s.mp4'), path: 'market' });
 
-  const sites = SITES.map((s) => ({ ...s, doc: YAML.parseDocument(readFileSync(projectPath('firmware-config', s.file), 'utf8')), deviceToken: token('device') }));
+  const sites = SITES.map((s) => ({
+    ...s,
+    doc: YAML.parseDocument(readFileSync(projectPath('firmware-config', s.file), 'utf8')),
+    deviceToken: token('device'),
+  }));
   const coordinatorFile = join(root, 'coordinator.yaml');
   writeFileSync(coordinatorFile, coordinatorYaml(ports, tokens, sites));
   // The V8 setting bin/ioc-coordinator.js runs with.
@@ -73,9 +77,13 @@ async function main(): Promise<void> {
     processes.push(agent);
     const ready = await agent.start(60_000);
     log(`edge agent ${site.id} up: broker ${brokerPort}, metrics ${(ready.ports as { metrics?: number }).metrics ?? '-'}`);
-    const simulator = new NodeProcess(`sensors ${site.id}`, 'edge/sim/sensor-simulator.js', [
-      '--config', file, '--broker', `mqtt://127.0.0.1:${brokerPort}`, '--interval-ms', '2000', ...(site.scenario ? ['--scenario', site.scenario] : []),
-    ], {}, join(root, 'logs', `sensors-${site.id}.log`));
+    const simulator = new NodeProcess(
+      `sensors ${site.id}`,
+      'edge/sim/sensor-simulator.js',
+      ['--config', file, '--broker', `mqtt://127.0.0.1:${brokerPort}`, '--interval-ms', '2000', ...(site.scenario ? ['--scenario', site.scenario] : [])],
+      {},
+      join(root, 'logs', `sensors-${site.id}.log`),
+    );
     processes.push(simulator);
     await simulator.start();
   }
@@ -109,17 +117,25 @@ hits Tủa Chùa. Press Ctrl-C to stop.
 async function printStatus(base: string, viewer: string): Promise<void> {
   try {
     const headers = { authorization: `Bearer ${viewer}` };
-    const devices = (await (await fetch(`${base}/api/v1/devices`, { headers })).json()) as { items: { id: string; online: boolean; backlog: { records: number } }[] };
+    const devices = (await (await fetch(`${base}/api/v1/devices`, { headers })).json()) as {
+      items: { id: string; online: boolean; backlog: { records: number } }[];
+    };
     const alarms = (await (await fetch(`${base}/api/v1/events?kind=alarm&limit=1000`, { headers })).json()) as { items: unknown[] };
     const cams = (await (await fetch(`${base}/api/v1/events?kind=camera_event&limit=1000`, { headers })).json()) as { items: unknown[] };
     const online = devices.items.filter((d) => d.online).length;
-    log(`${online}/${devices.items.length} devices online · ${alarms.items.length} alarm records · ${cams.items.length} camera events · backlog ${devices.items.map((d) => `${d.id}:${d.backlog.records}`).join(' ')}`);
+    log(
+      `${online}/${devices.items.length} devices online · ${alarms.items.length} alarm records · ${cams.items.length} camera events · backlog ${devices.items.map((d) => `${d.id}:${d.backlog.records}`).join(' ')}`,
+    );
   } catch (err) {
     log(`status unavailable: ${(err as Error).message}`);
   }
 }
 
-function coordinatorYaml(ports: { http: number; grpc: number }, tokens: Record<string, string>, sites: { id: string; doc: YAML.Document; deviceToken: string }[]): string {
+function coordinatorYaml(
+  ports: { http: number; grpc: number },
+  tokens: Record<string, string>,
+  sites: { id: string; doc: YAML.Document; deviceToken: string }[],
+): string {
   return YAML.stringify({
     version: 1,
     http: { host: '127.0.0.1', port: ports.http },

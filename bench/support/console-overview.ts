@@ -37,15 +37,20 @@ export async function loadOverview(baseUrl: string, token: string): Promise<Over
   ]);
   await Promise.all(sites.items.map((s) => get<Page<IocEvent>>('/api/v1/events', { site: s.id, kind: NOTABLE_KINDS, limit: 1 })));
   const cardsMs = performance.now() - started;
-  await Promise.all(sites.items.map(async (site) => {
-    requests++;
-    const sensors = keyMetrics(await sensorsOfSite(api, site.id));
-    const toMs = Date.now();
-    requests += sensors.length;
-    await Promise.all(sensors.map((s) => loadSeries(api, s, toMs - SPARK_RANGE_MS, toMs, undefined, SPARK_STEP_S)));
-  }));
+  await Promise.all(
+    sites.items.map(async (site) => {
+      requests++;
+      const sensors = keyMetrics(await sensorsOfSite(api, site.id));
+      const toMs = Date.now();
+      requests += sensors.length;
+      await Promise.all(sensors.map((s) => loadSeries(api, s, toMs - SPARK_RANGE_MS, toMs, undefined, SPARK_STEP_S)));
+    }),
+  );
   return {
-    cardsMs, totalMs: performance.now() - started, requests, devices: devices.items.length,
+    cardsMs,
+    totalMs: performance.now() - started,
+    requests,
+    devices: devices.items.length,
     offlineDevices: devices.items.filter((d) => !d.online).map((d) => d.id),
   };
 }

@@ -26,13 +26,17 @@ export interface BenchCoordinatorOptions {
 
 export async function startBenchCoordinator(o: BenchCoordinatorOptions): Promise<BenchCoordinator> {
   const config = join(o.dir, 'coordinator.yaml');
-  writeFileSync(config, `version: 1
+  writeFileSync(
+    config,
+    `version: 1
 http: { host: 127.0.0.1, port: 0 }
 grpc: { host: 127.0.0.1, port: 0${o.grpcExtra ? `, ${o.grpcExtra}` : ''} }
 ${o.bodyYaml}
-`);
+`,
+  );
   const child = spawn(process.execPath, [...COORDINATOR_NODE_FLAGS, '--import', 'tsx', join(projectRoot(), 'cloud/main.ts'), '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...o.env }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'error', ...o.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const ready = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
     let buffer = '';

@@ -88,23 +88,82 @@ export const records = {
   telemetry(seq: number, nowMs: number, sensor = 'river-1', metric = 'level'): ProtoRecord {
     const v = 2 + Math.sin(seq / 10);
     return {
-      lane: 'LANE_TELEMETRY', seq, kind: 'telemetry', edge_time_ms: nowMs, clock_synced: true,
-      telemetry: { sensor_id: sensor, metric, unit: 'm', window_s: 60, window_start_ms: nowMs - 60_000, window_end_ms: nowMs, count: 12, min: v - 0.2, max: v + 0.3, mean: v, last: v, sum: v * 12, sensor_type: 'water_level' },
+      lane: 'LANE_TELEMETRY',
+      seq,
+      kind: 'telemetry',
+      edge_time_ms: nowMs,
+      clock_synced: true,
+      telemetry: {
+        sensor_id: sensor,
+        metric,
+        unit: 'm',
+        window_s: 60,
+        window_start_ms: nowMs - 60_000,
+        window_end_ms: nowMs,
+        count: 12,
+        min: v - 0.2,
+        max: v + 0.3,
+        mean: v,
+        last: v,
+        sum: v * 12,
+        sensor_type: 'water_level',
+      },
     };
   },
   alarm(seq: number, nowMs: number): ProtoRecord {
     return {
-      lane: 'LANE_ALARM', seq, kind: 'alarm', edge_time_ms: nowMs, clock_synced: true,
-      alarm: { alarm_id: `al-${seq}`, rule_id: 'flood', sensor_id: 'river-1', metric: 'level', state: seq % 2 ? 'raised' : 'cleared', severity: 'SEVERITY_HIGH', value: 4.6, threshold: 4.5, condition: 'above', message: 'river above 4.5 m', unit: 'm' },
+      lane: 'LANE_ALARM',
+      seq,
+      kind: 'alarm',
+      edge_time_ms: nowMs,
+      clock_synced: true,
+      alarm: {
+        alarm_id: `al-${seq}`,
+        rule_id: 'flood',
+        sensor_id: 'river-1',
+        metric: 'level',
+        state: seq % 2 ? 'raised' : 'cleared',
+        severity: 'SEVERITY_HIGH',
+        value: 4.6,
+        threshold: 4.5,
+        condition: 'above',
+        message: 'river above 4.5 m',
+        unit: 'm',
+      },
     };
   },
   cameraEvent(seq: number, nowMs: number, eventId: string, phase: 'new' | 'update' | 'end'): ProtoRecord {
     return {
-      lane: 'LANE_EVENT', seq, kind: 'camera_event', edge_time_ms: nowMs, clock_synced: true,
-      camera_event: { event_id: eventId, camera_id: 'cam-1', phase, type: 'object', rule: 'intrusion', zone: 'gate', label: 'person', score: 0.8, severity: 'SEVERITY_MEDIUM', started_ms: nowMs - 5000, object_count: 1, track_id: 't1', detail: 'person at the gate' },
+      lane: 'LANE_EVENT',
+      seq,
+      kind: 'camera_event',
+      edge_time_ms: nowMs,
+      clock_synced: true,
+      camera_event: {
+        event_id: eventId,
+        camera_id: 'cam-1',
+        phase,
+        type: 'object',
+        rule: 'intrusion',
+        zone: 'gate',
+        label: 'person',
+        score: 0.8,
+        severity: 'SEVERITY_MEDIUM',
+        started_ms: nowMs - 5000,
+        object_count: 1,
+        track_id: 't1',
+        detail: 'person at the gate',
+      },
     };
   },
   thumbnail(seq: number, nowMs: number, eventId: string, bytes: Buffer): ProtoRecord {
-    return { lane: 'LANE_THUMBNAIL', seq, kind: 'thumbnail', edge_time_ms: nowMs, clock_synced: true, thumbnail: { event_id: eventId, camera_id: 'cam-1', content_type: 'image/jpeg', data: bytes, width: 64, height: 48, score: 0.8 } };
+    return {
+      lane: 'LANE_THUMBNAIL',
+      seq,
+      kind: 'thumbnail',
+      edge_time_ms: nowMs,
+      clock_synced: true,
+      thumbnail: { event_id: eventId, camera_id: 'cam-1', content_type: 'image/jpeg', data: bytes, width: 64, height: 48, score: 0.8 },
+    };
   },
 };

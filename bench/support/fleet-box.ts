@@ -121,7 +121,13 @@ export class FleetBox {
     this.client?.close();
     // Its own TCP connection, as a box has: grpc-js would otherwise share one among all clients.
     const client = createEdgeLinkClient({ address: this.address, tls: false }, { 'grpc.use_local_subchannel_pool': 1 });
-    const identity = { deviceId: this.identity.deviceId, siteId: this.identity.site, token: this.identity.token, softwareVersion: 'fleet-bench', configVersion: () => '' };
+    const identity = {
+      deviceId: this.identity.deviceId,
+      siteId: this.identity.site,
+      token: this.identity.token,
+      softwareVersion: 'fleet-bench',
+      configVersion: () => '',
+    };
     const { response } = await register(client, identity, 30_000);
     this.applyAcked(response.acked);
     const call = openSync(client, identity);
@@ -208,8 +214,26 @@ export class FleetBox {
     const records = FLEET_SENSORS.map((s, i) => {
       const v = 10 + i + Math.sin(windowEndMs / 3_600_000 + i);
       return {
-        lane: 'LANE_TELEMETRY', seq: this.nextSeq.telemetry++, kind: 'telemetry', edge_time_ms: nowMs, clock_synced: true,
-        telemetry: { sensor_id: s.id, metric: s.metric, unit: s.unit, window_s: 60, window_start_ms: windowEndMs - MINUTE_MS, window_end_ms: windowEndMs, count: 12, min: v - 0.5, max: v + 0.5, mean: v, last: v, sum: v * 12, sensor_type: s.type },
+        lane: 'LANE_TELEMETRY',
+        seq: this.nextSeq.telemetry++,
+        kind: 'telemetry',
+        edge_time_ms: nowMs,
+        clock_synced: true,
+        telemetry: {
+          sensor_id: s.id,
+          metric: s.metric,
+          unit: s.unit,
+          window_s: 60,
+          window_start_ms: windowEndMs - MINUTE_MS,
+          window_end_ms: windowEndMs,
+          count: 12,
+          min: v - 0.5,
+          max: v + 0.5,
+          mean: v,
+          last: v,
+          sum: v * 12,
+          sensor_type: s.type,
+        },
       } satisfies ProtoRecord;
     });
     this.enqueue('telemetry', records);
@@ -217,10 +241,31 @@ export class FleetBox {
 
   private produceCameraEvent(nowMs: number): void {
     const eventId = `ev-${++this.eventCounter}`;
-    this.enqueue('event', [{
-      lane: 'LANE_EVENT', seq: this.nextSeq.event++, kind: 'camera_event', edge_time_ms: nowMs, clock_synced: true,
-      camera_event: { event_id: eventId, camera_id: 'cam-1', phase: 'end', type: 'object', rule: 'intrusion', zone: 'gate', label: 'person', score: 0.8, severity: 'SEVERITY_MEDIUM', started_ms: nowMs - 5000, ended_ms: nowMs, object_count: 1, track_id: `t${this.eventCounter}`, detail: 'person at the gate' },
-    }]);
+    this.enqueue('event', [
+      {
+        lane: 'LANE_EVENT',
+        seq: this.nextSeq.event++,
+        kind: 'camera_event',
+        edge_time_ms: nowMs,
+        clock_synced: true,
+        camera_event: {
+          event_id: eventId,
+          camera_id: 'cam-1',
+          phase: 'end',
+          type: 'object',
+          rule: 'intrusion',
+          zone: 'gate',
+          label: 'person',
+          score: 0.8,
+          severity: 'SEVERITY_MEDIUM',
+          started_ms: nowMs - 5000,
+          ended_ms: nowMs,
+          object_count: 1,
+          track_id: `t${this.eventCounter}`,
+          detail: 'person at the gate',
+        },
+      },
+    ]);
     const seq = this.nextSeq.thumbnail++;
     // Now and then the disk budget evicts a thumbnail; the box reports the gap instead.
     if (this.eventCounter % THUMBNAIL_DROP_EVERY === 0) {
@@ -229,10 +274,16 @@ export class FleetBox {
       this.sendDrops();
       return;
     }
-    this.enqueue('thumbnail', [{
-      lane: 'LANE_THUMBNAIL', seq, kind: 'thumbnail', edge_time_ms: nowMs, clock_synced: true,
-      thumbnail: { event_id: eventId, camera_id: 'cam-1', content_type: 'image/jpeg', data: this.thumbnail, width: 320, height: 180, score: 0.8 },
-    }]);
+    this.enqueue('thumbnail', [
+      {
+        lane: 'LANE_THUMBNAIL',
+        seq,
+        kind: 'thumbnail',
+        edge_time_ms: nowMs,
+        clock_synced: true,
+        thumbnail: { event_id: eventId, camera_id: 'cam-1', content_type: 'image/jpeg', data: this.thumbnail, width: 320, height: 180, score: 0.8 },
+      },
+    ]);
   }
 
   /** Appends records to a lane's queue, packed into batches as the uplink packs them. */
@@ -309,7 +360,14 @@ export class FleetBox {
 
   private sendDrops(): void {
     if (!this.call || !this.connected || this.pendingDrops.length === 0) return;
-    const ranges = this.pendingDrops.splice(0).map((d) => ({ lane: laneToProto(d.lane), first_seq: d.seq, last_seq: d.seq, reason: 'budget', first_edge_time_ms: d.edgeTimeMs, last_edge_time_ms: d.edgeTimeMs }));
+    const ranges = this.pendingDrops.splice(0).map((d) => ({
+      lane: laneToProto(d.lane),
+      first_seq: d.seq,
+      last_seq: d.seq,
+      reason: 'budget',
+      first_edge_time_ms: d.edgeTimeMs,
+      last_edge_time_ms: d.edgeTimeMs,
+    }));
     this.call.write({ drops: { report_id: this.nextReportId++, ranges } });
   }
 
@@ -318,14 +376,29 @@ export class FleetBox {
     const now = Date.now();
     const lanes = LANES.map((lane) => {
       const waiting = this.waiting(lane);
-      return { lane: laneToProto(lane), records: waiting, bytes: waiting * (lane === 'thumbnail' ? this.thumbnail.length : 200), oldest_age_ms: 0, dropped_budget: lane === 'thumbnail' ? this.dropped : 0 };
+      return {
+        lane: laneToProto(lane),
+        records: waiting,
+        bytes: waiting * (lane === 'thumbnail' ? this.thumbnail.length : 200),
+        oldest_age_ms: 0,
+        dropped_budget: lane === 'thumbnail' ? this.dropped : 0,
+      };
     });
     const outbox = lanes.reduce((n, l) => n + l.records, 0);
     this.call.write({
       heartbeat: {
-        edge_time_ms: now, uptime_s: Math.floor((now - this.startedMs) / 1000), lanes, outbox_records: outbox, outbox_bytes: lanes.reduce((n, l) => n + l.bytes, 0),
-        oldest_unsent_age_ms: 0, cpu_percent: 20, rss_bytes: 180 * 1024 * 1024, disk_free_bytes: 20 * 1024 ** 3, clock_offset_ms: 0,
-        software_version: 'fleet-bench', disk_budget_bytes: 4 * 1024 ** 3,
+        edge_time_ms: now,
+        uptime_s: Math.floor((now - this.startedMs) / 1000),
+        lanes,
+        outbox_records: outbox,
+        outbox_bytes: lanes.reduce((n, l) => n + l.bytes, 0),
+        oldest_unsent_age_ms: 0,
+        cpu_percent: 20,
+        rss_bytes: 180 * 1024 * 1024,
+        disk_free_bytes: 20 * 1024 ** 3,
+        clock_offset_ms: 0,
+        software_version: 'fleet-bench',
+        disk_budget_bytes: 4 * 1024 ** 3,
         components: [{ name: 'uplink', state: 'ok', detail: '', restarts: 0, last_seen_ms: now }],
       },
     });

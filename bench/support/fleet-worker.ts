@@ -107,15 +107,17 @@ export class FleetWorker {
   private async connectAll(): Promise<{ connected: number; failed: string[] }> {
     const failed: string[] = [];
     const gapMs = this.init.rampMs / Math.max(1, this.boxes.length);
-    await Promise.all(this.boxes.map(async ({ box }, i) => {
-      await new Promise((r) => setTimeout(r, i * gapMs));
-      try {
-        await box.connect();
-        box.startProducing();
-      } catch (err) {
-        failed.push(`${box.identity.deviceId}: ${(err as Error).message}`);
-      }
-    }));
+    await Promise.all(
+      this.boxes.map(async ({ box }, i) => {
+        await new Promise((r) => setTimeout(r, i * gapMs));
+        try {
+          await box.connect();
+          box.startProducing();
+        } catch (err) {
+          failed.push(`${box.identity.deviceId}: ${(err as Error).message}`);
+        }
+      }),
+    );
     return { connected: this.boxes.length - failed.length, failed };
   }
 
@@ -138,7 +140,16 @@ export class FleetWorker {
       backlogRecords += box.backlogRecords();
       if (box.connected) connected++;
     }
-    return { steady: this.steadySink.take(), outage: this.outageSink.take(), refused: [...this.refusals], produced, dropped, backlogRecords, connected, streamsLost };
+    return {
+      steady: this.steadySink.take(),
+      outage: this.outageSink.take(),
+      refused: [...this.refusals],
+      produced,
+      dropped,
+      backlogRecords,
+      connected,
+      streamsLost,
+    };
   }
 
   /** All outage boxes reconnect at once; resolves when every backlog is drained or at the timeout. */
@@ -152,7 +163,8 @@ export class FleetWorker {
     while (Date.now() < deadline && storm.some((box) => box.drainedMs === 0)) await new Promise((r) => setTimeout(r, 100));
     return {
       boxes: storm.map((box) => ({
-        deviceId: box.identity.deviceId, backlogRecords: backlog.get(box)!,
+        deviceId: box.identity.deviceId,
+        backlogRecords: backlog.get(box)!,
         drainMs: box.drainedMs > 0 ? box.drainedMs - box.drainStartedMs : Number.NaN,
       })),
     };

@@ -227,7 +227,12 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
           const session = h2Connect(`http://127.0.0.1:${target.coordinator.grpcPort}`);
           session.on('error', () => resolve());
           const path = r.pick(['/ioc.edgelink.v1.EdgeLink/Register', '/ioc.edgelink.v1.EdgeLink/Sync', '/ioc.edgelink.v1.EdgeLink/Nope', '/x']);
-          const headers: Record<string, string> = { [h2.HTTP2_HEADER_METHOD]: r.pick(['POST', 'GET']), [h2.HTTP2_HEADER_PATH]: path, 'content-type': r.pick(['application/grpc', 'application/grpc+proto', 'text/plain']), te: 'trailers' };
+          const headers: Record<string, string> = {
+            [h2.HTTP2_HEADER_METHOD]: r.pick(['POST', 'GET']),
+            [h2.HTTP2_HEADER_PATH]: path,
+            'content-type': r.pick(['application/grpc', 'application/grpc+proto', 'text/plain']),
+            te: 'trailers',
+          };
           if (r.int(2)) headers.authorization = `Bearer ${r.pick([TOKEN, 'x', r.bytes(8).toString('hex')])}`;
           if (r.int(2)) headers['x-device-id'] = r.pick([DEVICE, 'nobody', '']);
           if (r.int(4) === 0) headers['grpc-encoding'] = r.pick(['gzip', 'deflate', 'br', 'zz']);
@@ -263,8 +268,16 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
         }),
       ),
     garbage_batch: () => {
-      const valid = encodeBatch(Array.from({ length: 1 + r.int(5) }, () => records.telemetry(1 + r.int(1_000_000), Date.now())), r.int(2) ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE');
-      const body = r.pick([() => r.bytes(r.int(4096)), () => r.mutate(valid.body), () => gzipSync(r.bytes(r.int(1024))), () => gzipSync(r.mutate(Buffer.from(encodeRecord(records.alarm(1, 0)))))])();
+      const valid = encodeBatch(
+        Array.from({ length: 1 + r.int(5) }, () => records.telemetry(1 + r.int(1_000_000), Date.now())),
+        r.int(2) ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE',
+      );
+      const body = r.pick([
+        () => r.bytes(r.int(4096)),
+        () => r.mutate(valid.body),
+        () => gzipSync(r.bytes(r.int(1024))),
+        () => gzipSync(r.mutate(Buffer.from(encodeRecord(records.alarm(1, 0))))),
+      ])();
       return sendBatch(body, r.pick(['COMPRESSION_NONE', 'COMPRESSION_GZIP']), r.int(3) === 0 ? r.int(0xffffffff) : valid.records);
     },
     huge_batch: () => {
@@ -272,7 +285,11 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
         case 0: // over max_batch_bytes
           return sendBatch(r.bytes(MAX_BATCH_BYTES + 1 + r.int(MAX_BATCH_BYTES)), 'COMPRESSION_NONE', 1);
         case 1: // more records than max_batch_records, each tiny
-          return sendBatch(encodeBatch(Array.from({ length: MAX_BATCH_RECORDS + 1 + r.int(100) }, (_, i) => ({ lane: 'LANE_TELEMETRY', seq: i + 1, kind: 'telemetry' }))).body, 'COMPRESSION_NONE', 5);
+          return sendBatch(
+            encodeBatch(Array.from({ length: MAX_BATCH_RECORDS + 1 + r.int(100) }, (_, i) => ({ lane: 'LANE_TELEMETRY', seq: i + 1, kind: 'telemetry' }))).body,
+            'COMPRESSION_NONE',
+            5,
+          );
         default: // a gzip bomb: small on the wire, 60 MB inflated
           return sendBatch(bomb, 'COMPRESSION_GZIP', 1);
       }
@@ -281,8 +298,14 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
   const bomb = gzipSync(Buffer.alloc(60 * 1024 * 1024));
   // Cheap cases dominate; the expensive ones still run hundreds of times in 10,000 inputs.
   const weighted: string[] = [
-    ...Array<string>(3).fill('raw_bytes'), 'truncated_preface', ...Array<string>(3).fill('h2_frames'), ...Array<string>(2).fill('grpc_framing'),
-    'wrong_token_register', 'wrong_token_sync', ...Array<string>(3).fill('garbage_batch'), 'huge_batch',
+    ...Array<string>(3).fill('raw_bytes'),
+    'truncated_preface',
+    ...Array<string>(3).fill('h2_frames'),
+    ...Array<string>(2).fill('grpc_framing'),
+    'wrong_token_register',
+    'wrong_token_sync',
+    ...Array<string>(3).fill('garbage_batch'),
+    'huge_batch',
   ];
 
   let next = 0;
@@ -306,7 +329,10 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
   target.client.close();
   target.client = createEdgeLinkClient({ address: `127.0.0.1:${target.coordinator.grpcPort}`, tls: false });
   const healthy = (await sendBatch(encodeBatch([records.telemetry(2_000_000, Date.now())]).body, 'COMPRESSION_NONE', 1, 30_000)) === 'ok';
-  const health = await fetch(`http://127.0.0.1:${target.coordinator.httpPort}/healthz`).then((res) => res.ok, () => false);
+  const health = await fetch(`http://127.0.0.1:${target.coordinator.httpPort}/healthz`).then(
+    (res) => res.ok,
+    () => false,
+  );
   clearInterval(sampler);
   const rssEnd = rssMb();
   stopping = true;
@@ -314,8 +340,14 @@ devices: [{ id: ${DEVICE}, site: fuzz, token: ${TOKEN} }]`,
   target.client.close();
   await stopProcess(target.coordinator.child);
   return {
-    inputs: o.inputs, by_kind: byKind, crashes, timeouts,
-    peak_rss_mb: Math.round(peakRss), rss_start_mb: Math.round(rssStart), rss_end_mb: Math.round(rssEnd),
-    healthy_after: healthy && health, seconds: Math.round((Date.now() - started) / 100) / 10,
+    inputs: o.inputs,
+    by_kind: byKind,
+    crashes,
+    timeouts,
+    peak_rss_mb: Math.round(peakRss),
+    rss_start_mb: Math.round(rssStart),
+    rss_end_mb: Math.round(rssEnd),
+    healthy_after: healthy && health,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }

@@ -135,7 +135,10 @@ export interface ConvertedModel {
 export function convertToOnnx(model: VerifiedModel): ConvertedModel {
   const { graph, weights, manifest } = model;
   const tfNodes = (graph.modelTopology as { node: TfNode[] }).node;
-  const constants = readConstants(weights, graph.weightsManifest.flatMap((m) => m.weights as WeightSpec[]));
+  const constants = readConstants(
+    weights,
+    graph.weightsManifest.flatMap((m) => m.weights as WeightSpec[]),
+  );
   const initializers = new Map<string, Constant>();
   const nodes: OnnxNode[] = [];
   let serial = 0;
@@ -228,7 +231,8 @@ export function convertToOnnx(model: VerifiedModel): ConvertedModel {
         break;
       }
       case 'ResizeBilinear': {
-        if (node.attr?.align_corners?.b || node.attr?.half_pixel_centers?.b) throw new Error(`${node.name}: only align_corners=false, half_pixel_centers=false is supported`);
+        if (node.attr?.align_corners?.b || node.attr?.half_pixel_centers?.b)
+          throw new Error(`${node.name}: only align_corners=false, half_pixel_centers=false is supported`);
         const size = Array.from(constant(inputs[1]!).values as BigInt64Array, Number);
         const attrs: OnnxAttribute[] = [
           { name: 'mode', type: ATTR.STRING, s: Buffer.from('linear') },
@@ -275,7 +279,12 @@ export function convertToOnnx(model: VerifiedModel): ConvertedModel {
         ]);
         break;
       case 'ConcatV2':
-        out = emit('Concat', inputs.slice(0, -1).map((_, k) => arg(k)), node.name, [{ name: 'axis', type: ATTR.INT, i: scalarOf(inputs.at(-1)!) }]);
+        out = emit(
+          'Concat',
+          inputs.slice(0, -1).map((_, k) => arg(k)),
+          node.name,
+          [{ name: 'axis', type: ATTR.INT, i: scalarOf(inputs.at(-1)!) }],
+        );
         break;
       case 'Reshape':
         out = emit('Reshape', [arg(0), arg(1)], node.name);
@@ -287,7 +296,13 @@ export function convertToOnnx(model: VerifiedModel): ConvertedModel {
       }
       case 'TopKV2': {
         const k = int64s(fresh(`${node.name}/k`), [scalarOf(inputs[1]!)]);
-        nodes.push({ name: node.name, op_type: 'TopK', input: [arg(0), k], output: [node.name, `${node.name}__1`], attribute: [{ name: 'sorted', type: ATTR.INT, i: 1 }] });
+        nodes.push({
+          name: node.name,
+          op_type: 'TopK',
+          input: [arg(0), k],
+          output: [node.name, `${node.name}__1`],
+          attribute: [{ name: 'sorted', type: ATTR.INT, i: 1 }],
+        });
         out = node.name;
         break;
       }
@@ -310,7 +325,11 @@ export function convertToOnnx(model: VerifiedModel): ConvertedModel {
         const starts = begin.map((b, a) => (beginMask & (1 << a) ? 0 : b));
         const ends = end.map((e, a) => (endMask & (1 << a) ? Number.MAX_SAFE_INTEGER : e));
         const axes = begin.map((_, a) => a);
-        out = emit('Slice', [arg(0), int64s(fresh('starts'), starts), int64s(fresh('ends'), ends), int64s(fresh('axes'), axes), int64s(fresh('steps'), step)], node.name);
+        out = emit(
+          'Slice',
+          [arg(0), int64s(fresh('starts'), starts), int64s(fresh('ends'), ends), int64s(fresh('axes'), axes), int64s(fresh('steps'), step)],
+          node.name,
+        );
         break;
       }
       default:

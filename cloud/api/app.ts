@@ -45,7 +45,14 @@ export function createApp({ deps, tokens, logger, services, onWrite }: AppOption
       await next();
       if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return;
       const principal = c.get('principal') as { name: string; role: string } | undefined;
-      onWrite({ atMs: Date.now(), actor: principal?.name ?? 'anonymous', role: principal?.role ?? 'public', method: c.req.method, path: c.req.path, status: c.res.status });
+      onWrite({
+        atMs: Date.now(),
+        actor: principal?.name ?? 'anonymous',
+        role: principal?.role ?? 'public',
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+      });
     });
   }
   // Each route's role comes from its own declaration ('x-required-role'), learned once all routes are registered.
@@ -58,10 +65,18 @@ export function createApp({ deps, tokens, logger, services, onWrite }: AppOption
   app.use('/api/*', (c, next) => (access.of(c.req.method, c.req.path).ownBodyLimit ? next() : defaultBodyLimit(c, next)));
 
   app.get('/healthz', (c) =>
-    c.json({ status: 'ok', version: softwareVersion(), store: deps.store.kind, uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000), devicesOnline: deps.presence.onlineCount() }),
+    c.json({
+      status: 'ok',
+      version: softwareVersion(),
+      store: deps.store.kind,
+      uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000),
+      devicesOnline: deps.presence.onlineCount(),
+    }),
   );
   // Metrics name devices, sites and error rates: any API token (a viewer token for the scraper).
-  app.get('/metrics', requireRole(tokens, 'viewer'), async (c) => c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.get('/metrics', requireRole(tokens, 'viewer'), async (c) =>
+    c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+  );
 
   for (const register of routeTable({ core: deps, services, tickets, resolveToken: (t) => tokens.resolve(t), logger })) register(app);
   access.learn(app.openAPIRegistry.definitions);

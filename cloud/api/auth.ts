@@ -98,7 +98,10 @@ export function requireAccess(tokens: ApiTokens, policy: AccessPolicy, tickets?:
     const principal = match ? tokens.resolve(match[1]!) : ticket ? tickets!.redeem(ticket) : undefined;
     if (presented && !principal) {
       c.header('WWW-Authenticate', 'Bearer realm="ioc"');
-      return c.json(errorBody('UNAUTHENTICATED', match ? 'unknown API token' : 'unknown, used or expired ticket: get a new one (POST /api/v1/live/ticket)'), 401);
+      return c.json(
+        errorBody('UNAUTHENTICATED', match ? 'unknown API token' : 'unknown, used or expired ticket: get a new one (POST /api/v1/live/ticket)'),
+        401,
+      );
     }
     if (principal) c.set('principal', principal);
     if (access === 'public') return next();

@@ -12,7 +12,12 @@ import { concurrencyCap, rateLimit } from './guards.js';
 const BUSY_RETRY_AFTER_S = 2;
 
 export function openDataGuards(settings: CoordinatorConfig['opendata'], registry: Registry): MiddlewareHandler<ApiEnv>[] {
-  const refused = new Counter({ name: 'ioc_opendata_refused_total', help: 'Open-data requests refused (rate_limited, busy)', labelNames: ['reason'], registers: [registry] });
+  const refused = new Counter({
+    name: 'ioc_opendata_refused_total',
+    help: 'Open-data requests refused (rate_limited, busy)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   return [
     rateLimit({
       limit: settings.rate_limit,

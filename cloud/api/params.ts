@@ -19,7 +19,12 @@ export const TimeParam = z
 export const ListParam = z
   .string()
   .max(2000)
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .openapi({ example: 'muong-nhe,tua-chua' });
 
 export const SeverityList = ListParam.pipe(z.array(z.enum(SEVERITIES)));
@@ -27,4 +32,8 @@ export const SeverityList = ListParam.pipe(z.array(z.enum(SEVERITIES)));
 export const LimitParam = z.coerce.number().int().min(1).max(1000).default(100);
 
 // 160: a camera event id is <device (≤ 64)>.camera.<edge event id (≤ 64)>.
-export const IdParam = z.string().min(1).max(160).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "-", "_"');
+export const IdParam = z
+  .string()
+  .min(1)
+  .max(160)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ".", "-", "_"');

@@ -1,9 +1,7 @@
 // Response schemas: they validate nothing at run time but document the API (OpenAPI).
 import { z } from '@hono/zod-openapi';
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
-  .openapi('Error');
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 
 export const errorResponses = {
   400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorSchema } } },
@@ -20,7 +18,10 @@ export const LaneViewSchema = z.object({
   receivedRecords: z.number(),
   contiguousSeq: z.number(),
   dropped: z.record(z.string(), z.number()),
-  completeUpToMs: z.number().nullable().openapi({ description: 'every record of this lane stamped before this coordinator time has arrived or is counted dropped; null = unknown' }),
+  completeUpToMs: z
+    .number()
+    .nullable()
+    .openapi({ description: 'every record of this lane stamped before this coordinator time has arrived or is counted dropped; null = unknown' }),
   completeUpToEdgeMs: z.number().nullable().openapi({ description: 'the same instant on the device clock (edge wall time)' }),
   deviceDropped: z.record(z.string(), z.number()).nullable().openapi({ description: 'drops by reason as the device counts them (last heartbeat)' }),
 });

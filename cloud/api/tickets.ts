@@ -19,7 +19,10 @@ const MAX_OUTSTANDING = 10_000;
 export class LiveTickets {
   private readonly byHash = new Map<string, { principal: Principal; expiresAtMs: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   issue(principal: Principal): IssuedTicket {
     this.prune();

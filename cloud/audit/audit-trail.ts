@@ -21,7 +21,10 @@ export class AuditTrail {
   private flushing: Promise<void> | undefined;
   private readonly rateLimited: RateLimitedLog;
 
-  constructor(private readonly store: AuditStore, logger: Logger) {
+  constructor(
+    private readonly store: AuditStore,
+    logger: Logger,
+  ) {
     this.rateLimited = new RateLimitedLog(logger);
   }
 
@@ -56,9 +59,11 @@ export class AuditTrail {
   /** A batch the store refuses for its content: keep every record it accepts, log the rest. */
   private async appendOneByOne(batch: AuditRecord[]): Promise<void> {
     for (const record of batch) {
-      await this.store.append([record]).catch((err: unknown) =>
-        this.rateLimited.warn('audit-refused', { err: errorMessage(err), id: record.id, path: record.path }, 'audit record refused by the store; dropped'),
-      );
+      await this.store
+        .append([record])
+        .catch((err: unknown) =>
+          this.rateLimited.warn('audit-refused', { err: errorMessage(err), id: record.id, path: record.path }, 'audit record refused by the store; dropped'),
+        );
     }
   }
 

@@ -63,7 +63,12 @@ export function capMessagesOf(alert: Alert, audit: readonly AlertAuditEntry[], s
     if (!publishes && !cancels) continue;
     const msgType: CapMsgType = cancels ? 'Cancel' : out.length === 0 ? 'Alert' : 'Update';
     out.push({
-      identifier: capIdentifier(alert.id, e.to), alertId: alert.id, state: e.to, msgType, sentMs: e.atMs, scope,
+      identifier: capIdentifier(alert.id, e.to),
+      alertId: alert.id,
+      state: e.to,
+      msgType,
+      sentMs: e.atMs,
+      scope,
       references: out.map((m) => ({ identifier: m.identifier, sentMs: m.sentMs })),
     });
   }
@@ -102,7 +107,7 @@ function eventName(alert: Alert): string {
 
 /** CAP <area>: the alert's own point (citizen report, camera) or its site, as a circle. */
 function area(alert: Alert, site: CapSite | undefined, s: CapSettings): string {
-  const desc = site ? [site.name, site.district].filter(Boolean).join(', ') : alert.site ?? 'Điện Biên';
+  const desc = site ? [site.name, site.district].filter(Boolean).join(', ') : (alert.site ?? 'Điện Biên');
   const point = alert.location ?? site?.location;
   const radius = alert.location && site && (alert.location.lat !== site.location.lat || alert.location.lon !== site.location.lon) ? 1 : s.area_radius_km;
   return el('area', [textEl('areaDesc', desc), point ? textEl('circle', `${point.lat.toFixed(5)},${point.lon.toFixed(5)} ${radius}`) : null]);
@@ -119,7 +124,9 @@ export function capXml(msg: CapMessage, alert: Alert, site: CapSite | undefined,
     `${what} by the IOC operators.`,
     agency ? `Responding agency: ${agency}.` : null,
     alert.deviceId ? `Source: device ${alert.deviceId}.` : alert.kind === 'citizen_report' ? 'Source: citizen report.' : null,
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const references = msg.references.map((r) => `${s.sender},${r.identifier},${capTime(r.sentMs)}`).join(' ');
   const info = el('info', [
     textEl('language', s.language),
@@ -137,17 +144,24 @@ export function capXml(msg: CapMessage, alert: Alert, site: CapSite | undefined,
     el('parameter', [textEl('valueName', 'iocState'), textEl('value', msg.state)]),
     area(alert, site, s),
   ]);
-  return `${XML_DECLARATION + el('alert', [
-    textEl('identifier', msg.identifier),
-    textEl('sender', s.sender),
-    textEl('sent', capTime(msg.sentMs)),
-    textEl('status', 'Actual'),
-    textEl('msgType', msg.msgType),
-    textEl('source', `ioc-edge ${alert.kind}`),
-    textEl('scope', msg.scope),
-    msg.scope === 'Restricted' ? textEl('restriction', 'IOC partner agencies only; not for public release') : null,
-    references ? textEl('references', references) : null,
-    textEl('incidents', alert.id),
-    info,
-  ], { xmlns: CAP_NAMESPACE })}\n`;
+  return `${
+    XML_DECLARATION +
+    el(
+      'alert',
+      [
+        textEl('identifier', msg.identifier),
+        textEl('sender', s.sender),
+        textEl('sent', capTime(msg.sentMs)),
+        textEl('status', 'Actual'),
+        textEl('msgType', msg.msgType),
+        textEl('source', `ioc-edge ${alert.kind}`),
+        textEl('scope', msg.scope),
+        msg.scope === 'Restricted' ? textEl('restriction', 'IOC partner agencies only; not for public release') : null,
+        references ? textEl('references', references) : null,
+        textEl('incidents', alert.id),
+        info,
+      ],
+      { xmlns: CAP_NAMESPACE },
+    )
+  }\n`;
 }

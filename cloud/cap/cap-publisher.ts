@@ -61,22 +61,29 @@ export class CapPublisher {
     entries.sort((a, b) => b.msg.sentMs - a.msg.sentMs);
     const self = `${baseUrl}/api/open/v1/cap.atom`;
     const updated = entries[0]?.msg.sentMs ?? 0;
-    return `${XML_DECLARATION + el('feed', [
-      textEl('id', self),
-      textEl('title', `${this.o.settings.sender_name}: CAP alerts`),
-      textEl('updated', capTime(updated)),
-      el('author', textEl('name', this.o.settings.sender_name)),
-      el('link', null, { rel: 'self', type: 'application/atom+xml', href: self }),
-      ...entries.map(({ msg, alert }) => {
-        const url = `${baseUrl}/api/open/v1/cap/${msg.identifier}.xml`;
-        return el('entry', [
-          textEl('id', url),
-          textEl('title', `${msg.msgType === 'Cancel' ? 'Cancelled: ' : ''}${alert.title}`),
-          textEl('updated', capTime(msg.sentMs)),
-          textEl('summary', `${msg.msgType}: ${alert.severity} ${alert.kind.replace(/_/g, ' ')} (${msg.state})`),
-          el('link', null, { rel: 'alternate', type: 'application/cap+xml', href: url }),
-        ]);
-      }),
-    ], { xmlns: 'http://www.w3.org/2005/Atom' })}\n`;
+    return `${
+      XML_DECLARATION +
+      el(
+        'feed',
+        [
+          textEl('id', self),
+          textEl('title', `${this.o.settings.sender_name}: CAP alerts`),
+          textEl('updated', capTime(updated)),
+          el('author', textEl('name', this.o.settings.sender_name)),
+          el('link', null, { rel: 'self', type: 'application/atom+xml', href: self }),
+          ...entries.map(({ msg, alert }) => {
+            const url = `${baseUrl}/api/open/v1/cap/${msg.identifier}.xml`;
+            return el('entry', [
+              textEl('id', url),
+              textEl('title', `${msg.msgType === 'Cancel' ? 'Cancelled: ' : ''}${alert.title}`),
+              textEl('updated', capTime(msg.sentMs)),
+              textEl('summary', `${msg.msgType}: ${alert.severity} ${alert.kind.replace(/_/g, ' ')} (${msg.state})`),
+              el('link', null, { rel: 'alternate', type: 'application/cap+xml', href: url }),
+            ]);
+          }),
+        ],
+        { xmlns: 'http://www.w3.org/2005/Atom' },
+      )
+    }\n`;
   }
 }

@@ -25,7 +25,10 @@ export const COMMAND_ARGS: Record<CommandName, z.ZodType<Record<string, unknown>
   resend_range: z
     .object({ lane: z.enum(LANES as unknown as [string, ...string[]]), from_seq: z.number().int().min(1), to_seq: z.number().int().min(1) })
     .strict()
-    .refine((a) => a.to_seq >= a.from_seq && a.to_seq - a.from_seq < 100_000, { message: 'to_seq must be ≥ from_seq and the range under 100 000', path: ['to_seq'] }),
+    .refine((a) => a.to_seq >= a.from_seq && a.to_seq - a.from_seq < 100_000, {
+      message: 'to_seq must be ≥ from_seq and the range under 100 000',
+      path: ['to_seq'],
+    }),
 };
 
 const RECEIPT_STATUSES: readonly CommandStatus[] = ['done', 'failed', 'expired', 'unknown_command'];
@@ -61,8 +64,16 @@ export class CommandQueue {
     }
     const now = this.now();
     const command: DeviceCommand = {
-      id: newId(now), deviceId, name, args: parsed.data, createdAtMs: now, createdBy: actor, expiresAtMs: now + ttlS * 1000,
-      status: 'queued', sentAtMs: null, receipt: null,
+      id: newId(now),
+      deviceId,
+      name,
+      args: parsed.data,
+      createdAtMs: now,
+      createdBy: actor,
+      expiresAtMs: now + ttlS * 1000,
+      status: 'queued',
+      sentAtMs: null,
+      receipt: null,
     };
     await this.o.store.putCommand(command);
     this.o.logger.info({ device: deviceId, command: command.id, name, actor }, 'command queued');
@@ -94,15 +105,25 @@ export class CommandQueue {
 
   private async trySend(command: DeviceCommand, send: (msg: CoordinatorMessage) => boolean): Promise<DeviceCommand> {
     if (this.now() > command.expiresAtMs) {
-      return (await this.o.store.updateCommand(command.id, (c) =>
-        c.status === 'queued' || c.status === 'sent'
-          ? { ...c, status: 'expired', receipt: { status: 'expired', detail: 'expired before it could be delivered; never sent', edgeTimeMs: 0, receivedAtMs: this.now() } }
-          : undefined,
-      )) ?? command;
+      return (
+        (await this.o.store.updateCommand(command.id, (c) =>
+          c.status === 'queued' || c.status === 'sent'
+            ? {
+                ...c,
+                status: 'expired',
+                receipt: { status: 'expired', detail: 'expired before it could be delivered; never sent', edgeTimeMs: 0, receivedAtMs: this.now() },
+              }
+            : undefined,
+        )) ?? command
+      );
     }
     const ok = send({ command: { id: command.id, name: command.name, args_json: JSON.stringify(command.args), expires_at_ms: command.expiresAtMs } });
     if (!ok) return command;
-    return (await this.o.store.updateCommand(command.id, (c) => (c.status === 'queued' || c.status === 'sent' ? { ...c, status: 'sent', sentAtMs: this.now() } : undefined))) ?? command;
+    return (
+      (await this.o.store.updateCommand(command.id, (c) =>
+        c.status === 'queued' || c.status === 'sent' ? { ...c, status: 'sent', sentAtMs: this.now() } : undefined,
+      )) ?? command
+    );
   }
 
   /** IngestHooks.onCommandReceipt. */
@@ -114,7 +135,9 @@ export class CommandQueue {
     }
     const status: CommandStatus = RECEIPT_STATUSES.includes(receipt.status as CommandStatus) ? (receipt.status as CommandStatus) : 'failed';
     await this.o.store.updateCommand(current.id, (c) => ({
-      ...c, status, receipt: { status: receipt.status, detail: receipt.detail.slice(0, 4000), edgeTimeMs: receipt.edge_time_ms, receivedAtMs: this.now() },
+      ...c,
+      status,
+      receipt: { status: receipt.status, detail: receipt.detail.slice(0, 4000), edgeTimeMs: receipt.edge_time_ms, receivedAtMs: this.now() },
     }));
     this.o.logger.info({ device: deviceId, command: current.id, name: current.name, status }, 'command receipt');
   }

@@ -51,7 +51,10 @@ export class ConfigVersions {
       deviceId,
       desiredVersion: versions[0]?.version ?? null,
       runningRevision,
-      runningVersion: versions.find((v) => v.revision === runningRevision && v.status === 'applied')?.version ?? versions.find((v) => v.revision === runningRevision)?.version ?? null,
+      runningVersion:
+        versions.find((v) => v.revision === runningRevision && v.status === 'applied')?.version ??
+        versions.find((v) => v.revision === runningRevision)?.version ??
+        null,
       versions: versions.map(withoutYaml),
     };
   }
@@ -69,8 +72,18 @@ export class ConfigVersions {
     if (issues.length > 0) throw new ValidationError(`config for ${deviceId} is invalid: ${issues.join('; ')}`, issues);
     const now = Date.now();
     const added = await this.o.store.addConfigVersion(deviceId, (version) => ({
-      deviceId, version, revision: configRevision(yaml), yaml, comment: comment ?? null, createdAtMs: now, createdBy: actor, rollbackOf,
-      status: 'pending', pushedAtMs: null, reportedAtMs: null, error: null,
+      deviceId,
+      version,
+      revision: configRevision(yaml),
+      yaml,
+      comment: comment ?? null,
+      createdAtMs: now,
+      createdBy: actor,
+      rollbackOf,
+      status: 'pending',
+      pushedAtMs: null,
+      reportedAtMs: null,
+      error: null,
     }));
     this.o.logger.info({ device: deviceId, version: added.version, revision: added.revision, actor }, 'config version added');
     return withoutYaml((await this.push(deviceId, true)) ?? added);
@@ -121,7 +134,11 @@ export class ConfigVersions {
       return v;
     }
     this.o.logger.info({ device: deviceId, version: v.version }, 'config pushed');
-    return (await this.o.store.updateConfigVersion(deviceId, v.version, (c) => (c.status === 'pending' || c.status === 'pushed' ? { ...c, status: 'pushed', pushedAtMs: Date.now() } : undefined))) ?? v;
+    return (
+      (await this.o.store.updateConfigVersion(deviceId, v.version, (c) =>
+        c.status === 'pending' || c.status === 'pushed' ? { ...c, status: 'pushed', pushedAtMs: Date.now() } : undefined,
+      )) ?? v
+    );
   }
 
   /** IngestHooks.onSessionOpen: a device that connects gets its unanswered version. */
@@ -139,10 +156,16 @@ export class ConfigVersions {
       return;
     }
     const updated = await this.o.store.updateConfigVersion(deviceId, version, (v) => ({
-      ...v, status: report.applied ? 'applied' : 'rejected', reportedAtMs: Date.now(), error: report.applied ? null : report.error || 'rejected without a reason',
+      ...v,
+      status: report.applied ? 'applied' : 'rejected',
+      reportedAtMs: Date.now(),
+      error: report.applied ? null : report.error || 'rejected without a reason',
     }));
     if (!updated) return;
     const log = report.applied ? this.o.logger.info.bind(this.o.logger) : this.o.logger.warn.bind(this.o.logger);
-    log({ device: deviceId, version, applied: report.applied, error: report.error || undefined }, report.applied ? 'config applied by the edge' : 'config rejected by the edge');
+    log(
+      { device: deviceId, version, applied: report.applied, error: report.error || undefined },
+      report.applied ? 'config applied by the edge' : 'config rejected by the edge',
+    );
   }
 }

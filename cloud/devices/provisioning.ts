@@ -60,7 +60,8 @@ export class Provisioning {
   async rotate(id: string, actor: string): Promise<{ device: ProvisionedDevice; token: string }> {
     const current = await this.device(id);
     // The next start would put the config token back: a rotation here would silently not last.
-    if (this.o.configTokens?.has(id)) throw new IocError('CONFLICT', `device ${id} takes its token from the coordinator config (token_source: config); change it there`);
+    if (this.o.configTokens?.has(id))
+      throw new IocError('CONFLICT', `device ${id} takes its token from the coordinator config (token_source: config); change it there`);
     const token = newToken('dev');
     const device: DeviceRow = { ...current, tokenSha256: hashToken(token), revoked: false };
     await this.o.store.putDevice(device);

@@ -91,7 +91,8 @@ export class EdgeLinkServer {
     const budget = options.ingestBudget ?? DEFAULT_INGEST_BUDGET;
     const m = options.metrics;
     this.writeTurns = new FairQueue({
-      maxJobs: budget.batches, maxBytes: budget.bytes,
+      maxJobs: budget.batches,
+      maxBytes: budget.bytes,
       onChange: (s) => {
         m.ingestQueueBatches.set(s.waitingJobs);
         m.ingestQueueDevices.set(s.waitingKeys);
@@ -134,7 +135,11 @@ export class EdgeLinkServer {
     );
     this.server = server;
     const security = !tls ? 'plaintext' : tls.clientCaFile ? 'mtls' : 'tls';
-    if (security === 'plaintext') this.log.warn({ port: this.boundPort, host: this.options.host }, 'EdgeLink gRPC listening WITHOUT TLS: device tokens cross the network in clear (set grpc.tls)');
+    if (security === 'plaintext')
+      this.log.warn(
+        { port: this.boundPort, host: this.options.host },
+        'EdgeLink gRPC listening WITHOUT TLS: device tokens cross the network in clear (set grpc.tls)',
+      );
     else this.log.info({ port: this.boundPort, security }, 'EdgeLink gRPC listening');
     return this.boundPort;
   }
@@ -165,19 +170,31 @@ export class EdgeLinkServer {
       if (!names.includes(device.id)) {
         const certReason = names.length === 0 ? 'no_client_cert' : 'cert_device_mismatch';
         this.options.metrics.authFailures.inc({ reason: certReason });
-        this.rateLimited.warn(`auth:${deviceId}:${certReason}`, { deviceId, reason: certReason, certificateNames: names }, 'device refused: client certificate does not name this device');
-        throw new IocError('UNAUTHENTICATED', names.length === 0 ? 'a client certificate is required' : `client certificate is for ${names.join(', ')}, not ${device.id}`);
+        this.rateLimited.warn(
+          `auth:${deviceId}:${certReason}`,
+          { deviceId, reason: certReason, certificateNames: names },
+          'device refused: client certificate does not name this device',
+        );
+        throw new IocError(
+          'UNAUTHENTICATED',
+          names.length === 0 ? 'a client certificate is required' : `client certificate is for ${names.join(', ')}, not ${device.id}`,
+        );
       }
     }
     return device;
   }
 
-  private async register(request: { device_id: string; token: string; software_version: string; config_version: string; edge_wall_time_ms: number; protocol_version: number }, peer: AuthContext) {
+  private async register(
+    request: { device_id: string; token: string; software_version: string; config_version: string; edge_wall_time_ms: number; protocol_version: number },
+    peer: AuthContext,
+  ) {
     const receivedMs = Date.now();
     const device = await this.authenticate(request.device_id, request.token, peer);
     const states = await this.options.store.laneStates(device.id);
     await this.options.store.updateDeviceStatus(device.id, {
-      softwareVersion: request.software_version, configVersion: request.config_version, lastSeenMs: Date.now(),
+      softwareVersion: request.software_version,
+      configVersion: request.config_version,
+      lastSeenMs: Date.now(),
     });
     return {
       protocol_version: Math.min(PROTOCOL_VERSION, request.protocol_version || PROTOCOL_VERSION),
@@ -199,7 +216,10 @@ export class EdgeLinkServer {
       if (!closed) call.write(msg);
     };
     const session: LiveSession = {
-      deviceId, sessionId: randomUUID(), connectedAtMs: Date.now(), lastMessageMs: Date.now(),
+      deviceId,
+      sessionId: randomUUID(),
+      connectedAtMs: Date.now(),
+      lastMessageMs: Date.now(),
       close: (reason, code) => {
         if (closed) return;
         send({ goodbye: { reason, code } });
@@ -256,7 +276,9 @@ export class EdgeLinkServer {
   }
 
   /** One handler per EdgeLink message kind; the type makes a new kind in the proto a compile error here. */
-  private readonly handlers: { [K in EdgeMessageKind]: (device: DeviceRow, msg: NonNullable<EdgeMessage__Output[K]>, send: Send, receivedAt: number) => Promise<void> | void } = {
+  private readonly handlers: {
+    [K in EdgeMessageKind]: (device: DeviceRow, msg: NonNullable<EdgeMessage__Output[K]>, send: Send, receivedAt: number) => Promise<void> | void;
+  } = {
     hello: () => undefined,
     batch: (device, batch, send) => this.ingestBatch(device, batch, send),
     heartbeat: (device, heartbeat) => this.recordHeartbeat(device, heartbeat),
@@ -265,7 +287,9 @@ export class EdgeLinkServer {
     command_receipt: (device, receipt) => this.options.hooks?.onCommandReceipt?.(device.id, receipt),
     pong: () => undefined,
     probe: (_device, probe, send, receivedAt) =>
-      send({ probe_ack: { probe_id: probe.probe_id, received_bytes: probe.padding.length, coordinator_receive_time_ms: receivedAt, coordinator_time_ms: Date.now() } }),
+      send({
+        probe_ack: { probe_id: probe.probe_id, received_bytes: probe.padding.length, coordinator_receive_time_ms: receivedAt, coordinator_time_ms: Date.now() },
+      }),
   };
 
   private async handle(device: DeviceRow, msg: EdgeMessage__Output, send: Send, receivedAt: number): Promise<void> {
@@ -281,8 +305,11 @@ export class EdgeLinkServer {
     this.options.metrics.deviceBacklogRecords.set({ device: device.id }, row.outboxRecords);
     this.options.metrics.deviceLagSeconds.set({ device: device.id }, row.oldestUnsentAgeMs / 1000);
     await this.options.store.updateDeviceStatus(device.id, {
-      heartbeat: row, lastSeenMs: row.receivedMs, clockOffsetMs: row.clockOffsetMs,
-      configVersion: row.configVersion || undefined, softwareVersion: row.softwareVersion || undefined,
+      heartbeat: row,
+      lastSeenMs: row.receivedMs,
+      clockOffsetMs: row.clockOffsetMs,
+      configVersion: row.configVersion || undefined,
+      softwareVersion: row.softwareVersion || undefined,
     });
   }
 
@@ -290,7 +317,17 @@ export class EdgeLinkServer {
     const ranges = report.ranges.flatMap((r) => {
       const lane = laneFromProto(r.lane);
       if (!lane || r.first_seq < 1 || r.last_seq < r.first_seq) return [];
-      return [{ lane, firstSeq: r.first_seq, lastSeq: r.last_seq, reason: r.reason || 'unknown', firstEdgeTimeMs: r.first_edge_time_ms, lastEdgeTimeMs: r.last_edge_time_ms, receivedMs: Date.now() }];
+      return [
+        {
+          lane,
+          firstSeq: r.first_seq,
+          lastSeq: r.last_seq,
+          reason: r.reason || 'unknown',
+          firstEdgeTimeMs: r.first_edge_time_ms,
+          lastEdgeTimeMs: r.last_edge_time_ms,
+          receivedMs: Date.now(),
+        },
+      ];
     });
     const acked = await this.options.store.recordDrops(device.id, ranges);
     send({ ack: { batch_id: 0, acked: acked.map((a) => ({ lane: laneToProto(a.lane), seq: a.seq })) } });

@@ -43,8 +43,14 @@ export class FairQueue {
           // The executor turns a synchronous throw into a rejection: the budget is always returned,
           // before the caller resumes, so what it does next already sees the freed budget.
           new Promise<T>((r) => r(work())).then(
-            (value) => { this.finish(bytes); resolve(value); },
-            (err: unknown) => { this.finish(bytes); reject(err); },
+            (value) => {
+              this.finish(bytes);
+              resolve(value);
+            },
+            (err: unknown) => {
+              this.finish(bytes);
+              reject(err);
+            },
           );
         },
       };

@@ -21,13 +21,22 @@ export function heartbeatRow(hb: Heartbeat__Output, receivedMs: number): Heartbe
     lanes: hb.lanes.flatMap((l) => {
       const lane = laneFromProto(l.lane);
       if (!lane) return [];
-      return [{
-        lane, records: l.records, bytes: l.bytes, oldestAgeMs: l.oldest_age_ms, droppedBudget: l.dropped_budget,
-        droppedTtl: l.dropped_ttl, deadLettered: l.dead_lettered, droppedCorrupt: l.dropped_corrupt, droppedLost: l.dropped_lost,
-        // 0 from the edge means unknown (a drop range of unknown time is still unsettled).
-        completeBeforeMs: l.complete_before_ms > 0 ? l.complete_before_ms + hb.clock_offset_ms : 0,
-        completeBeforeEdgeMs: l.complete_before_ms,
-      }];
+      return [
+        {
+          lane,
+          records: l.records,
+          bytes: l.bytes,
+          oldestAgeMs: l.oldest_age_ms,
+          droppedBudget: l.dropped_budget,
+          droppedTtl: l.dropped_ttl,
+          deadLettered: l.dead_lettered,
+          droppedCorrupt: l.dropped_corrupt,
+          droppedLost: l.dropped_lost,
+          // 0 from the edge means unknown (a drop range of unknown time is still unsettled).
+          completeBeforeMs: l.complete_before_ms > 0 ? l.complete_before_ms + hb.clock_offset_ms : 0,
+          completeBeforeEdgeMs: l.complete_before_ms,
+        },
+      ];
     }),
     components: hb.components.map((c) => ({ name: c.name, state: c.state, detail: c.detail, restarts: c.restarts, lastSeenMs: c.last_seen_ms })),
   };

@@ -107,7 +107,7 @@ export class SharedPresence extends Presence {
       this.remote.clear();
       for (const r of rows) this.remote.set(r.device_id, { sessionId: r.session_id, connectedAtMs: r.connected_at_ms, lastMessageMs: r.last_message_ms });
     } catch (err) {
-      this.rateLimited.warn('refresh', { err: errorMessage(err) }, 'cannot read shared presence; other replicas\' devices may look offline');
+      this.rateLimited.warn('refresh', { err: errorMessage(err) }, "cannot read shared presence; other replicas' devices may look offline");
     }
   }
 

@@ -28,8 +28,14 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
   // Telemetry windows are most records: built on their own path, each row in one literal.
   if (record.body === 'telemetry') return mapTelemetry(record, lane, ctx, offset);
   const base: Omit<EventRow, 'id' | 'kind' | 'severity' | 'payload' | 'timeMs'> = {
-    deviceId: ctx.deviceId, site: ctx.site, lane, seq: record.seq, edgeTimeMs: record.edge_time_ms, receivedMs: ctx.receivedMs,
-    clockSynced: record.clock_synced, hasThumbnail: false,
+    deviceId: ctx.deviceId,
+    site: ctx.site,
+    lane,
+    seq: record.seq,
+    edgeTimeMs: record.edge_time_ms,
+    receivedMs: ctx.receivedMs,
+    clockSynced: record.clock_synced,
+    hasThumbnail: false,
   };
   const recordId = seqRowId(ctx.deviceId, lane, record.seq);
   const corrected = (edgeMs: number) => edgeMs + offset;
@@ -40,8 +46,16 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
       const a = record.alarm!;
       if (!a.alarm_id || !a.state) return reject('VALIDATION', 'alarm needs alarm_id and state');
       const event: EventRow = {
-        ...base, id: recordId, kind: 'alarm', severity: severityOrNull(a.severity), timeMs: corrected(record.edge_time_ms),
-        sensorId: a.sensor_id, metric: a.metric, rule: a.rule_id, phase: a.state, payload: { ...a },
+        ...base,
+        id: recordId,
+        kind: 'alarm',
+        severity: severityOrNull(a.severity),
+        timeMs: corrected(record.edge_time_ms),
+        sensorId: a.sensor_id,
+        metric: a.metric,
+        rule: a.rule_id,
+        phase: a.state,
+        payload: { ...a },
       };
       return { ok: true, item: { lane, seq: record.seq, event } };
     }
@@ -50,8 +64,16 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
       if (!EVENT_ID.test(e.event_id)) return reject('VALIDATION', 'camera_event.event_id must be 1–64 letters, digits, "-" or "_"');
       const kind = record.kind === 'camera_status' ? 'camera_status' : 'camera_event';
       const event: EventRow = {
-        ...base, id: cameraRowId(ctx.deviceId, e.event_id), kind, severity: severityOrNull(e.severity), timeMs: corrected(e.started_ms || record.edge_time_ms),
-        cameraId: e.camera_id, label: e.label || undefined, rule: e.rule || undefined, zone: e.zone || undefined, phase: e.phase,
+        ...base,
+        id: cameraRowId(ctx.deviceId, e.event_id),
+        kind,
+        severity: severityOrNull(e.severity),
+        timeMs: corrected(e.started_ms || record.edge_time_ms),
+        cameraId: e.camera_id,
+        label: e.label || undefined,
+        rule: e.rule || undefined,
+        zone: e.zone || undefined,
+        phase: e.phase,
         payload: { ...e },
       };
       return { ok: true, item: { lane, seq: record.seq, event } };
@@ -64,24 +86,44 @@ export function mapRecord(record: Record__Output, ctx: DeviceContext): MapResult
       return {
         ok: true,
         item: {
-          lane, seq: record.seq,
-          thumbnail: { eventId: cameraRowId(ctx.deviceId, t.event_id), deviceId: ctx.deviceId, contentType: t.content_type, data: t.data, width: t.width, height: t.height, score: t.score },
+          lane,
+          seq: record.seq,
+          thumbnail: {
+            eventId: cameraRowId(ctx.deviceId, t.event_id),
+            deviceId: ctx.deviceId,
+            contentType: t.content_type,
+            data: t.data,
+            width: t.width,
+            height: t.height,
+            score: t.score,
+          },
         },
       };
     }
     case 'traffic_count': {
       const c = record.traffic_count!;
       const event: EventRow = {
-        ...base, id: recordId, kind: 'traffic_count', severity: null, timeMs: corrected(c.interval_end_ms || record.edge_time_ms),
-        cameraId: c.camera_id, rule: 'vehicle_count', payload: { ...c },
+        ...base,
+        id: recordId,
+        kind: 'traffic_count',
+        severity: null,
+        timeMs: corrected(c.interval_end_ms || record.edge_time_ms),
+        cameraId: c.camera_id,
+        rule: 'vehicle_count',
+        payload: { ...c },
       };
       return { ok: true, item: { lane, seq: record.seq, event } };
     }
     case 'notice': {
       const n = record.notice!;
       const event: EventRow = {
-        ...base, id: recordId, kind: 'notice', severity: severityOrNull(n.severity), timeMs: corrected(record.edge_time_ms),
-        rule: n.code, payload: { ...n },
+        ...base,
+        id: recordId,
+        kind: 'notice',
+        severity: severityOrNull(n.severity),
+        timeMs: corrected(record.edge_time_ms),
+        rule: n.code,
+        payload: { ...n },
       };
       return { ok: true, item: { lane, seq: record.seq, event } };
     }
@@ -101,13 +143,37 @@ function mapTelemetry(record: Record__Output, lane: LaneName, ctx: DeviceContext
   }
   // The payload is the decoded message itself, not a copy: nothing else holds it.
   const event: EventRow = {
-    deviceId: ctx.deviceId, site: ctx.site, lane, seq: record.seq, edgeTimeMs: record.edge_time_ms, receivedMs: ctx.receivedMs,
-    clockSynced: record.clock_synced, hasThumbnail: false, id: seqRowId(ctx.deviceId, lane, record.seq), kind: record.kind || 'telemetry',
-    severity: null, timeMs: (t.window_end_ms || record.edge_time_ms) + offset, sensorId: t.sensor_id, metric: t.metric, payload: t as unknown as Record<string, unknown>,
+    deviceId: ctx.deviceId,
+    site: ctx.site,
+    lane,
+    seq: record.seq,
+    edgeTimeMs: record.edge_time_ms,
+    receivedMs: ctx.receivedMs,
+    clockSynced: record.clock_synced,
+    hasThumbnail: false,
+    id: seqRowId(ctx.deviceId, lane, record.seq),
+    kind: record.kind || 'telemetry',
+    severity: null,
+    timeMs: (t.window_end_ms || record.edge_time_ms) + offset,
+    sensorId: t.sensor_id,
+    metric: t.metric,
+    payload: t as unknown as Record<string, unknown>,
   };
   const series = {
-    deviceId: ctx.deviceId, site: ctx.site, sensorId: t.sensor_id, metric: t.metric, unit: t.unit, windowS: t.window_s,
-    startMs: t.window_start_ms + offset, endMs: t.window_end_ms + offset, count: t.count, min: t.min, max: t.max, mean: t.mean, sum: t.sum, last: t.last,
+    deviceId: ctx.deviceId,
+    site: ctx.site,
+    sensorId: t.sensor_id,
+    metric: t.metric,
+    unit: t.unit,
+    windowS: t.window_s,
+    startMs: t.window_start_ms + offset,
+    endMs: t.window_end_ms + offset,
+    count: t.count,
+    min: t.min,
+    max: t.max,
+    mean: t.mean,
+    sum: t.sum,
+    last: t.last,
   };
   return { ok: true, item: { lane, seq: record.seq, event, series } };
 }

@@ -23,11 +23,13 @@ export function subjectToken(value: string | null | undefined): string {
 export function messagesOf(data: JournalData, prefix: string, siteOf: (deviceId: string) => string | undefined): BusRecordMessage[] {
   if (data.type === 'alert') {
     const { alert, change } = data;
-    return [{
-      subject: `${prefix}.${subjectToken(alert.site)}.alert`,
-      msgId: `alert.${alert.id}.${alert.updatedAtMs}.${change}`,
-      body: { type: 'alert', change, alert },
-    }];
+    return [
+      {
+        subject: `${prefix}.${subjectToken(alert.site)}.alert`,
+        msgId: `alert.${alert.id}.${alert.updatedAtMs}.${change}`,
+        body: { type: 'alert', change, alert },
+      },
+    ];
   }
   return data.items.map((item) => {
     const site = item.event?.site ?? siteOf(data.deviceId) ?? '';
@@ -36,7 +38,12 @@ export function messagesOf(data: JournalData, prefix: string, siteOf: (deviceId:
       subject: `${prefix}.${subjectToken(site)}.${item.lane}`,
       msgId,
       body: {
-        type: 'record', id: msgId, deviceId: data.deviceId, site, lane: item.lane, seq: item.seq,
+        type: 'record',
+        id: msgId,
+        deviceId: data.deviceId,
+        site,
+        lane: item.lane,
+        seq: item.seq,
         kind: item.event?.kind ?? (item.thumbnail ? 'thumbnail' : 'unknown'),
         ...(item.event ? { event: item.event } : {}),
         ...(item.thumbnail ? { thumbnail: item.thumbnail } : {}),

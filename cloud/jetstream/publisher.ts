@@ -41,8 +41,17 @@ export class JetStreamPublisher {
 
   constructor(private readonly o: JetStreamPublisherOptions) {
     this.warn = new RateLimitedLog(o.logger, 30_000);
-    this.published = new Counter({ name: 'ioc_nats_published_total', help: 'messages acknowledged by JetStream (duplicates included)', labelNames: ['duplicate'], registers: [o.registry] });
-    this.failures = new Counter({ name: 'ioc_nats_publish_failures_total', help: 'journal batches that failed to publish and will be retried', registers: [o.registry] });
+    this.published = new Counter({
+      name: 'ioc_nats_published_total',
+      help: 'messages acknowledged by JetStream (duplicates included)',
+      labelNames: ['duplicate'],
+      registers: [o.registry],
+    });
+    this.failures = new Counter({
+      name: 'ioc_nats_publish_failures_total',
+      help: 'journal batches that failed to publish and will be retried',
+      registers: [o.registry],
+    });
     this.connected = new Gauge({ name: 'ioc_nats_connected', help: '1 while connected to NATS', registers: [o.registry] });
   }
 
@@ -95,10 +104,12 @@ export class JetStreamPublisher {
     for (const entry of entries) {
       if (entry.data.type === 'records') await this.knowSite(entry.data.deviceId);
     }
-    const acks = entries.flatMap((entry) => messagesOf(entry.data, prefix, (id) => this.sites.get(id)).map(async (m) => {
-      const ack = await js.publish(m.subject, JSON.stringify(m.body), { msgID: m.msgId });
-      this.published.inc({ duplicate: String(ack.duplicate) });
-    }));
+    const acks = entries.flatMap((entry) =>
+      messagesOf(entry.data, prefix, (id) => this.sites.get(id)).map(async (m) => {
+        const ack = await js.publish(m.subject, JSON.stringify(m.body), { msgID: m.msgId });
+        this.published.inc({ duplicate: String(ack.duplicate) });
+      }),
+    );
     await Promise.all(acks);
     await this.o.store.removeJournal(entries.map((e) => e.id));
     return entries.length < BATCH_ENTRIES;

@@ -81,11 +81,14 @@ export class PgBus implements EventBus {
     const first = new Promise<void>((resolve) => (ready = resolve));
     this.listening = this.listenLoop(ready);
     const keepMs = this.options.overflowKeepMs ?? 60_000;
-    this.cleanup = setInterval(() => {
-      this.options.pool.query('DELETE FROM bus_overflow WHERE created_ms < $1', [Date.now() - keepMs]).catch((err: unknown) => {
-        this.rateLimited.warn('overflow-cleanup', { err: errorMessage(err) }, 'bus overflow cleanup failed');
-      });
-    }, Math.max(1000, keepMs / 4));
+    this.cleanup = setInterval(
+      () => {
+        this.options.pool.query('DELETE FROM bus_overflow WHERE created_ms < $1', [Date.now() - keepMs]).catch((err: unknown) => {
+          this.rateLimited.warn('overflow-cleanup', { err: errorMessage(err) }, 'bus overflow cleanup failed');
+        });
+      },
+      Math.max(1000, keepMs / 4),
+    );
     this.cleanup.unref();
     await first;
   }
@@ -191,9 +194,11 @@ export class PgBus implements EventBus {
   }
 
   private enqueue(payload: string): void {
-    this.delivery = this.delivery.then(() => this.deliver(payload)).catch((err: unknown) => {
-      this.rateLimited.warn('deliver', { err: errorMessage(err) }, 'bus message could not be delivered');
-    });
+    this.delivery = this.delivery
+      .then(() => this.deliver(payload))
+      .catch((err: unknown) => {
+        this.rateLimited.warn('deliver', { err: errorMessage(err) }, 'bus message could not be delivered');
+      });
   }
 
   private async deliver(payload: string): Promise<void> {

@@ -63,7 +63,14 @@ export class LiveFeed {
 
   constructor(private readonly o: LiveFeedOptions) {
     const clients = this.clients;
-    new Gauge({ name: 'ioc_live_clients', help: 'Clients connected to the live feed on this replica', registers: [o.registry], collect() { this.set(clients.size); } });
+    new Gauge({
+      name: 'ioc_live_clients',
+      help: 'Clients connected to the live feed on this replica',
+      registers: [o.registry],
+      collect() {
+        this.set(clients.size);
+      },
+    });
   }
 
   start(): void {
@@ -92,19 +99,23 @@ export class LiveFeed {
       return c.json(errorBody('UNAVAILABLE', `live feed full on this replica (${this.o.maxClients} clients); retry shortly`), 503);
     }
     c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, async (stream) => {
-      // Registered before the first await, held back until the preamble is out: nothing published meanwhile is lost.
-      const client: Client = { filter, queue: [], flushing: true, stream, lastId: undefined, sentLastId: lastEventId };
-      this.replay(client, lastEventId);
-      this.clients.add(client);
-      await stream.write('retry: 3000\n: connected\n\n');
-      client.flushing = false;
-      this.flush(client);
-      await new Promise<void>((resolve) => stream.onAbort(resolve));
-      this.clients.delete(client);
-    }, async (err) => {
-      this.o.logger.warn({ err: errorMessage(err) }, 'live feed stream failed');
-    });
+    return streamSSE(
+      c,
+      async (stream) => {
+        // Registered before the first await, held back until the preamble is out: nothing published meanwhile is lost.
+        const client: Client = { filter, queue: [], flushing: true, stream, lastId: undefined, sentLastId: lastEventId };
+        this.replay(client, lastEventId);
+        this.clients.add(client);
+        await stream.write('retry: 3000\n: connected\n\n');
+        client.flushing = false;
+        this.flush(client);
+        await new Promise<void>((resolve) => stream.onAbort(resolve));
+        this.clients.delete(client);
+      },
+      async (err) => {
+        this.o.logger.warn({ err: errorMessage(err) }, 'live feed stream failed');
+      },
+    );
   }
 
   /** What the client missed since lastEventId, or a reset when that is no longer buffered. */
@@ -114,8 +125,17 @@ export class LiveFeed {
     if (at < 0) {
       const oldest = this.buffer[0]?.busId ?? null;
       client.queue.push({
-        id: undefined, busId: '', topic: 'records', event: 'reset', site: null, kind: null, severity: null,
-        data: JSON.stringify({ reason: `Last-Event-ID ${lastEventId} is older than the replay buffer (${this.o.replayBuffer} events) or unknown: reload state through the REST API`, oldestBufferedId: oldest }),
+        id: undefined,
+        busId: '',
+        topic: 'records',
+        event: 'reset',
+        site: null,
+        kind: null,
+        severity: null,
+        data: JSON.stringify({
+          reason: `Last-Event-ID ${lastEventId} is older than the replay buffer (${this.o.replayBuffer} events) or unknown: reload state through the REST API`,
+          oldestBufferedId: oldest,
+        }),
       });
       return;
     }

@@ -54,7 +54,21 @@ function fields(o: object): string[] {
 }
 
 /** A GeoReport body in the format asked for: JSON array, or XML under `root`/`item`. */
-export function render(format: Open311Format, root: 'services' | 'service_requests' | 'errors', item: 'service' | 'request' | 'error', rows: object[]): { body: string; contentType: string } {
+export function render(
+  format: Open311Format,
+  root: 'services' | 'service_requests' | 'errors',
+  item: 'service' | 'request' | 'error',
+  rows: object[],
+): { body: string; contentType: string } {
   if (format === 'json') return { body: JSON.stringify(rows), contentType: 'application/json; charset=utf-8' };
-  return { body: `${XML_DECLARATION + el(root, rows.map((r) => el(item, fields(r))))}\n`, contentType: 'text/xml; charset=utf-8' };
+  return {
+    body: `${
+      XML_DECLARATION +
+      el(
+        root,
+        rows.map((r) => el(item, fields(r))),
+      )
+    }\n`,
+    contentType: 'text/xml; charset=utf-8',
+  };
 }

@@ -38,8 +38,13 @@ export class Open311 {
 
   services(): Open311Service[] {
     return this.o.categories.map((code) => ({
-      service_code: code, service_name: serviceName(code), description: `Report a ${serviceName(code).toLowerCase()} incident to the Điện Biên IOC`,
-      metadata: false, type: 'realtime', keywords: code.replace(/_/g, ', '), group: 'incidents',
+      service_code: code,
+      service_name: serviceName(code),
+      description: `Report a ${serviceName(code).toLowerCase()} incident to the Điện Biên IOC`,
+      metadata: false,
+      type: 'realtime',
+      keywords: code.replace(/_/g, ', '),
+      group: 'incidents',
     }));
   }
 
@@ -69,7 +74,9 @@ export class Open311 {
 
   async list(f: Open311Filter): Promise<Open311Request[]> {
     if (f.ids) {
-      const found = await Promise.all(f.ids.map((id) => this.get(id).catch((err: unknown) => (err instanceof IocError && err.code === 'NOT_FOUND' ? undefined : Promise.reject(err)))));
+      const found = await Promise.all(
+        f.ids.map((id) => this.get(id).catch((err: unknown) => (err instanceof IocError && err.code === 'NOT_FOUND' ? undefined : Promise.reject(err)))),
+      );
       return found.filter((r): r is Open311Request => r !== undefined);
     }
     const endMs = f.endMs ?? Date.now();
@@ -94,19 +101,30 @@ export class Open311 {
   private async view(r: CitizenReport): Promise<Open311Request> {
     const alert = r.alertId ? await this.o.triage.get(r.alertId).catch(() => undefined) : undefined;
     return {
-      service_request_id: r.id, ...statusOf(alert), service_name: serviceName(r.category), service_code: r.category,
-      agency_responsible: alert?.dispatch?.agency ?? null, requested_datetime: w3cTime(r.createdAtMs),
-      updated_datetime: w3cTime(alert?.updatedAtMs ?? r.createdAtMs), lat: roundCoord(r.location.lat), long: roundCoord(r.location.lon),
+      service_request_id: r.id,
+      ...statusOf(alert),
+      service_name: serviceName(r.category),
+      service_code: r.category,
+      agency_responsible: alert?.dispatch?.agency ?? null,
+      requested_datetime: w3cTime(r.createdAtMs),
+      updated_datetime: w3cTime(alert?.updatedAtMs ?? r.createdAtMs),
+      lat: roundCoord(r.location.lat),
+      long: roundCoord(r.location.lon),
     };
   }
 }
 
 function statusOf(alert: Alert | undefined): { status: 'open' | 'closed'; status_notes: string | null } {
   switch (alert?.state) {
-    case 'resolved': return { status: 'closed', status_notes: 'resolved' };
-    case 'dismissed': return { status: 'closed', status_notes: 'closed without action' };
-    case 'dispatched': return { status: 'open', status_notes: 'an agency is responding' };
-    case 'verified': return { status: 'open', status_notes: 'verified by the IOC' };
-    default: return { status: 'open', status_notes: null };
+    case 'resolved':
+      return { status: 'closed', status_notes: 'resolved' };
+    case 'dismissed':
+      return { status: 'closed', status_notes: 'closed without action' };
+    case 'dispatched':
+      return { status: 'open', status_notes: 'an agency is responding' };
+    case 'verified':
+      return { status: 'open', status_notes: 'verified by the IOC' };
+    default:
+      return { status: 'open', status_notes: null };
   }
 }

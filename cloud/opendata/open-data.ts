@@ -76,7 +76,12 @@ export class OpenData {
     registry: Registry,
   ) {
     this.types = new Set(settings.sensor_types);
-    this.lookups = new Counter({ name: 'ioc_opendata_cache_total', help: 'Open-data answers by cache result (hit, miss)', labelNames: ['result'], registers: [registry] });
+    this.lookups = new Counter({
+      name: 'ioc_opendata_cache_total',
+      help: 'Open-data answers by cache result (hit, miss)',
+      labelNames: ['result'],
+      registers: [registry],
+    });
   }
 
   sites(): Promise<OpenAnswer> {
@@ -94,7 +99,8 @@ export class OpenData {
 
   async aggregates(site: string, q: AggregateQuery, format: 'json' | 'csv'): Promise<OpenAnswer> {
     if (!this.siteList.some((s) => s.id === site)) throw new NotFoundError(`site ${site}`);
-    if (q.type !== undefined && !this.types.has(q.type)) throw new ValidationError(`type: "${q.type}" is not published; open types: ${[...this.types].join(', ')}`);
+    if (q.type !== undefined && !this.types.has(q.type))
+      throw new ValidationError(`type: "${q.type}" is not published; open types: ${[...this.types].join(', ')}`);
     // Normalised before the cache key: bounds rounded outward to whole steps of at least
     // cache_granularity_s, `to` no later than now, the default type spelled once.
     const stepMs = q.stepS * 1000;
@@ -138,9 +144,20 @@ export class OpenData {
       if (!p.sensor_type || !p.metric || (type && p.sensor_type !== type)) continue;
       const offset = row.timeMs - (p.window_end_ms ?? row.timeMs);
       const point: SeriesPoint = {
-        deviceId: row.deviceId, site, sensorId: p.sensor_id ?? '', metric: p.metric, unit: p.unit ?? '', windowS: p.window_s ?? 0,
-        startMs: (p.window_start_ms ?? 0) + offset, endMs: (p.window_end_ms ?? 0) + offset, count: p.count ?? 0,
-        min: p.min ?? 0, max: p.max ?? 0, mean: p.mean ?? 0, sum: p.sum ?? 0, last: p.last ?? 0,
+        deviceId: row.deviceId,
+        site,
+        sensorId: p.sensor_id ?? '',
+        metric: p.metric,
+        unit: p.unit ?? '',
+        windowS: p.window_s ?? 0,
+        startMs: (p.window_start_ms ?? 0) + offset,
+        endMs: (p.window_end_ms ?? 0) + offset,
+        count: p.count ?? 0,
+        min: p.min ?? 0,
+        max: p.max ?? 0,
+        mean: p.mean ?? 0,
+        sum: p.sum ?? 0,
+        last: p.last ?? 0,
       };
       if (point.startMs < fromMs || point.startMs >= toMs) continue;
       const key = `${row.deviceId}|${point.sensorId}|${p.metric}`;
@@ -158,7 +175,20 @@ export class OpenData {
         const key = `${s.type}|${s.metric}|${b.startMs}`;
         const c = combined.get(key);
         if (!c) {
-          combined.set(key, { site, sensorType: s.type, metric: s.metric, unit: s.unit, startMs: b.startMs, endMs: b.endMs, sensors: 1, count: b.count, min: b.min, max: b.max, mean: b.mean, sum: b.sum });
+          combined.set(key, {
+            site,
+            sensorType: s.type,
+            metric: s.metric,
+            unit: s.unit,
+            startMs: b.startMs,
+            endMs: b.endMs,
+            sensors: 1,
+            count: b.count,
+            min: b.min,
+            max: b.max,
+            mean: b.mean,
+            sum: b.sum,
+          });
           continue;
         }
         const count = c.count + b.count;
@@ -211,10 +241,24 @@ function csv(items: readonly OpenAggregate[]): Made {
   const round = (n: number) => String(Math.round(n * 1000) / 1000);
   const lines = [CSV_COLUMNS.join(',')];
   for (const a of items) {
-    lines.push([
-      a.site, a.sensorType, a.metric, a.unit, new Date(a.startMs).toISOString(), new Date(a.endMs).toISOString(),
-      String(a.sensors), String(a.count), round(a.min), round(a.max), round(a.mean), round(a.sum),
-    ].map(csvCell).join(','));
+    lines.push(
+      [
+        a.site,
+        a.sensorType,
+        a.metric,
+        a.unit,
+        new Date(a.startMs).toISOString(),
+        new Date(a.endMs).toISOString(),
+        String(a.sensors),
+        String(a.count),
+        round(a.min),
+        round(a.max),
+        round(a.mean),
+        round(a.sum),
+      ]
+        .map(csvCell)
+        .join(','),
+    );
   }
   return { body: `${lines.join('\r\n')}\r\n`, contentType: 'text/csv; charset=utf-8' };
 }

@@ -58,7 +58,12 @@ export class ReportService {
     this.byToken = new RateLimiter(o.settings.token_rate_limit);
     this.rateLimited = new RateLimitedLog(o.logger);
     this.decodes = new ConcurrencyGate({ max: o.settings.max_concurrent_decodes, queue: o.settings.max_queued_decodes });
-    this.counted = new Counter({ name: 'ioc_citizen_reports_total', help: 'Citizen reports by outcome (accepted, rejected code, rate_limited)', labelNames: ['outcome'], registers: [o.registry] });
+    this.counted = new Counter({
+      name: 'ioc_citizen_reports_total',
+      help: 'Citizen reports by outcome (accepted, rejected code, rate_limited)',
+      labelNames: ['outcome'],
+      registers: [o.registry],
+    });
   }
 
   /**
@@ -67,15 +72,25 @@ export class ReportService {
    */
   admit(principal: { name: string } | undefined, address: string, contentLength: number): ReportRefusal | undefined {
     const s = this.o.settings;
-    if (!principal && !s.anonymous) return { status: 401, code: 'UNAUTHENTICATED', message: 'citizen reports need an API token here (reports.anonymous is false)' };
+    if (!principal && !s.anonymous)
+      return { status: 401, code: 'UNAUTHENTICATED', message: 'citizen reports need an API token here (reports.anonymous is false)' };
     const decision = principal ? this.byToken.take(`token:${principal.name}`) : this.byAddress.take(`addr:${address}`);
     if (!decision.ok) {
       this.counted.inc({ outcome: 'rate_limited' });
-      return { status: 429, code: 'RATE_LIMITED', message: `too many reports from this client; retry in ${decision.retryAfterS} s`, retryAfterS: decision.retryAfterS };
+      return {
+        status: 429,
+        code: 'RATE_LIMITED',
+        message: `too many reports from this client; retry in ${decision.retryAfterS} s`,
+        retryAfterS: decision.retryAfterS,
+      };
     }
     if (contentLength > this.maxBodyBytes()) {
       this.counted.inc({ outcome: 'PAYLOAD_TOO_LARGE' });
-      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `body of ${contentLength} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each` };
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `body of ${contentLength} bytes; at most ${s.max_images} images of ${s.max_image_bytes} bytes each`,
+      };
     }
     return undefined;
   }
@@ -139,18 +154,39 @@ export class ReportService {
     const images: ReportImage[] = encoded.map((e, index) => ({ index, contentType: 'image/jpeg', width: e.width, height: e.height, bytes: e.data.length }));
     const location = { lat: input.lat, lon: input.lon };
     const report: CitizenReport = {
-      id: newId(now), createdAtMs: now, category: input.category, text: input.text, location, site: nearestSite(this.o.sites, location),
-      images, alertId: null, submittedBy: actor,
+      id: newId(now),
+      createdAtMs: now,
+      category: input.category,
+      text: input.text,
+      location,
+      site: nearestSite(this.o.sites, location),
+      images,
+      alertId: null,
+      submittedBy: actor,
     };
-    await this.o.store.createReport(report, encoded.map((e) => e.data));
+    await this.o.store.createReport(
+      report,
+      encoded.map((e) => e.data),
+    );
     this.counted.inc({ outcome: 'accepted' });
 
     const severity: SeverityName = (s.severity[report.category] as SeverityName | undefined) ?? 'medium';
-    const { alert } = await this.o.triage.raise({
-      source: 'citizen_report', sourceKey: `report:${report.id}`, severity, title: `${report.category}: ${oneLine(report.text, 80)}`,
-      site: report.site, deviceId: null, rule: report.category, location, eventIds: [], reportId: report.id,
-      details: { images: images.length, submittedBy: actor },
-    }, actor === 'anonymous' ? 'citizen' : actor);
+    const { alert } = await this.o.triage.raise(
+      {
+        source: 'citizen_report',
+        sourceKey: `report:${report.id}`,
+        severity,
+        title: `${report.category}: ${oneLine(report.text, 80)}`,
+        site: report.site,
+        deviceId: null,
+        rule: report.category,
+        location,
+        eventIds: [],
+        reportId: report.id,
+        details: { images: images.length, submittedBy: actor },
+      },
+      actor === 'anonymous' ? 'citizen' : actor,
+    );
     await this.o.store.setAlert(report.id, alert.id);
     report.alertId = alert.id;
     await this.announce(report);

@@ -83,7 +83,10 @@ export class Catalog {
     if (this.facts.has(key)) return this.facts.get(key)!;
     const page = await this.store.queryEvents({ deviceId: [deviceId], kind: ['telemetry'], sensorId: sensor, limit: 50 });
     const row = page.items.find((r) => r.payload.metric === metric) ?? page.items[0];
-    const facts = row && typeof row.payload.sensor_type === 'string' ? { sensorType: row.payload.sensor_type, unit: typeof row.payload.unit === 'string' ? row.payload.unit : '' } : null;
+    const facts =
+      row && typeof row.payload.sensor_type === 'string'
+        ? { sensorType: row.payload.sensor_type, unit: typeof row.payload.unit === 'string' ? row.payload.unit : '' }
+        : null;
     // Unknown stays unknown only until the next build: the row may not be stored yet.
     if (facts) this.facts.set(key, facts);
     return facts;

@@ -82,7 +82,10 @@ function filter(raw: string | null): TimeCondition[] {
   if (raw === null || raw.trim() === '') return [];
   const out: TimeCondition[] = [];
   for (const part of raw.trim().split(/\s+and\s+/i)) {
-    const text = part.trim().replace(/^\((.*)\)$/, '$1').trim();
+    const text = part
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .trim();
     if (/\s(or|not)\s|^not\s/i.test(text)) throw new ValidationError('$filter: only conditions joined by "and" are supported');
     const m = CONDITION.exec(text);
     if (!m) throw new ValidationError(`$filter: expected "phenomenonTime <gt|ge|lt|le|eq> <ISO 8601 time>", got "${text}"`);
@@ -99,12 +102,18 @@ export function matches(conditions: readonly TimeCondition[], startMs: number, e
   return conditions.every((c) => {
     const v = c.field === 'resultTime' ? endMs : startMs;
     switch (c.op) {
-      case 'gt': return v > c.ms;
-      case 'ge': return v >= c.ms;
-      case 'lt': return v < c.ms;
-      case 'le': return v <= c.ms;
-      case 'eq': return v === c.ms;
-      default: return false;
+      case 'gt':
+        return v > c.ms;
+      case 'ge':
+        return v >= c.ms;
+      case 'lt':
+        return v < c.ms;
+      case 'le':
+        return v <= c.ms;
+      case 'eq':
+        return v === c.ms;
+      default:
+        return false;
     }
   });
 }

@@ -77,13 +77,33 @@ export class SensorThings {
       case 'Things':
         return this.page(await Promise.all(this.sites.map((s) => this.thing(e, s, q))), q, url, params);
       case 'Locations':
-        return this.page(this.sites.map((s) => e.location(s)), q, url, params);
+        return this.page(
+          this.sites.map((s) => e.location(s)),
+          q,
+          url,
+          params,
+        );
       case 'Datastreams':
-        return this.page((await this.catalog.datastreams()).map((d) => e.datastream(d, this.settings.result)), q, url, params);
+        return this.page(
+          (await this.catalog.datastreams()).map((d) => e.datastream(d, this.settings.result)),
+          q,
+          url,
+          params,
+        );
       case 'Sensors':
-        return this.page(uniqueBy(await this.catalog.datastreams(), sensorId).map((d) => e.sensor(d)), q, url, params);
+        return this.page(
+          uniqueBy(await this.catalog.datastreams(), sensorId).map((d) => e.sensor(d)),
+          q,
+          url,
+          params,
+        );
       case 'ObservedProperties':
-        return this.page([...new Set((await this.catalog.datastreams()).map((d) => d.metric))].sort().map((m) => e.observedProperty(m)), q, url, params);
+        return this.page(
+          [...new Set((await this.catalog.datastreams()).map((d) => d.metric))].sort().map((m) => e.observedProperty(m)),
+          q,
+          url,
+          params,
+        );
       case 'Observations':
         throw new ValidationError("Observations are listed per Datastream: use Datastreams('id')/Observations");
     }
@@ -136,7 +156,12 @@ export class SensorThings {
     switch (`${set}/${nav}`) {
       case 'Things/Datastreams':
         this.site(id);
-        return this.page((await this.streamsOf(id)).map((d) => e.datastream(d, r)), q, url, params);
+        return this.page(
+          (await this.streamsOf(id)).map((d) => e.datastream(d, r)),
+          q,
+          url,
+          params,
+        );
       case 'Things/Locations':
         return this.page([e.location(this.site(id))], q, url, params);
       case 'Locations/Things':
@@ -150,9 +175,19 @@ export class SensorThings {
       case 'Datastreams/Observations':
         return this.observations(e, await this.datastream(id), q, url, params);
       case 'Sensors/Datastreams':
-        return this.page((await this.sensorStreams(id)).map((d) => e.datastream(d, r)), q, url, params);
+        return this.page(
+          (await this.sensorStreams(id)).map((d) => e.datastream(d, r)),
+          q,
+          url,
+          params,
+        );
       case 'ObservedProperties/Datastreams':
-        return this.page((await this.propertyStreams(id)).map((d) => e.datastream(d, r)), q, url, params);
+        return this.page(
+          (await this.propertyStreams(id)).map((d) => e.datastream(d, r)),
+          q,
+          url,
+          params,
+        );
       case 'Observations/Datastream':
         return e.datastream((await this.observationKey(id)).d, r);
       default:
@@ -166,7 +201,8 @@ export class SensorThings {
     const range = startRange(q.filter, windowMs);
     const toMs = range.toMs ?? Date.now();
     const fromMs = range.fromMs ?? toMs - DAY_MS;
-    if (toMs - fromMs > this.settings.maxRangeDays * DAY_MS) throw new ValidationError(`$filter: at most ${this.settings.maxRangeDays} days of phenomenonTime per request`);
+    if (toMs - fromMs > this.settings.maxRangeDays * DAY_MS)
+      throw new ValidationError(`$filter: at most ${this.settings.maxRangeDays} days of phenomenonTime per request`);
     const all = q.count ? await this.inRange(d, q, fromMs, toMs) : await this.firstOf(d, q, fromMs, toMs, q.skip + q.top + 1);
     const out: Body = {};
     if (q.count) out['@iot.count'] = all.length;

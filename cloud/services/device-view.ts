@@ -61,7 +61,13 @@ export async function deviceView(store: CoordinatorStore, presence: Presence, de
   const live = presence.view(device.id);
   const states = await store.laneStates(device.id);
   const hb = device.heartbeat;
-  const lanes = LANES.map((lane) => laneView(lane, states.find((s) => s.lane === lane), hb?.lanes.find((l) => l.lane === lane)));
+  const lanes = LANES.map((lane) =>
+    laneView(
+      lane,
+      states.find((s) => s.lane === lane),
+      hb?.lanes.find((l) => l.lane === lane),
+    ),
+  );
   const dropped: Record<string, number> = {};
   for (const l of lanes) for (const [reason, n] of Object.entries(l.dropped)) dropped[reason] = (dropped[reason] ?? 0) + n;
   const complete = lanes.map((l) => l.completeUpToMs).filter((v): v is number => v !== null);
@@ -84,7 +90,14 @@ export async function deviceView(store: CoordinatorStore, presence: Presence, de
     completeUpToEdgeMs: completeEdge.length === LANES.length ? Math.min(...completeEdge) : null,
     lanes,
     health: hb
-      ? { cpuPercent: hb.cpuPercent, rssBytes: hb.rssBytes, diskFreeBytes: hb.diskFreeBytes, diskBudgetBytes: hb.diskBudgetBytes, uptimeS: hb.uptimeS, components: hb.components }
+      ? {
+          cpuPercent: hb.cpuPercent,
+          rssBytes: hb.rssBytes,
+          diskFreeBytes: hb.diskFreeBytes,
+          diskBudgetBytes: hb.diskBudgetBytes,
+          uptimeS: hb.uptimeS,
+          components: hb.components,
+        }
       : null,
   };
 }

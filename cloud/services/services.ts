@@ -78,26 +78,59 @@ export async function startServices(deps: ServicesDeps): Promise<Services> {
   const webhooks = new WebhookService({ store: stores.webhooks, settings: config.webhooks, cap, registry, logger: componentLogger('webhooks', logger) });
   const routing = new RoutingTable(stores.triage, config.routing, config.agencies);
   const triage = new TriageService({
-    store: stores.triage, routing, bus, notifier: webhooks, escalation: config.escalation,
-    metrics: createTriageMetrics(registry, () => stores.triage.countByState()), logger: componentLogger('triage', logger),
+    store: stores.triage,
+    routing,
+    bus,
+    notifier: webhooks,
+    escalation: config.escalation,
+    metrics: createTriageMetrics(registry, () => stores.triage.countByState()),
+    logger: componentLogger('triage', logger),
   });
   const siteLocation = (site: string) => config.sites.find((s) => s.id === site)?.location ?? null;
-  const intake = new AlertIntake({ triage, minSeverity: config.triage.min_severity, kinds: config.triage.kinds, siteLocation, logger: componentLogger('triage', logger) });
-  const reports = new ReportService({
-    store: stores.reports, triage, bus, notifier: webhooks, settings: config.reports, sites: config.sites, registry, logger: componentLogger('reports', logger),
+  const intake = new AlertIntake({
+    triage,
+    minSeverity: config.triage.min_severity,
+    kinds: config.triage.kinds,
+    siteLocation,
+    logger: componentLogger('triage', logger),
   });
-  const live = new LiveFeed({ bus, replayBuffer: config.live.replay_buffer, heartbeatS: config.live.heartbeat_s, maxClients: config.live.max_clients, registry, logger: componentLogger('live', logger) });
+  const reports = new ReportService({
+    store: stores.reports,
+    triage,
+    bus,
+    notifier: webhooks,
+    settings: config.reports,
+    sites: config.sites,
+    registry,
+    logger: componentLogger('reports', logger),
+  });
+  const live = new LiveFeed({
+    bus,
+    replayBuffer: config.live.replay_buffer,
+    heartbeatS: config.live.heartbeat_s,
+    maxClients: config.live.max_clients,
+    registry,
+    logger: componentLogger('live', logger),
+  });
   const provisioning = new Provisioning({
-    store: deps.store, bus, notifier: webhooks, sites: config.sites.map((s) => s.id),
+    store: deps.store,
+    bus,
+    notifier: webhooks,
+    sites: config.sites.map((s) => s.id),
     configTokens: new Set(config.devices.filter((d) => d.token_source === 'config').map((d) => d.id)),
-    disconnect: (id, reason, code) => deps.presence.disconnect(id, reason, code), logger: componentLogger('provisioning', logger),
+    disconnect: (id, reason, code) => deps.presence.disconnect(id, reason, code),
+    logger: componentLogger('provisioning', logger),
   });
   const configs = new ConfigVersions({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('config-push', logger) });
   const commands = new CommandQueue({ store: stores.devices, devices: deps.store, bus, sendTo: deps.sendTo, logger: componentLogger('commands', logger) });
   const audit = new AuditTrail(stores.audit, componentLogger('audit', logger));
   const openData = new OpenData(deps.store, config.sites, config.opendata, registry);
   const sensorThings = config.sensorthings.enabled
-    ? new SensorThings(deps.store, config.sites, config.opendata, { result: config.sensorthings.result, maxTop: config.sensorthings.max_top, maxRangeDays: config.opendata.max_range_days })
+    ? new SensorThings(deps.store, config.sites, config.opendata, {
+        result: config.sensorthings.result,
+        maxTop: config.sensorthings.max_top,
+        maxRangeDays: config.opendata.max_range_days,
+      })
     : undefined;
   const open311 = new Open311({ reports, triage, categories: config.reports.categories });
 
@@ -112,7 +145,10 @@ export async function startServices(deps: ServicesDeps): Promise<Services> {
   });
   live.start();
   webhooks.start();
-  const escalation = setInterval(() => void triage.escalateDue().catch(failed('escalation check')), Math.max(ESCALATION_MIN_INTERVAL_MS, config.escalation.check_interval_s * 1000));
+  const escalation = setInterval(
+    () => void triage.escalateDue().catch(failed('escalation check')),
+    Math.max(ESCALATION_MIN_INTERVAL_MS, config.escalation.check_interval_s * 1000),
+  );
   escalation.unref();
   if (config.triage.catch_up_h > 0) {
     const since = Date.now() - config.triage.catch_up_h * 3_600_000;
@@ -135,7 +171,22 @@ export async function startServices(deps: ServicesDeps): Promise<Services> {
   };
 
   return {
-    config, triage, routing, reports, live, webhooks, provisioning, configs, commands, audit, openData, cap, open311, sensorThings, hooks, registry,
+    config,
+    triage,
+    routing,
+    reports,
+    live,
+    webhooks,
+    provisioning,
+    configs,
+    commands,
+    audit,
+    openData,
+    cap,
+    open311,
+    sensorThings,
+    hooks,
+    registry,
     async close() {
       clearInterval(escalation);
       unsubscribe();

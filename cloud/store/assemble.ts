@@ -10,7 +10,9 @@ export interface BackendParts {
 
 export function assembleBackend({ store, features, startSharing }: BackendParts): StoreBackend {
   return {
-    store, features, startSharing,
+    store,
+    features,
+    startSharing,
     async open() {
       await store.open();
       for (const feature of Object.values(features)) await feature.init();

@@ -6,7 +6,13 @@ import type { EventRow } from './contract/types.js';
  * field the later phase leaves out keeps its known value.
  */
 export function mergeEvent(previous: EventRow, next: EventRow): EventRow {
-  return { ...previous, ...definedOnly(next), timeMs: previous.timeMs, edgeTimeMs: previous.edgeTimeMs, hasThumbnail: previous.hasThumbnail || next.hasThumbnail };
+  return {
+    ...previous,
+    ...definedOnly(next),
+    timeMs: previous.timeMs,
+    edgeTimeMs: previous.edgeTimeMs,
+    hasThumbnail: previous.hasThumbnail || next.hasThumbnail,
+  };
 }
 
 /** A later phase or heartbeat that leaves a field out must not erase what is known. */

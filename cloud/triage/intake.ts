@@ -84,17 +84,32 @@ export class AlertIntake {
   }
 
   private async alarm(row: EventRow): Promise<void> {
-    const p = row.payload as { alarm_id?: string; state?: string; rule_id?: string; sensor_id?: string; metric?: string; value?: number; threshold?: number; condition?: string; message?: string; unit?: string };
+    const p = row.payload as {
+      alarm_id?: string;
+      state?: string;
+      rule_id?: string;
+      sensor_id?: string;
+      metric?: string;
+      value?: number;
+      threshold?: number;
+      condition?: string;
+      message?: string;
+      unit?: string;
+    };
     if (!p.alarm_id) return;
     const key = alarmSourceKey(row.deviceId, p.alarm_id);
     const actor = `edge:${row.deviceId}`;
     if (p.state === 'raised') {
       if (!this.severe(row.severity)) return;
-      await this.o.triage.raise(this.alertOf(row, key, {
-        title: p.message || `${p.sensor_id ?? 'sensor'} ${p.metric ?? ''} ${p.condition ?? ''} ${p.threshold ?? ''}${p.unit ?? ''}`.replace(/\s+/g, ' ').trim(),
-        rule: p.rule_id || null,
-        details: { sensorId: p.sensor_id, metric: p.metric, value: p.value, threshold: p.threshold, condition: p.condition, unit: p.unit },
-      }), actor);
+      await this.o.triage.raise(
+        this.alertOf(row, key, {
+          title:
+            p.message || `${p.sensor_id ?? 'sensor'} ${p.metric ?? ''} ${p.condition ?? ''} ${p.threshold ?? ''}${p.unit ?? ''}`.replace(/\s+/g, ' ').trim(),
+          rule: p.rule_id || null,
+          details: { sensorId: p.sensor_id, metric: p.metric, value: p.value, threshold: p.threshold, condition: p.condition, unit: p.unit },
+        }),
+        actor,
+      );
       return;
     }
     if (p.state === 'cleared') {
@@ -110,7 +125,17 @@ export class AlertIntake {
   }
 
   private async cameraEvent(row: EventRow): Promise<void> {
-    const p = row.payload as { camera_id?: string; type?: string; rule?: string; label?: string; detail?: string; object_count?: number; score?: number; started_ms?: number; ended_ms?: number };
+    const p = row.payload as {
+      camera_id?: string;
+      type?: string;
+      rule?: string;
+      label?: string;
+      detail?: string;
+      object_count?: number;
+      score?: number;
+      started_ms?: number;
+      ended_ms?: number;
+    };
     const key = cameraSourceKey(row.id);
     const actor = `edge:${row.deviceId}`;
     const phase = row.phase ?? 'new';
@@ -129,11 +154,14 @@ export class AlertIntake {
     // A later phase can be the first seen (the "new" record was below the threshold, or lost).
     if (!this.severe(row.severity)) return;
     const what = p.rule || p.label || p.type || 'camera event';
-    await this.o.triage.raise(this.alertOf(row, key, {
-      title: p.detail || `${what} at ${p.camera_id ?? 'camera'}`,
-      rule: p.rule || p.type || null,
-      details: { cameraId: p.camera_id, type: p.type, label: p.label, objectCount: p.object_count, score: p.score },
-    }), actor);
+    await this.o.triage.raise(
+      this.alertOf(row, key, {
+        title: p.detail || `${what} at ${p.camera_id ?? 'camera'}`,
+        rule: p.rule || p.type || null,
+        details: { cameraId: p.camera_id, type: p.type, label: p.label, objectCount: p.object_count, score: p.score },
+      }),
+      actor,
+    );
   }
 
   /**
@@ -154,8 +182,16 @@ export class AlertIntake {
 
   private alertOf(row: EventRow, sourceKey: string, what: { title: string; rule: string | null; details: Record<string, unknown> }): NewAlert {
     return {
-      source: row.kind === 'alarm' ? 'alarm' : 'camera_event', sourceKey, severity: row.severity!, title: what.title, site: row.site,
-      deviceId: row.deviceId, rule: what.rule, location: this.o.siteLocation(row.site), eventIds: [row.id], phase: row.phase ?? null,
+      source: row.kind === 'alarm' ? 'alarm' : 'camera_event',
+      sourceKey,
+      severity: row.severity!,
+      title: what.title,
+      site: row.site,
+      deviceId: row.deviceId,
+      rule: what.rule,
+      location: this.o.siteLocation(row.site),
+      eventIds: [row.id],
+      phase: row.phase ?? null,
       details: what.details,
     };
   }

@@ -19,10 +19,11 @@ export function allowedNext(from: AlertState): readonly AlertState[] {
 export function checkTransition(from: AlertState, to: AlertState): void {
   if (NEXT[from].includes(to)) return;
   const next = NEXT[from];
-  const reason = from === to
-    ? `the alert is already ${to}`
-    : next.length === 0
-      ? `the alert is ${from}, a final state`
-      : `cannot go from ${from} to ${to}; next allowed: ${next.join(', ')}`;
+  const reason =
+    from === to
+      ? `the alert is already ${to}`
+      : next.length === 0
+        ? `the alert is ${from}, a final state`
+        : `cannot go from ${from} to ${to}; next allowed: ${next.join(', ')}`;
   throw new IocError('CONFLICT', reason, { details: { from, to, allowed: next } });
 }

@@ -63,10 +63,26 @@ export class TriageService {
     const now = this.now();
     const routing = await this.o.routing.route({ kind: input.source, rule: input.rule, site: input.site, severity: input.severity });
     const alert: Alert = {
-      id: newId(now), source: input.source, sourceKey: input.sourceKey, kind: input.source, state: 'new', severity: input.severity,
-      title: input.title, site: input.site, deviceId: input.deviceId, rule: input.rule, location: input.location,
-      eventIds: input.eventIds, reportId: input.reportId ?? null, phase: input.phase ?? null, endedAtMs: null,
-      createdAtMs: now, updatedAtMs: now, routing, dispatch: null, details: input.details ?? {},
+      id: newId(now),
+      source: input.source,
+      sourceKey: input.sourceKey,
+      kind: input.source,
+      state: 'new',
+      severity: input.severity,
+      title: input.title,
+      site: input.site,
+      deviceId: input.deviceId,
+      rule: input.rule,
+      location: input.location,
+      eventIds: input.eventIds,
+      reportId: input.reportId ?? null,
+      phase: input.phase ?? null,
+      endedAtMs: null,
+      createdAtMs: now,
+      updatedAtMs: now,
+      routing,
+      dispatch: null,
+      details: input.details ?? {},
     };
     const result = await this.o.store.createAlert(alert, { atMs: now, actor, action: 'created', to: 'new', detail: { routing } });
     if (result.created) {
@@ -80,7 +96,11 @@ export class TriageService {
    * A later record about the same source (alarm cleared, camera event updated or ended).
    * `change` returns the patch and the audit note, or undefined when it is already known.
    */
-  async annotate(sourceKey: string, actor: string, change: (a: Alert) => { patch: Partial<Alert>; note: string; detail?: Record<string, unknown> } | undefined): Promise<Alert | undefined> {
+  async annotate(
+    sourceKey: string,
+    actor: string,
+    change: (a: Alert) => { patch: Partial<Alert>; note: string; detail?: Record<string, unknown> } | undefined,
+  ): Promise<Alert | undefined> {
     const existing = await this.o.store.getAlertBySource(sourceKey);
     if (!existing) return undefined;
     let changed = false;
@@ -125,12 +145,24 @@ export class TriageService {
       const detail: Record<string, unknown> = {};
       if (agencyChoice) {
         next.dispatch = {
-          agency: agencyChoice.agency, channel: agencyChoice.channel ?? undefined, atMs: now, by: actor, escalations: 0,
+          agency: agencyChoice.agency,
+          channel: agencyChoice.channel ?? undefined,
+          atMs: now,
+          by: actor,
+          escalations: 0,
           routedAgency: current.routing.agency && current.routing.agency !== agencyChoice.agency ? current.routing.agency : undefined,
         };
         Object.assign(detail, { agency: agencyChoice.agency, channel: agencyChoice.channel, routedAgency: current.routing.agency });
       }
-      const entry: AuditInput = { atMs: now, actor, action: 'transition', from: current.state, to, comment: options.comment, detail: Object.keys(detail).length ? detail : undefined };
+      const entry: AuditInput = {
+        atMs: now,
+        actor,
+        action: 'transition',
+        from: current.state,
+        to,
+        comment: options.comment,
+        detail: Object.keys(detail).length ? detail : undefined,
+      };
       return { alert: next, audit: [entry], type: `alert.${to}` };
     });
     this.o.metrics.transitions.inc({ to });
@@ -148,7 +180,7 @@ export class TriageService {
       throw new ValidationError(`unknown agency "${agencyId}"; known: ${known}`);
     }
     // The routed channel belongs to the routed agency; another agency gets its own channel.
-    const channel = agencyId === current.routing.agency && current.routing.channel ? current.routing.channel : agency.channel ?? null;
+    const channel = agencyId === current.routing.agency && current.routing.channel ? current.routing.channel : (agency.channel ?? null);
     return { agency: agencyId, channel };
   }
 
@@ -163,7 +195,9 @@ export class TriageService {
       const now = this.now();
       return {
         alert: { ...current, updatedAtMs: now, dispatch: { ...d, acknowledgedAtMs: now, acknowledgedBy: actor } },
-        audit: [{ atMs: now, actor, action: 'acknowledged', comment: options.comment, detail: { agency: d.agency, afterS: Math.round((now - d.atMs) / 1000) } }],
+        audit: [
+          { atMs: now, actor, action: 'acknowledged', comment: options.comment, detail: { agency: d.agency, afterS: Math.round((now - d.atMs) / 1000) } },
+        ],
         type: 'alert.acknowledged',
       };
     });
@@ -194,11 +228,15 @@ export class TriageService {
         const level = d.escalations + 1;
         return {
           alert: { ...current, updatedAtMs: now, dispatch: { ...d, escalations: level, lastEscalatedAtMs: now } },
-          audit: [{
-            atMs: now, actor: 'system', action: 'escalated',
-            comment: `${d.agency} has not acknowledged after ${Math.round((now - d.atMs) / 1000)} s (escalation ${level})`,
-            detail: { agency: d.agency, level, waitedS: Math.round((now - d.atMs) / 1000) },
-          }],
+          audit: [
+            {
+              atMs: now,
+              actor: 'system',
+              action: 'escalated',
+              comment: `${d.agency} has not acknowledged after ${Math.round((now - d.atMs) / 1000)} s (escalation ${level})`,
+              detail: { agency: d.agency, level, waitedS: Math.round((now - d.atMs) / 1000) },
+            },
+          ],
           type: 'alert.escalated',
         };
       });

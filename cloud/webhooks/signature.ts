@@ -13,7 +13,12 @@ export function signPayload(secret: string, timestampS: number, body: string): s
 }
 
 /** What a receiver does: recompute, compare in constant time, refuse stale timestamps. */
-export function verifySignature(secret: string, headers: { timestamp: string | undefined; signature: string | undefined }, body: string, options: { nowS?: number; toleranceS?: number } = {}): boolean {
+export function verifySignature(
+  secret: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  body: string,
+  options: { nowS?: number; toleranceS?: number } = {},
+): boolean {
   const ts = Number(headers.timestamp);
   if (!Number.isInteger(ts) || !headers.signature) return false;
   const nowS = options.nowS ?? Math.floor(Date.now() / 1000);

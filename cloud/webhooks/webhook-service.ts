@@ -58,8 +58,18 @@ export class WebhookService implements AlertNotifier {
     const store = o.store;
     const names = [...this.byName.keys()];
     this.metrics = {
-      deliveries: new Counter({ name: 'ioc_webhook_deliveries_total', help: 'Webhook deliveries settled, by endpoint and outcome (delivered, failed)', labelNames: ['endpoint', 'outcome'], registers: r }),
-      failures: new Counter({ name: 'ioc_webhook_failures_total', help: 'Failed webhook attempts (error answer, refused, timeout), by endpoint', labelNames: ['endpoint'], registers: r }),
+      deliveries: new Counter({
+        name: 'ioc_webhook_deliveries_total',
+        help: 'Webhook deliveries settled, by endpoint and outcome (delivered, failed)',
+        labelNames: ['endpoint', 'outcome'],
+        registers: r,
+      }),
+      failures: new Counter({
+        name: 'ioc_webhook_failures_total',
+        help: 'Failed webhook attempts (error answer, refused, timeout), by endpoint',
+        labelNames: ['endpoint'],
+        registers: r,
+      }),
       disabled: new Gauge({
         name: 'ioc_webhook_endpoints_disabled',
         help: 'Webhook endpoints disabled after repeated failures',
@@ -102,10 +112,22 @@ export class WebhookService implements AlertNotifier {
       const id = newId(now);
       const body = this.byName.get(endpoint)?.format === 'cap' ? cap : JSON.stringify({ id, event, createdAtMs: now, data });
       if (body === undefined) return [];
-      return [{
-        id, endpoint, event, body, createdAtMs: now, state: 'pending', attempts: 0,
-        nextAttemptAtMs: now, leaseUntilMs: 0, lastStatus: null, lastError: null, deliveredAtMs: null,
-      }];
+      return [
+        {
+          id,
+          endpoint,
+          event,
+          body,
+          createdAtMs: now,
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAtMs: now,
+          leaseUntilMs: 0,
+          lastStatus: null,
+          lastError: null,
+          deliveredAtMs: null,
+        },
+      ];
     });
     if (deliveries.length === 0) return;
     await this.o.store.enqueue(deliveries);
@@ -128,7 +150,14 @@ export class WebhookService implements AlertNotifier {
     return Promise.all(
       list.map(async ({ body: _body, leaseUntilMs: _lease, ...d }) => ({
         ...d,
-        log: (await this.o.store.attempts(d.id)).map((a) => ({ attempt: a.attempt, atMs: a.atMs, durationMs: a.durationMs, status: a.status, ok: a.ok, error: a.error })),
+        log: (await this.o.store.attempts(d.id)).map((a) => ({
+          attempt: a.attempt,
+          atMs: a.atMs,
+          durationMs: a.durationMs,
+          status: a.status,
+          ok: a.ok,
+          error: a.error,
+        })),
       })),
     );
   }
@@ -146,10 +175,22 @@ export class WebhookService implements AlertNotifier {
     this.endpoint(name);
     const now = this.now();
     const id = newId(now);
-    await this.o.store.enqueue([{
-      id, endpoint: name, event: 'webhook.test', body: JSON.stringify({ id, event: 'webhook.test', createdAtMs: now, data: { requestedBy: actor } }),
-      createdAtMs: now, state: 'pending', attempts: 0, nextAttemptAtMs: now, leaseUntilMs: 0, lastStatus: null, lastError: null, deliveredAtMs: null,
-    }]);
+    await this.o.store.enqueue([
+      {
+        id,
+        endpoint: name,
+        event: 'webhook.test',
+        body: JSON.stringify({ id, event: 'webhook.test', createdAtMs: now, data: { requestedBy: actor } }),
+        createdAtMs: now,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAtMs: now,
+        leaseUntilMs: 0,
+        lastStatus: null,
+        lastError: null,
+        deliveredAtMs: null,
+      },
+    ]);
     this.wake();
     return id;
   }
@@ -233,7 +274,15 @@ export class WebhookService implements AlertNotifier {
     const ok = error === null;
     const now = this.now();
     const attempt: DeliveryAttempt = {
-      deliveryId: d.id, endpoint: e.name, event: d.event, attempt: d.attempts + 1, atMs: started, durationMs: now - started, status, ok, error,
+      deliveryId: d.id,
+      endpoint: e.name,
+      event: d.event,
+      attempt: d.attempts + 1,
+      atMs: started,
+      durationMs: now - started,
+      status,
+      ok,
+      error,
     };
     if (ok) {
       await this.o.store.settle({ ...d, state: 'delivered', attempts: attempt.attempt, lastStatus: status, lastError: null, deliveredAtMs: now }, attempt);
@@ -244,15 +293,25 @@ export class WebhookService implements AlertNotifier {
     this.metrics.failures.inc({ endpoint: e.name });
     const endpoint = await this.o.store.mutateEndpoint(e.name, (s) => this.afterFailure(s, error!, now));
     const gaveUp = attempt.attempt >= this.o.settings.retry.max_attempts;
-    await this.o.store.settle({
-      ...d, state: gaveUp ? 'failed' : 'pending', attempts: attempt.attempt, lastStatus: status, lastError: error,
-      nextAttemptAtMs: gaveUp ? d.nextAttemptAtMs : endpoint.retryAtMs,
-    }, attempt);
+    await this.o.store.settle(
+      {
+        ...d,
+        state: gaveUp ? 'failed' : 'pending',
+        attempts: attempt.attempt,
+        lastStatus: status,
+        lastError: error,
+        nextAttemptAtMs: gaveUp ? d.nextAttemptAtMs : endpoint.retryAtMs,
+      },
+      attempt,
+    );
     if (gaveUp) {
       this.metrics.deliveries.inc({ endpoint: e.name, outcome: 'failed' });
       this.o.logger.error({ endpoint: e.name, delivery: d.id, event: d.event, attempts: attempt.attempt, err: error }, 'webhook delivery given up');
     } else {
-      this.o.logger.warn({ endpoint: e.name, delivery: d.id, attempt: attempt.attempt, err: error, retryInMs: endpoint.retryAtMs - now }, 'webhook attempt failed');
+      this.o.logger.warn(
+        { endpoint: e.name, delivery: d.id, attempt: attempt.attempt, err: error, retryInMs: endpoint.retryAtMs - now },
+        'webhook attempt failed',
+      );
     }
     return false;
   }
@@ -283,4 +342,3 @@ function describeFetchError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? errorMessage(err);
 }
-

@@ -105,7 +105,9 @@ export const CameraSchema = z
           .min(0)
           .max(100_000)
           .default(60)
-          .describe('plain object events per hour, on average (up to a sixth of it at once); beyond it objects are only counted in the activity summary. Rule events are never limited'),
+          .describe(
+            'plain object events per hour, on average (up to a sixth of it at once); beyond it objects are only counted in the activity summary. Rule events are never limited',
+          ),
         activity_interval_s: z
           .number()
           .int()

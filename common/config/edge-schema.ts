@@ -10,10 +10,7 @@ export const EDGE_CONFIG_SCHEMA_VERSION = 1;
 const SensorMetric = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lower-case letters, digits and "_"'),
   unit: z.string().default(''),
-  valid_range: z
-    .tuple([z.number(), z.number()])
-    .optional()
-    .describe('readings outside [min, max] are dropped as out_of_range (a broken probe, not a flood)'),
+  valid_range: z.tuple([z.number(), z.number()]).optional().describe('readings outside [min, max] are dropped as out_of_range (a broken probe, not a flood)'),
   windows_s: z.array(z.number().int().min(1).max(86_400)).min(1).default([60]).describe('aggregation windows in seconds'),
 });
 
@@ -24,13 +21,7 @@ const Threshold = z.strictObject({
   value: z.number().describe('raise when the watched value crosses this'),
   clear: z.number().optional().describe('hysteresis: clear only when back past this (default: value)'),
   for_s: z.number().min(0).default(0).describe('the condition must hold this long before raising (and clearing)'),
-  window_s: z
-    .number()
-    .int()
-    .min(1)
-    .max(86_400)
-    .optional()
-    .describe('watch a sliding-window statistic instead of each reading, e.g. rainfall sum over 3600 s'),
+  window_s: z.number().int().min(1).max(86_400).optional().describe('watch a sliding-window statistic instead of each reading, e.g. rainfall sum over 3600 s'),
   stat: z.enum(['sum', 'mean', 'min', 'max']).default('mean'),
   rate_per_s: z.number().positive().default(3600).describe('rate conditions: change per this many seconds'),
   severity: Severity.default('high'),
@@ -126,10 +117,22 @@ export const EdgeConfigSchema = z
         disk_budget_mb: z.number().positive().default(512).describe('bytes the outbox may hold before evicting (lowest lane, oldest first)'),
         ttl_s: z
           .strictObject({
-            alarm: z.number().positive().default(30 * DAY),
-            event: z.number().positive().default(7 * DAY),
-            telemetry: z.number().positive().default(7 * DAY),
-            thumbnail: z.number().positive().default(2 * DAY),
+            alarm: z
+              .number()
+              .positive()
+              .default(30 * DAY),
+            event: z
+              .number()
+              .positive()
+              .default(7 * DAY),
+            telemetry: z
+              .number()
+              .positive()
+              .default(7 * DAY),
+            thumbnail: z
+              .number()
+              .positive()
+              .default(2 * DAY),
           })
           .prefault({})
           .describe('age limit per lane on the agent clock (monotonic, survives reboots)'),
@@ -148,13 +151,23 @@ export const EdgeConfigSchema = z
         rate_kbps: z.number().min(0).default(0).describe('uplink rate cap for records (0 = unlimited)'),
         daily_budget_mb: z.number().min(0).default(0).describe('records sent per UTC day (0 = unlimited); alarms always pass'),
         batch_max_records: z.number().int().min(1).max(10_000).default(500),
-        batch_max_bytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
+        batch_max_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(4 * 1024 * 1024)
+          .default(256 * 1024),
         inflight_batches: z.number().int().min(1).max(64).default(4),
         compression: z.enum(['gzip', 'none']).default('gzip'),
         heartbeat_s: z.number().min(1).max(3600).default(15),
         connect_timeout_s: z.number().min(1).max(300).default(20),
         ack_timeout_s: z.number().min(1).max(3600).default(60).describe('reconnect when an ack takes longer'),
-        reconnect_initial_s: z.number().min(0.1).max(600).default(1).describe('reconnect waits are random in [0, reconnect_initial_s·2^n] (full jitter), capped at reconnect_max_s'),
+        reconnect_initial_s: z
+          .number()
+          .min(0.1)
+          .max(600)
+          .default(1)
+          .describe('reconnect waits are random in [0, reconnect_initial_s·2^n] (full jitter), capped at reconnect_max_s'),
         reconnect_max_s: z.number().min(0.1).max(3600).default(60),
       })
       .prefault({}),
@@ -201,7 +214,8 @@ function uniqueIds(items: readonly { id: string }[], path: (string | number)[], 
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
     const first = seen.get(item.id);
-    if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate id "${item.id}" (also ${path.join('.')}[${first}])` });
+    if (first !== undefined)
+      ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate id "${item.id}" (also ${path.join('.')}[${first}])` });
     else seen.set(item.id, i);
   });
 }

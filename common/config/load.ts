@@ -34,9 +34,7 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: stri
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, `${path}[${i}]`, missing));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k, missing)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, path ? `${path}.${k}` : k, missing)]));
   }
   return value;
 }
@@ -68,7 +66,11 @@ export function parseConfigText<S extends z.ZodType>(
   let raw: unknown;
   try {
     const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) throw new ConfigError(file, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+    if (doc.errors.length > 0)
+      throw new ConfigError(
+        file,
+        doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`),
+      );
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
@@ -105,13 +107,7 @@ export function loadConfigFile<S extends z.ZodType>(
   return parseConfigText(schema, text, file, options);
 }
 
-function migrate(
-  doc: Record<string, unknown>,
-  migrations: readonly Migration[],
-  current: number,
-  applied: string[],
-  file: string,
-): Record<string, unknown> {
+function migrate(doc: Record<string, unknown>, migrations: readonly Migration[], current: number, applied: string[], file: string): Record<string, unknown> {
   let version = typeof doc.version === 'number' ? doc.version : 0;
   if (version > current) {
     throw new ConfigError(file, [`version: ${version} is newer than this software understands (${current}); upgrade ioc-edge`]);

@@ -47,12 +47,27 @@ export const RoutingSchema = z
   .prefault({});
 export type RoutingConfig = z.infer<typeof RoutingSchema>;
 
-const WEBHOOK_EVENTS = ['alert.created', 'alert.updated', 'alert.verified', 'alert.dispatched', 'alert.escalated', 'alert.acknowledged', 'alert.resolved', 'alert.dismissed', 'report.created', 'device.revoked', 'webhook.test'] as const;
+const WEBHOOK_EVENTS = [
+  'alert.created',
+  'alert.updated',
+  'alert.verified',
+  'alert.dispatched',
+  'alert.escalated',
+  'alert.acknowledged',
+  'alert.resolved',
+  'alert.dismissed',
+  'report.created',
+  'device.revoked',
+  'webhook.test',
+] as const;
 export const WEBHOOK_EVENT_TYPES = WEBHOOK_EVENTS;
 
 export const WebhookEndpointSchema = z.strictObject({
   name: Identifier.describe('endpoint name: referenced by agencies[].channel and routing rules'),
-  url: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL').describe('receives POSTed JSON'),
+  url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL')
+    .describe('receives POSTed JSON'),
   secret: z.string().min(16, 'at least 16 characters').describe('HMAC-SHA256 key of the X-IOC-Signature header; use ${ENV} substitution'),
   events: z
     .array(z.string().regex(/^[a-z]+\.(\*|[a-z_]+)$|^\*$/, 'an event type such as alert.created, alert.* or *'))
@@ -94,23 +109,25 @@ export const REPORT_CATEGORIES = ['flood', 'landslide', 'fire', 'traffic_acciden
 
 export const ReportsSchema = z
   .strictObject({
-    anonymous: z
-      .boolean()
-      .default(true)
-      .describe('citizens report without a token (rate-limited per client address); false: any API token is required'),
+    anonymous: z.boolean().default(true).describe('citizens report without a token (rate-limited per client address); false: any API token is required'),
     rate_limit: RateLimitSchema.prefault({ per_minute: 2, burst: 5 }).describe('per client address (anonymous)'),
     token_rate_limit: RateLimitSchema.prefault({ per_minute: 30, burst: 30 }).describe('per API token (commune officers, partner apps)'),
-    trust_forwarded_for: z
-      .boolean()
-      .default(false)
-      .describe('take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)'),
+    trust_forwarded_for: z.boolean().default(false).describe('take the client address from X-Forwarded-For (only behind a reverse proxy that sets it)'),
     max_images: z.number().int().min(0).max(10).default(3),
-    max_image_bytes: z.number().int().min(1024).max(20 * 1024 * 1024).default(5 * 1024 * 1024),
+    max_image_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(20 * 1024 * 1024)
+      .default(5 * 1024 * 1024),
     max_image_px: z.number().int().min(64).max(8000).default(1600).describe('images are re-encoded to fit this many pixels on the long side'),
     max_text_chars: z.number().int().min(10).max(20_000).default(2000),
     max_concurrent_decodes: z.number().int().min(1).max(64).default(2).describe('photos decoded and re-encoded at once on this replica'),
     max_queued_decodes: z.number().int().min(0).max(1000).default(8).describe('more wait for a slot; beyond that the report is refused (503 + Retry-After)'),
-    categories: z.array(Identifier).min(1).default([...REPORT_CATEGORIES]),
+    categories: z
+      .array(Identifier)
+      .min(1)
+      .default([...REPORT_CATEGORIES]),
     severity: z
       .record(z.string(), Severity)
       .default({ fire: 'high', landslide: 'high', flood: 'high', traffic_accident: 'high' })
@@ -121,7 +138,10 @@ export const ReportsSchema = z
 export const TriageSchema = z
   .strictObject({
     min_severity: Severity.default('medium').describe('alarms and camera events at or above this severity become alerts'),
-    kinds: z.array(z.enum(['alarm', 'camera_event'])).default(['alarm', 'camera_event']).describe('record kinds that can become alerts'),
+    kinds: z
+      .array(z.enum(['alarm', 'camera_event']))
+      .default(['alarm', 'camera_event'])
+      .describe('record kinds that can become alerts'),
     catch_up_h: z
       .number()
       .min(0)
@@ -191,7 +211,10 @@ export const CapSchema = z
       .default('ioc.dienbien.gov.vn')
       .describe('CAP <sender>: globally unique id of this IOC, e.g. its domain'),
     sender_name: z.string().min(1).default('Trung tâm Điều hành thông minh tỉnh Điện Biên').describe('CAP <senderName> shown to the public'),
-    language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'an RFC 3066 language tag, e.g. vi-VN').default('vi-VN'),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'an RFC 3066 language tag, e.g. vi-VN')
+      .default('vi-VN'),
     publish_verified: z
       .boolean()
       .default(false)
@@ -201,14 +224,21 @@ export const CapSchema = z
       .default(['alarm'])
       .describe('alert kinds published with scope Public (in the open feed /api/open/v1/cap.atom); others are Restricted: CAP webhooks only'),
     area_radius_km: z.number().min(0.1).max(500).default(10).describe("radius of the site's circle in CAP <area> when the alert has no own location"),
-    expires_h: z.number().min(1).max(24 * 30).default(24).describe('CAP <expires>: hours after a message is sent'),
+    expires_h: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(24)
+      .describe('CAP <expires>: hours after a message is sent'),
     feed_size: z.number().int().min(1).max(500).default(100).describe('entries in the Atom feed (newest first)'),
     public_url: z
       .string()
       .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'an http:// or https:// URL')
       .transform((u) => u.replace(/\/+$/, ''))
       .optional()
-      .describe("the coordinator's public base URL for links in the Atom feed (unset: taken from the request's Host, which a shared cache could be tricked into keeping)"),
+      .describe(
+        "the coordinator's public base URL for links in the Atom feed (unset: taken from the request's Host, which a shared cache could be tricked into keeping)",
+      ),
   })
   .prefault({});
 
@@ -251,15 +281,21 @@ export function checkOperationsReferences(config: OperationsReferences, ctx: z.R
     channel(a.channel, ['agencies', i, 'channel']);
   });
   channel(config.escalation.channel, ['escalation', 'channel']);
-  for (const issue of routingIssues(config.routing, agencies, endpoints)) ctx.addIssue({ code: 'custom', path: ['routing', ...issue.path], message: issue.message });
+  for (const issue of routingIssues(config.routing, agencies, endpoints))
+    ctx.addIssue({ code: 'custom', path: ['routing', ...issue.path], message: issue.message });
 }
 
 /** Reference problems of a routing table (also checked when an admin replaces it through the API). */
-export function routingIssues(routing: RoutingConfig, agencies: ReadonlySet<string>, endpoints: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+export function routingIssues(
+  routing: RoutingConfig,
+  agencies: ReadonlySet<string>,
+  endpoints: ReadonlySet<string>,
+): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   routing.rules.forEach((r, i) => {
     if (!agencies.has(r.agency)) issues.push({ path: ['rules', i, 'agency'], message: `no agency "${r.agency}" in agencies` });
-    if (r.channel !== undefined && !endpoints.has(r.channel)) issues.push({ path: ['rules', i, 'channel'], message: `no webhook endpoint "${r.channel}" in webhooks.endpoints` });
+    if (r.channel !== undefined && !endpoints.has(r.channel))
+      issues.push({ path: ['rules', i, 'channel'], message: `no webhook endpoint "${r.channel}" in webhooks.endpoints` });
   });
   if (routing.default_agency !== undefined && !agencies.has(routing.default_agency)) {
     issues.push({ path: ['default_agency'], message: `no agency "${routing.default_agency}" in agencies` });

@@ -13,9 +13,7 @@ export const Identifier = z
 export const NormalizedPoint = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 export const Polygon = z.array(NormalizedPoint).min(3, 'needs ≥ 3 points');
 
-export const HostPort = z
-  .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. ioc.example.vn:50051');
+export const HostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. ioc.example.vn:50051');
 
 export const Coordinates = z.strictObject({
   lat: z.number().min(-90).max(90),

@@ -56,12 +56,14 @@ export function App() {
   useEffect(() => {
     const token = storedToken();
     if (!token) return;
-    openSession(token, signOut).then(
-      (s) => setSession(s),
-      (err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) storeToken(null);
-      },
-    ).finally(() => setRestoring(false));
+    openSession(token, signOut)
+      .then(
+        (s) => setSession(s),
+        (err: unknown) => {
+          if (err instanceof ApiError && err.status === 401) storeToken(null);
+        },
+      )
+      .finally(() => setRestoring(false));
   }, []);
 
   const switchLang = (next: Lang) => {
@@ -85,15 +87,14 @@ export function App() {
     );
   }
   const value: ConsoleContextValue = {
-    ...session, lang, t,
-    siteName: (id) => (id ? session.sites.find((s) => s.id === id)?.name ?? id : '—'),
+    ...session,
+    lang,
+    t,
+    siteName: (id) => (id ? (session.sites.find((s) => s.id === id)?.name ?? id) : '—'),
   };
   return (
     <ConsoleContext.Provider value={value}>
-      <Shell
-        onLang={switchLang}
-        onSignOut={signOut}
-      />
+      <Shell onLang={switchLang} onSignOut={signOut} />
     </ConsoleContext.Provider>
   );
 }
@@ -137,12 +138,18 @@ function Shell({ onLang, onSignOut }: { onLang: (l: Lang) => void; onSignOut: ()
           ))}
         </nav>
         <div class="user">
-          <span class="user-name" title={principal.name}>{principal.name}</span>
-          <span class={`role role-${principal.role}`} data-role={principal.role}>{t(`role.${principal.role}` as MessageKey)}</span>
+          <span class="user-name" title={principal.name}>
+            {principal.name}
+          </span>
+          <span class={`role role-${principal.role}`} data-role={principal.role}>
+            {t(`role.${principal.role}` as MessageKey)}
+          </span>
           <button type="button" class="link-button" onClick={() => onLang(lang === 'vi' ? 'en' : 'vi')} aria-label={t('app.switchLang')}>
             {lang === 'vi' ? 'EN' : 'VI'}
           </button>
-          <button type="button" class="link-button" onClick={onSignOut}>{t('app.signOut')}</button>
+          <button type="button" class="link-button" onClick={onSignOut}>
+            {t('app.signOut')}
+          </button>
         </div>
       </header>
       <main class="page">
@@ -178,5 +185,10 @@ function Page({ path, query }: { path: string; query: URLSearchParams }) {
 
 function NotFound() {
   const { t } = useConsole();
-  return <section class="panel"><h1>{t('app.notFound')}</h1><a href="/">{t('nav.overview')}</a></section>;
+  return (
+    <section class="panel">
+      <h1>{t('app.notFound')}</h1>
+      <a href="/">{t('nav.overview')}</a>
+    </section>
+  );
 }

@@ -21,7 +21,11 @@ export class CameraActivity implements RecordSink {
     const event = input.body.camera_event;
     if (event?.camera_id) {
       this.last.set(event.camera_id, {
-        type: event.type ?? '', phase: event.phase ?? '', label: event.label ?? '', rule: event.rule ?? '', zone: event.zone ?? '',
+        type: event.type ?? '',
+        phase: event.phase ?? '',
+        label: event.label ?? '',
+        rule: event.rule ?? '',
+        zone: event.zone ?? '',
         wallMs: input.edgeTimeMs ?? Date.now(),
       });
     }

@@ -6,7 +6,10 @@ import { LineDecoder, encodeMessage, type AdminResponse } from './protocol.js';
 
 /** The agent is not running (or not reachable through its socket). */
 export class AgentNotRunningError extends IocError {
-  constructor(readonly socketPath: string, readonly reason: string) {
+  constructor(
+    readonly socketPath: string,
+    readonly reason: string,
+  ) {
     super('UNAVAILABLE', `the agent is not running (${reason} at ${socketPath}); start it with: systemctl start ioc-edge`);
     this.name = 'AgentNotRunningError';
   }

@@ -74,7 +74,10 @@ export class ModelStore {
       if (!safeRelative(file.path)) throw new IocError('MODEL_INVALID', `manifest path ${file.path} leaves the model folder`);
       const actual = sha256(data);
       if (actual !== file.sha256) {
-        throw new IocError('MODEL_INVALID', `${file.path}: sha256 ${actual.slice(0, 12)}… does not match the manifest (${String(file.sha256).slice(0, 12)}…); the copy is damaged`);
+        throw new IocError(
+          'MODEL_INVALID',
+          `${file.path}: sha256 ${actual.slice(0, 12)}… does not match the manifest (${String(file.sha256).slice(0, 12)}…); the copy is damaged`,
+        );
       }
       if (typeof file.bytes === 'number' && file.bytes !== data.length) {
         throw new IocError('MODEL_INVALID', `${file.path}: ${data.length} bytes, the manifest says ${file.bytes}`);

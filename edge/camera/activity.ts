@@ -66,8 +66,15 @@ export class ActivitySummary {
       if (c.objects === c.sent) continue; // everything went out as events: nothing to summarise
       const pictured = best?.label === label;
       out.push({
-        label, startedMs, endedMs: endMs, objects: c.objects, sent: c.sent, score: c.score,
-        shot: pictured ? best.shot : undefined, box: pictured ? best.box : undefined, trackId: pictured ? best.trackId : '',
+        label,
+        startedMs,
+        endedMs: endMs,
+        objects: c.objects,
+        sent: c.sent,
+        score: c.score,
+        shot: pictured ? best.shot : undefined,
+        box: pictured ? best.box : undefined,
+        trackId: pictured ? best.trackId : '',
       });
     }
     this.counts = new Map();

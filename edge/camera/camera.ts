@@ -357,7 +357,10 @@ export class Camera implements Component {
     if (silentMs > this.config.offline_after_s * 1000 && (this.online || this.lastFrameMono === this.startedMono)) {
       if (this.online || !this.events.openCount('offline')) this.goOffline(silentMs);
     }
-    for (const [window, gauge] of [[this.decodeRate, this.deps.metrics.cameraDecodeFps], [this.detectRate, this.deps.metrics.cameraDetectFps]] as const) {
+    for (const [window, gauge] of [
+      [this.decodeRate, this.deps.metrics.cameraDecodeFps],
+      [this.detectRate, this.deps.metrics.cameraDetectFps],
+    ] as const) {
       count(window, now, 0);
       gauge.set({ camera: this.config.id }, window.rate);
     }

@@ -116,7 +116,10 @@ export class Detector implements Component, ObjectDetector {
   private firstReady?: () => void;
   private readonly memoryReplies = new Map<number, (memory: WorkerMemory | undefined) => void>();
 
-  constructor(config: Partial<DetectorConfig>, private readonly deps: DetectorDeps) {
+  constructor(
+    config: Partial<DetectorConfig>,
+    private readonly deps: DetectorDeps,
+  ) {
     this.config = { ...DEFAULT_DETECTOR_CONFIG, ...config };
     this.log = deps.logger ?? componentLogger('detector');
     this.rateLog = new RateLimitedLog(this.log, 60_000);
@@ -184,19 +187,22 @@ export class Detector implements Component, ObjectDetector {
   async memory(timeoutMs = 2_000): Promise<WorkerMemory[]> {
     const asks = this.slots
       .filter((slot) => slot.ready && slot.worker)
-      .map((slot) => new Promise<WorkerMemory | undefined>((resolve) => {
-        const id = this.nextId++;
-        const timer = setTimeout(() => {
-          this.memoryReplies.delete(id);
-          resolve(undefined);
-        }, timeoutMs);
-        this.memoryReplies.set(id, (memory) => {
-          clearTimeout(timer);
-          this.memoryReplies.delete(id);
-          resolve(memory);
-        });
-        slot.worker!.postMessage({ type: 'memory', id } satisfies WorkerRequest);
-      }));
+      .map(
+        (slot) =>
+          new Promise<WorkerMemory | undefined>((resolve) => {
+            const id = this.nextId++;
+            const timer = setTimeout(() => {
+              this.memoryReplies.delete(id);
+              resolve(undefined);
+            }, timeoutMs);
+            this.memoryReplies.set(id, (memory) => {
+              clearTimeout(timer);
+              this.memoryReplies.delete(id);
+              resolve(memory);
+            });
+            slot.worker!.postMessage({ type: 'memory', id } satisfies WorkerRequest);
+          }),
+      );
     return (await Promise.all(asks)).filter((m): m is WorkerMemory => !!m);
   }
 
@@ -243,7 +249,10 @@ export class Detector implements Component, ObjectDetector {
     });
     slot.worker = worker;
     slot.ready = false;
-    slot.timer = setTimeout(() => this.fail(slot, new IocError('UNAVAILABLE', `model did not load within ${this.config.loadTimeoutMs} ms`)), this.config.loadTimeoutMs);
+    slot.timer = setTimeout(
+      () => this.fail(slot, new IocError('UNAVAILABLE', `model did not load within ${this.config.loadTimeoutMs} ms`)),
+      this.config.loadTimeoutMs,
+    );
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (err) => this.fail(slot, new IocError('INTERNAL', `detector worker error: ${errorMessage(err)}`, { cause: err })));
     worker.on('exit', (code) => {
@@ -261,7 +270,10 @@ export class Detector implements Component, ObjectDetector {
         this.backendName = reply.backend;
         this.lastError = '';
         this.lastSeenMs = Date.now();
-        this.log.info({ backend: reply.backend, notes: reply.notes, loadMs: reply.loadMs, worker: slot.index }, `detector ready on the ${reply.backend} backend`);
+        this.log.info(
+          { backend: reply.backend, notes: reply.notes, loadMs: reply.loadMs, worker: slot.index },
+          `detector ready on the ${reply.backend} backend`,
+        );
         this.publishGauges();
         this.firstReady?.();
         this.dispatch();

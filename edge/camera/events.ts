@@ -21,7 +21,15 @@ import { ObjectEventBudget } from './event-budget.js';
 import { medianScore, type Track } from './tracker.js';
 import type { RuleAlert } from './rules/index.js';
 import {
-  encodeThumbnail, isBetterShot, isMuchBetterShot, OBJECT_THUMBNAIL, RULE_THUMBNAIL, shotQuality, takeShot, type Shot, type ThumbnailLimits,
+  encodeThumbnail,
+  isBetterShot,
+  isMuchBetterShot,
+  OBJECT_THUMBNAIL,
+  RULE_THUMBNAIL,
+  shotQuality,
+  takeShot,
+  type Shot,
+  type ThumbnailLimits,
 } from './thumbnail.js';
 import { unionBox, type Box, type Frame } from './types.js';
 
@@ -155,9 +163,19 @@ export class CameraEvents {
       return;
     }
     this.openEvent(key, frame, {
-      type: 'object', rule: '', zone: '', label: t.label, trackId: t.id, severity: 'info',
-      startedWallMs: t.firstSeenWallMs, score, box: t.box, objectCount: 1,
-      motionOnly: false, detail: `${t.label} seen`, shot: this.trackShots.get(t.id),
+      type: 'object',
+      rule: '',
+      zone: '',
+      label: t.label,
+      trackId: t.id,
+      severity: 'info',
+      startedWallMs: t.firstSeenWallMs,
+      score,
+      box: t.box,
+      objectCount: 1,
+      motionOnly: false,
+      detail: `${t.label} seen`,
+      shot: this.trackShots.get(t.id),
     });
   }
 
@@ -169,9 +187,23 @@ export class CameraEvents {
     for (const interval of this.activity.close(wallMs, final)) {
       const minutes = Math.max(1, Math.round((interval.endedMs - interval.startedMs) / 60_000));
       const event: OpenEvent = {
-        id: newId(), type: 'activity', rule: '', zone: '', label: interval.label, trackId: interval.trackId, severity: 'info',
-        startedWallMs: interval.startedMs, lastUpdateMonoMs: 0, score: interval.score, box: interval.box, objectCount: interval.objects,
-        motionOnly: false, dirty: false, lastActivityMonoMs: 0, openedMonoMs: 0, lastShotMonoMs: 0,
+        id: newId(),
+        type: 'activity',
+        rule: '',
+        zone: '',
+        label: interval.label,
+        trackId: interval.trackId,
+        severity: 'info',
+        startedWallMs: interval.startedMs,
+        lastUpdateMonoMs: 0,
+        score: interval.score,
+        box: interval.box,
+        objectCount: interval.objects,
+        motionOnly: false,
+        dirty: false,
+        lastActivityMonoMs: 0,
+        openedMonoMs: 0,
+        lastShotMonoMs: 0,
         detail: `${interval.objects} ${interval.label} in ${minutes} min, ${interval.sent} of them as their own events (hourly event budget reached)`,
       };
       this.emit(event, 'end', 'camera_event', interval.endedMs);
@@ -192,9 +224,19 @@ export class CameraEvents {
       const event = this.open.get(key);
       if (!event) {
         this.openEvent(key, frame, {
-          type: 'object', rule: alert.rule, zone: alert.zone, label: alert.label, trackId: alert.trackIds[0] ?? '',
-          severity: alert.severity, startedWallMs: frame.wallMs, score, box, objectCount: alert.objectCount,
-          motionOnly: false, detail: alert.detail, shot,
+          type: 'object',
+          rule: alert.rule,
+          zone: alert.zone,
+          label: alert.label,
+          trackId: alert.trackIds[0] ?? '',
+          severity: alert.severity,
+          startedWallMs: frame.wallMs,
+          score,
+          box,
+          objectCount: alert.objectCount,
+          motionOnly: false,
+          detail: alert.detail,
+          shot,
         });
         for (const t of involved) this.noteRuleOnObject(t.id, alert, frame);
         continue;
@@ -228,8 +270,19 @@ export class CameraEvents {
       const shot = takeShot(frame, box, 0);
       if (!event) {
         this.openEvent(key, frame, {
-          type: 'motion', rule: '', zone: '', label: '', trackId: '', severity: 'low', startedWallMs: frame.wallMs,
-          score: 0, box, objectCount: regions.length, motionOnly: true, detail: 'motion (object detection unavailable)', shot,
+          type: 'motion',
+          rule: '',
+          zone: '',
+          label: '',
+          trackId: '',
+          severity: 'low',
+          startedWallMs: frame.wallMs,
+          score: 0,
+          box,
+          objectCount: regions.length,
+          motionOnly: true,
+          detail: 'motion (object detection unavailable)',
+          shot,
         });
         return;
       }
@@ -292,9 +345,24 @@ export class CameraEvents {
 
   private openStatus(key: string, type: EventType, severity: SeverityName, wallMs: number, monoMs: number, detail: string): void {
     const event: OpenEvent = {
-      id: newId(), type, rule: '', zone: '', label: '', trackId: '', severity, startedWallMs: wallMs, lastUpdateMonoMs: monoMs,
-      score: 0, box: undefined, objectCount: 0, motionOnly: false, detail, dirty: false, lastActivityMonoMs: monoMs,
-      openedMonoMs: monoMs, lastShotMonoMs: monoMs,
+      id: newId(),
+      type,
+      rule: '',
+      zone: '',
+      label: '',
+      trackId: '',
+      severity,
+      startedWallMs: wallMs,
+      lastUpdateMonoMs: monoMs,
+      score: 0,
+      box: undefined,
+      objectCount: 0,
+      motionOnly: false,
+      detail,
+      dirty: false,
+      lastActivityMonoMs: monoMs,
+      openedMonoMs: monoMs,
+      lastShotMonoMs: monoMs,
     };
     this.open.set(key, event);
     this.emit(event, 'new', 'camera_status');
@@ -306,7 +374,15 @@ export class CameraEvents {
     fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot' | 'openedMonoMs' | 'lastShotMonoMs'>,
   ): void {
     const mono = frame.monoMs;
-    const event: OpenEvent = { ...fields, id: newId(), lastUpdateMonoMs: mono, dirty: false, lastActivityMonoMs: mono, openedMonoMs: mono, lastShotMonoMs: mono };
+    const event: OpenEvent = {
+      ...fields,
+      id: newId(),
+      lastUpdateMonoMs: mono,
+      dirty: false,
+      lastActivityMonoMs: mono,
+      openedMonoMs: mono,
+      lastShotMonoMs: mono,
+    };
     this.open.set(key, event);
     this.emit(event, 'new', 'camera_event');
     this.offerShot(event, mono);
@@ -385,8 +461,13 @@ export class CameraEvents {
         kind: 'thumbnail',
         body: {
           thumbnail: {
-            event_id: eventId, camera_id: this.deps.cameraId, content_type: thumb.contentType,
-            data: thumb.data, width: thumb.width, height: thumb.height, score: shot.score,
+            event_id: eventId,
+            camera_id: this.deps.cameraId,
+            content_type: thumb.contentType,
+            data: thumb.data,
+            width: thumb.width,
+            height: thumb.height,
+            score: shot.score,
           },
         },
       });

@@ -48,17 +48,31 @@ export function ffmpegArgs(options: Pick<GrabberOptions, 'url' | 'rtspTransport'
     url = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
   }
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info',
-    '-flags', 'low_delay',
-    '-threads', '1',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'info',
+    '-flags',
+    'low_delay',
+    '-threads',
+    '1',
     ...input,
-    '-i', url,
-    '-an', '-sn', '-dn',
-    '-filter_threads', '1',
+    '-i',
+    url,
+    '-an',
+    '-sn',
+    '-dn',
+    '-filter_threads',
+    '1',
     // Never wider than the stream: an upscaled sub-stream (320 px → 640) adds no detail for the
     // detector but 4× the bytes of every frame buffer, motion pass and pipe read.
-    '-vf', `fps=${options.fps},scale='min(${options.width},iw)':-2:flags=area`,
-    '-pix_fmt', 'rgb24', '-f', 'rawvideo',
+    '-vf',
+    `fps=${options.fps},scale='min(${options.width},iw)':-2:flags=area`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
     'pipe:1',
   ];
 }
@@ -142,7 +156,14 @@ export class FrameGrabber {
     const completeFrame = () => {
       frames++;
       this.lastFrameMono = performance.now();
-      const frame: Frame = { seq: ++this.seq, width: size!.width, height: size!.height, rgb: current!, monoMs: Math.round(this.lastFrameMono), wallMs: Date.now() };
+      const frame: Frame = {
+        seq: ++this.seq,
+        width: size!.width,
+        height: size!.height,
+        rgb: current!,
+        monoMs: Math.round(this.lastFrameMono),
+        wallMs: Date.now(),
+      };
       current = undefined;
       filled = 0;
       try {
@@ -199,12 +220,15 @@ export class FrameGrabber {
     this.child = child;
     let stderr = '';
     this.lastFrameMono = performance.now();
-    const watchdog = setInterval(() => {
-      if (performance.now() - this.lastFrameMono > this.options.stallMs) {
-        this.log.debug('no frame from ffmpeg within the stall limit; restarting it');
-        child.kill('SIGKILL');
-      }
-    }, Math.min(1_000, this.options.stallMs));
+    const watchdog = setInterval(
+      () => {
+        if (performance.now() - this.lastFrameMono > this.options.stallMs) {
+          this.log.debug('no frame from ffmpeg within the stall limit; restarting it');
+          child.kill('SIGKILL');
+        }
+      },
+      Math.min(1_000, this.options.stallMs),
+    );
 
     return new Promise((resolve) => {
       child.stderr.setEncoding('utf8');
@@ -220,7 +244,8 @@ export class FrameGrabber {
           return;
         }
         for (const line of text.split('\n')) {
-          if (/error|invalid|failed/i.test(line)) this.rateLog.warn('ffmpeg', { line: redactText(line.trim()).slice(0, 300) }, 'ffmpeg reports a stream problem');
+          if (/error|invalid|failed/i.test(line))
+            this.rateLog.warn('ffmpeg', { line: redactText(line.trim()).slice(0, 300) }, 'ffmpeg reports a stream problem');
         }
       });
       let finished = false;
@@ -233,7 +258,11 @@ export class FrameGrabber {
         current = undefined;
         if (this.child === child) this.child = undefined;
         if (!signal.aborted) {
-          const tail = redactText(stderr).split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
+          const tail = redactText(stderr)
+            .split('\n')
+            .filter((l) => l.trim())
+            .slice(-2)
+            .join(' | ');
           this.rateLog.warn('exit', { code, why, frames, tail: size ? undefined : tail.slice(0, 400) }, 'camera stream ended');
         }
         resolve(frames > 0);

@@ -5,17 +5,17 @@
 
 // Annex K.1 quantisation tables, natural order, scaled by quality as libjpeg does.
 const LUMA_QT = [
-  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
-  18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+  16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103,
+  77, 24, 35, 55, 64, 81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
 ];
 const CHROMA_QT = [
-  17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
-  99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+  17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+  99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
 ];
 /** ZIGZAG[k] = natural index of the k-th coefficient in zig-zag order. */
 const ZIGZAG = [
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22,
+  15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ];
 // Scale factors of the AAN fast DCT.
 const AAN = [1, 1.387039845, 1.306562965, 1.175875602, 1, 0.785694958, 0.5411961, 0.275899379];
@@ -40,9 +40,22 @@ function transform(block: Float64Array, div: Float64Array, out: Int32Array): voi
     const stride = pass === 0 ? 8 : 1;
     for (let i = 0; i < 8; i++) {
       const o = i * stride;
-      const d0 = block[o]!, d1 = block[o + step]!, d2 = block[o + 2 * step]!, d3 = block[o + 3 * step]!;
-      const d4 = block[o + 4 * step]!, d5 = block[o + 5 * step]!, d6 = block[o + 6 * step]!, d7 = block[o + 7 * step]!;
-      const t0 = d0 + d7, t7 = d0 - d7, t1 = d1 + d6, t6 = d1 - d6, t2 = d2 + d5, t5 = d2 - d5, t3 = d3 + d4, t4 = d3 - d4;
+      const d0 = block[o]!,
+        d1 = block[o + step]!,
+        d2 = block[o + 2 * step]!,
+        d3 = block[o + 3 * step]!;
+      const d4 = block[o + 4 * step]!,
+        d5 = block[o + 5 * step]!,
+        d6 = block[o + 6 * step]!,
+        d7 = block[o + 7 * step]!;
+      const t0 = d0 + d7,
+        t7 = d0 - d7,
+        t1 = d1 + d6,
+        t6 = d1 - d6,
+        t2 = d2 + d5,
+        t5 = d2 - d5,
+        t3 = d3 + d4,
+        t4 = d3 - d4;
       let t10 = t0 + t3;
       const t13 = t0 - t3;
       let t11 = t1 + t2;
@@ -135,7 +148,8 @@ function buildTable(freq: Float64Array): HuffmanTable {
   const size = new Array<number>(257).fill(0);
   const others = new Array<number>(257).fill(-1);
   for (;;) {
-    let c1 = -1, c2 = -1;
+    let c1 = -1,
+      c2 = -1;
     for (let i = 0; i < 257; i++) if (f[i]! > 0 && (c1 < 0 || f[i]! <= f[c1]!)) c1 = i;
     for (let i = 0; i < 257; i++) if (f[i]! > 0 && i !== c1 && (c2 < 0 || f[i]! <= f[c2]!)) c2 = i;
     if (c2 < 0) break;
@@ -259,9 +273,14 @@ export function encodeJpeg(rgb: Uint8Array, width: number, height: number, quali
       for (let j = 0; j < 64; j++) {
         const x0 = mx + 2 * (j & 7);
         const y0 = my + 2 * (j >> 3);
-        const xa = Math.min(x0, lastX), xb = Math.min(x0 + 1, lastX);
-        const ya = Math.min(y0, lastY) * width, yb = Math.min(y0 + 1, lastY) * width;
-        const p1 = (ya + xa) * 3, p2 = (ya + xb) * 3, p3 = (yb + xa) * 3, p4 = (yb + xb) * 3;
+        const xa = Math.min(x0, lastX),
+          xb = Math.min(x0 + 1, lastX);
+        const ya = Math.min(y0, lastY) * width,
+          yb = Math.min(y0 + 1, lastY) * width;
+        const p1 = (ya + xa) * 3,
+          p2 = (ya + xb) * 3,
+          p3 = (yb + xa) * 3,
+          p4 = (yb + xb) * 3;
         const r = (rgb[p1]! + rgb[p2]! + rgb[p3]! + rgb[p4]!) / 4;
         const g = (rgb[p1 + 1]! + rgb[p2 + 1]! + rgb[p3 + 1]! + rgb[p4 + 1]!) / 4;
         const bl = (rgb[p1 + 2]! + rgb[p2 + 2]! + rgb[p3 + 2]! + rgb[p4 + 2]!) / 4;
@@ -293,12 +312,20 @@ export function encodeJpeg(rgb: Uint8Array, width: number, height: number, quali
   const w = new BitWriter();
   w.raw(0xff, 0xd8);
   w.raw(0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0); // JFIF 1.1, no density, no thumbnail
-  for (const [id, table] of [[0, lumaQt], [1, chromaQt]] as const) {
+  for (const [id, table] of [
+    [0, lumaQt],
+    [1, chromaQt],
+  ] as const) {
     w.raw(0xff, 0xdb, 0, 67, id);
     for (let k = 0; k < 64; k++) w.raw(table[ZIGZAG[k]!]!);
   }
   w.raw(0xff, 0xc0, 0, 17, 8, height >> 8, height, width >> 8, width, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1);
-  for (const [index, klass, id] of [[0, 0, 0], [1, 1, 0], [2, 0, 1], [3, 1, 1]] as const) {
+  for (const [index, klass, id] of [
+    [0, 0, 0],
+    [1, 1, 0],
+    [2, 0, 1],
+    [3, 1, 1],
+  ] as const) {
     const t = tables[index]!;
     const length = 2 + 1 + 16 + t.values.length;
     w.raw(0xff, 0xc4, length >> 8, length, (klass << 4) | id, ...t.bits, ...t.values);

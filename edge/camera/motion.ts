@@ -86,9 +86,11 @@ export class MotionDetector {
   private downscale(frame: Pick<Frame, 'rgb' | 'width' | 'height'>): void {
     const { rgb, width } = frame;
     for (let sy = 0; sy < this.height; sy++) {
-      const y0 = this.yStart[sy]!, y1 = this.yEnd[sy]!;
+      const y0 = this.yStart[sy]!,
+        y1 = this.yEnd[sy]!;
       for (let sx = 0; sx < this.width; sx++) {
-        const x0 = this.xStart[sx]!, x1 = this.xEnd[sx]!;
+        const x0 = this.xStart[sx]!,
+          x1 = this.xEnd[sx]!;
         let sum = 0;
         for (let y = y0; y < y1; y++) {
           let p = (y * width + x0) * 3;
@@ -141,12 +143,17 @@ export class MotionDetector {
     for (let start = 0; start < changed.length; start++) {
       if (!changed[start] || labels[start]) continue;
       label++;
-      let count = 0, minX = w, minY = h, maxX = 0, maxY = 0;
+      let count = 0,
+        minX = w,
+        minY = h,
+        maxX = 0,
+        maxY = 0;
       stack.push(start);
       labels[start] = label;
       while (stack.length > 0) {
         const i = stack.pop()!;
-        const x = i % w, y = (i - x) / w;
+        const x = i % w,
+          y = (i - x) / w;
         count++;
         if (x < minX) minX = x;
         if (x > maxX) maxX = x;

@@ -83,13 +83,31 @@ export function previewFfmpegArgs(options: Pick<PreviewOptions, 'url' | 'rtspTra
     url = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
   }
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error',
-    '-threads', '1',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'error',
+    '-threads',
+    '1',
     ...input,
-    '-i', url,
-    '-an', '-sn', '-dn',
-    '-vf', `scale=${options.width ?? 640}:-2`, '-r', String(options.fps ?? 25),
-    '-f', 'mpegts', '-codec:v', 'mpeg1video', '-b:v', '600k', '-bf', '0',
+    '-i',
+    url,
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    `scale=${options.width ?? 640}:-2`,
+    '-r',
+    String(options.fps ?? 25),
+    '-f',
+    'mpegts',
+    '-codec:v',
+    'mpeg1video',
+    '-b:v',
+    '600k',
+    '-bf',
+    '0',
     'pipe:1',
   ];
 }
@@ -181,7 +199,8 @@ export class CameraPreview {
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'that address is not one of this box' : code ?? (err as Error).message;
+      const why =
+        code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'that address is not one of this box' : (code ?? (err as Error).message);
       throw new IocError('UNAVAILABLE', `live preview cannot listen on ${host}:${port}: ${why}`, { cause: err });
     }
     this.server.on('error', (err) => this.log.warn({ err: err.message }, 'live preview listener error'));
@@ -201,7 +220,12 @@ export class CameraPreview {
     // 'close', not 'exit': by then stderr has been read to its end (ffmpeg's last words).
     child.once('close', (code, signal) => {
       if (!this.running) return;
-      const last = redactText(this.stderrTail).split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' | ');
+      const last = redactText(this.stderrTail)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-2)
+        .join(' | ');
       void this.close('camera failed', (last || `ffmpeg exited (${code ?? signal})`).slice(0, 400));
     });
   }
@@ -218,7 +242,11 @@ export class CameraPreview {
 
   private refuse(req: IncomingMessage, what: string): void {
     this.refused++;
-    this.rateLog.warn('refused', { camera: this.cameraId, from: req.socket.remoteAddress, what, refused: this.refused }, 'live preview refused a request without a valid token');
+    this.rateLog.warn(
+      'refused',
+      { camera: this.cameraId, from: req.socket.remoteAddress, what, refused: this.refused },
+      'live preview refused a request without a valid token',
+    );
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

@@ -52,7 +52,13 @@ export class TamperDetector {
       this.normalSinceMs = undefined;
       this.suspectSinceMs ??= monoMs;
       if (!this.state.active && monoMs - this.suspectSinceMs >= holdMs) {
-        this.state = { active: true, changed: true, reason: uniform ? `picture uniform (luma σ ${std.toFixed(1)}, mean ${mean.toFixed(0)})` : 'view no longer matches the scene (camera moved or covered)' };
+        this.state = {
+          active: true,
+          changed: true,
+          reason: uniform
+            ? `picture uniform (luma σ ${std.toFixed(1)}, mean ${mean.toFixed(0)})`
+            : 'view no longer matches the scene (camera moved or covered)',
+        };
         this.activeSinceMs = monoMs;
         return this.state;
       }

@@ -124,7 +124,9 @@ export function scaleInside(image: { rgb: Uint8Array; width: number; height: num
     for (let x = 0; x < w; x++) {
       const x0 = Math.floor((x * width) / w);
       const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * width) / w));
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let sy = y0; sy < y1; sy++) {
         for (let sx = x0; sx < x1; sx++) {
           const p = (sy * width + sx) * 3;

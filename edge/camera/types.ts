@@ -57,7 +57,10 @@ export function iou(a: Box, b: Box): number {
 
 export function unionBox(boxes: readonly Box[]): Box | undefined {
   if (boxes.length === 0) return undefined;
-  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  let x1 = Infinity,
+    y1 = Infinity,
+    x2 = -Infinity,
+    y2 = -Infinity;
   for (const b of boxes) {
     x1 = Math.min(x1, b.x);
     y1 = Math.min(y1, b.y);

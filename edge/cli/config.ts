@@ -48,7 +48,10 @@ export function registerConfig(program: Command): void {
     .command('validate')
     .argument('<file>', 'site config YAML')
     .description('check a config file offline; every error is shown with its path')
-    .addHelpText('after', '\nExit status 2 when the file is invalid.\n\nExamples:\n  edgectl config validate /tmp/new.yaml\n  edgectl config validate new.yaml --json | jq .issues')
+    .addHelpText(
+      'after',
+      '\nExit status 2 when the file is invalid.\n\nExamples:\n  edgectl config validate /tmp/new.yaml\n  edgectl config validate new.yaml --json | jq .issues',
+    )
     .action(
       action(async ({ out }, file: string) => {
         try {
@@ -57,7 +60,9 @@ export function registerConfig(program: Command): void {
           if (weak.length > 0) throw new ConfigError(file, weak);
           const c = loaded.config;
           out.result({ valid: true, file, revision: loaded.revision, migrated: loaded.migrated, issues: [] });
-          out.line(`${out.c.green('valid')}: ${file} (revision ${loaded.revision}; ${c.sensors.length} sensors, ${c.cameras.length} cameras, device ${c.device.id})`);
+          out.line(
+            `${out.c.green('valid')}: ${file} (revision ${loaded.revision}; ${c.sensors.length} sensors, ${c.cameras.length} cameras, device ${c.device.id})`,
+          );
           for (const m of loaded.migrated) out.line(out.c.yellow(`migrated on load: ${m}`));
           return EXIT.OK;
         } catch (err) {
@@ -74,7 +79,7 @@ export function registerConfig(program: Command): void {
     .command('diff')
     .argument('<file>', 'candidate config YAML')
     .description('settings that differ from the running config (from the config on disk if the agent is down)')
-    .addHelpText('after', '\nExamples:\n  edgectl config diff /tmp/new.yaml\n  edgectl config diff /tmp/new.yaml --json | jq \'.changes[].path\'')
+    .addHelpText('after', "\nExamples:\n  edgectl config diff /tmp/new.yaml\n  edgectl config diff /tmp/new.yaml --json | jq '.changes[].path'")
     .action(
       action(async ({ globals, out }, file: string) => {
         const yaml = readFileSync(file, 'utf8');
@@ -98,7 +103,10 @@ export function registerConfig(program: Command): void {
     .command('apply')
     .argument('<file>', 'new config YAML')
     .description('validate, install next to the running config (keeping the previous one) and reload')
-    .addHelpText('after', '\nOnly the changed parts restart (sensors/broker, cameras, uplink); device, data_dir,\noutbox, admin and log settings take effect at the next restart. If the new config does\nnot start, the previous one is put back.\n\nExamples:\n  edgectl config apply /tmp/new.yaml\n  edgectl config rollback')
+    .addHelpText(
+      'after',
+      '\nOnly the changed parts restart (sensors/broker, cameras, uplink); device, data_dir,\noutbox, admin and log settings take effect at the next restart. If the new config does\nnot start, the previous one is put back.\n\nExamples:\n  edgectl config apply /tmp/new.yaml\n  edgectl config rollback',
+    )
     .action(
       action(async ({ globals, out }, file: string) => {
         const yaml = readFileSync(file, 'utf8');

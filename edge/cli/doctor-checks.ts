@@ -71,7 +71,12 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 export async function checkFfmpeg(ctx: DoctorContext): Promise<CheckResult> {
   const r = await run(ctx.ffmpegPath, ['-hide_banner', '-version'], 10_000);
   if (r.error?.code === 'ENOENT') return fail('ffmpeg', `ffmpeg not found (looked for "${ctx.ffmpegPath}" on PATH)`, 'install it: apt-get install ffmpeg');
-  if (r.code !== 0) return fail('ffmpeg', `ffmpeg does not run: ${lastLine(r.stderr) || r.error?.message || `exit ${r.code}`}`, 'reinstall it: apt-get install --reinstall ffmpeg');
+  if (r.code !== 0)
+    return fail(
+      'ffmpeg',
+      `ffmpeg does not run: ${lastLine(r.stderr) || r.error?.message || `exit ${r.code}`}`,
+      'reinstall it: apt-get install --reinstall ffmpeg',
+    );
   return pass('ffmpeg', r.stdout.split('\n')[0]!.replace(/ Copyright.*/, ''));
 }
 
@@ -84,11 +89,19 @@ export async function checkCamera(ctx: DoctorContext, camera: CameraConfig, ffmp
   if (/^rtsps?:/.test(url)) input.push('-rtsp_transport', camera.rtsp_transport, '-timeout', '5000000');
   if (url.startsWith('file:')) url = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
   const started = Date.now();
-  const r = await run(ctx.ffmpegPath, ['-hide_banner', '-nostdin', '-loglevel', 'info', ...input, '-i', url, '-frames:v', '1', '-f', 'null', '-'], PROBE_TIMEOUT_MS);
+  const r = await run(
+    ctx.ffmpegPath,
+    ['-hide_banner', '-nostdin', '-loglevel', 'info', ...input, '-i', url, '-frames:v', '1', '-f', 'null', '-'],
+    PROBE_TIMEOUT_MS,
+  );
   const video = /Stream #\d+:\d+.*?Video: (\w+).*?(\d{2,5}x\d{2,5})/.exec(r.stderr);
   if (r.code === 0 && video) return pass(name, `decodes ${video[1]} ${video[2]} (first frame in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const why = r.code === null ? `no frame within ${PROBE_TIMEOUT_MS / 1000} s` : lastLine(r.stderr) || `ffmpeg exit ${r.code}`;
-  return fail(name, redactText(`cannot decode ${url}: ${why}`), `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`);
+  return fail(
+    name,
+    redactText(`cannot decode ${url}: ${why}`),
+    `check the camera's power, cable and address; try rtsp_transport: ${camera.rtsp_transport === 'tcp' ? 'udp' : 'tcp'}; the user and password in the URL`,
+  );
 }
 
 export function checkModel(ctx: DoctorContext): CheckResult {
@@ -108,7 +121,12 @@ export async function checkDetector(ctx: DoctorContext): Promise<CheckResult> {
   if (!ctx.config.cameras.some((c) => c.enabled && c.detect.enabled)) return skip('detector', 'skipped: no camera detects objects');
   const judge = (backend: string, medianMs: number, where: string): CheckResult =>
     medianMs > 1000
-      ? { name: 'detector', status: 'warn', detail: `${backend} backend, ${medianMs} ms per inference (${where}) — slow`, hint: 'lower cameras[].detect.fps, or install tfjs-node on this box' }
+      ? {
+          name: 'detector',
+          status: 'warn',
+          detail: `${backend} backend, ${medianMs} ms per inference (${where}) — slow`,
+          hint: 'lower cameras[].detect.fps, or install tfjs-node on this box',
+        }
       : pass('detector', `${backend} backend, ${medianMs} ms per inference (${where})`);
   if (ctx.agent) {
     try {
@@ -130,10 +148,14 @@ async function standaloneBench(config: EdgeConfig, judge: (backend: string, ms: 
   const model = new ModelStore(config.data_dir).active();
   // Its log goes to stderr, warnings only: stdout carries the doctor's own report (--json).
   const logger = pino({ level: 'warn', base: { component: 'detector' }, ...LOG_REDACTION }, pino.destination(2));
-  const detector = new Detector({ manifestPath: model.manifestPath, modelRoot: model.modelRoot, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } }, { metrics: createEdgeMetrics(), logger });
+  const detector = new Detector(
+    { manifestPath: model.manifestPath, modelRoot: model.modelRoot, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } },
+    { metrics: createEdgeMetrics(), logger },
+  );
   try {
     await detector.start();
-    if (!detector.available) return fail('detector', `does not load: ${detector.health().detail}`, 'check the model (above); edgectl logs --component detector');
+    if (!detector.available)
+      return fail('detector', `does not load: ${detector.health().detail}`, 'check the model (above); edgectl logs --component detector');
     const { medianMs } = await timeInference(detector, 3);
     return judge(detector.backend, medianMs, 'standalone');
   } finally {
@@ -166,8 +188,15 @@ export async function checkCoordinator(ctx: DoctorContext): Promise<{ result: Ch
   if (ctx.status) {
     const u = ctx.status.uplink;
     if (u.state === 'connected') return { result: pass('coordinator', `connected to ${u.address}, token accepted; RTT ${u.rttMs} ms`) };
-    if (u.state === 'refused') return { result: fail('coordinator', `${u.address} refuses this device: ${u.lastError}`, 'get the right token from the IOC and run edgectl provision') };
-    return { result: fail('coordinator', `${u.state} (${u.address}): ${u.lastError || 'not connected yet'}`, 'check the network link (modem, satellite terminal) and the address; edgectl link test once it is up') };
+    if (u.state === 'refused')
+      return { result: fail('coordinator', `${u.address} refuses this device: ${u.lastError}`, 'get the right token from the IOC and run edgectl provision') };
+    return {
+      result: fail(
+        'coordinator',
+        `${u.state} (${u.address}): ${u.lastError || 'not connected yet'}`,
+        'check the network link (modem, satellite terminal) and the address; edgectl link test once it is up',
+      ),
+    };
   }
   if (!ctx.config) return { result: skip('coordinator', 'skipped: needs a valid config') };
   let token: string;
@@ -178,14 +207,19 @@ export async function checkCoordinator(ctx: DoctorContext): Promise<{ result: Ch
   }
   const c = ctx.config;
   const outcome = await verifyIdentity(linkTargetOf(c.coordinator), { deviceId: c.device.id, siteId: c.device.site, token });
-  if (outcome.ok) return { result: pass('coordinator', `${c.coordinator.address} accepts the token (Register, RTT ${outcome.rttMs} ms)`), offsetMs: outcome.offsetMs };
-  if (outcome.refused) return { result: fail('coordinator', `${c.coordinator.address} refuses the token: ${outcome.error}`, 'get the right token from the IOC and run edgectl provision') };
+  if (outcome.ok)
+    return { result: pass('coordinator', `${c.coordinator.address} accepts the token (Register, RTT ${outcome.rttMs} ms)`), offsetMs: outcome.offsetMs };
+  if (outcome.refused)
+    return {
+      result: fail('coordinator', `${c.coordinator.address} refuses the token: ${outcome.error}`, 'get the right token from the IOC and run edgectl provision'),
+    };
   return { result: fail('coordinator', `${c.coordinator.address} not reachable: ${outcome.error}`, 'check the network link and coordinator.address') };
 }
 
 export function checkClock(ctx: DoctorContext, registerOffsetMs: number | undefined): CheckResult {
   const measured = ctx.status ? (ctx.status.clock.synced ? ctx.status.clock.offsetMs : undefined) : registerOffsetMs;
-  if (measured === undefined) return skip('clock', ctx.status ? 'skipped: offset not measured yet (uplink never connected)' : 'skipped: coordinator not reachable');
+  if (measured === undefined)
+    return skip('clock', ctx.status ? 'skipped: offset not measured yet (uplink never connected)' : 'skipped: coordinator not reachable');
   const abs = Math.abs(measured);
   const detail = `offset ${measured >= 0 ? '+' : ''}${measured} ms from the coordinator`;
   const hint = 'check time sync: timedatectl status; systemctl restart systemd-timesyncd (or chrony)';
@@ -218,5 +252,12 @@ export async function checkBroker(ctx: DoctorContext): Promise<CheckResult> {
 
 /** Redacted before it is cut: a cut through a URL would leave part of its password unmasked. */
 function lastLine(text: string): string {
-  return redactText(text).split('\n').map((l) => l.trim()).filter(Boolean).at(-1)?.slice(0, 200) ?? '';
+  return (
+    redactText(text)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1)
+      ?.slice(0, 200) ?? ''
+  );
 }

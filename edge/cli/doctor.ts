@@ -12,11 +12,24 @@ import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
 import { configFile, socketPath, type GlobalOptions } from './target.js';
 import {
-  checkBroker, checkCamera, checkClock, checkCoordinator, checkDetector, checkDisk, checkFfmpeg, checkModel,
-  type CheckResult, type DoctorContext,
+  checkBroker,
+  checkCamera,
+  checkClock,
+  checkCoordinator,
+  checkDetector,
+  checkDisk,
+  checkFfmpeg,
+  checkModel,
+  type CheckResult,
+  type DoctorContext,
 } from './doctor-checks.js';
 
-export async function runDoctor(ctx: DoctorContext, agentProblem: CheckResult, configResult: CheckResult, onResult: (r: CheckResult) => void): Promise<CheckResult[]> {
+export async function runDoctor(
+  ctx: DoctorContext,
+  agentProblem: CheckResult,
+  configResult: CheckResult,
+  onResult: (r: CheckResult) => void,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const add = (r: CheckResult) => {
     results.push(r);
@@ -61,7 +74,10 @@ function loadForDoctor(file: string): { config: EdgeConfig | undefined; result: 
     return { config: loaded.config, result: { name: 'config', status: 'pass', detail: `${file} is valid (revision ${loaded.revision})` } };
   } catch (err) {
     const issues = err instanceof ConfigError ? err.issues.join('; ') : errorMessage(err);
-    return { config: undefined, result: { name: 'config', status: 'fail', detail: `${file}: ${issues}`, hint: `edgectl config validate ${file} shows each error with its path` } };
+    return {
+      config: undefined,
+      result: { name: 'config', status: 'fail', detail: `${file}: ${issues}`, hint: `edgectl config validate ${file} shows each error with its path` },
+    };
   }
 }
 
@@ -71,15 +87,22 @@ async function askAgent(globals: GlobalOptions): Promise<{ agent: AdminClient | 
     agent = await AdminClient.connect(socketPath(globals));
     const status = await agent.call<AgentStatus>('status', {}, { timeoutMs: 15_000 });
     const down = status.components.filter((c) => c.state === 'down');
-    const result: CheckResult = down.length > 0
-      ? { name: 'agent', status: 'warn', detail: `running; down: ${down.map((c) => `${c.name} (${c.detail})`).join(', ')}`, hint: 'edgectl status; edgectl logs --component <name>' }
-      : { name: 'agent', status: 'pass', detail: `running for ${Math.round(status.uptimeS / 60)} min, config ${status.versions.config}` };
+    const result: CheckResult =
+      down.length > 0
+        ? {
+            name: 'agent',
+            status: 'warn',
+            detail: `running; down: ${down.map((c) => `${c.name} (${c.detail})`).join(', ')}`,
+            hint: 'edgectl status; edgectl logs --component <name>',
+          }
+        : { name: 'agent', status: 'pass', detail: `running for ${Math.round(status.uptimeS / 60)} min, config ${status.versions.config}` };
     return { agent, status, result };
   } catch (err) {
     agent?.close();
-    const result: CheckResult = err instanceof AgentNotRunningError
-      ? { name: 'agent', status: 'fail', detail: err.message, hint: 'systemctl start ioc-edge; journalctl -u ioc-edge -n 50 shows why it stopped' }
-      : { name: 'agent', status: 'fail', detail: errorMessage(err), hint: 'journalctl -u ioc-edge -n 50' };
+    const result: CheckResult =
+      err instanceof AgentNotRunningError
+        ? { name: 'agent', status: 'fail', detail: err.message, hint: 'systemctl start ioc-edge; journalctl -u ioc-edge -n 50 shows why it stopped' }
+        : { name: 'agent', status: 'fail', detail: errorMessage(err), hint: 'journalctl -u ioc-edge -n 50' };
     return { agent: undefined, status: undefined, result };
   }
 }
@@ -90,13 +113,23 @@ export function registerDoctor(program: Command): void {
     .option('--ffmpeg <path>', 'ffmpeg to check', 'ffmpeg')
     .option('--standalone-detector', 'when the agent is down, load the model here and time it (takes seconds)')
     .description('check everything the box needs, with a fix for each failure (also with the agent down)')
-    .addHelpText('after', '\nChecks: config, agent, ffmpeg, each camera decodes, model sha256, detector speed, disk\nbudget, coordinator and token, clock offset, broker port. Exit status 1 if any fails.\n\nExamples:\n  edgectl doctor\n  edgectl doctor --json | jq \'.checks[] | select(.status=="fail")\'')
+    .addHelpText(
+      'after',
+      '\nChecks: config, agent, ffmpeg, each camera decodes, model sha256, detector speed, disk\nbudget, coordinator and token, clock offset, broker port. Exit status 1 if any fails.\n\nExamples:\n  edgectl doctor\n  edgectl doctor --json | jq \'.checks[] | select(.status=="fail")\'',
+    )
     .action(
       action(async ({ globals, out }, options: { ffmpeg: string; standaloneDetector?: boolean }) => {
         const { agent, status, result: agentResult } = await askAgent(globals);
         const file = doctorConfigFile(globals, status);
         const { config, result: configResult } = loadForDoctor(file);
-        const ctx: DoctorContext = { configFile: file, config, agent, status, ffmpegPath: options.ffmpeg, standaloneDetector: options.standaloneDetector === true };
+        const ctx: DoctorContext = {
+          configFile: file,
+          config,
+          agent,
+          status,
+          ffmpegPath: options.ffmpeg,
+          standaloneDetector: options.standaloneDetector === true,
+        };
         let results: CheckResult[];
         try {
           results = await runDoctor(ctx, agentResult, configResult, (r) => printResult(out, r));
@@ -105,9 +138,18 @@ export function registerDoctor(program: Command): void {
         }
         const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
         const skipped = results.filter((r) => r.status === 'skip');
-        out.result({ agentRunning: status !== undefined, passed: count('pass'), warnings: count('warn'), failed: count('fail'), skipped: skipped.length, checks: results });
+        out.result({
+          agentRunning: status !== undefined,
+          passed: count('pass'),
+          warnings: count('warn'),
+          failed: count('fail'),
+          skipped: skipped.length,
+          checks: results,
+        });
         out.line();
-        out.line(`${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed, ${skipped.length} skipped${skipped.length ? ` (${skipped.map((r) => r.name).join(', ')})` : ''}`);
+        out.line(
+          `${count('pass')} passed, ${count('warn')} warnings, ${count('fail')} failed, ${skipped.length} skipped${skipped.length ? ` (${skipped.map((r) => r.name).join(', ')})` : ''}`,
+        );
         return count('fail') > 0 ? EXIT.FAILED : EXIT.OK;
       }),
     );

@@ -24,26 +24,35 @@ export function registerLink(program: Command): void {
     .command('test')
     .option('--max-bytes <n>', 'largest probe', String(1024 * 1024))
     .description('round trip and throughput to the coordinator, and the rate cap to configure')
-    .addHelpText('after', '\nSends probes of growing size up the live link (4 KB, 16 KB, … until one takes ~8 s).\nOn a satellite link this uses a few hundred KB of the data budget.\n\nExamples:\n  edgectl link test\n  edgectl link test --max-bytes 65536')
+    .addHelpText(
+      'after',
+      '\nSends probes of growing size up the live link (4 KB, 16 KB, … until one takes ~8 s).\nOn a satellite link this uses a few hundred KB of the data budget.\n\nExamples:\n  edgectl link test\n  edgectl link test --max-bytes 65536',
+    )
     .action(
       action(async ({ globals, out }, options: { maxBytes: string }) => {
         const signal = interruptSignal();
         out.note(out.c.dim('probing the link…'));
         const result = await withAgent(globals, (client) =>
-          client.call<LinkResult>('link.test', { maxBytes: Number(options.maxBytes) }, {
-            signal,
-            onItem: (item) => {
-              const step = item as LinkStep;
-              out.item(step);
-              out.line(step.bytes === 0 ? `round trip ${step.rttMs} ms` : `${formatBytes(step.bytes).padStart(8)} in ${step.rttMs} ms → ${step.kbps} kbit/s`);
+          client.call<LinkResult>(
+            'link.test',
+            { maxBytes: Number(options.maxBytes) },
+            {
+              signal,
+              onItem: (item) => {
+                const step = item as LinkStep;
+                out.item(step);
+                out.line(step.bytes === 0 ? `round trip ${step.rttMs} ms` : `${formatBytes(step.bytes).padStart(8)} in ${step.rttMs} ms → ${step.kbps} kbit/s`);
+              },
             },
-          }),
+          ),
         );
         out.item({ done: true, ...result });
         out.line();
         out.line(`coordinator ${result.address}: RTT ${result.rttMs} ms, throughput ${result.throughputKbps ?? '—'} kbit/s`);
         if (result.recommendedRateKbps !== null) {
-          out.line(`set ${out.c.bold(`uplink.rate_kbps: ${result.recommendedRateKbps}`)} (${Math.round(result.share * 100)} % of the measured throughput; now ${result.currentRateKbps || 'unlimited'})`);
+          out.line(
+            `set ${out.c.bold(`uplink.rate_kbps: ${result.recommendedRateKbps}`)} (${Math.round(result.share * 100)} % of the measured throughput; now ${result.currentRateKbps || 'unlimited'})`,
+          );
         }
         return EXIT.OK;
       }),

@@ -110,7 +110,7 @@ export function registerLogs(program: Command): void {
     .option('--component <name>', 'only this component (uplink, broker, sensors, outbox, camera:<id>, detector, admin …)')
     .option('--level <level>', 'at least this level: trace, debug, info, warn, error, fatal', 'trace')
     .option('-n, --lines <n>', 'last lines to show first', '100')
-    .description('the agent\'s log files, pretty-printed and filtered (works without the agent)')
+    .description("the agent's log files, pretty-printed and filtered (works without the agent)")
     .addHelpText('after', '\nExamples:\n  edgectl logs -n 50\n  edgectl logs -f --component uplink\n  edgectl logs --level warn --json | jq .msg')
     .action(
       action(async ({ globals, out }, options: { follow?: boolean; component?: string; level: string; lines: string }) => {

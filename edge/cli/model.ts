@@ -35,7 +35,10 @@ export function readBundle(path: string): { manifest: ModelManifest; files: Reco
       execFileSync('tar', ['-xf', path, '-C', cleanup], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
       rmSync(cleanup, { recursive: true, force: true });
-      throw new IocError('MODEL_INVALID', `${path} is neither a folder nor a readable tar archive: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`);
+      throw new IocError(
+        'MODEL_INVALID',
+        `${path} is neither a folder nor a readable tar archive: ${String((err as { stderr?: Buffer }).stderr ?? err).trim()}`,
+      );
     }
     root = cleanup;
   }
@@ -50,7 +53,8 @@ export function readBundle(path: string): { manifest: ModelManifest; files: Reco
       const found = [join(base, file.path), join(dirname(base), file.path), join(base, basename(file.path))].find((p) => existsSync(p));
       if (!found) throw new IocError('MODEL_INVALID', `${file.path} (listed in the manifest) is not in the bundle`);
       const data = readFileSync(found);
-      if (sha256(data) !== file.sha256) throw new IocError('MODEL_INVALID', `${file.path}: sha256 does not match the manifest; the copy is damaged — copy it again`);
+      if (sha256(data) !== file.sha256)
+        throw new IocError('MODEL_INVALID', `${file.path}: sha256 does not match the manifest; the copy is damaged — copy it again`);
       files[file.path] = data;
     }
     return { manifest, files };
@@ -66,7 +70,10 @@ export function registerModel(program: Command): void {
     .command('install')
     .argument('<bundle>', 'folder or tarball with manifest.json and the model files it lists')
     .description('verify a new model and swap it into the running detector (cameras keep running)')
-    .addHelpText('after', '\nCameras report motion-only while the new model loads (seconds). If it does not load,\nthe previous model is put back and the exit status is 1.\n\nExamples:\n  edgectl model install /media/usb/centernet-2025-06.tgz\n  edgectl model install ./model-folder')
+    .addHelpText(
+      'after',
+      '\nCameras report motion-only while the new model loads (seconds). If it does not load,\nthe previous model is put back and the exit status is 1.\n\nExamples:\n  edgectl model install /media/usb/centernet-2025-06.tgz\n  edgectl model install ./model-folder',
+    )
     .action(
       action(async ({ globals, out }, bundlePath: string) => {
         const bundle = readBundle(bundlePath);
@@ -74,11 +81,17 @@ export function registerModel(program: Command): void {
         out.note(out.c.dim(`${bundle.manifest.name}: ${Object.keys(bundle.files).length} files, ${formatBytes(total)}, sha256 ok; installing…`));
         const files = Object.fromEntries(Object.entries(bundle.files).map(([p, b]) => [p, b.toString('base64')]));
         const result = await withAgent(globals, (client) =>
-          client.call<{ installed: string; previous: string; loaded: boolean; backend?: string }>('model.install', { manifest: bundle.manifest, files }, { timeoutMs: 300_000 }),
+          client.call<{ installed: string; previous: string; loaded: boolean; backend?: string }>(
+            'model.install',
+            { manifest: bundle.manifest, files },
+            { timeoutMs: 300_000 },
+          ),
         );
         out.result(result);
         out.line(`${out.c.green('installed')} ${result.installed} (previous: ${result.previous})`);
-        out.line(result.loaded ? `the detector runs it now on the ${result.backend} backend` : 'no camera detects objects on this box: it is used when one does');
+        out.line(
+          result.loaded ? `the detector runs it now on the ${result.backend} backend` : 'no camera detects objects on this box: it is used when one does',
+        );
         return EXIT.OK;
       }),
     );
@@ -89,7 +102,9 @@ export function registerModel(program: Command): void {
     .addHelpText('after', '\nExamples:\n  edgectl model show')
     .action(
       action(async ({ globals, out }) => {
-        const info = await withAgent(globals, (client) => client.call<{ active: ModelLocation; previous: ModelLocation | null; detector: { state: string; detail: string } | null }>('model.show'));
+        const info = await withAgent(globals, (client) =>
+          client.call<{ active: ModelLocation; previous: ModelLocation | null; detector: { state: string; detail: string } | null }>('model.show'),
+        );
         out.result(info);
         out.line(`active    ${info.active.id} (${info.active.manifestPath})`);
         out.line(`previous  ${info.previous ? info.previous.id : '—'}`);

@@ -24,13 +24,21 @@ export function registerOutbox(program: Command): void {
         const stats = await withAgent(globals, (client) => client.call<OutboxStats & { uplink: UplinkStatus }>('outbox.stats'));
         out.result(stats);
         const rows = stats.lanes.map((l) => [
-          l.lane, formatCount(l.records), formatBytes(l.bytes), l.records > 0 ? formatDuration(l.oldestAgeMs) : '—',
-          String(l.dropped.budget), String(l.dropped.ttl), String(l.dropped.dead_letter), String(l.dropped.corrupt),
+          l.lane,
+          formatCount(l.records),
+          formatBytes(l.bytes),
+          l.records > 0 ? formatDuration(l.oldestAgeMs) : '—',
+          String(l.dropped.budget),
+          String(l.dropped.ttl),
+          String(l.dropped.dead_letter),
+          String(l.dropped.corrupt),
         ]);
         const head = ['LANE', 'RECORDS', 'BYTES', 'OLDEST', 'DROP:BUDGET', 'DROP:TTL', 'DEAD', 'CORRUPT'].map((h) => out.c.dim(h));
         for (const row of columns([head, ...rows])) out.line(row);
         out.line();
-        out.line(`total ${formatCount(stats.records)} records, ${formatBytes(stats.bytes)} of ${formatBytes(stats.budgetBytes)} budget; ${stats.deadLetters} dead letters; uplink ${out.state(stats.uplink.state)}`);
+        out.line(
+          `total ${formatCount(stats.records)} records, ${formatBytes(stats.bytes)} of ${formatBytes(stats.budgetBytes)} budget; ${stats.deadLetters} dead letters; uplink ${out.state(stats.uplink.state)}`,
+        );
         return EXIT.OK;
       }),
     );
@@ -38,7 +46,7 @@ export function registerOutbox(program: Command): void {
   const dead = outbox.command('dead-letter').description('records the coordinator refused repeatedly');
   dead
     .command('list')
-    .description('dead letters with the coordinator\'s reason')
+    .description("dead letters with the coordinator's reason")
     .addHelpText('after', '\nExamples:\n  edgectl outbox dead-letter list')
     .action(
       action(async ({ globals, out }) => {
@@ -66,10 +74,13 @@ export function registerOutbox(program: Command): void {
         if (options.all) params = { all: true };
         else {
           const m = /^([a-z]+)\/(\d+)$/.exec(record ?? '');
-          if (!m || !(LANES as readonly string[]).includes(m[1]!)) throw new UsageError(`give a dead letter as <lane>/<seq> (lanes: ${LANES.join(', ')}), or --all`);
+          if (!m || !(LANES as readonly string[]).includes(m[1]!))
+            throw new UsageError(`give a dead letter as <lane>/<seq> (lanes: ${LANES.join(', ')}), or --all`);
           params = { lane: m[1], seq: Number(m[2]) };
         }
-        const result = await withAgent(globals, (client) => client.call<{ resent: { from: { lane: string; seq: number }; to: { lane: string; seq: number } }[] }>('outbox.resend', params));
+        const result = await withAgent(globals, (client) =>
+          client.call<{ resent: { from: { lane: string; seq: number }; to: { lane: string; seq: number } }[] }>('outbox.resend', params),
+        );
         out.result(result);
         for (const r of result.resent) out.line(`${r.from.lane}/${r.from.seq} → queued again as ${r.to.lane}/${r.to.seq}`);
         if (result.resent.length === 0) out.line('no dead letters');
@@ -82,7 +93,10 @@ export function registerOutbox(program: Command): void {
     .option('--wait', 'follow until the backlog is delivered (progress bar, ETA at the current rate)')
     .option('--timeout <seconds>', 'give up waiting after this long', '3600')
     .description('how long the backlog needs to go up the link; --wait follows it to the end')
-    .addHelpText('after', '\nExit status 1 when --wait times out before the backlog is delivered.\n\nExamples:\n  edgectl outbox drain\n  edgectl outbox drain --wait --timeout 600')
+    .addHelpText(
+      'after',
+      '\nExit status 1 when --wait times out before the backlog is delivered.\n\nExamples:\n  edgectl outbox drain\n  edgectl outbox drain --wait --timeout 600',
+    )
     .action(
       action(async ({ globals, out }, options: { wait?: boolean; timeout: string }) => {
         const timeoutS = Number(options.timeout);
@@ -91,14 +105,18 @@ export function registerOutbox(program: Command): void {
         const bar = options.wait ? new DrainBar(out) : undefined;
         const result = await withAgent(globals, (client) =>
           client
-            .call<DrainProgress & { drained: boolean; timedOut?: boolean }>('outbox.drain', { timeoutS: options.wait ? timeoutS : 1, intervalMs: 500 }, {
-              signal,
-              onItem: (item) => {
-                if (!options.wait) return;
-                out.item(item);
-                bar!.update(item as DrainProgress);
+            .call<DrainProgress & { drained: boolean; timedOut?: boolean }>(
+              'outbox.drain',
+              { timeoutS: options.wait ? timeoutS : 1, intervalMs: 500 },
+              {
+                signal,
+                onItem: (item) => {
+                  if (!options.wait) return;
+                  out.item(item);
+                  bar!.update(item as DrainProgress);
+                },
               },
-            })
+            )
             .catch((err: unknown) => {
               if (signal.aborted) return undefined;
               throw err;
@@ -114,7 +132,10 @@ export function registerOutbox(program: Command): void {
         }
         out.item({ done: true, ...result });
         if (result.drained) out.line(out.c.green('backlog delivered'));
-        else out.line(out.c.yellow(`still ${formatCount(result.records)} records (${formatBytes(result.bytes)}) after ${timeoutS} s; uplink ${result.uplinkState}`));
+        else
+          out.line(
+            out.c.yellow(`still ${formatCount(result.records)} records (${formatBytes(result.bytes)}) after ${timeoutS} s; uplink ${result.uplinkState}`),
+          );
         return result.drained ? EXIT.OK : EXIT.FAILED;
       }),
     );

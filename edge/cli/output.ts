@@ -56,7 +56,12 @@ export class Output {
 
   /** ● in the colour of a health state. */
   state(state: string): string {
-    const paint = state === 'ok' || state === 'connected' || state === 'pass' ? this.c.green : state === 'degraded' || state === 'connecting' || state === 'backoff' || state === 'skip' ? this.c.yellow : this.c.red;
+    const paint =
+      state === 'ok' || state === 'connected' || state === 'pass'
+        ? this.c.green
+        : state === 'degraded' || state === 'connecting' || state === 'backoff' || state === 'skip'
+          ? this.c.yellow
+          : this.c.red;
     return paint(`● ${state}`);
   }
 
@@ -110,5 +115,10 @@ export function columns(rows: string[][], gap = 2): string[] {
       widths[i] = Math.max(widths[i] ?? 0, visible(cell));
     });
   }
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell) + gap))).join('').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell) + gap)))
+      .join('')
+      .trimEnd(),
+  );
 }

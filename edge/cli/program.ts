@@ -37,7 +37,18 @@ Examples:
   edgectl config validate new.yaml    check a config before applying it
 ${EXIT_CODES_HELP}`,
     );
-  for (const register of [registerStatus, registerDoctor, registerCameras, registerSensors, registerOutbox, registerConfig, registerLink, registerLogs, registerProvision, registerModel]) {
+  for (const register of [
+    registerStatus,
+    registerDoctor,
+    registerCameras,
+    registerSensors,
+    registerOutbox,
+    registerConfig,
+    registerLink,
+    registerLogs,
+    registerProvision,
+    registerModel,
+  ]) {
     register(program);
   }
   return program;

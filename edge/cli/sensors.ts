@@ -15,7 +15,7 @@ export function registerSensors(program: Command): void {
   sensors
     .command('list')
     .description('configured sensors, their last value and when it came')
-    .addHelpText('after', '\nExamples:\n  edgectl sensors list\n  edgectl sensors list --json | jq \'.[] | select(.stale)\'')
+    .addHelpText('after', "\nExamples:\n  edgectl sensors list\n  edgectl sensors list --json | jq '.[] | select(.stale)'")
     .action(
       action(async ({ globals, out }) => {
         const list = await withAgent(globals, (client) => client.call<SensorStatus[]>('sensors.list'));
@@ -49,15 +49,21 @@ export function registerSensors(program: Command): void {
         out.note(out.c.dim(`waiting for readings${sensor ? ` of ${sensor}` : ''}… (Ctrl-C to stop)`));
         await withAgent(globals, (client) =>
           client
-            .call('sensors.tail', { ...(sensor ? { sensor } : {}), ...(count ? { count } : {}) }, {
-              signal,
-              onItem: (item) => {
-                const r = item as TailedReading;
-                out.item(r);
-                const time = new Date(r.wallMs).toLocaleTimeString('en-GB', { hour12: false });
-                out.line(`${out.c.dim(time)}  ${out.c.bold(r.sensorId)}${r.name !== r.sensorId ? ` (${r.name})` : ''}  ${r.metric} = ${out.c.cyan(String(r.value))} ${r.unit}`.trimEnd());
+            .call(
+              'sensors.tail',
+              { ...(sensor ? { sensor } : {}), ...(count ? { count } : {}) },
+              {
+                signal,
+                onItem: (item) => {
+                  const r = item as TailedReading;
+                  out.item(r);
+                  const time = new Date(r.wallMs).toLocaleTimeString('en-GB', { hour12: false });
+                  out.line(
+                    `${out.c.dim(time)}  ${out.c.bold(r.sensorId)}${r.name !== r.sensorId ? ` (${r.name})` : ''}  ${r.metric} = ${out.c.cyan(String(r.value))} ${r.unit}`.trimEnd(),
+                  );
+                },
               },
-            })
+            )
             .catch((err: unknown) => {
               if (!signal.aborted) throw err;
             }),

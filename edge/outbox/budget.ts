@@ -58,7 +58,14 @@ export function toRanges<T extends { lane: LaneName; seq: number; edgeTimeMs: nu
       last.lastEdgeTimeMs = item.edgeTimeMs;
       last.minEdgeTimeMs = Math.min(last.minEdgeTimeMs, item.edgeTimeMs);
     } else {
-      ranges.push({ lane: item.lane, firstSeq: item.seq, lastSeq: item.seq, firstEdgeTimeMs: item.edgeTimeMs, lastEdgeTimeMs: item.edgeTimeMs, minEdgeTimeMs: item.edgeTimeMs });
+      ranges.push({
+        lane: item.lane,
+        firstSeq: item.seq,
+        lastSeq: item.seq,
+        firstEdgeTimeMs: item.edgeTimeMs,
+        lastEdgeTimeMs: item.edgeTimeMs,
+        minEdgeTimeMs: item.edgeTimeMs,
+      });
     }
   }
   return ranges;
@@ -73,10 +80,9 @@ export function rangeMinEdgeTime(r: { firstEdgeTimeMs: number; lastEdgeTimeMs: n
  * Adds `range` to `ranges`, extending a neighbour of the same lane and reason instead when it
  * continues one: a day of evictions behind a cut link becomes one range, not one per write.
  */
-export function mergeRange<R extends { lane: LaneName; reason: string; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; minEdgeTimeMs?: number }>(
-  ranges: R[],
-  range: R,
-): void {
+export function mergeRange<
+  R extends { lane: LaneName; reason: string; firstSeq: number; lastSeq: number; firstEdgeTimeMs: number; lastEdgeTimeMs: number; minEdgeTimeMs?: number },
+>(ranges: R[], range: R): void {
   const min = (a: R, b: R) => Math.min(rangeMinEdgeTime(a), rangeMinEdgeTime(b));
   for (const r of ranges) {
     if (r.lane !== range.lane || r.reason !== range.reason) continue;

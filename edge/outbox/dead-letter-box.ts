@@ -39,9 +39,18 @@ export class DeadLetterBox {
     this.rejections.delete(`${lane}:${seq}`);
     const edgeTimeMs = plausibleTime(peekTimes(value)?.edgeTimeMs);
     const ops: BatchOp[] = [
-      { type: 'put', key: deadLetterKey(lane, seq), value: encodeDeadLetter({ lane, seq, code, reason, rejections: count, deadLetteredAtMs: ctx.wallNow(), edgeTimeMs }, value) },
+      {
+        type: 'put',
+        key: deadLetterKey(lane, seq),
+        value: encodeDeadLetter({ lane, seq, code, reason, rejections: count, deadLetteredAtMs: ctx.wallNow(), edgeTimeMs }, value),
+      },
     ];
-    const drop = ctx.ledger.stage('dead_letter', [{ lane, firstSeq: seq, lastSeq: seq, firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs }], [{ lane, seq, size: key.length + value.length }], ops);
+    const drop = ctx.ledger.stage(
+      'dead_letter',
+      [{ lane, firstSeq: seq, lastSeq: seq, firstEdgeTimeMs: edgeTimeMs, lastEdgeTimeMs: edgeTimeMs }],
+      [{ lane, seq, size: key.length + value.length }],
+      ops,
+    );
     await ctx.database.write(ops);
     this.count++;
     drop.counted();

@@ -48,8 +48,15 @@ export function describeDeadLetter(raw: Uint8Array): DeadLetter | undefined {
     }
   }
   return {
-    lane: letter.lane, seq: letter.seq, code: letter.code, reason: letter.reason, rejections: letter.rejections,
-    deadLetteredAtMs: letter.deadLetteredAtMs, edgeTimeMs: letter.edgeTimeMs, kind, bytes: value.length,
+    lane: letter.lane,
+    seq: letter.seq,
+    code: letter.code,
+    reason: letter.reason,
+    rejections: letter.rejections,
+    deadLetteredAtMs: letter.deadLetteredAtMs,
+    edgeTimeMs: letter.edgeTimeMs,
+    kind,
+    bytes: value.length,
   };
 }
 

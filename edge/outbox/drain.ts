@@ -11,7 +11,12 @@ import type { DropRange } from './drop-ledger.js';
 import type { OutboxContext } from './context.js';
 import type { OutboundRecord } from './types.js';
 
-interface CorruptRecord { lane: LaneName; seq: number; edgeTimeMs: number; size: number }
+interface CorruptRecord {
+  lane: LaneName;
+  seq: number;
+  edgeTimeMs: number;
+  size: number;
+}
 
 export class Drain {
   constructor(
@@ -84,7 +89,11 @@ export class Drain {
     if (corrupt.length > 0) await this.dropCorrupt(corrupt);
     // Not fsync'd: it only guards the drop counts against a record both delivered and evicted,
     // and the next fsync'd write carries it anyway.
-    if (advanced.size > 0) await ctx.database.write([...advanced].map((s) => ctx.lanes.metaOp(s)), false);
+    if (advanced.size > 0)
+      await ctx.database.write(
+        [...advanced].map((s) => ctx.lanes.metaOp(s)),
+        false,
+      );
     return out;
   }
 

@@ -60,7 +60,13 @@ export class DropLedger {
       touched.add(r.lane);
     }
     for (const v of removed) touched.add(v.lane);
-    const undo = ranges.length > 0 ? this.reports.add(ranges.map((r) => ({ ...r, reason })), ops) : () => undefined;
+    const undo =
+      ranges.length > 0
+        ? this.reports.add(
+            ranges.map((r) => ({ ...r, reason })),
+            ops,
+          )
+        : () => undefined;
     for (const lane of touched) ops.push(this.lanes.metaOp(this.lanes.get(lane)));
     return {
       lanes: touched,

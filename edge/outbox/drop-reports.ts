@@ -77,7 +77,10 @@ export class DropReportBook {
 
   /** Parts of [first, last] of `lane` not covered by a report still waiting for the coordinator. */
   uncovered(lane: LaneName, first: number, last: number): { first: number; last: number }[] {
-    const covered = [...this.reports.values()].flatMap((r) => r.ranges).filter((r) => r.lane === lane).sort((a, b) => a.firstSeq - b.firstSeq);
+    const covered = [...this.reports.values()]
+      .flatMap((r) => r.ranges)
+      .filter((r) => r.lane === lane)
+      .sort((a, b) => a.firstSeq - b.firstSeq);
     const gaps: { first: number; last: number }[] = [];
     let next = first;
     for (const r of covered) {

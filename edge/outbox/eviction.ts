@@ -20,6 +20,13 @@ async function* storedOldestFirst(ctx: OutboxContext, lane: LaneName): AsyncIter
   if (!mayHoldFrom(state, state.scanFrom)) return;
   for await (const [key, value] of ctx.database.db.iterator({ gte: recordKey(lane, state.scanFrom), lt: laneRange(lane).lt, ...ENC })) {
     const seq = seqFromRecordKey(key);
-    yield { lane, seq, size: key.length + value.length, edgeTimeMs: plausibleTime(peekTimes(value)?.edgeTimeMs), incoming: false, inFlight: isInFlight(state, seq) };
+    yield {
+      lane,
+      seq,
+      size: key.length + value.length,
+      edgeTimeMs: plausibleTime(peekTimes(value)?.edgeTimeMs),
+      incoming: false,
+      inFlight: isInFlight(state, seq),
+    };
   }
 }

@@ -120,8 +120,13 @@ export class GroupCommit {
       let record: Uint8Array;
       try {
         record = encodeRecord({
-          lane: laneToProto(lane), seq: state.nextSeq, kind: p.input.kind, edge_time_ms: edgeTimeMs,
-          clock_offset_ms: offset.offsetMs, clock_synced: offset.synced, ...p.input.body,
+          lane: laneToProto(lane),
+          seq: state.nextSeq,
+          kind: p.input.kind,
+          edge_time_ms: edgeTimeMs,
+          clock_offset_ms: offset.offsetMs,
+          clock_synced: offset.synced,
+          ...p.input.body,
         });
       } catch (err) {
         p.reject(new ValidationError(`record does not encode: ${errorMessage(err)}`));
@@ -147,7 +152,15 @@ export class GroupCommit {
       state.bytes += c.size;
     }
     const dropped = [...victims, ...tooLarge];
-    const drop = dropped.length > 0 ? ctx.ledger.stage('budget', toRanges(dropped), victims.filter((v) => !v.incoming), ops) : undefined;
+    const drop =
+      dropped.length > 0
+        ? ctx.ledger.stage(
+            'budget',
+            toRanges(dropped),
+            victims.filter((v) => !v.incoming),
+            ops,
+          )
+        : undefined;
     for (const lane of new Set(all.map((c) => c.lane))) {
       if (!drop?.lanes.has(lane)) ops.push(lanes.metaOp(lanes.get(lane)));
     }

@@ -45,7 +45,13 @@ export class Lanes {
     for (const lane of LANES) {
       const { meta, headSeq, edgeTimes } = scan.lanes.get(lane)!;
       this.map.set(lane, {
-        ...meta, lane, sentSeq: meta.ackedSeq, retry: new Set(), head: null, scanFrom: headSeq ?? meta.nextSeq, edgeTimes,
+        ...meta,
+        lane,
+        sentSeq: meta.ackedSeq,
+        retry: new Set(),
+        head: null,
+        scanFrom: headSeq ?? meta.nextSeq,
+        edgeTimes,
         coordinatorSeq: meta.ackedSeq,
       });
     }
@@ -73,7 +79,12 @@ export class Lanes {
   /** The lane meta as it stands now, as a write for the batch that changed it. */
   metaOp(state: LaneState): BatchOp {
     const meta: LaneMeta = {
-      nextSeq: state.nextSeq, ackedSeq: state.ackedSeq, sentHighSeq: state.sentHighSeq, count: state.count, bytes: state.bytes, dropped: state.dropped,
+      nextSeq: state.nextSeq,
+      ackedSeq: state.ackedSeq,
+      sentHighSeq: state.sentHighSeq,
+      count: state.count,
+      bytes: state.bytes,
+      dropped: state.dropped,
     };
     return { type: 'put', key: metaKey(state.lane), value: te.encode(JSON.stringify(meta)) };
   }

@@ -13,7 +13,11 @@ export function outboxStats(ctx: OutboxContext, deadLetters: number, unwritten: 
   const lanes: LaneStatsOut[] = LANES.map((lane) => {
     const s = ctx.lanes.get(lane);
     return {
-      lane, records: s.count, bytes: s.bytes, nextSeq: s.nextSeq, ackedSeq: s.ackedSeq,
+      lane,
+      records: s.count,
+      bytes: s.bytes,
+      nextSeq: s.nextSeq,
+      ackedSeq: s.ackedSeq,
       oldestAgeMs: s.head ? Math.max(0, agentNow - s.head.agentMs) : 0,
       dropped: { ...s.dropped },
       inFlight: Math.max(0, Math.min(s.sentHighSeq, s.nextSeq - 1) - s.ackedSeq),
@@ -55,7 +59,14 @@ export function outboxHealth(ctx: OutboxContext): { name: string; state: 'ok' | 
   const configured = ctx.options.diskBudgetBytes;
   const { stalled, writeErrors } = ctx.database;
   if (stalled) return { name: 'outbox', state: 'down', detail: `cannot write: ${stalled}`, restarts: writeErrors, lastSeenMs: 0 };
-  if (budget < configured) return { name: 'outbox', state: 'degraded', detail: `disk short of space: budget ${budget} of ${configured} bytes`, restarts: writeErrors, lastSeenMs: ctx.wallNow() };
+  if (budget < configured)
+    return {
+      name: 'outbox',
+      state: 'degraded',
+      detail: `disk short of space: budget ${budget} of ${configured} bytes`,
+      restarts: writeErrors,
+      lastSeenMs: ctx.wallNow(),
+    };
   return { name: 'outbox', state: 'ok', detail: `${ctx.lanes.totalBytes()} of ${budget} bytes`, restarts: writeErrors, lastSeenMs: ctx.wallNow() };
 }
 

@@ -20,9 +20,7 @@ import { DeadLetterBox } from './dead-letter-box.js';
 import { sweepExpired } from './ttl-sweep.js';
 import { outboxHealth, outboxStats, publishLaneGauges } from './outbox-stats.js';
 import type { OutboxContext, OutboxOptions } from './context.js';
-import type {
-  AppendResult, DeadLetter, DropReason, DropReportOut, OutboundRecord, OutboxInput, OutboxStats, RecordSink, RecoveryReport,
-} from './types.js';
+import type { AppendResult, DeadLetter, DropReason, DropReportOut, OutboundRecord, OutboxInput, OutboxStats, RecordSink, RecoveryReport } from './types.js';
 
 export type { OutboxOptions } from './context.js';
 
@@ -64,8 +62,14 @@ export class Outbox implements RecordSink {
       reopen: (use) => this.reopen(use),
     });
     this.ctx = {
-      options, kindLanes: this.kindLanes, lanes: this.lanes, ledger: this.ledger, database: this.database,
-      log: this.log, rateLimited, wallNow: this.wallNow,
+      options,
+      kindLanes: this.kindLanes,
+      lanes: this.lanes,
+      ledger: this.ledger,
+      database: this.database,
+      log: this.log,
+      rateLimited,
+      wallNow: this.wallNow,
       budgetBytes: () => this.budgetBytes(),
       publishGauges: () => this.publishGauges(),
     };

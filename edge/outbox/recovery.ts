@@ -47,11 +47,7 @@ export interface ScanResult {
   deadLetters: number;
 }
 
-export async function openWithRecovery(
-  dir: string,
-  log: Logger,
-  floor: SeqFloor,
-): Promise<{ db: Db; report: RecoveryReport; scan: ScanResult }> {
+export async function openWithRecovery(dir: string, log: Logger, floor: SeqFloor): Promise<{ db: Db; report: RecoveryReport; scan: ScanResult }> {
   const wal = inspectWal(dir);
   if (wal.tailBytes > 0 || wal.corruptRecords > 0) {
     log.error({ dir, tailBytes: wal.tailBytes, corruptRecords: wal.corruptRecords }, 'outbox log has a torn or corrupt tail; LevelDB will discard it');
@@ -88,7 +84,11 @@ export async function openWithRecovery(
   }
 }
 
-async function scanLanes(db: Db, log: Logger, floor: SeqFloor): Promise<{ scan: ScanResult; report: Omit<RecoveryReport, 'repaired' | 'quarantinedTo' | 'walTailBytes' | 'walCorruptRecords'> }> {
+async function scanLanes(
+  db: Db,
+  log: Logger,
+  floor: SeqFloor,
+): Promise<{ scan: ScanResult; report: Omit<RecoveryReport, 'repaired' | 'quarantinedTo' | 'walTailBytes' | 'walCorruptRecords'> }> {
   const uncleanShutdown = (await db.get(CLEAN_SHUTDOWN_KEY)) === undefined;
   const dropReports: DropReportOut[] = [];
   const badReportKeys: string[] = [];
@@ -176,7 +176,10 @@ async function scanLanes(db: Db, log: Logger, floor: SeqFloor): Promise<{ scan: 
       log.warn({ lane, meta: { count: stored.count, bytes: stored.bytes }, found: { count, bytes } }, 'outbox lane counters corrected by scan');
     }
   }
-  await writeLevelBatch(db, deletes.map((key) => ({ type: 'del' as const, key })));
+  await writeLevelBatch(
+    db,
+    deletes.map((key) => ({ type: 'del' as const, key })),
+  );
   const deadLetters = deadLettered.size;
   if (corruptRecords + missingRecords > 0) {
     log.error({ corruptRecords, missingRecords, ranges: corruptRanges.length }, 'outbox scan found damaged records; counted as dropped (corrupt)');

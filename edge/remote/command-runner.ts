@@ -35,7 +35,12 @@ export class CommandRunner {
   ) {
     this.handlers = new Map(handlers.map((h) => [h.name, h]));
     this.ledger = readLedger(ledgerFile);
-    this.executed = new Counter({ name: 'ioc_edge_commands_total', help: 'Commands from the coordinator, by name and receipt status', labelNames: ['name', 'status'], registers: [registry] });
+    this.executed = new Counter({
+      name: 'ioc_edge_commands_total',
+      help: 'Commands from the coordinator, by name and receipt status',
+      labelNames: ['name', 'status'],
+      registers: [registry],
+    });
   }
 
   async run(command: Command__Output): Promise<CommandReceipt> {
@@ -70,7 +75,10 @@ export class CommandRunner {
     if (entry) entry.receipt = receipt;
     else this.remember({ id: command.id, name: command.name, startedAtMs: Date.now(), receipt });
     this.save();
-    (status === 'done' ? this.logger.info.bind(this.logger) : this.logger.warn.bind(this.logger))({ command: command.id, name: command.name, status, ran, detail: detail.slice(0, 200) }, 'command answered');
+    (status === 'done' ? this.logger.info.bind(this.logger) : this.logger.warn.bind(this.logger))(
+      { command: command.id, name: command.name, status, ran, detail: detail.slice(0, 200) },
+      'command answered',
+    );
     return receipt;
   }
 

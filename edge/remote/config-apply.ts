@@ -50,16 +50,23 @@ export class ConfigPushHandler {
     if (revision === this.agent.configRevision) return { version: push.version, applied: true, error: '' };
     const current = this.agent.config;
     if (next.device.id !== current.device.id) return reject(`device.id: "${next.device.id}" is not this device (${current.device.id})`);
-    if (next.device.site !== current.device.site) return reject(`device.site: "${next.device.site}" cannot change remotely (this device is at ${current.device.site})`);
+    if (next.device.site !== current.device.site)
+      return reject(`device.site: "${next.device.site}" cannot change remotely (this device is at ${current.device.site})`);
     if (next.data_dir !== current.data_dir) return reject(`data_dir: cannot change remotely (the outbox lives in ${current.data_dir})`);
     const link = linkChanges(current, next);
     if (link.length > 0 && !current.coordinator.allow_remote_change) {
-      return reject(`${link.join(', ')}: the coordinator link cannot change remotely unless this box's local config sets coordinator.allow_remote_change: true`);
+      return reject(
+        `${link.join(', ')}: the coordinator link cannot change remotely unless this box's local config sets coordinator.allow_remote_change: true`,
+      );
     }
     try {
       const result = await applier.apply(push.yaml, 'coordinator');
       this.logger.info({ version: push.version, revision, restarted: result.restarted, restartRequired: result.restartRequired }, 'pushed config applied');
-      return { version: push.version, applied: true, error: result.restartRequired.length > 0 ? `applied; takes effect after an agent restart: ${result.restartRequired.join(', ')}` : '' };
+      return {
+        version: push.version,
+        applied: true,
+        error: result.restartRequired.length > 0 ? `applied; takes effect after an agent restart: ${result.restartRequired.join(', ')}` : '',
+      };
     } catch (err) {
       return reject(errorMessage(err));
     }

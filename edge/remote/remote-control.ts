@@ -40,6 +40,12 @@ export function createRemoteControl(agent: RemoteAgent, logger: Logger): RemoteC
     uptimeS: () => Math.round((Date.now() - agent.startedAtMs) / 1000),
     configRevision: () => agent.configRevision,
   };
-  const commands = new CommandRunner(COMMAND_HANDLERS, context, join(agent.config.data_dir, 'commands.json'), agent.metrics.registry, componentLogger('commands', logger));
+  const commands = new CommandRunner(
+    COMMAND_HANDLERS,
+    context,
+    join(agent.config.data_dir, 'commands.json'),
+    agent.metrics.registry,
+    componentLogger('commands', logger),
+  );
   return { onConfigPush: (p) => push.handle(p), onCommand: (c) => commands.run(c) };
 }

@@ -35,13 +35,21 @@ export class WindowAggregator {
   private readonly series = new Map<string, Series[]>();
 
   /** `graceMs`: how long after a window's end late readings are still accepted. */
-  constructor(sensors: readonly SensorConfig[], private readonly graceMs = 2_000) {
+  constructor(
+    sensors: readonly SensorConfig[],
+    private readonly graceMs = 2_000,
+  ) {
     for (const sensor of sensors) {
       for (const metric of sensor.metrics) {
         this.series.set(
           key(sensor.id, metric.name),
           [...new Set(metric.windows_s)].map((windowS) => ({
-            sensorId: sensor.id, sensorType: sensor.type, metric: metric.name, unit: metric.unit, windowS, open: undefined,
+            sensorId: sensor.id,
+            sensorType: sensor.type,
+            metric: metric.name,
+            unit: metric.unit,
+            windowS,
+            open: undefined,
           })),
         );
       }
@@ -103,8 +111,18 @@ function key(sensorId: string, metric: string): string {
 
 function finish(s: Series, w: OpenWindow): WindowAggregate {
   return {
-    sensorId: s.sensorId, sensorType: s.sensorType, metric: s.metric, unit: s.unit, windowS: s.windowS,
-    startMs: w.startMs, endMs: w.startMs + s.windowS * 1000,
-    count: w.count, min: w.min, max: w.max, mean: w.sum / w.count, sum: w.sum, last: w.last,
+    sensorId: s.sensorId,
+    sensorType: s.sensorType,
+    metric: s.metric,
+    unit: s.unit,
+    windowS: s.windowS,
+    startMs: w.startMs,
+    endMs: w.startMs + s.windowS * 1000,
+    count: w.count,
+    min: w.min,
+    max: w.max,
+    mean: w.sum / w.count,
+    sum: w.sum,
+    last: w.last,
   };
 }

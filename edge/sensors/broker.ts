@@ -78,7 +78,7 @@ export class SensorBroker implements Component {
       authorizePublish: (client, packet, callback) => {
         const sensor = client ? this.sensorOfClient.get(client) : undefined;
         if (!sensor || !packet.topic.startsWith(`sensors/${sensor.id}/`)) {
-          this.reject('acl_denied', { clientId: client?.id, topic: packet.topic }, 'publish outside the sensor\'s own topic; disconnecting');
+          this.reject('acl_denied', { clientId: client?.id, topic: packet.topic }, "publish outside the sensor's own topic; disconnecting");
           return callback(new Error(`not authorized to publish on ${packet.topic}`));
         }
         // Ingested here, before aedes writes the PUBACK (it acks QoS 1 before `published`).
@@ -87,7 +87,11 @@ export class SensorBroker implements Component {
         durable.then(
           () => callback(null),
           (err: unknown) => {
-            this.reject('not_stored', { clientId: client?.id, topic: packet.topic, err: errorMessage(err) }, 'reading not stored; not acknowledged, the sensor will resend');
+            this.reject(
+              'not_stored',
+              { clientId: client?.id, topic: packet.topic, err: errorMessage(err) },
+              'reading not stored; not acknowledged, the sensor will resend',
+            );
             callback(new Error('reading not stored'));
           },
         );
@@ -114,14 +118,21 @@ export class SensorBroker implements Component {
       this.http.on('error', (err) => this.options.onFailure?.(err));
     }
     const address = (this.tcp.address() as AddressInfo).address;
-    this.log.info({ address, port: this.port, websocketPort: this.websocketPort, sensors: this.byUsername.size }, `sensor broker listening on ${address}:${this.port}`);
+    this.log.info(
+      { address, port: this.port, websocketPort: this.websocketPort, sensors: this.byUsername.size },
+      `sensor broker listening on ${address}:${this.port}`,
+    );
   }
 
   /** Every connection enters through the unauthenticated gate and the packet guard. */
   private accept(conn: Duplex, socket: Socket, req: Parameters<Aedes['handle']>[1]): void {
     const aedes = this.aedes;
     if (!aedes || !this.gate.tryEnter()) {
-      this.reject('too_many_unauthenticated', { remote: socket.remoteAddress, waiting: this.gate.waiting }, 'too many connections waiting to authenticate; refused');
+      this.reject(
+        'too_many_unauthenticated',
+        { remote: socket.remoteAddress, waiting: this.gate.waiting },
+        'too many connections waiting to authenticate; refused',
+      );
       conn.destroy();
       return;
     }
@@ -200,7 +211,14 @@ export class SensorBroker implements Component {
       state: up ? 'ok' : 'down',
       detail: up ? `port ${this.port}, ${this.aedes?.connectedClients ?? 0} clients` : 'not listening',
       lastSeenMs: this.lastMessageMs,
-      info: { address: (this.tcp?.address() as AddressInfo | null)?.address, port: this.port, unauthenticated: this.gate.waiting, clients: this.aedes?.connectedClients ?? 0, accepted: this.accepted, rejects: this.rejectCounts() },
+      info: {
+        address: (this.tcp?.address() as AddressInfo | null)?.address,
+        port: this.port,
+        unauthenticated: this.gate.waiting,
+        clients: this.aedes?.connectedClients ?? 0,
+        accepted: this.accepted,
+        rejects: this.rejectCounts(),
+      },
     };
   }
 

@@ -129,7 +129,10 @@ export class PacketGuard extends Duplex {
       }
       const limit = this.authed ? this.limits.maxPacketBytes : this.limits.maxConnectBytes;
       if (this.length > limit) {
-        this.refuse('oversized_packet', `packet type ${this.packetType} announces ${this.length} bytes (limit ${limit}${this.authed ? '' : ' before authentication'})`);
+        this.refuse(
+          'oversized_packet',
+          `packet type ${this.packetType} announces ${this.length} bytes (limit ${limit}${this.authed ? '' : ' before authentication'})`,
+        );
         return;
       }
       this.packets++;

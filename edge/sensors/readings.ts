@@ -81,7 +81,8 @@ function parsePayload(text: string): { ok: true; value: number; ts?: number } | 
     return { ok: false, reason: 'malformed', detail: 'neither a number nor JSON' };
   }
   if (typeof json === 'number') return { ok: true, value: json };
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: false, reason: 'malformed', detail: 'JSON payload must be an object {"value": n}' };
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    return { ok: false, reason: 'malformed', detail: 'JSON payload must be an object {"value": n}' };
   const { value, ts } = json as { value?: unknown; ts?: unknown };
   if (typeof value === 'string' && /^[-+]?(inf|infinity|nan)$/i.test(value)) return { ok: false, reason: 'non_finite', detail: `value ${value} is not finite` };
   if (typeof value !== 'number') return { ok: false, reason: 'malformed', detail: '"value" must be a number' };

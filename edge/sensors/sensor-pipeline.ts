@@ -76,7 +76,13 @@ export class SensorPipeline {
     const sensor = this.sensors.get(reading.sensorId);
     if (!sensor) return Promise.resolve();
     const unit = sensor.metrics.find((m) => m.name === reading.metric)?.unit ?? '';
-    this.last.set(`${reading.sensorId}/${reading.metric}`, { sensorId: reading.sensorId, metric: reading.metric, unit, value: reading.value, wallMs: reading.wallMs });
+    this.last.set(`${reading.sensorId}/${reading.metric}`, {
+      sensorId: reading.sensorId,
+      metric: reading.metric,
+      unit,
+      value: reading.value,
+      wallMs: reading.wallMs,
+    });
     const stored = this.emitTelemetry(this.aggregator.add(reading));
     for (const rule of this.rules.get(`${reading.sensorId}/${reading.metric}`) ?? []) {
       const transition = rule.update(reading);
@@ -92,8 +98,19 @@ export class SensorPipeline {
         kind: 'telemetry',
         body: {
           telemetry: {
-            sensor_id: w.sensorId, sensor_type: w.sensorType, metric: w.metric, unit: w.unit, window_s: w.windowS,
-            window_start_ms: w.startMs, window_end_ms: w.endMs, count: w.count, min: w.min, max: w.max, mean: w.mean, sum: w.sum, last: w.last,
+            sensor_id: w.sensorId,
+            sensor_type: w.sensorType,
+            metric: w.metric,
+            unit: w.unit,
+            window_s: w.windowS,
+            window_start_ms: w.startMs,
+            window_end_ms: w.endMs,
+            count: w.count,
+            min: w.min,
+            max: w.max,
+            mean: w.mean,
+            sum: w.sum,
+            last: w.last,
           },
         },
         edgeTimeMs: w.endMs,
@@ -120,9 +137,17 @@ export class SensorPipeline {
       kind: 'alarm',
       body: {
         alarm: {
-          alarm_id: alarmId, rule_id: rule.config.id, sensor_id: sensor.id, metric: t.metric, state: t.state,
+          alarm_id: alarmId,
+          rule_id: rule.config.id,
+          sensor_id: sensor.id,
+          metric: t.metric,
+          state: t.state,
           severity: t.state === 'raised' ? severityToProto(rule.config.severity) : 'SEVERITY_INFO',
-          value: t.value, threshold: t.threshold, condition: rule.config.condition, message, unit,
+          value: t.value,
+          threshold: t.threshold,
+          condition: rule.config.condition,
+          message,
+          unit,
         },
       },
     });

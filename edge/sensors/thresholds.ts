@@ -99,7 +99,10 @@ export class ThresholdRule {
     const spanMs = this.samples[n - 1]!.monoMs - t0;
     // A slope over a few seconds of readings is jitter, not a trend: wait for half a window.
     if (spanMs < (this.windowMs ?? 0) / 2 || spanMs < 1000) return undefined;
-    let st = 0, sv = 0, stt = 0, stv = 0;
+    let st = 0,
+      sv = 0,
+      stt = 0,
+      stv = 0;
     for (const s of this.samples) {
       const t = (s.monoMs - t0) / 1000;
       st += t;

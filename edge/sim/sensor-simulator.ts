@@ -27,7 +27,7 @@ interface SimulatedSensor {
   startedMs: number;
 }
 
-const hourInVietnam = (ms: number) => ((ms / 3_600_000 + 7) % 24 + 24) % 24;
+const hourInVietnam = (ms: number) => (((ms / 3_600_000 + 7) % 24) + 24) % 24;
 
 export class SensorSimulator {
   private readonly running: SimulatedSensor[] = [];
@@ -65,8 +65,11 @@ export class SensorSimulator {
       if (!s.client.connected) continue; // a box reboot: the real sensors would also miss readings
       for (const { metric, model } of s.models) {
         const value = model({
-          hour: hourInVietnam(now), elapsedS: (now - s.startedMs) / 1000, intervalS: this.options.intervalMs / 1000,
-          random: this.random, scenario: s.scenario,
+          hour: hourInVietnam(now),
+          elapsedS: (now - s.startedMs) / 1000,
+          intervalS: this.options.intervalMs / 1000,
+          random: this.random,
+          scenario: s.scenario,
         });
         const payload = JSON.stringify({ value: Math.round(value * 100) / 100, ts: now });
         s.client.publish(`sensors/${s.sensor.id}/${metric}`, payload, { qos: 1 });
@@ -85,7 +88,10 @@ export class SensorSimulator {
 
 export function parseScenarios(text: string | undefined): Record<string, Scenario> {
   const out: Record<string, Scenario> = {};
-  for (const part of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [sensorId, scenario] = part.split('=');
     if (!sensorId || (scenario !== 'flood' && scenario !== 'storm' && scenario !== 'normal')) {
       throw new IocError('BAD_REQUEST', `--scenario: "${part}" is not <sensor>=flood|storm|normal`);
@@ -107,7 +113,9 @@ async function main(): Promise<void> {
     },
   });
   if (!values.config || !values.broker) {
-    process.stderr.write('usage: sensor-simulator --config site.yaml --broker mqtt://host:port [--interval-ms N] [--scenario id=flood,id=storm] [--seed N] [--duration-s N]\n');
+    process.stderr.write(
+      'usage: sensor-simulator --config site.yaml --broker mqtt://host:port [--interval-ms N] [--scenario id=flood,id=storm] [--seed N] [--duration-s N]\n',
+    );
     process.exit(2);
   }
   const { config } = loadEdgeConfig(values.config);

@@ -24,7 +24,8 @@ const gaussian = (random: () => number) => {
 /** Highland diurnal temperature: coolest before dawn (~05:00), warmest mid-afternoon (~14:00). */
 export const temperature: SignalModel = ({ hour, random }) => 21 + 6 * Math.sin(((hour - 8) / 24) * 2 * Math.PI) + 0.3 * gaussian(random);
 
-export const humidity: SignalModel = ({ hour, random }) => Math.min(100, Math.max(20, 75 - 15 * Math.sin(((hour - 8) / 24) * 2 * Math.PI) + 2 * gaussian(random)));
+export const humidity: SignalModel = ({ hour, random }) =>
+  Math.min(100, Math.max(20, 75 - 15 * Math.sin(((hour - 8) / 24) * 2 * Math.PI) + 2 * gaussian(random)));
 
 /** PM2.5 with morning and evening cooking/traffic peaks. */
 export const pm25: SignalModel = ({ hour, random }) =>
@@ -39,7 +40,7 @@ export function rainfall(): SignalModel {
   return ({ elapsedS, intervalS, random, scenario }) => {
     if (scenario === 'storm') {
       const intensity = elapsedS < 90 ? 2.2 : Math.max(0, 2.2 - (elapsedS - 90) / 60);
-      return round(Math.max(0, intensity * intervalS / 2 + 0.2 * gaussian(random)), 0.2);
+      return round(Math.max(0, (intensity * intervalS) / 2 + 0.2 * gaussian(random)), 0.2);
     }
     if (shower <= 0 && random() < 0.01) shower = 30 + random() * 120;
     if (shower <= 0) return 0;

@@ -81,7 +81,9 @@ export function connect(client: EdgeLinkClient, timeoutMs: number): Promise<void
       if (state === grpc.connectivityState.READY) return resolve();
       if (state === grpc.connectivityState.SHUTDOWN) return reject(new Error('client closed'));
       if (state === grpc.connectivityState.TRANSIENT_FAILURE) return reject(new Error(`cannot connect to ${channel.getTarget()}`));
-      channel.watchConnectivityState(state, deadline, (err) => (err ? reject(new Error(`no connection to ${channel.getTarget()} within ${timeoutMs} ms`)) : check()));
+      channel.watchConnectivityState(state, deadline, (err) =>
+        err ? reject(new Error(`no connection to ${channel.getTarget()} within ${timeoutMs} ms`)) : check(),
+      );
     };
     check();
   });

@@ -108,7 +108,10 @@ export class Uplink implements Component {
         this.state = refused ? 'refused' : 'backoff';
         delayMs = refused ? Math.max(REFUSED_RETRY_MS, this.backoff.nextDelayMs()) : this.backoff.nextDelayMs();
         this.options.metrics.uplinkReconnects.inc({ reason: refused ? 'refused' : 'error' });
-        (refused ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))({ err: this.lastError, retryInMs: delayMs }, refused ? 'coordinator refused this device' : 'uplink down; will retry');
+        (refused ? this.log.error.bind(this.log) : this.log.warn.bind(this.log))(
+          { err: this.lastError, retryInMs: delayMs },
+          refused ? 'coordinator refused this device' : 'uplink down; will retry',
+        );
       }
       this.options.metrics.uplinkConnected.set(0);
       this.connectedSinceMs = 0;
@@ -149,31 +152,36 @@ export class Uplink implements Component {
     this.state = 'connected';
     this.connectedSinceMs = Date.now();
     this.lastError = '';
-    const session = new SyncSession(call, {
-      outbox: this.options.outbox,
-      metrics: this.options.metrics,
-      logger: this.log,
-      bucket: this.bucket,
-      daily: this.daily,
-      window: this.window,
-      settings: {
-        batchMaxRecords: this.options.settings.batch_max_records,
-        batchMaxBytes: this.options.settings.batch_max_bytes,
-        inflightBatches: this.options.settings.inflight_batches,
-        compression: this.options.settings.compression,
-        heartbeatMs: this.options.settings.heartbeat_s * 1000,
-        ackTimeoutMs: this.options.settings.ack_timeout_s * 1000,
+    const session = new SyncSession(
+      call,
+      {
+        outbox: this.options.outbox,
+        metrics: this.options.metrics,
+        logger: this.log,
+        bucket: this.bucket,
+        daily: this.daily,
+        window: this.window,
+        settings: {
+          batchMaxRecords: this.options.settings.batch_max_records,
+          batchMaxBytes: this.options.settings.batch_max_bytes,
+          inflightBatches: this.options.settings.inflight_batches,
+          compression: this.options.settings.compression,
+          heartbeatMs: this.options.settings.heartbeat_s * 1000,
+          ackTimeoutMs: this.options.settings.ack_timeout_s * 1000,
+        },
+        heartbeat: this.options.heartbeat,
+        clockOffsetMs: () => this.options.clockOffset.offsetMs,
+        clockSample: (t1, t2, t3, t4) => this.options.clockOffset.update(t1, t2, t3, t4),
+        onConfigPush: this.options.onConfigPush,
+        onCommand: this.options.onCommand,
+        onAck: () => {
+          this.lastAckMs = Date.now();
+          for (const w of this.waiters) w();
+        },
       },
-      heartbeat: this.options.heartbeat,
-      clockOffsetMs: () => this.options.clockOffset.offsetMs,
-      clockSample: (t1, t2, t3, t4) => this.options.clockOffset.update(t1, t2, t3, t4),
-      onConfigPush: this.options.onConfigPush,
-      onCommand: this.options.onCommand,
-      onAck: () => {
-        this.lastAckMs = Date.now();
-        for (const w of this.waiters) w();
-      },
-    }, hs.response.session_id, Math.min(PROTOCOL_VERSION, hs.response.protocol_version || PROTOCOL_VERSION));
+      hs.response.session_id,
+      Math.min(PROTOCOL_VERSION, hs.response.protocol_version || PROTOCOL_VERSION),
+    );
     this.session = session;
     this.options.metrics.uplinkConnected.set(1);
     this.log.info({ offsetMs: this.options.clockOffset.offsetMs, rttMs: hs.receivedMs - hs.sentMs, acked }, 'uplink connected');

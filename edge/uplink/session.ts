@@ -122,13 +122,15 @@ export class SyncSession {
 
   private readonly handlers: { [K in NonNullable<CoordinatorMessage__Output['body']>]: (msg: NonNullable<CoordinatorMessage__Output[K]>) => void } = {
     ack: (ack) => {
-      this.ackChain = this.ackChain.then(() => this.applyAck(ack)).catch((err: unknown) => {
-        // A stalled outbox (disk full) cannot record acks; the records are resent once it
-        // reopens and the coordinator drops the duplicates. The stream stays up meanwhile, so
-        // heartbeats keep telling the IOC what is wrong.
-        if (this.deps.outbox.stalled) return;
-        this.finish(asError(err));
-      });
+      this.ackChain = this.ackChain
+        .then(() => this.applyAck(ack))
+        .catch((err: unknown) => {
+          // A stalled outbox (disk full) cannot record acks; the records are resent once it
+          // reopens and the coordinator drops the duplicates. The stream stays up meanwhile, so
+          // heartbeats keep telling the IOC what is wrong.
+          if (this.deps.outbox.stalled) return;
+          this.finish(asError(err));
+        });
     },
     drop_ack: () => undefined, // reports stay on disk until the lane's ack passes them
     ping: (ping) => this.write({ pong: { ping_id: ping.ping_id, edge_time_ms: Date.now() } }, 'control'),
@@ -143,7 +145,8 @@ export class SyncSession {
     },
     config_push: (push) => {
       if (!this.deps.onConfigPush) return;
-      void this.deps.onConfigPush(push)
+      void this.deps
+        .onConfigPush(push)
         .catch((err: unknown) => ({ version: push.version, applied: false, error: errorMessage(err) }))
         .then((report) => this.write({ config_report: report }, 'control'));
     },
@@ -195,7 +198,10 @@ export class SyncSession {
       receipt = { command_id: command.id, status: 'unknown_command', detail: 'this edge runs no command handler', edge_time_ms: Date.now() };
     } else {
       receipt = await this.deps.onCommand(command).catch((err: unknown) => ({
-        command_id: command.id, status: 'failed', detail: errorMessage(err), edge_time_ms: Date.now(),
+        command_id: command.id,
+        status: 'failed',
+        detail: errorMessage(err),
+        edge_time_ms: Date.now(),
       }));
     }
     this.write({ command_receipt: receipt }, 'control');
@@ -248,18 +254,31 @@ export class SyncSession {
       // a record past a gap it has not been told about.
       this.sendDropReports();
       const compression = settings.compression === 'gzip' ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE';
-      const body = chooseBody(records.map((r) => r.record), compression);
+      const body = chooseBody(
+        records.map((r) => r.record),
+        compression,
+      );
       const batchId = this.nextBatchId++;
       const bytes = body.body.length;
       const raw = records.reduce((n, r) => n + r.size, 0);
       if (raw > 0) this.compressionRatio = 0.7 * this.compressionRatio + 0.3 * Math.min(1, Math.max(0.01, bytes / raw));
       const reserve = !open;
-      this.inflight.set(batchId, { bytes, sentMono: monoNowMs(), inflightAtSend: this.inflightBytes + this.reserveBytes, records: records.map((r) => ({ lane: r.lane, seq: r.seq })), reserve });
+      this.inflight.set(batchId, {
+        bytes,
+        sentMono: monoNowMs(),
+        inflightAtSend: this.inflightBytes + this.reserveBytes,
+        records: records.map((r) => ({ lane: r.lane, seq: r.seq })),
+        reserve,
+      });
       if (reserve) this.reserveBytes += bytes;
       else this.inflightBytes += bytes;
       bucket.take(bytes);
       daily.spend(bytes);
-      const drained = this.write({ batch: { batch_id: batchId, compression: body.compression, body: body.body, record_count: records.length } }, 'batch', bytes);
+      const drained = this.write(
+        { batch: { batch_id: batchId, compression: body.compression, body: body.body, record_count: records.length } },
+        'batch',
+        bytes,
+      );
       if (!drained) await this.drained();
     }
   }
@@ -287,19 +306,34 @@ export class SyncSession {
     for (const report of this.deps.outbox.pendingDropReports()) {
       if (this.sentReports.has(report.id)) continue;
       this.sentReports.add(report.id);
-      this.write({ drops: { report_id: report.id, ranges: report.ranges.map((r) => ({
-        lane: laneToProto(r.lane), first_seq: r.firstSeq, last_seq: r.lastSeq, reason: r.reason,
-        first_edge_time_ms: r.firstEdgeTimeMs, last_edge_time_ms: r.lastEdgeTimeMs,
-      })) } }, 'control');
+      this.write(
+        {
+          drops: {
+            report_id: report.id,
+            ranges: report.ranges.map((r) => ({
+              lane: laneToProto(r.lane),
+              first_seq: r.firstSeq,
+              last_seq: r.lastSeq,
+              reason: r.reason,
+              first_edge_time_ms: r.firstEdgeTimeMs,
+              last_edge_time_ms: r.lastEdgeTimeMs,
+            })),
+          },
+        },
+        'control',
+      );
     }
   }
 
   private schedulePump(ms: number): void {
     if (this.pumpTimer) return;
-    this.pumpTimer = setTimeout(() => {
-      this.pumpTimer = undefined;
-      this.pump();
-    }, Math.max(10, ms));
+    this.pumpTimer = setTimeout(
+      () => {
+        this.pumpTimer = undefined;
+        this.pump();
+      },
+      Math.max(10, ms),
+    );
   }
 
   private sendHeartbeat(withProbe: boolean): void {

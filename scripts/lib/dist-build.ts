@@ -22,7 +22,9 @@ export function ensureBuilt(): void {
   if (checked) return;
   const root = projectRoot();
   const marker = join(root, 'dist', 'edge', 'main.js');
-  const sources = Math.max(...['edge', 'cloud', 'common', 'proto/generated', 'scripts'].map((d) => (existsSync(join(root, d)) ? newestSource(join(root, d)) : 0)));
+  const sources = Math.max(
+    ...['edge', 'cloud', 'common', 'proto/generated', 'scripts'].map((d) => (existsSync(join(root, d)) ? newestSource(join(root, d)) : 0)),
+  );
   if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
     execFileSync('flock', [join(root, '.build.lock'), 'npx', 'tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   }

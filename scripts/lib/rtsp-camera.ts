@@ -78,8 +78,24 @@ export class RtspCamera {
     const script = '$RTSP::Server::RTP_START_PORT = shift @ARGV; do "/usr/bin/rtsp-server-perl"; die $@ if $@;';
     this.server = spawn(
       'perl',
-      ['-MRTSP::Server', '-e', script, String(this.rtpStartPort),
-        '-c', String(this.clientPort), '-s', String(this.sourcePort), '--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1', '--rtp_start_port', String(this.rtpStartPort), '-l', '0'],
+      [
+        '-MRTSP::Server',
+        '-e',
+        script,
+        String(this.rtpStartPort),
+        '-c',
+        String(this.clientPort),
+        '-s',
+        String(this.sourcePort),
+        '--client_listen_address',
+        '127.0.0.1',
+        '--source_listen_address',
+        '127.0.0.1',
+        '--rtp_start_port',
+        String(this.rtpStartPort),
+        '-l',
+        '0',
+      ],
       { stdio: 'ignore' },
     );
     await waitForPort(this.clientPort);
@@ -104,7 +120,30 @@ export class RtspCamera {
     const gop = String(this.options.gop ?? 10);
     this.publisher = spawn(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats', ...input, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', gop, '-pix_fmt', 'yuv420p', '-threads', '1', '-f', 'rtsp', `rtsp://127.0.0.1:${this.sourcePort}/${this.options.path ?? 'cam1'}`],
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'info',
+        '-nostats',
+        ...input,
+        '-an',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        gop,
+        '-pix_fmt',
+        'yuv420p',
+        '-threads',
+        '1',
+        '-f',
+        'rtsp',
+        `rtsp://127.0.0.1:${this.sourcePort}/${this.options.path ?? 'cam1'}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let text = '';

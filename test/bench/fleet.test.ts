@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { projectRoot } from '../../common/paths.js';
 
-interface Presence { offlineWrongly: number; onlineWrongly: number }
+interface Presence {
+  offlineWrongly: number;
+  onlineWrongly: number;
+}
 
 interface FleetResult {
   level: {
@@ -20,15 +23,24 @@ interface FleetResult {
       refused: string[];
     };
     storm: {
-      boxes: number; backlogRecords: number; starved: { count: number };
+      boxes: number;
+      backlogRecords: number;
+      starved: { count: number };
       perBoxDrainSeconds: { p50: number; p99: number; max: number; notDrained: number };
-      progress: { samples: { ackedRecordsPerBox: { min: number; max: number }; queue: { metricsAnswerMs: number; error?: string } }[] }; ack: { stormBoxes: { batches: number } }; presence: { duringOutage: Presence; afterStorm: Presence }; refused: string[] };
+      progress: { samples: { ackedRecordsPerBox: { min: number; max: number }; queue: { metricsAnswerMs: number; error?: string } }[] };
+      ack: { stormBoxes: { batches: number } };
+      presence: { duringOutage: Presence; afterStorm: Presence };
+      refused: string[];
+    };
     exactlyOnce: { produced: number; droppedAndReported: number; stored: number; missing: number; stillQueued: number };
   };
 }
 
 function runBench(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'bench/fleet.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot(), 'bench/fleet.ts'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
@@ -36,8 +48,26 @@ function runBench(args: string[]): Promise<{ code: number | null; out: string }>
 
 t.test('a handful of boxes report, drop out, come back with a backlog, and nothing is lost', async (t) => {
   const { code, out } = await runBench([
-    '--store', 'level', '--boxes', '6', '--workers', '2', '--minutes', '0.1', '--ramp-seconds', '0.5',
-    '--api-rate', '20', '--api-seconds', '2', '--backlog-minutes', '10', '--drain-timeout-seconds', '30', '--storm-sample-seconds', '0.2',
+    '--store',
+    'level',
+    '--boxes',
+    '6',
+    '--workers',
+    '2',
+    '--minutes',
+    '0.1',
+    '--ramp-seconds',
+    '0.5',
+    '--api-rate',
+    '20',
+    '--api-seconds',
+    '2',
+    '--backlog-minutes',
+    '10',
+    '--drain-timeout-seconds',
+    '30',
+    '--storm-sample-seconds',
+    '0.2',
   ]);
   t.equal(code, 0, 'the bench exits cleanly');
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as FleetResult;
@@ -57,7 +87,10 @@ t.test('a handful of boxes report, drop out, come back with a backlog, and nothi
   t.ok(storm.backlogRecords >= 3 * 10 * 11, 'each brings back ten minutes of records');
   t.equal(storm.starved.count, 0, 'every storm box drained');
   t.equal(storm.perBoxDrainSeconds.notDrained, 0);
-  t.ok(storm.perBoxDrainSeconds.p50 <= storm.perBoxDrainSeconds.p99 && storm.perBoxDrainSeconds.p99 <= storm.perBoxDrainSeconds.max, 'drain time percentiles in order');
+  t.ok(
+    storm.perBoxDrainSeconds.p50 <= storm.perBoxDrainSeconds.p99 && storm.perBoxDrainSeconds.p99 <= storm.perBoxDrainSeconds.max,
+    'drain time percentiles in order',
+  );
   t.ok(storm.progress.samples.length > 0, 'the storm was sampled as it drained');
   for (const sample of storm.progress.samples) {
     t.ok(sample.ackedRecordsPerBox.min <= sample.ackedRecordsPerBox.max);

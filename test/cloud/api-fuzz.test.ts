@@ -21,7 +21,9 @@ async function fuzz(t: TapTest, storeYaml?: string): Promise<void> {
   const run = await fuzzCoordinator({ base, httpPort: coordinator.httpPort, seed: SEED, requests: REQUESTS, concurrency: CONCURRENCY });
   t.ok(run.operations >= 5, `${run.operations} operations found in /openapi.json`);
   const seconds = (Date.now() - started) / 1000;
-  t.comment(`seed ${SEED}: ${run.inputs} requests to ${run.operations} operations in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...run.statuses].sort((a, b) => a[0] - b[0])))}`);
+  t.comment(
+    `seed ${SEED}: ${run.inputs} requests to ${run.operations} operations in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...run.statuses].sort((a, b) => a[0] - b[0])))}`,
+  );
   if (run.unavailable.size > 0) t.comment(`answered 503 by design (not in this build / capacity): ${JSON.stringify(Object.fromEntries(run.unavailable))}`);
   t.same(run.failures, [], `no 5xx and no hang (replay with FUZZ_SEED=${SEED})`);
   t.ok(coordinator.proc.running, 'the coordinator process is still running');

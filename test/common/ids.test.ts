@@ -7,7 +7,10 @@ t.test('ids made in one millisecond keep the order they were made in', async (t)
   const ids = Array.from({ length: 1000 }, () => newId(at));
   t.same([...ids].sort(), ids, 'sorted order is creation order');
   t.equal(new Set(ids).size, ids.length, 'all distinct');
-  t.ok(ids.every((id) => decodeTime(id) === at), 'each carries the time it was made for');
+  t.ok(
+    ids.every((id) => decodeTime(id) === at),
+    'each carries the time it was made for',
+  );
 });
 
 t.test('an id for an earlier time is stamped with that time', async (t) => {

@@ -30,7 +30,7 @@ t.test('log fields and errors: copies only when something is hidden', async (t) 
   const withUrl = { camera: 'c1', nested: { url: 'rtsp://u:pw@h/1' }, list: [1] };
   const clean = redactFields(withUrl);
   t.same(clean, { camera: 'c1', nested: { url: 'rtsp://u:***@h/1' }, list: [1] });
-  t.equal(withUrl.nested.url, 'rtsp://u:pw@h/1', 'the caller\'s object is untouched');
+  t.equal(withUrl.nested.url, 'rtsp://u:pw@h/1', "the caller's object is untouched");
   const err = new Error('connect failed: rtsp://u:pw@h/1');
   const cleanErr = redactError(err);
   t.ok(cleanErr instanceof Error);

@@ -33,7 +33,15 @@ t.test('README folder table matches the folders', async (t) => {
   const names = tableNames(readFileSync(projectPath('README.md'), 'utf8'));
   t.ok(names.length > 20, 'the table is found');
   const listed = (folder: string) => names.some((n) => n === `${folder}/` || n.startsWith(`${folder}/`));
-  t.same([...folders].filter(mustBeListed).filter((f) => !listed(f)), [], 'every folder is listed');
+  t.same(
+    [...folders].filter(mustBeListed).filter((f) => !listed(f)),
+    [],
+    'every folder is listed',
+  );
   const named = names.filter((n) => n.endsWith('/')).map((n) => n.slice(0, -1));
-  t.same(named.filter((n) => !folders.has(n)), [], 'every listed folder exists');
+  t.same(
+    named.filter((n) => !folders.has(n)),
+    [],
+    'every listed folder exists',
+  );
 });

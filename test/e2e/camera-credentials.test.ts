@@ -29,7 +29,8 @@ function alive(pid: number): boolean {
 /** The agent's preview transcoders: its children running MPEG-1 (the grabbers decode to raw RGB). */
 function previewChildren(agentPid: number): number[] {
   const pids = readdirSync(`/proc/${agentPid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${agentPid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    readFileSync(`/proc/${agentPid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
   return pids.filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mpeg1video');
@@ -56,7 +57,10 @@ cameras:
     detect: { enabled: false }
 `;
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-creds', site: 'tua-chua', grpcAddress: `127.0.0.1:${await freePort()}`,
+    dir,
+    deviceId: 'edge-creds',
+    site: 'tua-chua',
+    grpcAddress: `127.0.0.1:${await freePort()}`,
     logYaml: 'log: { file: true, level: debug }',
     bodyYaml: cameras(failing),
   });
@@ -68,11 +72,15 @@ cameras:
     return r;
   };
 
-  await waitFor('the working camera online, the failing one reported', async () => {
-    const s = (await ctl(['status', '--json'])).json<AgentStatus>();
-    const log = readFileSync(join(agent.dataDir, 'logs', 'agent.log'), 'utf8');
-    return s.cameras.find((c) => c.id === 'cam-gate')?.online && /cam-dead.*camera stream ended/.test(log);
-  }, { timeoutMs: 30_000 });
+  await waitFor(
+    'the working camera online, the failing one reported',
+    async () => {
+      const s = (await ctl(['status', '--json'])).json<AgentStatus>();
+      const log = readFileSync(join(agent.dataDir, 'logs', 'agent.log'), 'utf8');
+      return s.cameras.find((c) => c.id === 'cam-gate')?.online && /cam-dead.*camera stream ended/.test(log);
+    },
+    { timeoutMs: 30_000 },
+  );
 
   await run(['status']);
   await run(['status', '--json']);
@@ -90,7 +98,9 @@ cameras:
   await run(['logs', '--lines', '400']);
 
   // A preview running when the agent stops: its ffmpeg goes with the agent.
-  const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-gate', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-gate', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => live.kill('SIGKILL'));
   let output = '';
   live.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -109,7 +119,9 @@ cameras:
   t.pass('the preview ffmpeg is gone once the agent stopped');
   seen.push(output);
 
-  const log = readdirSync(join(agent.dataDir, 'logs')).map((f) => readFileSync(join(agent.dataDir, 'logs', f), 'utf8')).join('');
+  const log = readdirSync(join(agent.dataDir, 'logs'))
+    .map((f) => readFileSync(join(agent.dataDir, 'logs', f), 'utf8'))
+    .join('');
   t.match(log, /cam-dead/, 'the failing camera was logged');
   t.match(log, 'tech:***@127.0.0.1', 'with its URL, password masked');
   t.notMatch(log, PASSWORD, 'no password in the agent log');

@@ -10,17 +10,31 @@ import { waitFor, delay } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { RtspCamera } from '../support/rtsp-camera.js';
 
-interface Command { id: string; status: string; receipt: { status: string; detail: string } | null; snapshotUrl: string | null }
+interface Command {
+  id: string;
+  status: string;
+  receipt: { status: string; detail: string } | null;
+  snapshotUrl: string | null;
+}
 
 const issue = async (api: Api, device: string, body: object): Promise<Command> => {
-  const res = await api.raw(`/api/v1/devices/${device}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await api.raw(`/api/v1/devices/${device}/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`command refused: ${res.status} ${await res.text()}`);
   return (await res.json()) as Command;
 };
-const settled = (api: Api, id: string) => waitFor(`command ${id} settled`, async () => {
-  const c = await api.get<Command>(`/api/v1/commands/${id}`);
-  return c.status !== 'queued' && c.status !== 'sent' ? c : undefined;
-}, { timeoutMs: 30_000 });
+const settled = (api: Api, id: string) =>
+  waitFor(
+    `command ${id} settled`,
+    async () => {
+      const c = await api.get<Command>(`/api/v1/commands/${id}`);
+      return c.status !== 'queued' && c.status !== 'sent' ? c : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
 
 t.test('ping and snapshot: receipts, and the snapshot JPEG through the thumbnail lane', async (t) => {
   const dir = tempDir(t);
@@ -28,7 +42,10 @@ t.test('ping and snapshot: receipts, and the snapshot JPEG through the thumbnail
   t.teardown(() => rtsp.close());
   const c = await startCoordinator(t, { dir, devices: [{ id: 'edge-k', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-k', site: 'muong-nhe', grpcAddress: `127.0.0.1:${c.grpcPort}`,
+    dir,
+    deviceId: 'edge-k',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${c.grpcPort}`,
     bodyYaml: `cameras:\n  - id: gate\n    url: ${rtsp.url}\n    rtsp_transport: udp\n    detect: { enabled: false }\n`,
   });
   const operator = c.api.as(OPERATOR_TOKEN);
@@ -39,7 +56,11 @@ t.test('ping and snapshot: receipts, and the snapshot JPEG through the thumbnail
   const detail = JSON.parse(ping.receipt!.detail) as { edgeTimeMs: number; uptimeS: number };
   t.ok(Math.abs(detail.edgeTimeMs - Date.now()) < 60_000 && detail.uptimeS >= 0, 'the edge answered with its clock and uptime');
 
-  const bad = await operator.raw('/api/v1/devices/edge-k/commands', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'snapshot', args: { cam: 'gate' } }) });
+  const bad = await operator.raw('/api/v1/devices/edge-k/commands', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'snapshot', args: { cam: 'gate' } }),
+  });
   t.equal(bad.status, 400, 'arguments are checked at the API');
   t.match(await bad.json(), { error: { code: 'VALIDATION', message: /args\.camera/ } });
 

@@ -21,8 +21,19 @@ const RAIN = (password: string) => `  - id: rain-1
     metrics: [{ name: rainfall, unit: mm, windows_s: [1] }]
 `;
 
-interface Version { version: number; status: string; error: string | null; revision: string; rollbackOf: number | null }
-interface Overview { desiredVersion: number | null; runningRevision: string | null; runningVersion: number | null; versions: Version[] }
+interface Version {
+  version: number;
+  status: string;
+  error: string | null;
+  revision: string;
+  rollbackOf: number | null;
+}
+interface Overview {
+  desiredVersion: number | null;
+  runningRevision: string | null;
+  runningVersion: number | null;
+  versions: Version[];
+}
 
 async function canConnect(port: number, username: string, password: string): Promise<boolean> {
   try {
@@ -41,11 +52,18 @@ async function telemetryCount(api: Api, sensor: string): Promise<number> {
 t.test('push, edge rejection with the path, apply, rollback, and a pending version delivered on connect', async (t) => {
   const dir = tempDir(t);
   const c = await startCoordinator(t, { dir, devices: [{ id: 'edge-c', site: 'dien-bien-dong' }] });
-  const agent = await startAgent(t, { dir, deviceId: 'edge-c', site: 'dien-bien-dong', grpcAddress: `127.0.0.1:${c.grpcPort}`, bodyYaml: `sensors:\n${RIVER}` });
+  const agent = await startAgent(t, {
+    dir,
+    deviceId: 'edge-c',
+    site: 'dien-bien-dong',
+    grpcAddress: `127.0.0.1:${c.grpcPort}`,
+    bodyYaml: `sensors:\n${RIVER}`,
+  });
   const admin = c.api.as(ADMIN_TOKEN);
   const base = readFileSync(agent.configFile, 'utf8');
   const withSensors = (sensors: string) => base.replace(/^sensors:\n[\s\S]*?(?=^\S|$(?![\s\S]))/m, `sensors:\n${sensors}`);
-  const submit = (yaml: string, comment?: string) => admin.raw('/api/v1/devices/edge-c/config', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ yaml, comment }) });
+  const submit = (yaml: string, comment?: string) =>
+    admin.raw('/api/v1/devices/edge-c/config', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ yaml, comment }) });
   const overview = () => admin.get<Overview>('/api/v1/devices/edge-c/config');
   const statusOf = async (v: number) => (await overview()).versions.find((x) => x.version === v)!;
   await waitFor('edge online', async () => (await admin.get<{ online: boolean }>('/api/v1/devices/edge-c')).online);
@@ -53,7 +71,11 @@ t.test('push, edge rejection with the path, apply, rollback, and a pending versi
   // Refused by the coordinator: nothing stored, nothing pushed.
   const invalid = await submit(withSensors(`${RIVER}    thresholds: [{ id: t1, metric: flow, condition: above, value: 1 }]\n`));
   t.equal(invalid.status, 400);
-  t.match(await invalid.json(), { error: { code: 'VALIDATION', message: 'config for edge-c is invalid: sensors[0].thresholds[0].metric: no metric "flow" on this sensor' } }, 'the path and the reason');
+  t.match(
+    await invalid.json(),
+    { error: { code: 'VALIDATION', message: 'config for edge-c is invalid: sensors[0].thresholds[0].metric: no metric "flow" on this sensor' } },
+    'the path and the reason',
+  );
   const moved = await submit(base.replace('id: edge-c', 'id: edge-z'));
   t.match(await moved.json(), { error: { message: /device\.id: must stay "edge-c" \(a config cannot move to another device\)/ } });
   t.same((await overview()).versions, [], 'no version stored for refused configs');
@@ -91,7 +113,11 @@ t.test('push, edge rejection with the path, apply, rollback, and a pending versi
 
   // The box goes offline; a rollback to v1 waits and is delivered when it connects.
   await agent.proc.kill9();
-  const rollback = await admin.raw('/api/v1/devices/edge-c/config/rollback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) });
+  const rollback = await admin.raw('/api/v1/devices/edge-c/config/rollback', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ version: 1 }),
+  });
   t.equal(rollback.status, 201);
   t.match(await rollback.json(), { version: 4, rollbackOf: 1, status: 'pending', revision: (await statusOf(1)).revision });
   const restartAt = Date.now();
@@ -101,7 +127,15 @@ t.test('push, edge rejection with the path, apply, rollback, and a pending versi
   t.notOk(await canConnect(agent.brokerPort, 'rain-1', 'rain-1-secret'), 'rolled back: the rain gauge is gone again');
   t.ok(await canConnect(agent.brokerPort, 'river-1', 'river-1-secret'), 'the river gauge still works');
   const final = await overview();
-  t.same(final.versions.map((v) => [v.version, v.status]), [[4, 'applied'], [3, 'applied'], [2, 'rejected'], [1, 'applied']]);
+  t.same(
+    final.versions.map((v) => [v.version, v.status]),
+    [
+      [4, 'applied'],
+      [3, 'applied'],
+      [2, 'rejected'],
+      [1, 'applied'],
+    ],
+  );
   t.equal(final.desiredVersion, 4);
   const yaml = await admin.get<{ yaml: string }>('/api/v1/devices/edge-c/config/4');
   t.equal(yaml.yaml, base, 'v4 is v1 again');

@@ -60,13 +60,21 @@ t.test('the shipped configs validate and have TLS on', async (t) => {
   for (const site of ['muong-nhe', 'tua-chua', 'dien-bien-dong']) {
     const file = projectPath('firmware-config', `${site}.yaml`);
     // The shipped configs name their sensor secrets only as ${VAR}: provision's random ones here.
-    const secrets = Object.fromEntries([...readFileSync(file, 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => [m[1]!, randomBytes(18).toString('base64url')]));
+    const secrets = Object.fromEntries(
+      [...readFileSync(file, 'utf8').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => [m[1]!, randomBytes(18).toString('base64url')]),
+    );
     const { config } = loadEdgeConfig(file, secrets);
     t.equal(config.coordinator.tls.enabled, true, `${site}: EdgeLink over TLS`);
     t.equal(config.coordinator.allow_remote_change, false, `${site}: a push cannot move the box`);
   }
   const sha = 'a'.repeat(64);
-  const env = { DATABASE_URL: 'postgresql://ioc@db/ioc', EDGE_MUONG_NHE_01_TOKEN_SHA256: sha, EDGE_TUA_CHUA_01_TOKEN_SHA256: sha, EDGE_DIEN_BIEN_DONG_01_TOKEN_SHA256: sha, IOC_ADMIN_TOKEN_SHA256: sha };
+  const env = {
+    DATABASE_URL: 'postgresql://ioc@db/ioc',
+    EDGE_MUONG_NHE_01_TOKEN_SHA256: sha,
+    EDGE_TUA_CHUA_01_TOKEN_SHA256: sha,
+    EDGE_DIEN_BIEN_DONG_01_TOKEN_SHA256: sha,
+    IOC_ADMIN_TOKEN_SHA256: sha,
+  };
   const { config } = loadCoordinatorConfig(projectPath('deploy', 'coordinator.example.yaml'), env);
   t.ok(config.grpc.tls?.client_ca_file, 'EdgeLink over mTLS');
   t.ok(config.http.tls, 'the API over HTTPS');

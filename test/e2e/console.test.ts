@@ -118,12 +118,17 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     for (const s of SITES) t.equal(await page.getAttribute(`.site-card[data-site="${s.site}"]`, 'data-status'), 'online', `${s.site} online`);
     t.equal(await page.locator('.map-site-online').count(), 3, 'three green markers on the map');
     await page.waitForFunction(
-      () => document.querySelectorAll('.site-card .spark-cell[data-metric="level"] .spark-value').length === 3 &&
+      () =>
+        document.querySelectorAll('.site-card .spark-cell[data-metric="level"] .spark-value').length === 3 &&
         [...document.querySelectorAll('.site-card .spark-cell[data-metric="level"] .spark-value')].every((e) => /\d/.test(e.textContent ?? '')),
       undefined,
       { timeout: 30_000 },
     );
-    t.match(await page.textContent('.site-card[data-site="muong-nhe"] .spark-cell[data-metric="level"] .spark-value'), /2\.\d m/, 'river level sparkline of Mường Nhé');
+    t.match(
+      await page.textContent('.site-card[data-site="muong-nhe"] .spark-cell[data-metric="level"] .spark-value'),
+      /2\.\d m/,
+      'river level sparkline of Mường Nhé',
+    );
     await screenshot(page, 'overview-1366x768');
   });
 
@@ -131,11 +136,18 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
   await t.test('a river alarm raised at Mường Nhé appears in the live feed within seconds', async (t) => {
     await page.click('a[data-nav="/live"]');
     await page.waitForSelector('[data-testid="live-state"]');
-    await waitFor('live feed streaming (ticket, not the token, in the URL)', async () => /conn-open/.test((await page.getAttribute('[data-testid="live-state"]', 'class')) ?? ''), { timeoutMs: 15_000 });
+    await waitFor(
+      'live feed streaming (ticket, not the token, in the URL)',
+      async () => /conn-open/.test((await page.getAttribute('[data-testid="live-state"]', 'class')) ?? ''),
+      { timeoutMs: 15_000 },
+    );
     await page.evaluate(() => {
       const w = window as unknown as { cues: number };
       w.cues = 0;
-      new MutationObserver(() => document.body.classList.contains('cue-flash') && w.cues++).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+      new MutationObserver(() => document.body.classList.contains('cue-flash') && w.cues++).observe(document.body, {
+        attributes: true,
+        attributeFilter: ['class'],
+      });
     });
     const started = Date.now();
     await publish(agents[0]!, SITES[0].river, 'level', [4.0, 4.8, 5.1]);
@@ -150,7 +162,13 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     // Paused, the clear of the alarm is held aside (counted on the button) until resumed.
     await page.click('button[data-action="pause"]');
     await publish(agents[0]!, SITES[0].river, 'level', [3.9, 3.8]);
-    await page.waitForFunction(() => /\(\d+ mới\)/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? '') && !/0 mới/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () =>
+        /\(\d+ mới\)/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? '') &&
+        !/0 mới/.test(document.querySelector('button[data-action="pause"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
     t.equal(await page.locator('.feed-item[data-kind="alarm"]').count(), 1, 'nothing new shown while paused');
     await page.click('button[data-action="pause"]');
     await page.waitForFunction(() => document.querySelectorAll('.feed-item[data-kind="alarm"]').length === 2, undefined, { timeout: 5_000 });
@@ -179,7 +197,11 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     t.equal(await page.locator('.audit-entry[data-to="verified"]').count(), 1, 'verify in the audit trail');
     t.equal(await page.locator('.audit-entry[data-to="dispatched"]').count(), 1, 'dispatch in the audit trail');
     t.match(await page.textContent('.audit-entry[data-to="verified"]'), /operator.*Mực nước xác nhận qua camera cầu Nậm Ma/s, 'who verified, with the comment');
-    t.match(await page.textContent('.audit-entry[data-to="dispatched"]'), /Ban Chỉ huy PCTT tỉnh.*Đã báo Ban Chỉ huy PCTT/s, 'to which agency, with the comment');
+    t.match(
+      await page.textContent('.audit-entry[data-to="dispatched"]'),
+      /Ban Chỉ huy PCTT tỉnh.*Đã báo Ban Chỉ huy PCTT/s,
+      'to which agency, with the comment',
+    );
     await page.keyboard.press('?');
     await page.waitForSelector('.dialog .keys');
     t.ok((await page.locator('.dialog .keys tr').count()) >= 8, 'the shortcuts are documented in the page');
@@ -214,7 +236,11 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
       await page.click('button[data-action="send-command"]');
       const row = page.locator('tr[data-command]').first();
       await row.waitFor({ timeout: 10_000 });
-      await page.waitForFunction(() => /done|failed|unknown_command/.test(document.querySelector('tr[data-command]')?.getAttribute('data-status') ?? ''), undefined, { timeout: 20_000 });
+      await page.waitForFunction(
+        () => /done|failed|unknown_command/.test(document.querySelector('tr[data-command]')?.getAttribute('data-status') ?? ''),
+        undefined,
+        { timeout: 20_000 },
+      );
       t.equal(await row.getAttribute('data-status'), 'done', 'the ping came back with a receipt');
     }
     await screenshot(page, 'devices-1366x768');
@@ -253,7 +279,9 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await viewer.waitForSelector(`.alert-panel[data-alert="${alertId}"]`, { timeout: 15_000 });
     t.ok(await viewer.isVisible('[data-testid="viewer-note"]'));
     for (const action of ['verify', 'dispatch', 'resolve', 'dismiss']) t.ok(await viewer.isDisabled(`button[data-action="${action}"]`), `${action} disabled`);
-    const res = await coordinator.api.as(VIEWER_TOKEN).raw(`/api/v1/alerts/${alertId}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await coordinator.api
+      .as(VIEWER_TOKEN)
+      .raw(`/api/v1/alerts/${alertId}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     t.equal(res.status, 403, 'the server refuses a viewer');
     await viewer.close();
   });

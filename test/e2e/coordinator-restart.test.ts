@@ -7,8 +7,18 @@ import { startAgent, startCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { Producer, checkLedger, receivedAt } from '../support/producer.js';
 
-interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number>; completeUpToEdgeMs: number | null }
-interface DeviceView { online: boolean; backlog: { records: number }; lanes: LaneView[] }
+interface LaneView {
+  lane: string;
+  contiguousSeq: number;
+  receivedRecords: number;
+  dropped: Record<string, number>;
+  completeUpToEdgeMs: number | null;
+}
+interface DeviceView {
+  online: boolean;
+  backlog: { records: number };
+  lanes: LaneView[];
+}
 
 const BODY = `
 uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1 }
@@ -17,7 +27,14 @@ uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_ini
 t.test('coordinator killed while the edge produces and delivers: everything arrives exactly once', async (t) => {
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-c', site: 'tua-chua' }] });
-  const agent = await startAgent(t, { dir, deviceId: 'edge-c', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, testHooks: true });
+  const agent = await startAgent(t, {
+    dir,
+    deviceId: 'edge-c',
+    site: 'tua-chua',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: BODY,
+    testHooks: true,
+  });
   const producer = new Producer(agent, 'cr');
   const mix = [
     { kind: 'alarm' as const, count: 3 },
@@ -43,11 +60,15 @@ t.test('coordinator killed while the edge produces and delivers: everything arri
   await coordinator.restart();
 
   const maxSeq = producer.maxSeq();
-  const final = await waitFor('every lane delivered', async () => {
-    const d = await device();
-    const done = d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) && d.backlog.records === 0;
-    return done ? d : undefined;
-  }, { timeoutMs: 60_000 });
+  const final = await waitFor(
+    'every lane delivered',
+    async () => {
+      const d = await device();
+      const done = d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) && d.backlog.records === 0;
+      return done ? d : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 
   t.equal(producer.uncertain.size, 0, 'the agent answered every injection');
   const check = checkLedger(producer, await receivedAt(coordinator.api, 'edge-c', producer), []);
@@ -64,8 +85,15 @@ t.test('coordinator killed while the edge produces and delivers: everything arri
   const alarms = await coordinator.api.allEvents('device=edge-c&kind=alarm');
   for (const row of alarms) {
     const produced = producer.acked.get(row.payload.alarm_id as string)!;
-    if (row.edgeTimeMs !== produced.edgeTimeMs || typeof row.timeMs !== 'number' || (row.receivedMs as number) < produced.sentAtMs || row.clockSynced !== true) {
-      t.fail(`alarm ${produced.id}: edge ${row.edgeTimeMs as number} (stamped ${produced.edgeTimeMs}), corrected ${row.timeMs}, received ${row.receivedMs as number}, synced ${String(row.clockSynced)}`);
+    if (
+      row.edgeTimeMs !== produced.edgeTimeMs ||
+      typeof row.timeMs !== 'number' ||
+      (row.receivedMs as number) < produced.sentAtMs ||
+      row.clockSynced !== true
+    ) {
+      t.fail(
+        `alarm ${produced.id}: edge ${row.edgeTimeMs as number} (stamped ${produced.edgeTimeMs}), corrected ${row.timeMs}, received ${row.receivedMs as number}, synced ${String(row.clockSynced)}`,
+      );
     }
   }
   t.pass(`${alarms.length} alarms keep edge time, corrected time and arrival time`);

@@ -8,8 +8,17 @@ import { waitFor } from '../support/wait.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { Producer, checkLedger, receivedAt } from '../support/producer.js';
 
-interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number; dropped: Record<string, number> }
-interface DeviceView { online: boolean; backlog: { records: number }; lanes: LaneView[] }
+interface LaneView {
+  lane: string;
+  contiguousSeq: number;
+  receivedRecords: number;
+  dropped: Record<string, number>;
+}
+interface DeviceView {
+  online: boolean;
+  backlog: { records: number };
+  lanes: LaneView[];
+}
 
 const BODY = `
 uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1, batch_max_records: 50 }
@@ -49,17 +58,23 @@ t.test('SIGKILL with a backlog, and during its delivery: nothing lost, nothing d
   // kills land mid-delivery.
   proxy.setThrottle(2000);
   for (let i = 0; i < 4; i++) {
-    await waitFor('some delivery progress', async () => (await device()).lanes.find((l) => l.lane === 'telemetry')!.contiguousSeq > 200 * (i + 1), { timeoutMs: 30_000 });
+    await waitFor('some delivery progress', async () => (await device()).lanes.find((l) => l.lane === 'telemetry')!.contiguousSeq > 200 * (i + 1), {
+      timeoutMs: 30_000,
+    });
     await producer.produce(mix);
     await agent.restart();
   }
   proxy.setThrottle(null);
 
   const maxSeq = producer.maxSeq();
-  const final = await waitFor('every lane delivered', async () => {
-    const d = await device();
-    return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) && d.backlog.records === 0 ? d : undefined;
-  }, { timeoutMs: 60_000 });
+  const final = await waitFor(
+    'every lane delivered',
+    async () => {
+      const d = await device();
+      return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) && d.backlog.records === 0 ? d : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 
   t.equal(producer.uncertain.size, 0, 'the agent answered every injection before each kill');
   const check = checkLedger(producer, await receivedAt(coordinator.api, 'edge-k', producer), []);

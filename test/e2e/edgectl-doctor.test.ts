@@ -19,13 +19,16 @@ interface Report {
 
 function siteConfig(dir: string, extra: string, coordinator = '127.0.0.1:1'): string {
   const file = join(dir, 'site.yaml');
-  writeFileSync(file, `version: 1
+  writeFileSync(
+    file,
+    `version: 1
 device: { id: edge-doc, site: muong-nhe, site_name: Mường Nhé, location: { lat: 22.18, lon: 102.46 } }
 coordinator: { address: ${coordinator}, token_file: ${join(dir, 'device.token')}, tls: { enabled: false } }
 data_dir: ${join(dir, 'data')}
 broker: { host: 127.0.0.1, port: 0 }
 admin: { metrics_port: 0 }
-${extra}`);
+${extra}`,
+  );
   return file;
 }
 
@@ -91,14 +94,17 @@ t.test('doctor --standalone-detector times the model here when the agent is down
 t.test('doctor decodes each camera with ffmpeg and reports one that does not answer', async (t) => {
   const dir = tempDir(t);
   const deadPort = await freePort();
-  const file = siteConfig(dir, `cameras:
+  const file = siteConfig(
+    dir,
+    `cameras:
   - id: cam-file
     url: file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}
     detect: { enabled: false }
   - id: cam-dead
     url: rtsp://admin:secret@127.0.0.1:${deadPort}/stream
     detect: { enabled: false }
-`);
+`,
+  );
   const report = (await edgectl(file, ['doctor', '--json'])).json<Report>();
   const cam = (id: string) => report.checks.find((c) => c.name === `camera ${id}`)!;
   t.equal(report.checks.find((c) => c.name === 'ffmpeg')!.status, 'pass');
@@ -143,5 +149,4 @@ t.test('provision: a refused token writes nothing; a good one is written 0600 an
   const report = (await edgectl(file, ['doctor', '--json'])).json<Report>();
   t.equal(report.checks.find((c) => c.name === 'coordinator')!.status, 'pass');
   t.not(report.checks.find((c) => c.name === 'clock')!.status, 'skip', 'the Register answer gives a clock offset');
-
 });

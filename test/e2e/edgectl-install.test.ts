@@ -20,7 +20,10 @@ t.test('install.sh --dry-run prints each step and changes nothing', async (t) =>
   t.equal(r.status, 0, r.stderr);
   const out = r.stdout;
   t.match(out, /dry run: nothing will be changed/);
-  t.match(out, /ffmpeg \(camera decoding\)\n\s+(present: \S*ffmpeg|\+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg)/);
+  t.match(
+    out,
+    /ffmpeg \(camera decoding\)\n\s+(present: \S*ffmpeg|\+ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg)/,
+  );
   t.match(out, /service user ioc-edge\n\s+(exists|\+ useradd --system --user-group .* ioc-edge)/);
   t.match(out, /\+ install -d -o ioc-edge -g ioc-edge -m 0750 \/var\/lib\/ioc-edge/);
   t.match(out, /\+ rsync -a --delete .*\/dist\/ \/opt\/ioc-edge\/dist\//);
@@ -66,7 +69,7 @@ t.test('the systemd unit is valid and runs the agent confined, restarting foreve
   t.equal(one('Service.Restart'), 'always');
   t.equal(one('Unit.StartLimitIntervalSec'), '0', 'never gives up restarting');
   t.match(one('Service.ExecStart'), /^\/usr\/bin\/node \/opt\/ioc-edge\/bin\/edge-agent\.js --config \/etc\/ioc-edge\/config\.yaml$/);
-  t.ok(Number(one('Service.TimeoutStopSec')) > 20, 'systemd waits longer than the agent\'s own 20 s stop bound');
+  t.ok(Number(one('Service.TimeoutStopSec')) > 20, "systemd waits longer than the agent's own 20 s stop bound");
   t.equal(one('Service.KillSignal'), 'SIGTERM');
   t.equal(one('Service.ProtectSystem'), 'strict');
   t.same(one('Service.ReadWritePaths')?.split(' ').sort(), ['/etc/ioc-edge', '/var/lib/ioc-edge']);

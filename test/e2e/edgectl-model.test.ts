@@ -36,7 +36,10 @@ t.test('model install, snapshot and live preview on a running camera', async (t)
   const rtsp = await RtspCamera.start({ clip: projectPath('test', 'fixtures', 'vtest-25s.mp4') });
   t.teardown(() => rtsp.close());
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-model', site: 'dien-bien-dong', grpcAddress: `127.0.0.1:${await freePort()}`,
+    dir,
+    deviceId: 'edge-model',
+    site: 'dien-bien-dong',
+    grpcAddress: `127.0.0.1:${await freePort()}`,
     bodyYaml: `
 cameras:
   - id: cam-street
@@ -46,10 +49,14 @@ cameras:
   });
   const ctl = (args: string[]) => edgectl(agent.configFile, args);
   const status = async () => (await ctl(['status', '--json'])).json<AgentStatus>();
-  const ready = await waitFor('detector ready and camera online', async () => {
-    const s = await status();
-    return s.detector?.state === 'ok' && s.cameras[0]?.online ? s : undefined;
-  }, { timeoutMs: 40_000 });
+  const ready = await waitFor(
+    'detector ready and camera online',
+    async () => {
+      const s = await status();
+      return s.detector?.state === 'ok' && s.cameras[0]?.online ? s : undefined;
+    },
+    { timeoutMs: 40_000 },
+  );
   t.equal(ready.detector!.model, 'bundled');
 
   const install = await ctl(['model', 'install', copyBundle(join(dir, 'bundle')), '--json']);
@@ -78,13 +85,17 @@ cameras:
   writeFileSync(join(broken, 'models', 'broken.json'), graph);
   writeFileSync(join(broken, 'models', 'broken.bin'), weights);
   const manifest = JSON.parse(readFileSync(projectPath('models', 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(broken, 'manifest.json'), JSON.stringify({
-    ...manifest, name: 'broken',
-    files: [
-      { path: 'models/broken.json', from: 'x', bytes: graph.length, sha256: sha256(graph) },
-      { path: 'models/broken.bin', from: 'x', bytes: weights.length, sha256: sha256(weights) },
-    ],
-  }));
+  writeFileSync(
+    join(broken, 'manifest.json'),
+    JSON.stringify({
+      ...manifest,
+      name: 'broken',
+      files: [
+        { path: 'models/broken.json', from: 'x', bytes: graph.length, sha256: sha256(graph) },
+        { path: 'models/broken.bin', from: 'x', bytes: weights.length, sha256: sha256(weights) },
+      ],
+    }),
+  );
   const failed = await ctl(['model', 'install', broken, '--json']);
   t.equal(failed.code, 1, 'a model that does not load is a failure');
   t.match(failed.json(), { code: 'MODEL_INVALID', error: /did not load.*previous model is back in service/ });
@@ -115,7 +126,9 @@ cameras:
 
   // Live preview: edgectl prints a one-time link on loopback; the page and stream refuse anything
   // else; a browser plays it; the link does not work twice; Ctrl-C stops it.
-  const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-street', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const live = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'cameras', 'live', 'cam-street', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => live.kill('SIGKILL'));
   let output = '';
   live.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -138,11 +151,15 @@ cameras:
   const tab = await browser.newPage();
   await tab.goto(pageUrl);
   await tab.waitForSelector('#video canvas');
-  const seen = await waitFor('video frames drawn in the page', async () => {
-    const png = await tab.locator('#video canvas').screenshot();
-    const stats = await sharp(png).stats();
-    return stats.channels[0]!.stdev > 20 ? png : undefined;
-  }, { timeoutMs: 20_000, intervalMs: 500 });
+  const seen = await waitFor(
+    'video frames drawn in the page',
+    async () => {
+      const png = await tab.locator('#video canvas').screenshot();
+      const stats = await sharp(png).stats();
+      return stats.channels[0]!.stdev > 20 ? png : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 500 },
+  );
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, 'edgectl-live-preview.png'), seen);
   t.pass('the browser shows moving pictures of the street (test-artifacts/console/edgectl-live-preview.png)');

@@ -23,7 +23,9 @@ class Terminal {
   }
 
   run(name: string, command: string, env: Record<string, string> = {}): void {
-    const exports = Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+    const exports = Object.entries(env)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ');
     // Keep the window open after the command so the last screen and exit status can be read.
     const script = `${exports ? `env ${exports} ` : ''}${command}; echo "[exit $?]"; sleep 600`;
     const args = this.started ? ['new-window', '-t', 'main', '-n', name] : ['new-session', '-d', '-s', 'main', '-n', name, '-x', '180', '-y', '40'];
@@ -86,14 +88,24 @@ t.test('outbox drain --wait: a live bar with an ETA until the backlog is deliver
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-drain', site: 'tua-chua' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-drain', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: backlogYaml(4),
+    dir,
+    deviceId: 'edge-drain',
+    site: 'tua-chua',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: backlogYaml(4),
   });
   await waitFor('uplink connected', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().uplink.state === 'connected');
   await produceBacklog(agent.brokerPort, 6);
-  await waitFor('a backlog the 4 kbit/s link needs several seconds for', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().backlog.bytes > 3000);
+  await waitFor(
+    'a backlog the 4 kbit/s link needs several seconds for',
+    async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().backlog.bytes > 3000,
+  );
 
   const term = new Terminal(t);
-  term.run('drain', `${JSON.stringify(process.execPath)} ${JSON.stringify(distEntry('edge/cli/main.js'))} --config ${JSON.stringify(agent.configFile)} outbox drain --wait --timeout 120`);
+  term.run(
+    'drain',
+    `${JSON.stringify(process.execPath)} ${JSON.stringify(distEntry('edge/cli/main.js'))} --config ${JSON.stringify(agent.configFile)} outbox drain --wait --timeout 120`,
+  );
   const midway = await term.until('drain', 'the bar part-way with an ETA', (s) =>
     /draining \S*[█░]+\S* +\d+% \| [\d.]+ \w*B left, \d+ records \| [\d.]+ \w*B\/s \| ETA \d+/.test(s) && !s.includes('[exit') ? s : undefined,
   );

@@ -37,7 +37,11 @@ t.test('edgectl against a running agent', async (t) => {
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-ctl', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-ctl', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: SENSORS,
+    dir,
+    deviceId: 'edge-ctl',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: SENSORS,
     logYaml: 'log: { file: true, level: info, max_file_mb: 1, max_files: 3 }',
     env: { LOG_LEVEL: 'info' },
   });
@@ -62,7 +66,10 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(s.ports.admin, agent.socket);
     t.equal(s.uplink.address, `127.0.0.1:${coordinator.grpcPort}`);
     t.ok(s.uplink.lastAckMs === 0 || s.uplink.lastAckMs <= s.nowMs);
-    t.same(s.backlog.lanes.map((l) => l.lane), ['alarm', 'event', 'telemetry', 'thumbnail']);
+    t.same(
+      s.backlog.lanes.map((l) => l.lane),
+      ['alarm', 'event', 'telemetry', 'thumbnail'],
+    );
     const river = s.sensors.find((x) => x.id === 'river-1')!;
     t.equal(river.name, 'Nậm Ma river gauge');
     t.same(river.metrics[0], { metric: 'level', unit: 'm', value: 3.25, wallMs: river.metrics[0]!.wallMs });
@@ -86,8 +93,15 @@ t.test('edgectl against a running agent', async (t) => {
 
   await t.test('every command has --json output that parses', async (t) => {
     const single = [
-      ['status'], ['sensors', 'list'], ['cameras', 'list'], ['outbox', 'stats'], ['outbox', 'dead-letter', 'list'],
-      ['outbox', 'drain'], ['config', 'validate', agent.configFile], ['config', 'diff', agent.configFile], ['model', 'show'],
+      ['status'],
+      ['sensors', 'list'],
+      ['cameras', 'list'],
+      ['outbox', 'stats'],
+      ['outbox', 'dead-letter', 'list'],
+      ['outbox', 'drain'],
+      ['config', 'validate', agent.configFile],
+      ['config', 'diff', agent.configFile],
+      ['model', 'show'],
     ];
     for (const args of single) {
       const r = await ctl([...args, '--json']);
@@ -97,15 +111,28 @@ t.test('edgectl against a running agent', async (t) => {
     const doctor = await ctl(['doctor', '--json']);
     const report = doctor.json<{ checks: { name: string; status: string }[]; failed: number }>();
     t.equal(doctor.code, report.failed > 0 ? 1 : 0, 'doctor exit status follows its failures');
-    t.ok(report.checks.some((c) => c.name === 'broker' && c.status === 'pass'), 'doctor sees the broker listening');
-    t.ok(report.checks.some((c) => c.name === 'coordinator' && c.status === 'pass'), 'doctor sees the token accepted');
+    t.ok(
+      report.checks.some((c) => c.name === 'broker' && c.status === 'pass'),
+      'doctor sees the broker listening',
+    );
+    t.ok(
+      report.checks.some((c) => c.name === 'coordinator' && c.status === 'pass'),
+      'doctor sees the token accepted',
+    );
     // Reached by its socket alone, doctor checks the config the agent runs with, not /etc/ioc-edge's.
     const bySocket = await runNode('edge/cli/main.js', ['--socket', agent.socket, 'doctor', '--json'], { IOC_EDGE_CONFIG: undefined });
     const socketReport = JSON.parse(bySocket.stdout) as { checks: { name: string; status: string; detail: string }[] };
     const named = (name: string) => socketReport.checks.find((c) => c.name === name);
-    t.match(named('config'), { status: 'pass', detail: new RegExp(`^${agent.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is valid`) }, 'doctor --socket checks the running agent\'s config file');
+    t.match(
+      named('config'),
+      { status: 'pass', detail: new RegExp(`^${agent.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is valid`) },
+      "doctor --socket checks the running agent's config file",
+    );
     t.match(named('broker'), { status: 'pass' }, 'doctor --socket sees the running broker');
-    const streams = [['logs', '-n', '5'], ['link', 'test', '--max-bytes', '65536']];
+    const streams = [
+      ['logs', '-n', '5'],
+      ['link', 'test', '--max-bytes', '65536'],
+    ];
     for (const args of streams) {
       const r = await ctl([...args, '--json']);
       t.equal(r.code, 0, `${args.join(' ')} exits 0: ${r.stderr}`);
@@ -123,7 +150,10 @@ t.test('edgectl against a running agent', async (t) => {
     t.ok(result.rttMs >= 0 && result.rttMs < 2000);
     t.ok(result.throughputKbps > 0);
     t.equal(result.recommendedRateKbps, Math.max(1, Math.floor(result.throughputKbps * 0.7)));
-    t.same(result.steps.map((s) => s.bytes), [4096, 16384, 65536, 262144]);
+    t.same(
+      result.steps.map((s) => s.bytes),
+      [4096, 16384, 65536, 262144],
+    );
     const text = await ctl(['link', 'test', '--max-bytes', '16384']);
     t.match(text.stdout, /set uplink\.rate_kbps: \d+/);
   });
@@ -144,7 +174,13 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(r.code, 0);
     const readings = r.lines<{ sensorId?: string; value?: number; unit?: string; name?: string }>().filter((l) => l.sensorId);
     t.equal(readings.length, 2);
-    t.same(readings.map((x) => [x.sensorId, x.name, x.unit]), [['river-1', 'Nậm Ma river gauge', 'm'], ['river-1', 'Nậm Ma river gauge', 'm']]);
+    t.same(
+      readings.map((x) => [x.sensorId, x.name, x.unit]),
+      [
+        ['river-1', 'Nậm Ma river gauge', 'm'],
+        ['river-1', 'Nậm Ma river gauge', 'm'],
+      ],
+    );
     const at = sent.indexOf(readings[0]!.value!);
     t.ok(at >= 0 && sent[at + 1] === readings[1]!.value, 'two consecutive published values, in order');
     published += sent.length;
@@ -175,14 +211,22 @@ t.test('edgectl against a running agent', async (t) => {
   });
 
   await t.test('logs -f follows new lines as the agent writes them', async (t) => {
-    const follow = spawn(process.execPath, [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'logs', '-f', '-n', '1', '--component', 'broker', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const follow = spawn(
+      process.execPath,
+      [distEntry('edge/cli/main.js'), '--config', agent.configFile, 'logs', '-f', '-n', '1', '--component', 'broker', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     t.teardown(() => follow.kill('SIGKILL'));
     let output = '';
     follow.stdout.on('data', (d: Buffer) => (output += d.toString()));
     await waitFor('the last broker line printed first', () => output.includes('\n'));
     await client.publishAsync('sensors/river-1/depth', '1.0', { qos: 1 });
     const line = await waitFor('the new warning followed', () =>
-      output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; reason?: string }).find((e) => e.reason === 'unknown_metric'),
+      output
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; reason?: string })
+        .find((e) => e.reason === 'unknown_metric'),
     );
     t.equal(line.msg, 'sensor payload dropped');
     follow.kill('SIGINT');
@@ -194,7 +238,8 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(help.code, 0);
     t.match(help.stdout, /Examples:\n\s+edgectl status/);
     t.match(help.stdout, /3 {2}the agent is not running/);
-    for (const command of ['status', 'doctor', 'cameras', 'sensors', 'outbox', 'config', 'link', 'logs', 'provision', 'model']) t.match(help.stdout, new RegExp(`\\n  ${command}\\b`), `${command} is listed`);
+    for (const command of ['status', 'doctor', 'cameras', 'sensors', 'outbox', 'config', 'link', 'logs', 'provision', 'model'])
+      t.match(help.stdout, new RegExp(`\\n  ${command}\\b`), `${command} is listed`);
     const sub = await ctl(['outbox', 'drain', '--help']);
     t.match(sub.stdout, /Examples:\n\s+edgectl outbox drain/);
     const usage = await ctl(['sensors', 'tail', '--count', 'zero']);
@@ -218,10 +263,10 @@ t.test('edgectl against a running agent', async (t) => {
     t.equal(readFileSync(agent.configFile, 'utf8'), original, 'and leaves the running config alone');
 
     const next = join(dir, 'next.yaml');
-    const nextText = original
-      .replace("metrics: [{ name: rainfall, unit: mm, windows_s: [60] }]", "metrics: [{ name: rainfall, unit: mm/h, windows_s: [60] }]")
-      .replace('log: { file: true, level: info', 'log: { file: true, level: warn')
-      + 'uplink: { rate_kbps: 256 }\n';
+    const nextText =
+      original
+        .replace('metrics: [{ name: rainfall, unit: mm, windows_s: [60] }]', 'metrics: [{ name: rainfall, unit: mm/h, windows_s: [60] }]')
+        .replace('log: { file: true, level: info', 'log: { file: true, level: warn') + 'uplink: { rate_kbps: 256 }\n';
     writeFileSync(next, nextText);
     const diff = (await ctl(['config', 'diff', next, '--json'])).json<{ changes: { path: string; before: unknown; after: unknown }[] }>();
     t.same(diff.changes.map((c) => c.path).sort(), ['log.level', 'sensors[rain-1].metrics[rainfall].unit', 'uplink.rate_kbps']);

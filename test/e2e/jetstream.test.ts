@@ -15,8 +15,16 @@ const BODY = `
 uplink: { heartbeat_s: 1, ack_timeout_s: 10, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1 }
 `;
 
-interface LaneView { lane: string; contiguousSeq: number; receivedRecords: number }
-interface AuditView { action: string; to?: string; atMs: number }
+interface LaneView {
+  lane: string;
+  contiguousSeq: number;
+  receivedRecords: number;
+}
+interface AuditView {
+  action: string;
+  to?: string;
+  atMs: number;
+}
 
 /** The change names the journal uses for each kind of audit entry; comments are not published. */
 const CHANGE_OF: Record<string, (e: AuditView) => string> = {
@@ -51,21 +59,25 @@ async function changeAlertsAcrossKill(coordinator: RunningCoordinator, alertIds:
   let restart: Promise<void> | undefined;
   const move = async (id: string, action: string) => {
     const res = await coordinator.api.as(OPERATOR_TOKEN).raw(`/api/v1/alerts/${id}/${action}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ comment: 'drill' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ comment: 'drill' }),
     });
     if (!res.ok) throw new Error(`${action} ${id}: ${res.status} ${await res.text()}`);
     if (++answered === killAfter) restart = coordinator.restart();
   };
-  await Promise.all(Array.from({ length: workers }, async () => {
-    for (let id = queue.shift(); id && !restart; id = queue.shift()) {
-      try {
-        await move(id, 'verify');
-        await move(id, 'dismiss');
-      } catch {
-        return; // the coordinator is gone: this worker stops
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let id = queue.shift(); id && !restart; id = queue.shift()) {
+        try {
+          await move(id, 'verify');
+          await move(id, 'dismiss');
+        } catch {
+          return; // the coordinator is gone: this worker stops
+        }
       }
-    }
-  }));
+    }),
+  );
   await restart;
   return answered;
 }
@@ -107,10 +119,18 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
 
   const dir = tempDir(t);
   const coordinator: RunningCoordinator = await startCoordinator(t, {
-    dir, devices: [{ id: 'edge-j', site: 'muong-nhe' }],
+    dir,
+    devices: [{ id: 'edge-j', site: 'muong-nhe' }],
     extraYaml: `nats: { enabled: true, servers: [${NATS_URL}], stream: ${stream}, subject_prefix: ${prefix} }\n`,
   });
-  const agent = await startAgent(t, { dir, deviceId: 'edge-j', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: BODY, testHooks: true });
+  const agent = await startAgent(t, {
+    dir,
+    deviceId: 'edge-j',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: BODY,
+    testHooks: true,
+  });
   const producer = new Producer(agent, 'js');
   const mix = [
     { kind: 'alarm' as const, count: 3 },
@@ -119,11 +139,18 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
     { kind: 'thumbnail' as const, count: 3, bytes: 4000 },
   ];
   await waitFor('first handshake', async () => (await agent.metric('ioc_edge_uplink_connected')) === 1);
-  await waitFor('stream created', async () => (await jsm.streams.info(stream).then(() => true, () => false)) || undefined);
+  await waitFor(
+    'stream created',
+    async () =>
+      (await jsm.streams.info(stream).then(
+        () => true,
+        () => false,
+      )) || undefined,
+  );
   for (let i = 0; i < 4; i++) await producer.produce(mix);
   // Killed while records flow in and out: some stored but not yet published, some published
   // but not yet removed from the journal.
-  await waitFor('publishing under way', async () => ((await jsm.streams.info(stream)).state.messages > 0) || undefined);
+  await waitFor('publishing under way', async () => (await jsm.streams.info(stream)).state.messages > 0 || undefined);
   await coordinator.proc.kill9();
   for (let i = 0; i < 3; i++) {
     await producer.produce(mix);
@@ -136,42 +163,73 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
   await producer.produce(mix);
 
   const maxSeq = producer.maxSeq();
-  const lanes = await waitFor('every lane stored', async () => {
-    const d = await coordinator.api.get<{ lanes: LaneView[] }>('/api/v1/devices/edge-j');
-    return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) ? d.lanes : undefined;
-  }, { timeoutMs: 60_000 });
+  const lanes = await waitFor(
+    'every lane stored',
+    async () => {
+      const d = await coordinator.api.get<{ lanes: LaneView[] }>('/api/v1/devices/edge-j');
+      return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) ? d.lanes : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   const expected = new Set<string>();
   for (const l of lanes) for (let seq = 1; seq <= l.contiguousSeq; seq++) expected.add(`edge-j.${l.lane}.${seq}`);
   const alarms = [...producer.acked.values()].filter((p) => p.kind === 'alarm').length;
-  const alerts = await waitFor('an alert per alarm', async () => {
-    const { items } = await coordinator.api.get<{ items: { id: string }[] }>('/api/v1/alerts?limit=500');
-    return items.length >= alarms ? items : undefined;
-  }, { timeoutMs: 60_000 });
+  const alerts = await waitFor(
+    'an alert per alarm',
+    async () => {
+      const { items } = await coordinator.api.get<{ items: { id: string }[] }>('/api/v1/alerts?limit=500');
+      return items.length >= alarms ? items : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   // Operator changes with a SIGKILL among them; whatever the store kept must be published.
-  const answered = await changeAlertsAcrossKill(coordinator, alerts.map((a) => a.id), 8, 12);
+  const answered = await changeAlertsAcrossKill(
+    coordinator,
+    alerts.map((a) => a.id),
+    8,
+    12,
+  );
   t.ok(answered >= 12, `operator changes answered before the kill (${answered})`);
   const kept = await keptAlertChanges(coordinator.api);
   t.ok(kept.size >= alerts.length + 12, `alert changes kept by the store (${kept.size})`);
 
-  const final = await waitFor('stream holds every record and alert change', async () => {
-    const seen = await streamIds(jsm, stream);
-    const missing = [...expected, ...kept].filter((id) => !seen.ids.has(id));
-    if (missing.length > 0) throw new Error(`missing ${missing.length}: ${missing.slice(0, 12).join(', ')}`);
-    return seen;
-  }, { timeoutMs: 60_000, intervalMs: 500 });
+  const final = await waitFor(
+    'stream holds every record and alert change',
+    async () => {
+      const seen = await streamIds(jsm, stream);
+      const missing = [...expected, ...kept].filter((id) => !seen.ids.has(id));
+      if (missing.length > 0) throw new Error(`missing ${missing.length}: ${missing.slice(0, 12).join(', ')}`);
+      return seen;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
   t.pass(`every stored record (${expected.size}) and kept alert change (${kept.size}) is in the stream`);
 
   const twice = [...final.ids].filter(([, n]) => n > 1).map(([id]) => id);
   t.same(twice, [], 'each Nats-Msg-Id is in the stream once');
   const recordIds = [...final.ids.keys()].filter((id) => !id.startsWith('alert.'));
   const alertIds = [...final.ids.keys()].filter((id) => id.startsWith('alert.'));
-  t.same(alertIds.filter((id) => !kept.has(id)), [], 'no message for an alert change the store did not keep');
-  t.same(recordIds.filter((id) => !expected.has(id)), [], 'no message for a record the coordinator did not store');
+  t.same(
+    alertIds.filter((id) => !kept.has(id)),
+    [],
+    'no message for an alert change the store did not keep',
+  );
+  t.same(
+    recordIds.filter((id) => !expected.has(id)),
+    [],
+    'no message for a record the coordinator did not store',
+  );
   t.equal(recordIds.length, expected.size, `one message per stored record (${expected.size})`);
   const thumb = final.bodies.find((b) => b.lane === 'thumbnail') as { subject: string; thumbnail: Record<string, unknown> } | undefined;
-  t.ok(thumb && thumb.subject === `${prefix}.muong-nhe.thumbnail` && typeof thumb.thumbnail.bytes === 'number' && !('data' in thumb.thumbnail), 'thumbnails go as metadata only');
+  t.ok(
+    thumb && thumb.subject === `${prefix}.muong-nhe.thumbnail` && typeof thumb.thumbnail.bytes === 'number' && !('data' in thumb.thumbnail),
+    'thumbnails go as metadata only',
+  );
   const alarm = final.bodies.find((b) => b.lane === 'alarm') as { subject: string; event: { kind: string } } | undefined;
   t.equal(alarm?.subject, `${prefix}.muong-nhe.alarm`, 'subject <prefix>.<site>.<lane>');
   t.equal(alarm?.event.kind, 'alarm');
-  t.ok(final.bodies.some((b) => b.type === 'alert' && b.subject === `${prefix}.muong-nhe.alert`), 'alert changes on <prefix>.<site>.alert');
+  t.ok(
+    final.bodies.some((b) => b.type === 'alert' && b.subject === `${prefix}.muong-nhe.alert`),
+    'alert changes on <prefix>.<site>.alert',
+  );
 });

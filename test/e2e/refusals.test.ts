@@ -13,7 +13,13 @@ t.test('a device with a wrong token is refused, counted, and keeps running', asy
   // The coordinator knows edge-ok; this agent claims to be edge-ok with another device's token.
   const agent = await startAgent(t, { dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}` });
   const config = agent.configFile;
-  writeFileSync(config, edgeYaml({ dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, token: 'wrong-token-wrong-token-0000' }, agent.brokerPort));
+  writeFileSync(
+    config,
+    edgeYaml(
+      { dir, deviceId: 'edge-ok', site: 'tua-chua', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, token: 'wrong-token-wrong-token-0000' },
+      agent.brokerPort,
+    ),
+  );
   await agent.restart();
   await waitFor('the refusal counted at the coordinator', async () => {
     const text = await coordinatorMetrics(`http://127.0.0.1:${coordinator.httpPort}`);
@@ -37,7 +43,9 @@ t.test('an unknown device id is refused', async (t) => {
 t.test('an invalid config exits with status 2 naming the file, the path and the reason', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'broken.yaml');
-  writeFileSync(file, `version: 1
+  writeFileSync(
+    file,
+    `version: 1
 device: { id: edge-x, site: muong-nhe, site_name: MN, location: { lat: 122, lon: 102 } }
 coordinator: { address: nowhere, token: short }
 sensors:
@@ -50,7 +58,8 @@ cameras:
   - id: cam-1
     url: rtsp://10.0.0.1/stream
     zones: [{ id: gate, points: [[0, 0], [1, 1]] }]
-`);
+`,
+  );
   const { code, stderr } = await runNode('edge/main.js', ['--config', file]);
   t.equal(code, 2);
   t.match(stderr, file);

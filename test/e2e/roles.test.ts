@@ -4,7 +4,16 @@
 // once; a rotated token and a revoked device are cut off at once and refused afterwards.
 import t from 'tap';
 import { tempDir } from '../support/tmp.js';
-import { ADMIN_TOKEN, OPERATOR_TOKEN, VIEWER_TOKEN, startAgent, startCoordinator, sumMetric, coordinatorMetrics, type RunningCoordinator } from '../support/system.js';
+import {
+  ADMIN_TOKEN,
+  OPERATOR_TOKEN,
+  VIEWER_TOKEN,
+  startAgent,
+  startCoordinator,
+  sumMetric,
+  coordinatorMetrics,
+  type RunningCoordinator,
+} from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 import { createEdgeLinkClient, register } from '../../edge/uplink/client.js';
 
@@ -38,7 +47,9 @@ t.test('every write route enforces its role; refusals are JSON errors and audite
   const writes = ops.filter((o) => o.method !== 'GET');
   t.ok(writes.length >= 15, `${writes.length} write routes in /openapi.json`);
   const doc = (await (await fetch(`${c.api.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
-  const undeclared = writes.filter((o) => !Object.entries(doc.paths).some(([p, m]) => p.replace(/\{[^}]+\}/g, 'x1') === o.path && m[o.method.toLowerCase()]?.['x-required-role']));
+  const undeclared = writes.filter(
+    (o) => !Object.entries(doc.paths).some(([p, m]) => p.replace(/\{[^}]+\}/g, 'x1') === o.path && m[o.method.toLowerCase()]?.['x-required-role']),
+  );
   t.same(undeclared, [], 'every write route declares x-required-role');
 
   for (const op of ops) {
@@ -63,17 +74,30 @@ t.test('every write route enforces its role; refusals are JSON errors and audite
   }
 
   const audit = await c.api.as(ADMIN_TOKEN).get<{ items: { actor: string; status: number; method: string; path: string }[] }>('/api/v1/audit?limit=1000');
-  t.ok(audit.items.some((r) => r.actor === 'anonymous' && r.status === 401 && r.path === '/api/v1/devices'), 'a refused anonymous write is audited');
-  t.ok(audit.items.some((r) => r.actor === 'viewer' && r.status === 403), 'a refused viewer write is audited');
-  t.ok(audit.items.some((r) => r.actor === 'admin' && r.method === 'POST'), 'an allowed admin write is audited');
-  t.notOk(audit.items.some((r) => r.method === 'GET'), 'reads are not');
+  t.ok(
+    audit.items.some((r) => r.actor === 'anonymous' && r.status === 401 && r.path === '/api/v1/devices'),
+    'a refused anonymous write is audited',
+  );
+  t.ok(
+    audit.items.some((r) => r.actor === 'viewer' && r.status === 403),
+    'a refused viewer write is audited',
+  );
+  t.ok(
+    audit.items.some((r) => r.actor === 'admin' && r.method === 'POST'),
+    'an allowed admin write is audited',
+  );
+  t.notOk(
+    audit.items.some((r) => r.method === 'GET'),
+    'reads are not',
+  );
 });
 
 t.test('a provisioned device connects with its token; rotation and revocation cut it off and it stays refused', async (t) => {
   const dir = tempDir(t);
   const c = await startCoordinator(t, { dir, devices: [] });
   const admin = c.api.as(ADMIN_TOKEN);
-  const post = (path: string, body: object = {}) => admin.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: object = {}) =>
+    admin.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   const created = await post('/api/v1/devices', { id: 'edge-new', site: 'tua-chua', name: 'Tủa Chùa market' });
   t.equal(created.status, 201);

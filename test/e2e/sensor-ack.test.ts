@@ -11,13 +11,16 @@ const ROUNDS = 3;
 const secret = (i: number) => `river-${i}-Vt7q-K2pz-9wLx`;
 const SENSORS = `
 sensors:
-${Array.from({ length: ROUNDS }, (_, i) => `  - id: river-${i}
+${Array.from(
+  { length: ROUNDS },
+  (_, i) => `  - id: river-${i}
     type: water_level
     credentials: { username: river-${i}, password: ${secret(i)} }
     metrics: [{ name: level, unit: m, valid_range: [0, 30], windows_s: [60] }]
     thresholds:
       - { id: flood, metric: level, condition: above, value: 4.5, clear: 4.0, severity: high, message: river above 4.5 m }
-`).join('')}
+`,
+).join('')}
 uplink: { heartbeat_s: 1, connect_timeout_s: 3, reconnect_initial_s: 0.2, reconnect_max_s: 1 }
 `;
 
@@ -42,15 +45,24 @@ t.test('an acknowledged QoS 1 reading that raised an alarm survives kill -9 righ
       });
     });
     await client.write(publishPacket(`sensors/river-${i}/level`, '5.2', 1, 7));
-    await Promise.race([acked, client.closedPromise.then(() => { throw new Error(`connection closed without PUBACK; received ${client.received.toString('hex')}`); })]);
+    await Promise.race([
+      acked,
+      client.closedPromise.then(() => {
+        throw new Error(`connection closed without PUBACK; received ${client.received.toString('hex')}`);
+      }),
+    ]);
     client.destroy();
     await agent.restart();
   }
 
-  const alarms = await waitFor(`${ROUNDS} alarms at the coordinator`, async () => {
-    const events = await coordinator.api.allEvents('device=edge-ack&kind=alarm');
-    return events.length >= ROUNDS ? events : undefined;
-  }, { timeoutMs: 30_000 }).catch(async (err: Error) => {
+  const alarms = await waitFor(
+    `${ROUNDS} alarms at the coordinator`,
+    async () => {
+      const events = await coordinator.api.allEvents('device=edge-ack&kind=alarm');
+      return events.length >= ROUNDS ? events : undefined;
+    },
+    { timeoutMs: 30_000 },
+  ).catch(async (err: Error) => {
     const events = await coordinator.api.allEvents('device=edge-ack&kind=alarm');
     t.fail(`${err.message}; alarms that arrived: ${events.map((e) => (e.payload as { sensor_id?: string }).sensor_id).join(', ') || 'none'}`);
     return events;

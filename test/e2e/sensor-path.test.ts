@@ -58,7 +58,7 @@ t.test('a noisy signal around the threshold raises one alarm and clears it once 
   for (let i = 0; i < 40; i++) signal.push(3.8 + i * 0.03 + (i % 2 === 0 ? 0.2 : -0.2));
   for (let i = 0; i < 20; i++) signal.push(4.7 + (i % 2 === 0 ? 0.2 : -0.2));
   for (let i = 0; i < 40; i++) signal.push(4.9 - i * 0.04 + (i % 2 === 0 ? 0.2 : -0.2));
-  const crossings = signal.slice(1).filter((v, i) => (v > 4.5) !== (signal[i]! > 4.5)).length;
+  const crossings = signal.slice(1).filter((v, i) => v > 4.5 !== signal[i]! > 4.5).length;
   t.ok(crossings > 10, `the signal crosses 4.5 m ${crossings} times`);
   for (const v of signal) await client.publishAsync('sensors/river-1/level', v.toFixed(3), { qos: 1 });
 
@@ -68,7 +68,11 @@ t.test('a noisy signal around the threshold raises one alarm and clears it once 
   });
   await new Promise((r) => setTimeout(r, 1000));
   const final: EventItem[] = await coordinator.api.allEvents('device=edge-b&kind=alarm');
-  t.same(final.map((e) => e.phase), ['raised', 'cleared'], 'exactly one raise and one clear');
+  t.same(
+    final.map((e) => e.phase),
+    ['raised', 'cleared'],
+    'exactly one raise and one clear',
+  );
   t.equal(final[0]!.payload.alarm_id, final[1]!.payload.alarm_id, 'clear carries the alarm id of the raise');
   t.equal(final[0]!.severity, 'high');
   t.ok(alarms.length >= 2);
@@ -78,10 +82,19 @@ t.test('the heartbeat sent as the stream opens already reports the uplink as con
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-c', site: 'muong-nhe' }] });
   // The next heartbeat is a minute away: what the device shows is the one sent on connect.
-  await startAgent(t, { dir, deviceId: 'edge-c', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: `${SENSORS}uplink: { heartbeat_s: 60 }\n` });
-  interface Device { health: { components: { name: string; state: string; detail: string }[] } | null }
+  await startAgent(t, {
+    dir,
+    deviceId: 'edge-c',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: `${SENSORS}uplink: { heartbeat_s: 60 }\n`,
+  });
+  interface Device {
+    health: { components: { name: string; state: string; detail: string }[] } | null;
+  }
   const uplink = await waitFor('first heartbeat at the coordinator', async () =>
-    (await coordinator.api.get<Device>('/api/v1/devices/edge-c')).health?.components.find((c) => c.name === 'uplink'));
+    (await coordinator.api.get<Device>('/api/v1/devices/edge-c')).health?.components.find((c) => c.name === 'uplink'),
+  );
   t.equal(uplink.state, 'ok', uplink.detail);
   t.match(uplink.detail, /^connected to /);
 });

@@ -21,7 +21,18 @@ sensors:
 `;
 
 t.test('weak secrets: empty, short, placeholders, the username', async (t) => {
-  for (const weak of ['', '   ', 'rain-mn-01-change-me', 'CHANGEME-0123456', 'my-password-123', 'default-default', 'rain-mn-01', 'short-1', 'aaaaaaaaaaaaaaaa', 'ababababababab']) {
+  for (const weak of [
+    '',
+    '   ',
+    'rain-mn-01-change-me',
+    'CHANGEME-0123456',
+    'my-password-123',
+    'default-default',
+    'rain-mn-01',
+    'short-1',
+    'aaaaaaaaaaaaaaaa',
+    'ababababababab',
+  ]) {
     t.ok(weakSecretReason('rain-mn-01', weak), `"${weak}" is weak`);
   }
   t.equal(weakSecretReason('rain-mn-01', 'Qm7-vX2p-Lr9w-T4k'), undefined);

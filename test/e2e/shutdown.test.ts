@@ -35,7 +35,10 @@ t.test('uplink down: SIGTERM flushes open windows and closes camera events; noth
   const dir = tempDir(t);
   const grpcPort = await freePort();
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-term', site: 'muong-nhe', grpcAddress: `127.0.0.1:${grpcPort}`,
+    dir,
+    deviceId: 'edge-term',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${grpcPort}`,
     bodyYaml: `
 sensors:
   - id: river-1
@@ -52,10 +55,14 @@ cameras:
   const readings = 40;
   for (let i = 0; i < readings; i++) await client.publishAsync('sensors/river-1/level', String(2 + i / 100), { qos: 1 });
   await client.endAsync();
-  await waitFor('camera producing motion events', async () => {
-    const s = (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>();
-    return s.cameras[0]?.online && s.cameras[0].lastEvent !== null && s.backlog.records > 0;
-  }, { timeoutMs: 30_000 });
+  await waitFor(
+    'camera producing motion events',
+    async () => {
+      const s = (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>();
+      return s.cameras[0]?.online && s.cameras[0].lastEvent !== null && s.backlog.records > 0;
+    },
+    { timeoutMs: 30_000 },
+  );
   const children = childPids(agent.proc.pid!);
   t.ok(children.length >= 1, 'ffmpeg is running under the agent');
 
@@ -67,14 +74,19 @@ cameras:
 
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-term', site: 'muong-nhe' }], grpcPort });
   await agent.restart();
-  const total = await waitFor(`${readings} readings at the coordinator`, async () => ((await readingsAt(coordinator, 'edge-term')) === readings ? readings : undefined), { timeoutMs: 30_000 });
+  const total = await waitFor(
+    `${readings} readings at the coordinator`,
+    async () => ((await readingsAt(coordinator, 'edge-term')) === readings ? readings : undefined),
+    { timeoutMs: 30_000 },
+  );
   t.equal(total, readings, 'the window that was open at SIGTERM was flushed and delivered');
   // The store keeps one row per event with its latest phase: every motion episode of the first
   // run must have reached "end" (closed by the camera as the agent stopped). The restarted agent
   // watches the same clip, so its own, still open, episodes are left out.
   const motion = await waitFor('every motion event ended at the coordinator', async () => {
-    const all = (await coordinator.api.allEvents('device=edge-term&kind=camera_event'))
-      .filter((e) => e.payload.type === 'motion' && Number(e.payload.started_ms) <= stoppedAtMs);
+    const all = (await coordinator.api.allEvents('device=edge-term&kind=camera_event')).filter(
+      (e) => e.payload.type === 'motion' && Number(e.payload.started_ms) <= stoppedAtMs,
+    );
     return all.length > 0 && all.every((e) => e.phase === 'end') ? all : undefined;
   });
   t.ok(motion.length > 0, `${motion.length} motion events, all ended`);
@@ -84,7 +96,11 @@ t.test('slow link: SIGTERM drains for a bounded time, exits, and delivers the re
   const dir = tempDir(t);
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-slow', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-slow', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`, bodyYaml: backlogYaml(1),
+    dir,
+    deviceId: 'edge-slow',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    bodyYaml: backlogYaml(1),
   });
   await waitFor('uplink connected', async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>().uplink.state === 'connected');
   const readings = await produceBacklog(agent.brokerPort, 4);
@@ -102,6 +118,10 @@ t.test('slow link: SIGTERM drains for a bounded time, exits, and delivers the re
   // The technician lifts the cap (as `edgectl link test` would advise) and the agent starts again.
   writeFileSync(agent.configFile, readFileSync(agent.configFile, 'utf8').replace('rate_kbps: 1,', 'rate_kbps: 0,'));
   await agent.restart();
-  const total = await waitFor(`all ${readings} readings delivered`, async () => ((await readingsAt(coordinator, 'edge-slow')) === readings ? readings : undefined), { timeoutMs: 30_000 });
+  const total = await waitFor(
+    `all ${readings} readings delivered`,
+    async () => ((await readingsAt(coordinator, 'edge-slow')) === readings ? readings : undefined),
+    { timeoutMs: 30_000 },
+  );
   t.equal(total, readings, 'the backlog left at SIGTERM was kept and delivered once');
 });

@@ -32,7 +32,10 @@ t.test('a killed ffmpeg and a crashed detector come back; sensors and uplink una
   const deadPort = await freePort();
   const coordinator = await startCoordinator(t, { dir, devices: [{ id: 'edge-sup', site: 'muong-nhe' }] });
   const agent = await startAgent(t, {
-    dir, deviceId: 'edge-sup', site: 'muong-nhe', grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
+    dir,
+    deviceId: 'edge-sup',
+    site: 'muong-nhe',
+    grpcAddress: `127.0.0.1:${coordinator.grpcPort}`,
     testHooks: true,
     bodyYaml: `
 sensors:
@@ -52,14 +55,20 @@ cameras:
   const status = async () => (await edgectl(agent.configFile, ['status', '--json'])).json<AgentStatus>();
   const camera = (s: AgentStatus, id: string) => s.cameras.find((c) => c.id === id)!;
 
-  const before = await waitFor('camera online, detector ready, uplink connected', async () => {
-    const s = await status();
-    return camera(s, 'cam-street').online && s.detector?.state === 'ok' && s.uplink.state === 'connected' ? s : undefined;
-  }, { timeoutMs: 40_000 });
+  const before = await waitFor(
+    'camera online, detector ready, uplink connected',
+    async () => {
+      const s = await status();
+      return camera(s, 'cam-street').online && s.detector?.state === 'ok' && s.uplink.state === 'connected' ? s : undefined;
+    },
+    { timeoutMs: 40_000 },
+  );
   t.equal(camera(before, 'cam-dead').online, false, 'the dead camera is offline…');
   t.equal(before.components.find((c) => c.name === 'broker')!.state, 'ok', '…and the broker is fine');
   const reconnectsBefore = await agent.metric('ioc_edge_uplink_reconnects_total');
-  await waitFor('people detected on the street', async () => (await agent.metric('ioc_edge_detections_total', { camera: 'cam-street', label: 'person' })) > 0, { timeoutMs: 30_000 });
+  await waitFor('people detected on the street', async () => (await agent.metric('ioc_edge_detections_total', { camera: 'cam-street', label: 'person' })) > 0, {
+    timeoutMs: 30_000,
+  });
   t.ok((await agent.metric('ioc_edge_detect_seconds_count')) > 0, 'inference times recorded');
   // An event needs a confirmed track (a few detections of the same person): it follows shortly.
   await waitFor('camera events counted', async () => (await agent.metric('ioc_edge_camera_events_total', { camera: 'cam-street' })) > 0, { timeoutMs: 30_000 });
@@ -86,11 +95,15 @@ cameras:
   await waitFor('camera reconnect counted', async () => (await agent.metric('ioc_edge_camera_reconnects_total', { camera: 'cam-street' })) >= 1);
   await waitFor('detector restart counted', async () => (await agent.metric('ioc_edge_detector_restarts_total')) >= 1, { timeoutMs: 30_000 });
   const framesAfterKill = await agent.metric('ioc_edge_camera_frames_total', { camera: 'cam-street' });
-  const after = await waitFor('camera and detector back', async () => {
-    const s = await status();
-    const frames = await agent.metric('ioc_edge_camera_frames_total', { camera: 'cam-street' });
-    return camera(s, 'cam-street').online && s.detector?.state === 'ok' && frames > framesAfterKill + 10 ? s : undefined;
-  }, { timeoutMs: 40_000 });
+  const after = await waitFor(
+    'camera and detector back',
+    async () => {
+      const s = await status();
+      const frames = await agent.metric('ioc_edge_camera_frames_total', { camera: 'cam-street' });
+      return camera(s, 'cam-street').online && s.detector?.state === 'ok' && frames > framesAfterKill + 10 ? s : undefined;
+    },
+    { timeoutMs: 40_000 },
+  );
   const fresh = ffmpegChildren(agent.proc.pid!).filter((p) => p.cmdline.includes(rtsp.url));
   t.equal(fresh.length, 1, 'exactly one new ffmpeg for the street camera');
   t.not(fresh[0]!.pid, streetFfmpeg[0]!.pid);
@@ -101,11 +114,15 @@ cameras:
   clearInterval(publisher);
   const sent = published;
   await new Promise((r) => setTimeout(r, 500));
-  const delivered = await waitFor(`all ${sent} readings aggregated at the coordinator`, async () => {
-    const events = await coordinator.api.allEvents('device=edge-sup&kind=telemetry');
-    const total = events.reduce((n, e) => n + Number(e.payload.count ?? 0), 0);
-    return total === sent ? total : undefined;
-  }, { timeoutMs: 30_000 });
+  const delivered = await waitFor(
+    `all ${sent} readings aggregated at the coordinator`,
+    async () => {
+      const events = await coordinator.api.allEvents('device=edge-sup&kind=telemetry');
+      const total = events.reduce((n, e) => n + Number(e.payload.count ?? 0), 0);
+      return total === sent ? total : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   t.equal(delivered, sent, 'no sensor reading lost while the camera side failed');
   const end = await status();
   t.equal(end.uplink.state, 'connected');

@@ -23,7 +23,11 @@ for (const rateKbps of [0, 16]) {
     t.teardown(() => proxy.close());
     proxy.setThrottle(LINK_KBPS);
     const agent = await startAgent(t, {
-      dir, deviceId, site: 'muong-nhe', grpcAddress: proxy.address, testHooks: true,
+      dir,
+      deviceId,
+      site: 'muong-nhe',
+      grpcAddress: proxy.address,
+      testHooks: true,
       bodyYaml: `uplink: { rate_kbps: ${rateKbps}, heartbeat_s: 5, connect_timeout_s: 20 }\n`,
     });
     await waitFor('uplink connected over the slow link', async () => (await agent.metric('ioc_edge_uplink_connected')) === 1, { timeoutMs: 30_000 });
@@ -38,13 +42,28 @@ for (const rateKbps of [0, 16]) {
 
     const started = Date.now();
     const [raised] = await producer.produce([{ kind: 'alarm', count: 1 }]);
-    const arrived = await waitFor('the alarm at the coordinator', async () => {
-      const events = await coordinator.api.allEvents(`device=${deviceId}&kind=alarm`);
-      return events.find((e) => e.payload.alarm_id === raised!.id);
-    }, { timeoutMs: 120_000, intervalMs: 100 });
+    const arrived = await waitFor(
+      'the alarm at the coordinator',
+      async () => {
+        const events = await coordinator.api.allEvents(`device=${deviceId}&kind=alarm`);
+        return events.find((e) => e.payload.alarm_id === raised!.id);
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
     const latencyMs = Date.now() - started;
-    t.comment(JSON.stringify({ link_kbps: LINK_KBPS, rate_kbps: rateKbps, backlog_mb: +(backlog / 1024 / 1024).toFixed(1), alarm_latency_ms: latencyMs, backlog_drain_estimate_s: Math.round(backlog / ((LINK_KBPS * 1000) / 8)) }));
-    t.ok(latencyMs < ALARM_BOUND_MS, `alarm arrived in ${latencyMs} ms (bound ${ALARM_BOUND_MS} ms; the backlog needs ~${Math.round(backlog / 2500 / 60)} min)`);
+    t.comment(
+      JSON.stringify({
+        link_kbps: LINK_KBPS,
+        rate_kbps: rateKbps,
+        backlog_mb: +(backlog / 1024 / 1024).toFixed(1),
+        alarm_latency_ms: latencyMs,
+        backlog_drain_estimate_s: Math.round(backlog / ((LINK_KBPS * 1000) / 8)),
+      }),
+    );
+    t.ok(
+      latencyMs < ALARM_BOUND_MS,
+      `alarm arrived in ${latencyMs} ms (bound ${ALARM_BOUND_MS} ms; the backlog needs ~${Math.round(backlog / 2500 / 60)} min)`,
+    );
     t.equal(arrived.lane, 'alarm');
     t.ok((await agent.metric('ioc_edge_outbox_bytes', { lane: 'thumbnail' })) > 9 * 1024 * 1024, 'the thumbnails are still waiting: the alarm overtook them');
   });

@@ -15,7 +15,10 @@ type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 
 async function rotateSurvivesRestart(t: TapTest, storeYaml: string | undefined): Promise<void> {
   const dir = tempDir(t);
-  const devices = [{ id: 'edge-seed', site: 'tua-chua' }, { id: 'edge-cfg', site: 'tua-chua', tokenSource: 'config' as const }];
+  const devices = [
+    { id: 'edge-seed', site: 'tua-chua' },
+    { id: 'edge-cfg', site: 'tua-chua', tokenSource: 'config' as const },
+  ];
   const c: RunningCoordinator = await startCoordinator(t, { dir, devices, storeYaml });
   const post = (path: string) => c.api.as(ADMIN_TOKEN).raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
@@ -30,14 +33,22 @@ async function rotateSurvivesRestart(t: TapTest, storeYaml: string | undefined):
   const client = createEdgeLinkClient({ address: `127.0.0.1:${c.grpcPort}`, tls: false });
   t.teardown(() => client.close());
   const identity = (deviceId: string, token: string) => ({ deviceId, siteId: 'tua-chua', token, softwareVersion: 'test', configVersion: () => 'x' });
-  await t.rejects(register(client, identity('edge-seed', deviceToken('edge-seed')), 5000), /unknown device or wrong token/, 'after the restart the config token of a rotated device is refused');
+  await t.rejects(
+    register(client, identity('edge-seed', deviceToken('edge-seed')), 5000),
+    /unknown device or wrong token/,
+    'after the restart the config token of a rotated device is refused',
+  );
   t.ok(await register(client, identity('edge-seed', newToken), 5000), 'and the rotated token is accepted');
   t.ok(await register(client, identity('edge-cfg', deviceToken('edge-cfg')), 5000), 'a config-sourced device keeps its config token');
 }
 
 t.test('level store: a rotated device token is the valid one after a restart', { timeout: 240_000 }, (t) => rotateSurvivesRestart(t, undefined));
 
-t.test('PostgreSQL store: a rotated device token is the valid one after a restart', { skip: problem && process.env.CI !== 'true' ? problem : false, timeout: 240_000 }, (t) => {
-  const schema = testSchema(t, 'ioc_e2e');
-  return rotateSurvivesRestart(t, `store: { kind: postgres, url: "${TEST_DATABASE_URL}", schema: ${schema}, pool_size: 4 }`);
-});
+t.test(
+  'PostgreSQL store: a rotated device token is the valid one after a restart',
+  { skip: problem && process.env.CI !== 'true' ? problem : false, timeout: 240_000 },
+  (t) => {
+    const schema = testSchema(t, 'ioc_e2e');
+    return rotateSurvivesRestart(t, `store: { kind: postgres, url: "${TEST_DATABASE_URL}", schema: ${schema}, pool_size: 4 }`);
+  },
+);

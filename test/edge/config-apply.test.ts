@@ -73,7 +73,15 @@ t.test('apply installs the file, keeps the previous one and reloads only what ch
 
 t.test('an invalid config changes nothing', async (t) => {
   const { file, target, applier } = setup(t);
-  const err = await applier.apply(BASE.replace('metrics: [{ name: level, unit: m }]', 'metrics: [{ name: level, unit: m }]\n    thresholds: [{ id: x, metric: depth, condition: above, value: 1 }]'), 'coordinator').catch((e: unknown) => e);
+  const err = await applier
+    .apply(
+      BASE.replace(
+        'metrics: [{ name: level, unit: m }]',
+        'metrics: [{ name: level, unit: m }]\n    thresholds: [{ id: x, metric: depth, condition: above, value: 1 }]',
+      ),
+      'coordinator',
+    )
+    .catch((e: unknown) => e);
   t.ok(err instanceof ConfigError);
   t.match((err as ConfigError).issues, [/sensors\[0\]\.thresholds\[0\]\.metric/]);
   t.equal(readFileSync(file, 'utf8'), BASE);

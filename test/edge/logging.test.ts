@@ -15,9 +15,17 @@ t.test('rotates before a file would pass its size and keeps at most max_files', 
   t.same(readdirSync(dir).sort(), ['agent.log', 'agent.log.1', 'agent.log.2']);
   for (const name of readdirSync(dir)) t.ok(statSync(join(dir, name)).size <= 1000, `${name} within its size`);
   const files = logFiles(dir);
-  t.same(files.map((f) => f.split('/').pop()), ['agent.log.2', 'agent.log.1', 'agent.log'], 'oldest first');
+  t.same(
+    files.map((f) => f.split('/').pop()),
+    ['agent.log.2', 'agent.log.1', 'agent.log'],
+    'oldest first',
+  );
   const numbers = files.flatMap((f) => readFileSync(f, 'utf8').trim().split('\n')).map((l) => (JSON.parse(l) as { i: number }).i);
-  t.same(numbers, [...numbers].sort((a, b) => a - b), 'reading in that order gives the lines in order');
+  t.same(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+    'reading in that order gives the lines in order',
+  );
   t.equal(numbers.at(-1), 199, 'the newest line is in agent.log');
 });
 
@@ -70,7 +78,10 @@ t.test('openAgentLog writes JSON to the file at the configured level', async (t)
     process.stdout.write = stdout;
     log.close();
   }
-  const lines = readFileSync(join(dir, 'logs', 'agent.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(join(dir, 'logs', 'agent.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   t.equal(lines.length, 1, 'below the level nothing is written');
   t.match(lines[0], { level: 40, component: 'uplink', msg: 'uplink down; will retry', retryInMs: 2000 });
 });
@@ -95,4 +106,3 @@ t.test('an unwritable log directory falls back to stdout instead of stopping the
   log.close();
   t.match(printed, /log files unavailable; logging to stdout only/);
 });
-

@@ -58,10 +58,48 @@ export class Fuzzer {
   /** Strings that have broken parsers, decoders and databases before. */
   garbage(): string {
     return this.pick([
-      '', ' ', '\u0000', 'a\u0000b', '%00', '%', '%zz', '%E0%A4%A', '..', '../../etc/passwd', '\\', '"', "'; DROP TABLE events; --",
-      '{"a":', '[]', 'null', 'NaN', 'Infinity', '-1', '0', '1e309', '99999999999999999999999', '-9223372036854775809', '1.5', '0x10',
-      'Mường Nhé 🌧', '\uD800', '\u202E', '<script>', '${DATABASE_URL}', 'a'.repeat(this.int(5000)), ',,,', 'a,b,,c', '2026-13-45T99:00:00Z',
-      'true', 'undefined', '__proto__', 'constructor', EVENT_IDS[this.int(EVENT_IDS.length)]!, DEVICE, 'muong-nhe', String(Date.now()),
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '%00',
+      '%',
+      '%zz',
+      '%E0%A4%A',
+      '..',
+      '../../etc/passwd',
+      '\\',
+      '"',
+      "'; DROP TABLE events; --",
+      '{"a":',
+      '[]',
+      'null',
+      'NaN',
+      'Infinity',
+      '-1',
+      '0',
+      '1e309',
+      '99999999999999999999999',
+      '-9223372036854775809',
+      '1.5',
+      '0x10',
+      'Mường Nhé 🌧',
+      '\uD800',
+      '\u202E',
+      '<script>',
+      '${DATABASE_URL}',
+      'a'.repeat(this.int(5000)),
+      ',,,',
+      'a,b,,c',
+      '2026-13-45T99:00:00Z',
+      'true',
+      'undefined',
+      '__proto__',
+      'constructor',
+      EVENT_IDS[this.int(EVENT_IDS.length)]!,
+      DEVICE,
+      'muong-nhe',
+      String(Date.now()),
       randomBytes(this.int(40)).toString('latin1'),
     ]);
   }
@@ -136,14 +174,22 @@ export class Fuzzer {
     // Credentials in the URL: only a fresh ticket may open the live feed; tokens never.
     let withTicket = false;
     if (op.path === '/api/v1/live' && this.chance(0.5)) withTicket = true;
-    else if (this.chance(0.05)) query.push(`${this.pick(['access_token', 'token', 'ticket'])}=${this.text(this.pick([ADMIN_TOKEN, VIEWER_TOKEN, 'x'.repeat(43), this.garbage()]))}`);
+    else if (this.chance(0.05))
+      query.push(`${this.pick(['access_token', 'token', 'ticket'])}=${this.text(this.pick([ADMIN_TOKEN, VIEWER_TOKEN, 'x'.repeat(43), this.garbage()]))}`);
     if (this.chance(0.15)) query.push(`${this.text(this.garbage())}=${this.text(this.garbage())}`);
     if (this.chance(0.05)) query.push(...query); // repeated keys
     const headers: Record<string, string> = {};
     const auth = this.random();
     if (auth < 0.55) headers.authorization = `Bearer ${ADMIN_TOKEN}`;
     else if (auth < 0.7) headers.authorization = `Bearer ${this.pick([VIEWER_TOKEN, OPERATOR_TOKEN])}`;
-    else if (auth < 0.8) headers.authorization = this.pick(['Bearer', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'x'.repeat(4000)}`, `bearer  ${ADMIN_TOKEN}`, `Bearer ${deviceToken(DEVICE)}`]);
+    else if (auth < 0.8)
+      headers.authorization = this.pick([
+        'Bearer',
+        'Basic YWRtaW46YWRtaW4=',
+        `Bearer ${'x'.repeat(4000)}`,
+        `bearer  ${ADMIN_TOKEN}`,
+        `Bearer ${deviceToken(DEVICE)}`,
+      ]);
     if (this.chance(0.1)) headers['last-event-id'] = this.pick(['0', '-1', '99999999999999999999', 'abc', '1-2', String(Date.now())]);
     if (this.chance(0.05)) headers.origin = 'http://evil.example';
     if (this.chance(0.05)) headers.accept = this.pick(['text/event-stream', 'application/xml', '*/*', '']);
@@ -156,18 +202,22 @@ export class Fuzzer {
       if (kind === 'multipart/form-data' && this.chance(0.6)) {
         const boundary = `fuzz${this.int(1e9)}`;
         const fields = Object.entries((this.resolve(op.body?.schema).properties ?? {}) as Record<string, Schema>);
-        const parts = fields.filter(() => this.chance(0.8)).map(([k, s]) => {
-          const file = this.resolve(s).format === 'binary' || this.resolve(s).type === 'array';
-          return file
-            ? `--${boundary}\r\ncontent-disposition: form-data; name="${k}"; filename="x.jpg"\r\ncontent-type: image/jpeg\r\n\r\n${randomBytes(this.int(3000)).toString('latin1')}\r\n`
-            : `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${formValue(this.value(s))}\r\n`;
-        });
+        const parts = fields
+          .filter(() => this.chance(0.8))
+          .map(([k, s]) => {
+            const file = this.resolve(s).format === 'binary' || this.resolve(s).type === 'array';
+            return file
+              ? `--${boundary}\r\ncontent-disposition: form-data; name="${k}"; filename="x.jpg"\r\ncontent-type: image/jpeg\r\n\r\n${randomBytes(this.int(3000)).toString('latin1')}\r\n`
+              : `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${formValue(this.value(s))}\r\n`;
+          });
         body = `${parts.join('')}${this.chance(0.9) ? `--${boundary}--\r\n` : ''}`;
         headers['content-type'] = `multipart/form-data; boundary=${this.chance(0.9) ? boundary : 'wrong'}`;
       } else {
         const shaped = this.chance(0.7);
         body = shaped ? JSON.stringify(this.value(op.body?.schema)) : this.pick(['{', '', 'null', '[]', '{"a":1}{"b":2}', '['.repeat(5000), this.garbage()]);
-        headers['content-type'] = this.chance(0.85) ? 'application/json' : this.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=latin1']);
+        headers['content-type'] = this.chance(0.85)
+          ? 'application/json'
+          : this.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=latin1']);
       }
     }
     // Bodies without a Content-Length (chunked), sometimes far past any limit.
@@ -181,7 +231,16 @@ export class Fuzzer {
   paramValue(p: Operation['parameters'][number]): Json {
     if ((p.name === 'from' || p.name === 'to' || p.name === 'since' || p.name === 'until') && this.chance(0.5)) {
       const year = 365 * 86_400_000;
-      return this.pick([0, 1, Date.now() - 10 * year, Date.now() + 10 * year, Date.now() - this.int(40) * 86_400_000, 8.64e15, -8.64e15, new Date(Date.now() - this.int(1e10)).toISOString()]);
+      return this.pick([
+        0,
+        1,
+        Date.now() - 10 * year,
+        Date.now() + 10 * year,
+        Date.now() - this.int(40) * 86_400_000,
+        8.64e15,
+        -8.64e15,
+        new Date(Date.now() - this.int(1e10)).toISOString(),
+      ]);
     }
     if (p.name === 'step' && this.chance(0.5)) return this.pick([1, 59, 60, 61, 3600, 86_400 * 31, 86_400 * 31 + 1, 2 ** 31]);
     return this.value(p.schema);
@@ -196,8 +255,8 @@ export function operations(doc: { paths: Record<string, Record<string, Schema>>;
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      const parameters = ((op.parameters ?? []) as Schema[]).map((p) =>
-        (typeof p.$ref === 'string' ? doc.components?.parameters?.[String(p.$ref).split('/').pop()!] ?? {} : p) as Operation['parameters'][number],
+      const parameters = ((op.parameters ?? []) as Schema[]).map(
+        (p) => (typeof p.$ref === 'string' ? (doc.components?.parameters?.[String(p.$ref).split('/').pop()!] ?? {}) : p) as Operation['parameters'][number],
       );
       const content = ((op.requestBody as Schema | undefined)?.content ?? {}) as Record<string, { schema: Schema }>;
       const type = Object.keys(content)[0];
@@ -249,7 +308,6 @@ export async function seed(grpcPort: number): Promise<void> {
   }
 }
 
-
 export interface FuzzRun {
   inputs: number;
   /** 5xx other than a 503 by design, and requests that got no answer. */
@@ -261,11 +319,29 @@ export interface FuzzRun {
 }
 
 /** Fuzzes a running coordinator at `base` with `requests` inputs, `concurrency` at a time. */
-export async function fuzzCoordinator(o: { base: string; httpPort: number; seed: number; requests: number; concurrency: number; maxFailures?: number }): Promise<FuzzRun> {
-  const doc = (await (await fetch(`${o.base}/openapi.json`)).json()) as Parameters<typeof operations>[0] & { components?: { schemas?: Record<string, Schema> } };
+export async function fuzzCoordinator(o: {
+  base: string;
+  httpPort: number;
+  seed: number;
+  requests: number;
+  concurrency: number;
+  maxFailures?: number;
+}): Promise<FuzzRun> {
+  const doc = (await (await fetch(`${o.base}/openapi.json`)).json()) as Parameters<typeof operations>[0] & {
+    components?: { schemas?: Record<string, Schema> };
+  };
   const ops = operations(doc);
   const fuzzer = new Fuzzer(seededRandom(o.seed), doc.components?.schemas ?? {});
-  const extra: Operation[] = ['/', '/api/v1', '/api/v1/../../etc/passwd', '/%00', '/api/v1/events/%2e%2e', '/api/v2/events', '/healthz/../metrics', '/metrics'].map((path) => ({ method: 'get', path, parameters: [] }));
+  const extra: Operation[] = [
+    '/',
+    '/api/v1',
+    '/api/v1/../../etc/passwd',
+    '/%00',
+    '/api/v1/events/%2e%2e',
+    '/api/v2/events',
+    '/healthz/../metrics',
+    '/metrics',
+  ].map((path) => ({ method: 'get', path, parameters: [] }));
   const failures: string[] = [];
   const unavailable = new Map<string, number>();
   const statuses = new Map<number, number>();
@@ -281,7 +357,14 @@ export async function fuzzCoordinator(o: { base: string; httpPort: number; seed:
       try {
         if (attempt.withTicket) attempt.url += `${attempt.url.includes('?') ? '&' : '?'}ticket=${await ticketFor(o.base)}`;
         const body = attempt.body === undefined ? undefined : attempt.chunked ? chunks(attempt.body) : attempt.body;
-        const res = await fetch(attempt.url, { method: attempt.method, headers: attempt.headers, body, signal: controller.signal, redirect: 'manual', ...(attempt.chunked ? { duplex: 'half' } : {}) } as RequestInit);
+        const res = await fetch(attempt.url, {
+          method: attempt.method,
+          headers: attempt.headers,
+          body,
+          signal: controller.signal,
+          redirect: 'manual',
+          ...(attempt.chunked ? { duplex: 'half' } : {}),
+        } as RequestInit);
         const streaming = (res.headers.get('content-type') ?? '').includes('text/event-stream');
         const text = streaming ? '' : await res.text();
         if (streaming) await res.body?.cancel();

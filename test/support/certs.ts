@@ -15,7 +15,26 @@ function openssl(args: string[], cwd: string): void {
 /** A self-signed CA; `name` keeps several CAs apart in one directory. */
 export function makeCa(dir: string, name = 'ca'): CertPair {
   const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name} test CA`, '-keyout', pair.key, '-out', pair.cert], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name} test CA`,
+      '-keyout',
+      pair.key,
+      '-out',
+      pair.cert,
+    ],
+    dir,
+  );
   return pair;
 }
 

@@ -23,7 +23,10 @@ export async function edgectl(configFile: string, args: string[], env: NodeJS.Pr
       }
     },
     lines<T>() {
-      return r.stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+      return r.stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as T);
     },
   };
 }

@@ -67,10 +67,13 @@ class Pipe {
       const head = this.queue[0]!;
       const allowed = this.proxy.take(this.direction, head.length);
       if (allowed <= 0) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, this.proxy.waitMs(this.direction, head.length));
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            this.pump();
+          },
+          this.proxy.waitMs(this.direction, head.length),
+        );
         return;
       }
       const slice = allowed >= head.length ? head : head.subarray(0, allowed);

@@ -27,7 +27,10 @@ export interface OpenedStores {
 }
 
 async function open(t: TapTest, backend: Backend, place: string): Promise<OpenedStores> {
-  const plugged = backend === 'level' ? levelBackendOf(new LevelStore(place)) : postgresBackendOf(new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet }));
+  const plugged =
+    backend === 'level'
+      ? levelBackendOf(new LevelStore(place))
+      : postgresBackendOf(new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet }));
   await plugged.open();
   const { store, features } = plugged;
   let closed = false;
@@ -38,7 +41,8 @@ async function open(t: TapTest, backend: Backend, place: string): Promise<Opened
   };
   t.teardown(close);
   return {
-    store, features,
+    store,
+    features,
     async reopen() {
       await close();
       return open(t, backend, place);
@@ -54,5 +58,7 @@ export async function forEachBackend(tap: TapTest, suite: (t: TapTest, make: (t:
     tap.fail(`${problem}: the PostgreSQL half of this contract is mandatory under CI`);
     return;
   }
-  tap.test('postgres', { skip: problem ? `${problem}; set DATABASE_URL to run it` : false }, async (t) => suite(t, (tt) => open(tt, 'postgres', testSchema(tt, 'ioc_feat'))));
+  tap.test('postgres', { skip: problem ? `${problem}; set DATABASE_URL to run it` : false }, async (t) =>
+    suite(t, (tt) => open(tt, 'postgres', testSchema(tt, 'ioc_feat'))),
+  );
 }

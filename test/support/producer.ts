@@ -99,7 +99,9 @@ export async function receivedAt(api: Api, deviceId: string, producer: Producer)
     rows.set(id, [...(rows.get(id) ?? []), { lane: e.lane, seq: e.seq }]);
   }
   // Thumbnails are blobs keyed by their event id: one request each.
-  const thumbs = [...producer.acked.values(), ...[...producer.uncertain].map(([id, kind]) => ({ id, kind, lane: 'thumbnail', seq: 0 }))].filter((p) => p.kind === 'thumbnail');
+  const thumbs = [...producer.acked.values(), ...[...producer.uncertain].map(([id, kind]) => ({ id, kind, lane: 'thumbnail', seq: 0 }))].filter(
+    (p) => p.kind === 'thumbnail',
+  );
   for (let i = 0; i < thumbs.length; i += 32) {
     await Promise.all(
       thumbs.slice(i, i + 32).map(async (p) => {
@@ -165,7 +167,8 @@ export function checkLedger(producer: Producer, received: Received, ranges: Drop
     }
     check.delivered++;
     if (range) check.droppedYetReceived.push(`${p.id} (${p.lane}/${p.seq} in ${range.reason} ${range.firstSeq}-${range.lastSeq})`);
-    if (p.kind !== 'thumbnail' && rows.some((r) => r.lane !== p.lane || r.seq !== p.seq)) check.misplaced.push(`${p.id}: acked ${p.lane}/${p.seq}, stored ${JSON.stringify(rows)}`);
+    if (p.kind !== 'thumbnail' && rows.some((r) => r.lane !== p.lane || r.seq !== p.seq))
+      check.misplaced.push(`${p.id}: acked ${p.lane}/${p.seq}, stored ${JSON.stringify(rows)}`);
   }
   for (const id of producer.uncertain.keys()) if ((received.rows.get(id) ?? []).length > 1) check.uncertainDuplicated.push(id);
   return check;

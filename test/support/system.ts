@@ -85,7 +85,9 @@ export interface EventItem {
 }
 
 export function coordinatorYaml(spec: CoordinatorSpec, ports: { http: number; grpc: number }): string {
-  const devices = spec.devices.map((d) => `  - { id: ${d.id}, site: ${d.site}, token: ${deviceToken(d.id)}${d.tokenSource ? `, token_source: ${d.tokenSource}` : ''} }`).join('\n');
+  const devices = spec.devices
+    .map((d) => `  - { id: ${d.id}, site: ${d.site}, token: ${deviceToken(d.id)}${d.tokenSource ? `, token_source: ${d.tokenSource}` : ''} }`)
+    .join('\n');
   return `version: 1
 http: { host: 127.0.0.1, port: ${ports.http} }
 grpc: { host: 127.0.0.1, port: ${ports.grpc}${spec.grpcTlsYaml ? `, tls: ${spec.grpcTlsYaml}` : ''} }

@@ -22,10 +22,13 @@ export class WebhookReceiver {
   port = 0;
 
   async start(port = 0): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req).then((status) => {
-      if (status === 'hang') return;
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-    }));
+    const server = createServer(
+      (req, res) =>
+        void this.handle(req).then((status) => {
+          if (status === 'hang') return;
+          res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        }),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -47,8 +50,12 @@ export class WebhookReceiver {
     if (answer === 200 || answer === 204) {
       const body = Buffer.concat(chunks).toString('utf8');
       this.received.push({
-        event: String(req.headers['x-ioc-event']), delivery: String(req.headers['x-ioc-delivery']), timestamp: String(req.headers['x-ioc-timestamp']),
-        signature: String(req.headers['x-ioc-signature']), contentType: String(req.headers['content-type']), body,
+        event: String(req.headers['x-ioc-event']),
+        delivery: String(req.headers['x-ioc-delivery']),
+        timestamp: String(req.headers['x-ioc-timestamp']),
+        signature: String(req.headers['x-ioc-signature']),
+        contentType: String(req.headers['content-type']),
+        body,
         // CAP endpoints receive XML: their json is empty.
         json: (body.startsWith('<') ? {} : JSON.parse(body)) as ReceivedWebhook['json'],
       });

@@ -40,7 +40,9 @@ export const AlertSchema = z
     endedAtMs: z.number().nullable().openapi({ description: 'when the edge cleared the alarm or ended the camera event' }),
     createdAtMs: z.number(),
     updatedAtMs: z.number(),
-    routing: z.object({ agency: z.string().nullable(), channel: z.string().nullable(), rule: z.string().nullable() }).openapi({ description: 'where the routing rules send it' }),
+    routing: z
+      .object({ agency: z.string().nullable(), channel: z.string().nullable(), rule: z.string().nullable() })
+      .openapi({ description: 'where the routing rules send it' }),
     dispatch: DispatchSchema.nullable(),
     details: z.record(z.string(), z.unknown()),
   })
@@ -71,7 +73,9 @@ const list = createRoute({
   summary: 'Alerts newest first',
   request: {
     query: z.object({
-      state: ListParam.pipe(z.array(z.enum(ALERT_STATES))).optional().openapi({ example: 'new,verified' }),
+      state: ListParam.pipe(z.array(z.enum(ALERT_STATES)))
+        .optional()
+        .openapi({ example: 'new,verified' }),
       site: ListParam.optional(),
       kind: ListParam.optional().openapi({ example: 'alarm,citizen_report' }),
       min_severity: z.enum(SEVERITIES).optional(),
@@ -141,7 +145,9 @@ export function alertRoutes(triage: TriageService): RouteModule {
     app.openapi(audit, async (c) => c.json({ items: await triage.auditLog(c.req.valid('param').id) }, 200));
     const move = async (id: string, to: AlertState, actor: string, body: { comment?: string; agency?: string }) => triage.transition(id, to, actor, body);
     app.openapi(verify, async (c) => c.json(await move(c.req.valid('param').id, 'verified', actorOf(c), c.req.valid('json') as { comment?: string }), 200));
-    app.openapi(dispatch, async (c) => c.json(await move(c.req.valid('param').id, 'dispatched', actorOf(c), c.req.valid('json') as { comment?: string; agency?: string }), 200));
+    app.openapi(dispatch, async (c) =>
+      c.json(await move(c.req.valid('param').id, 'dispatched', actorOf(c), c.req.valid('json') as { comment?: string; agency?: string }), 200),
+    );
     app.openapi(resolve, async (c) => c.json(await move(c.req.valid('param').id, 'resolved', actorOf(c), c.req.valid('json') as { comment?: string }), 200));
     app.openapi(dismiss, async (c) => c.json(await move(c.req.valid('param').id, 'dismissed', actorOf(c), c.req.valid('json') as { comment: string }), 200));
     app.openapi(acknowledge, async (c) => {

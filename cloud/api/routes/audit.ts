@@ -16,7 +16,9 @@ const list = createRoute({
   tags: ['audit'],
   summary: 'API writes newest first (alert changes have their own log: /api/v1/alerts/{id}/audit)',
   'x-required-role': 'admin',
-  request: { query: z.object({ actor: z.string().max(100).optional(), since: TimeParam.optional(), limit: LimitParam, cursor: z.string().max(64).optional() }) },
+  request: {
+    query: z.object({ actor: z.string().max(100).optional(), since: TimeParam.optional(), limit: LimitParam, cursor: z.string().max(64).optional() }),
+  },
   responses: { 200: jsonContent('Audit records', z.object({ items: z.array(AuditRecordSchema), nextCursor: z.string().nullable() })), ...errorResponses },
 });
 

@@ -41,7 +41,13 @@ const issue = createRoute({
       z.object({
         name: z.enum(COMMAND_NAMES),
         args: z.record(z.string(), z.unknown()).default({}),
-        ttl_s: z.number().int().min(1).max(7 * 86_400).default(300).openapi({ description: 'expires this long after it is issued' }),
+        ttl_s: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 86_400)
+          .default(300)
+          .openapi({ description: 'expires this long after it is issued' }),
       }),
     ),
   },

@@ -18,7 +18,8 @@ export const ConfigVersionSchema = z
     createdBy: z.string(),
     rollbackOf: z.number().nullable(),
     status: z.enum(['pending', 'pushed', 'applied', 'rejected', 'superseded']).openapi({
-      description: 'pending: waiting for the device to connect; pushed: sent, no report yet; applied/rejected: the edge said so; superseded: a newer version came before a report',
+      description:
+        'pending: waiting for the device to connect; pushed: sent, no report yet; applied/rejected: the edge said so; superseded: a newer version came before a report',
     }),
     pushedAtMs: z.number().nullable(),
     reportedAtMs: z.number().nullable(),
@@ -66,7 +67,18 @@ const submit = createRoute({
     '${ENV} references are not resolved here (they are resolved on the edge, which rejects the push when one is missing). ' +
     'device.id, device.site and data_dir must stay those of the device.',
   'x-required-role': 'admin',
-  request: { params, body: jsonBody(z.object({ yaml: z.string().min(1).max(512 * 1024), comment: z.string().max(500).optional() })) },
+  request: {
+    params,
+    body: jsonBody(
+      z.object({
+        yaml: z
+          .string()
+          .min(1)
+          .max(512 * 1024),
+        comment: z.string().max(500).optional(),
+      }),
+    ),
+  },
   responses: { 201: jsonContent('The new version', ConfigVersionSchema), ...errorResponses },
 });
 

@@ -30,7 +30,10 @@ const list = createRoute({
   summary: 'Events newest first: alarms, telemetry, camera events, traffic counts, notices',
   request: { query: EventQuerySchema },
   responses: {
-    200: { description: 'A page of events', content: { 'application/json': { schema: z.object({ items: z.array(EventSchema), nextCursor: z.string().nullable() }) } } },
+    200: {
+      description: 'A page of events',
+      content: { 'application/json': { schema: z.object({ items: z.array(EventSchema), nextCursor: z.string().nullable() }) } },
+    },
     ...errorResponses,
   },
 });
@@ -39,7 +42,8 @@ const one = createRoute({
   method: 'get',
   path: '/api/v1/events/{id}',
   tags: ['events'],
-  summary: 'One event (camera events: the whole new → update → end lifecycle in one row, id <device>.camera.<edge event id>; a bare edge event id stored before ids named the device still resolves)',
+  summary:
+    'One event (camera events: the whole new → update → end lifecycle in one row, id <device>.camera.<edge event id>; a bare edge event id stored before ids named the device still resolves)',
   request: { params: z.object({ id: IdParam }) },
   responses: { 200: { description: 'Event', content: { 'application/json': { schema: EventSchema } } }, ...errorResponses },
 });
@@ -51,7 +55,10 @@ const thumbnail = createRoute({
   summary: "The event's best thumbnail",
   request: { params: z.object({ id: IdParam }) },
   responses: {
-    200: { description: 'Image', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) } } },
+    200: {
+      description: 'Image',
+      content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
     ...errorResponses,
   },
 });
@@ -62,9 +69,19 @@ export function eventRoutes(deps: ApiDeps): RouteModule {
       const q = c.req.valid('query');
       if (q.since !== undefined && q.until !== undefined && q.since >= q.until) throw new ValidationError('since must be before until');
       const page = await deps.store.queryEvents({
-        site: q.site, deviceId: q.device, kind: q.kind, severity: q.severity, minSeverity: q.min_severity,
-        cameraId: q.camera, label: q.label, rule: q.rule, sensorId: q.sensor, sinceMs: q.since, untilMs: q.until,
-        limit: q.limit, cursor: q.cursor,
+        site: q.site,
+        deviceId: q.device,
+        kind: q.kind,
+        severity: q.severity,
+        minSeverity: q.min_severity,
+        cameraId: q.camera,
+        label: q.label,
+        rule: q.rule,
+        sensorId: q.sensor,
+        sinceMs: q.since,
+        untilMs: q.until,
+        limit: q.limit,
+        cursor: q.cursor,
       });
       return c.json({ items: page.items, nextCursor: page.nextCursor }, 200);
     });

@@ -45,7 +45,10 @@ export function routeTable({ core, services: s, tickets, resolveToken, logger }:
     meRoutes(),
     liveTicketRoutes(tickets),
     alertRoutes(s.triage),
-    routingRoutes(s.routing, config.webhooks.endpoints.map((e) => e.name)),
+    routingRoutes(
+      s.routing,
+      config.webhooks.endpoints.map((e) => e.name),
+    ),
     reportRoutes(s.reports),
     liveRoutes(s.live),
     webhookRoutes(s.webhooks),

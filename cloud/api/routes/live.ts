@@ -17,13 +17,15 @@ const live = createRoute({
     '(a citizen report), `device` (device revoked…), `reset` (the client is further behind than the replay buffer: reload ' +
     'state through the REST API, the stream then continues live). Each event has an id; reconnect with the Last-Event-ID header ' +
     '(or ?last_event_id=) to get what was missed. Comment lines are sent every live.heartbeat_s so proxies keep the stream ' +
-    'open; they also carry the newest id, so a filtered client resumes from the right place. Browsers\' EventSource cannot ' +
+    "open; they also carry the newest id, so a filtered client resumes from the right place. Browsers' EventSource cannot " +
     'send headers: get a single-use ticket (POST /api/v1/live/ticket, bearer) and pass it as ?ticket=. Bearer tokens in the URL are refused.',
   'x-required-role': 'viewer',
   'x-ticket-in-query': true,
   request: {
     query: z.object({
-      topics: ListParam.pipe(z.array(z.enum(['records', 'alerts', 'reports', 'devices']))).optional().openapi({ description: 'default: all', example: 'alerts,reports' }),
+      topics: ListParam.pipe(z.array(z.enum(['records', 'alerts', 'reports', 'devices'])))
+        .optional()
+        .openapi({ description: 'default: all', example: 'alerts,reports' }),
       site: ListParam.optional(),
       kind: ListParam.optional().openapi({ description: 'record or alert kinds', example: 'alarm,camera_event' }),
       severity: SeverityList.optional(),

@@ -19,13 +19,28 @@ const TAG = ['open311'];
 const open = { security: [] as [], 'x-required-role': 'public' as const };
 
 const ServiceSchema = z
-  .object({ service_code: z.string(), service_name: z.string(), description: z.string(), metadata: z.boolean(), type: z.string(), keywords: z.string(), group: z.string() })
+  .object({
+    service_code: z.string(),
+    service_name: z.string(),
+    description: z.string(),
+    metadata: z.boolean(),
+    type: z.string(),
+    keywords: z.string(),
+    group: z.string(),
+  })
   .openapi('Open311Service');
 const RequestSchema = z
   .object({
-    service_request_id: z.string(), status: z.enum(['open', 'closed']), status_notes: z.string().nullable(), service_name: z.string(), service_code: z.string(),
-    agency_responsible: z.string().nullable(), requested_datetime: z.string(), updated_datetime: z.string(),
-    lat: z.number().openapi({ description: 'rounded to 3 decimals (~100 m)' }), long: z.number(),
+    service_request_id: z.string(),
+    status: z.enum(['open', 'closed']),
+    status_notes: z.string().nullable(),
+    service_name: z.string(),
+    service_code: z.string(),
+    agency_responsible: z.string().nullable(),
+    requested_datetime: z.string(),
+    updated_datetime: z.string(),
+    lat: z.number().openapi({ description: 'rounded to 3 decimals (~100 m)' }),
+    long: z.number(),
   })
   .openapi('Open311Request');
 const ErrorsSchema = z.array(z.object({ code: z.number(), description: z.string() })).openapi('Open311Errors');
@@ -52,18 +67,50 @@ const postDescription =
 
 function routes(format: Open311Format, limiter: MiddlewareHandler<ApiEnv>[]) {
   return {
-    services: createRoute({ method: 'get', path: `${BASE}/services.${format}`, tags: TAG, summary: `Report categories as GeoReport services (${format})`, ...open, responses: { 200: both('Services', z.array(ServiceSchema)) } }),
-    post: createRoute({
-      method: 'post', path: `${BASE}/requests.${format}`, tags: TAG, summary: `Submit a citizen report as a service request (${format})`, description: postDescription, ...open,
-      ...({ security: [{}] } as object), middleware: limiter,
-      responses: { 201: both('Accepted: [{service_request_id, service_notice, account_id}]', z.array(z.object({ service_request_id: z.string(), service_notice: z.string(), account_id: z.null() }))), ...errors, 429: errors[400] },
+    services: createRoute({
+      method: 'get',
+      path: `${BASE}/services.${format}`,
+      tags: TAG,
+      summary: `Report categories as GeoReport services (${format})`,
+      ...open,
+      responses: { 200: both('Services', z.array(ServiceSchema)) },
     }),
-    list: createRoute({ method: 'get', path: `${BASE}/requests.${format}`, tags: TAG, summary: `Service requests, newest first, at most 1000 (${format})`, ...open, request: { query: ListQuery }, responses: { 200: both('Requests', z.array(RequestSchema)), ...errors } }),
+    post: createRoute({
+      method: 'post',
+      path: `${BASE}/requests.${format}`,
+      tags: TAG,
+      summary: `Submit a citizen report as a service request (${format})`,
+      description: postDescription,
+      ...open,
+      ...({ security: [{}] } as object),
+      middleware: limiter,
+      responses: {
+        201: both(
+          'Accepted: [{service_request_id, service_notice, account_id}]',
+          z.array(z.object({ service_request_id: z.string(), service_notice: z.string(), account_id: z.null() })),
+        ),
+        ...errors,
+        429: errors[400],
+      },
+    }),
+    list: createRoute({
+      method: 'get',
+      path: `${BASE}/requests.${format}`,
+      tags: TAG,
+      summary: `Service requests, newest first, at most 1000 (${format})`,
+      ...open,
+      request: { query: ListQuery },
+      responses: { 200: both('Requests', z.array(RequestSchema)), ...errors },
+    }),
   };
 }
 
 const one = createRoute({
-  method: 'get', path: `${BASE}/requests/{request}`, tags: TAG, summary: 'One service request: {id}.json or {id}.xml', ...open,
+  method: 'get',
+  path: `${BASE}/requests/{request}`,
+  tags: TAG,
+  summary: 'One service request: {id}.json or {id}.xml',
+  ...open,
   request: { params: z.object({ request: z.string().max(40).openapi({ example: '01JB0000000000000000000000.json' }) }) },
   responses: { 200: both('A one-element array', z.array(RequestSchema)), ...errors },
 });
@@ -85,9 +132,20 @@ function parseTime(name: string, v: string | undefined): number | undefined {
   return ms;
 }
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
-export function open311Routes(o: { open311: Open311; reports: ReportService; resolveToken: (token: string) => Principal | undefined; logger: Logger }): RouteModule {
+export function open311Routes(o: {
+  open311: Open311;
+  reports: ReportService;
+  resolveToken: (token: string) => Principal | undefined;
+  logger: Logger;
+}): RouteModule {
   /** Before the body is parsed: size bound, optional api_key, then the intake's own limits. */
   const gate = (format: Open311Format): MiddlewareHandler<ApiEnv>[] => [
     bodyLimit({ maxSize: o.reports.maxBodyBytes(), onError: (c) => fail(c, format, 413, 'request body too large') }),
@@ -102,7 +160,8 @@ export function open311Routes(o: { open311: Open311; reports: ReportService; res
         c.set('principal', principal);
       }
       const refusal = o.reports.admit(principal, reportClientAddress(c, o.reports), Number(c.req.header('content-length') ?? 0));
-      if (refusal) return fail(c, format, refusal.status, refusal.message, refusal.retryAfterS === undefined ? {} : { 'retry-after': String(refusal.retryAfterS) });
+      if (refusal)
+        return fail(c, format, refusal.status, refusal.message, refusal.retryAfterS === undefined ? {} : { 'retry-after': String(refusal.retryAfterS) });
       await next();
     },
   ];
@@ -123,10 +182,18 @@ export function open311Routes(o: { open311: Open311; reports: ReportService; res
           const files = ([] as unknown[]).concat(body.media ?? [], body.attachment ?? []);
           if (files.some((f) => !(f instanceof File))) throw new ValidationError('media: must be a file part (multipart/form-data)');
           const principal = c.get('principal') as Principal | undefined;
-          const created = await o.open311.submit({
-            service_code: str('service_code'), lat: str('lat'), long: str('long'), address_string: str('address_string'),
-            description: str('description'), media_url: str('media_url'), media: files as File[],
-          }, principal?.name ?? 'anonymous');
+          const created = await o.open311.submit(
+            {
+              service_code: str('service_code'),
+              lat: str('lat'),
+              long: str('long'),
+              address_string: str('address_string'),
+              description: str('description'),
+              media_url: str('media_url'),
+              media: files as File[],
+            },
+            principal?.name ?? 'anonymous',
+          );
           return answer(c, format, 'service_requests', 'request', [created], 201) as never;
         } catch (err) {
           return failWith(c, format, err) as never;
@@ -138,8 +205,11 @@ export function open311Routes(o: { open311: Open311; reports: ReportService; res
           const status = list(q.status);
           if (status?.some((s) => s !== 'open' && s !== 'closed')) throw new ValidationError('status: open, closed or both');
           const filter: Open311Filter = {
-            ids: list(q.service_request_id), serviceCodes: list(q.service_code), status: status as Open311Filter['status'],
-            startMs: parseTime('start_date', q.start_date), endMs: parseTime('end_date', q.end_date),
+            ids: list(q.service_request_id),
+            serviceCodes: list(q.service_code),
+            status: status as Open311Filter['status'],
+            startMs: parseTime('start_date', q.start_date),
+            endMs: parseTime('end_date', q.end_date),
           };
           return answer(c, format, 'service_requests', 'request', await o.open311.list(filter)) as never;
         } catch (err) {

@@ -40,7 +40,13 @@ const query = z.object({
   type: z.string().max(64).optional().openapi({ description: 'one sensor type, e.g. rain_gauge; default: all public types' }),
   from: TimeParam.optional().openapi({ description: 'default: 24 h before `to`' }),
   to: TimeParam.optional().openapi({ description: 'default: now' }),
-  step: z.coerce.number().int().min(60).max(31 * 86_400).default(3600).openapi({ description: 'seconds per bucket' }),
+  step: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(31 * 86_400)
+    .default(3600)
+    .openapi({ description: 'seconds per bucket' }),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
@@ -73,7 +79,9 @@ const aggregates = createRoute({
     200: {
       description: 'Aggregates',
       content: {
-        'application/json': { schema: z.object({ site: z.string(), fromMs: z.number(), toMs: z.number(), stepS: z.number(), items: z.array(OpenAggregateSchema) }) },
+        'application/json': {
+          schema: z.object({ site: z.string(), fromMs: z.number(), toMs: z.number(), stepS: z.number(), items: z.array(OpenAggregateSchema) }),
+        },
         'text/csv': { schema: z.string() },
       },
     },

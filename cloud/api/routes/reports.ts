@@ -33,7 +33,10 @@ const ReportForm = z
     category: z.string().min(1).max(64).openapi({ example: 'flood', description: 'one of reports.categories' }),
     lat: z.coerce.number().min(-90).max(90).openapi({ example: 22.1833 }),
     lon: z.coerce.number().min(-180).max(180).openapi({ example: 102.4667 }),
-    images: z.union([FilePart, z.array(FilePart)]).optional().openapi({ description: 'JPEG, PNG or WebP photos; re-encoded as JPEG without metadata' }),
+    images: z
+      .union([FilePart, z.array(FilePart)])
+      .optional()
+      .openapi({ description: 'JPEG, PNG or WebP photos; re-encoded as JPEG without metadata' }),
   })
   .openapi('CitizenReportForm');
 
@@ -41,7 +44,10 @@ const tooMany = {
   413: { description: 'An image or the body is too large', content: { 'application/json': { schema: ErrorSchema } } },
   415: { description: 'An upload is not a JPEG, PNG or WebP image (checked from its bytes)', content: { 'application/json': { schema: ErrorSchema } } },
   429: { description: 'Too many reports from this client; Retry-After says when to try again', content: { 'application/json': { schema: ErrorSchema } } },
-  503: { description: 'Too many photos being decoded on this replica; Retry-After says when to try again', content: { 'application/json': { schema: ErrorSchema } } },
+  503: {
+    description: 'Too many photos being decoded on this replica; Retry-After says when to try again',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 };
 
 function submitRoute(limiter: MiddlewareHandler<ApiEnv>[]) {

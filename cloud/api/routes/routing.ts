@@ -48,7 +48,11 @@ const replace = createRoute({
   tags: ['routing'],
   summary: 'Replace the routing table (validated: agencies and channels must exist); existing alerts keep their routing',
   'x-required-role': 'admin',
-  request: { body: jsonBody(z.object({ rules: z.array(z.unknown()), default_agency: z.string().optional() }).openapi({ description: 'same shape as routing: in the config' })) },
+  request: {
+    body: jsonBody(
+      z.object({ rules: z.array(z.unknown()), default_agency: z.string().optional() }).openapi({ description: 'same shape as routing: in the config' }),
+    ),
+  },
   responses: { 200: jsonContent('Routing', RoutingOut), ...errorResponses },
 });
 

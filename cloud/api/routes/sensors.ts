@@ -9,7 +9,14 @@ import type { RouteModule } from '../route-module.js';
 const MAX_BUCKETS = 10_000;
 
 const BucketSchema = z.object({
-  startMs: z.number(), endMs: z.number(), count: z.number(), min: z.number(), max: z.number(), mean: z.number(), sum: z.number(), last: z.number(),
+  startMs: z.number(),
+  endMs: z.number(),
+  count: z.number(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  sum: z.number(),
+  last: z.number(),
 });
 
 const series = createRoute({
@@ -22,7 +29,13 @@ const series = createRoute({
     query: z.object({
       from: TimeParam.optional().openapi({ description: 'default: 24 h before `to`' }),
       to: TimeParam.optional().openapi({ description: 'default: now' }),
-      step: z.coerce.number().int().min(1).max(31 * 86_400).optional().openapi({ description: 'seconds per bucket; default: the stored window' }),
+      step: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(31 * 86_400)
+        .optional()
+        .openapi({ description: 'seconds per bucket; default: the stored window' }),
     }),
   },
   responses: {
@@ -30,7 +43,15 @@ const series = createRoute({
       description: 'Series',
       content: {
         'application/json': {
-          schema: z.object({ device: z.string(), sensor: z.string(), metric: z.string(), fromMs: z.number(), toMs: z.number(), stepS: z.number(), points: z.array(BucketSchema) }),
+          schema: z.object({
+            device: z.string(),
+            sensor: z.string(),
+            metric: z.string(),
+            fromMs: z.number(),
+            toMs: z.number(),
+            stepS: z.number(),
+            points: z.array(BucketSchema),
+          }),
         },
       },
     },

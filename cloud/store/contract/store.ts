@@ -3,7 +3,18 @@
 import type { LaneName } from '../../../common/lanes.js';
 import type { CoordinatorConfig } from '../../config.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, HeartbeatRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesQuery, ThumbnailRow,
+  DeviceRow,
+  DropRangeRow,
+  EventPage,
+  EventQuery,
+  EventRow,
+  HeartbeatRow,
+  IngestItem,
+  LaneState,
+  SeriesBucket,
+  SeriesKey,
+  SeriesQuery,
+  ThumbnailRow,
 } from './types.js';
 import type { RecordJournal } from './journal.js';
 
@@ -12,7 +23,10 @@ export interface DeviceStore {
   getDevice(id: string): Promise<DeviceRow | undefined>;
   listDevices(): Promise<DeviceRow[]>;
   /** Merge fields reported by the device (versions, last seen, heartbeat). */
-  updateDeviceStatus(id: string, patch: Partial<Pick<DeviceRow, 'softwareVersion' | 'configVersion' | 'lastSeenMs' | 'clockOffsetMs' | 'heartbeat'>>): Promise<void>;
+  updateDeviceStatus(
+    id: string,
+    patch: Partial<Pick<DeviceRow, 'softwareVersion' | 'configVersion' | 'lastSeenMs' | 'clockOffsetMs' | 'heartbeat'>>,
+  ): Promise<void>;
 }
 
 export interface IngestResult {

@@ -138,7 +138,8 @@ export function ownsCameraRow(deviceId: string, id: string): boolean {
  * record; the seq itself is still stored. The same item back when it is all the device's own.
  */
 export function ownPart(deviceId: string, item: IngestItem): IngestItem {
-  const foreignEvent = item.event !== undefined && (item.event.deviceId !== deviceId || (!hasSeqRowId(deviceId, item) && !ownsCameraRow(deviceId, item.event.id)));
+  const foreignEvent =
+    item.event !== undefined && (item.event.deviceId !== deviceId || (!hasSeqRowId(deviceId, item) && !ownsCameraRow(deviceId, item.event.id)));
   const foreignThumbnail = item.thumbnail !== undefined && (item.thumbnail.deviceId !== deviceId || !ownsCameraRow(deviceId, item.thumbnail.eventId));
   if (!foreignEvent && !foreignThumbnail) return item;
   return { ...item, event: foreignEvent ? undefined : item.event, thumbnail: foreignThumbnail ? undefined : item.thumbnail };

@@ -28,7 +28,14 @@ export interface WebhookStore {
 
 export function freshEndpointState(name: string): EndpointState {
   return {
-    name, enabled: true, disabledReason: null, disabledAtMs: null, consecutiveFailures: 0, retryAtMs: 0,
-    lastSuccessAtMs: null, lastFailureAtMs: null, lastError: null,
+    name,
+    enabled: true,
+    disabledReason: null,
+    disabledAtMs: null,
+    consecutiveFailures: 0,
+    retryAtMs: 0,
+    lastSuccessAtMs: null,
+    lastFailureAtMs: null,
+    lastError: null,
   };
 }

@@ -24,8 +24,11 @@ export function levelBackendOf(store: LevelStore): StoreBackend {
   return assembleBackend({
     store,
     features: {
-      triage: new LevelTriageStore(db, store.journal), webhooks: new LevelWebhookStore(db), reports: new LevelReportStore(db),
-      devices: new LevelDeviceAdminStore(db), audit: new LevelAuditStore(db),
+      triage: new LevelTriageStore(db, store.journal),
+      webhooks: new LevelWebhookStore(db),
+      reports: new LevelReportStore(db),
+      devices: new LevelDeviceAdminStore(db),
+      audit: new LevelAuditStore(db),
     },
     async startSharing({ offlineAfterMs, metrics }) {
       const bus = new InMemoryBus();

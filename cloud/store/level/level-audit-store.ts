@@ -17,7 +17,10 @@ export class LevelAuditStore implements AuditStore {
   async close(): Promise<void> {}
 
   async append(records: readonly AuditRecord[]): Promise<void> {
-    await writeBatch(this.db, records.map((r) => ({ type: 'put', key: key(r.id), value: encodeJson(r) })));
+    await writeBatch(
+      this.db,
+      records.map((r) => ({ type: 'put', key: key(r.id), value: encodeJson(r) })),
+    );
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {

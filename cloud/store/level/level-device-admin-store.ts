@@ -21,7 +21,8 @@ export class LevelDeviceAdminStore extends LevelFeatureStore implements DeviceAd
       const next = make((existing[0]?.version ?? 0) + 1);
       const ops: LevelOp[] = [{ type: 'put', key: versionKey(deviceId, next.version), value: encodeJson(next) }];
       for (const v of existing) {
-        if (v.status === 'pending' || v.status === 'pushed') ops.push({ type: 'put', key: versionKey(deviceId, v.version), value: encodeJson({ ...v, status: 'superseded' }) });
+        if (v.status === 'pending' || v.status === 'pushed')
+          ops.push({ type: 'put', key: versionKey(deviceId, v.version), value: encodeJson({ ...v, status: 'superseded' }) });
       }
       await writeBatch(this.db, ops);
       return next;

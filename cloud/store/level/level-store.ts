@@ -5,7 +5,18 @@ import { LANES, type LaneName } from '../../../common/lanes.js';
 import { StorageError, errorMessage } from '../../../common/errors.js';
 import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow,
+  DropRangeRow,
+  EventPage,
+  EventQuery,
+  EventRow,
+  IngestItem,
+  LaneState,
+  SeriesBucket,
+  SeriesKey,
+  SeriesPoint,
+  SeriesQuery,
+  ThumbnailRow,
 } from '../contract/types.js';
 import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
 import { chooseWindow, rebucket } from '../series.js';
@@ -156,7 +167,7 @@ export class LevelStore implements CoordinatorStore {
       if (item.event) {
         // Rows named by their seq skip the lookups (see earlierState).
         const ownRow = hasSeqRowId(deviceId, item);
-        const previous = ownRow ? undefined : events.get(item.event.id) ?? earlier.rows.get(item.event.id);
+        const previous = ownRow ? undefined : (events.get(item.event.id) ?? earlier.rows.get(item.event.id));
         const merged = previous ? mergeEvent(previous, item.event) : item.event;
         if (!previous) {
           merged.hasThumbnail = !ownRow && (thumbs.has(merged.id) || earlier.thumbnails.has(merged.id));
@@ -267,10 +278,7 @@ export class LevelStore implements CoordinatorStore {
     if (ids.size === 0) return { rows, thumbnails };
     const idList = [...ids];
     const cameraList = [...cameraIds];
-    const [rowValues, thumbValues] = await Promise.all([
-      this.db.getMany(idList.map(K.event)),
-      this.db.hasMany(cameraList.map(K.thumbnail)),
-    ]);
+    const [rowValues, thumbValues] = await Promise.all([this.db.getMany(idList.map(K.event)), this.db.hasMany(cameraList.map(K.thumbnail))]);
     idList.forEach((id, i) => {
       const row = parse<EventRow>(rowValues[i]);
       if (row) rows.set(id, row);

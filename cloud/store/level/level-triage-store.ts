@@ -20,7 +20,10 @@ const OPEN_DISPATCHES = { gte: 'tr!od!', lt: 'tr!od"' };
 const settingKey = (key: string) => `tr!set!${key}`;
 
 export class LevelTriageStore extends LevelFeatureStore implements TriageStore {
-  constructor(db: LevelDatabase, private readonly journal: LevelJournal) {
+  constructor(
+    db: LevelDatabase,
+    private readonly journal: LevelJournal,
+  ) {
     super(db);
   }
 

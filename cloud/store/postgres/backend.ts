@@ -31,8 +31,11 @@ export function postgresBackendOf(store: PostgresStore): StoreBackend {
   return assembleBackend({
     store,
     features: {
-      triage: new PgTriageStore(pool, store.journal), webhooks: new PgWebhookStore(pool), reports: new PgReportStore(pool),
-      devices: new PgDeviceAdminStore(pool), audit: new PgAuditStore(pool),
+      triage: new PgTriageStore(pool, store.journal),
+      webhooks: new PgWebhookStore(pool),
+      reports: new PgReportStore(pool),
+      devices: new PgDeviceAdminStore(pool),
+      audit: new PgAuditStore(pool),
     },
     async startSharing({ offlineAfterMs, metrics, logger }) {
       const bus = new PgBus({ pool, connect: () => store.dedicatedClient(), schema: store.schema, logger: componentLogger('pg-bus', logger) });
@@ -41,7 +44,8 @@ export function postgresBackendOf(store: PostgresStore): StoreBackend {
       const presence = new SharedPresence({ offlineAfterMs, pool, replicaId, metrics, logger: componentLogger('presence', logger) });
       await presence.start();
       return {
-        bus, presence,
+        bus,
+        presence,
         async close() {
           await presence.close();
           await bus.close();

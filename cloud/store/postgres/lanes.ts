@@ -74,10 +74,12 @@ async function contiguousFrom(
   const next = async (): Promise<number | undefined> => {
     if (index < chunk.length) return chunk[index++];
     if (exhausted) return undefined;
-    const rows = await db.query<{ seq: number }>(
-      'SELECT seq FROM lane_records WHERE device_id = $1 AND lane = $2 AND seq > $3 ORDER BY seq LIMIT $4',
-      [deviceId, lane, fetchedUpTo, chunkSize],
-    );
+    const rows = await db.query<{ seq: number }>('SELECT seq FROM lane_records WHERE device_id = $1 AND lane = $2 AND seq > $3 ORDER BY seq LIMIT $4', [
+      deviceId,
+      lane,
+      fetchedUpTo,
+      chunkSize,
+    ]);
     chunk = rows.rows.map((r) => Number(r.seq));
     index = 0;
     exhausted = chunk.length < chunkSize;
@@ -116,7 +118,14 @@ export async function insertDropRanges(db: Queryable, deviceId: string, ranges: 
     `INSERT INTO drop_ranges (device_id, lane, first_seq, last_seq, reason, data)
        SELECT $1, l, f, t, r, d::json FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[]) AS x(l, f, t, r, d)
      ON CONFLICT (device_id, lane, first_seq, last_seq) DO NOTHING`,
-    [deviceId, rows.map((r) => r.lane), rows.map((r) => r.firstSeq), rows.map((r) => r.lastSeq), rows.map((r) => pgText(r.reason)), rows.map((r) => JSON.stringify(r))],
+    [
+      deviceId,
+      rows.map((r) => r.lane),
+      rows.map((r) => r.firstSeq),
+      rows.map((r) => r.lastSeq),
+      rows.map((r) => pgText(r.reason)),
+      rows.map((r) => JSON.stringify(r)),
+    ],
   );
 }
 

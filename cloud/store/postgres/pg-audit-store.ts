@@ -16,7 +16,10 @@ export class PgAuditStore implements AuditStore {
   async append(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     const values = records.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`).join(', ');
-    await this.run(`INSERT INTO api_audit (id, at_ms, actor, data) VALUES ${values} ON CONFLICT (id) DO NOTHING`, records.flatMap((r) => [r.id, r.atMs, r.actor, JSON.stringify(r, withoutNul)]));
+    await this.run(
+      `INSERT INTO api_audit (id, at_ms, actor, data) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
+      records.flatMap((r) => [r.id, r.atMs, r.actor, JSON.stringify(r, withoutNul)]),
+    );
   }
 
   async list(q: AuditQuery): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {

@@ -24,13 +24,21 @@ export class PgDeviceAdminStore implements DeviceAdminStore {
           WHERE device_id = $1 AND status IN ('pending', 'pushed')`,
         [deviceId],
       );
-      await client.query('INSERT INTO device_config_versions (device_id, version, status, data) VALUES ($1, $2, $3, $4::jsonb)', [deviceId, next.version, next.status, JSON.stringify(next)]);
+      await client.query('INSERT INTO device_config_versions (device_id, version, status, data) VALUES ($1, $2, $3, $4::jsonb)', [
+        deviceId,
+        next.version,
+        next.status,
+        JSON.stringify(next),
+      ]);
       return next;
     });
   }
 
   async getConfigVersion(deviceId: string, version: number): Promise<ConfigVersion | undefined> {
-    const { rows } = await this.run<{ data: ConfigVersion }>('SELECT data FROM device_config_versions WHERE device_id = $1 AND version = $2', [deviceId, version]);
+    const { rows } = await this.run<{ data: ConfigVersion }>('SELECT data FROM device_config_versions WHERE device_id = $1 AND version = $2', [
+      deviceId,
+      version,
+    ]);
     return rows[0]?.data;
   }
 
@@ -41,12 +49,20 @@ export class PgDeviceAdminStore implements DeviceAdminStore {
 
   updateConfigVersion(deviceId: string, version: number, mutate: (v: ConfigVersion) => ConfigVersion | undefined): Promise<ConfigVersion | undefined> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ data: ConfigVersion }>('SELECT data FROM device_config_versions WHERE device_id = $1 AND version = $2 FOR UPDATE', [deviceId, version]);
+      const { rows } = await client.query<{ data: ConfigVersion }>('SELECT data FROM device_config_versions WHERE device_id = $1 AND version = $2 FOR UPDATE', [
+        deviceId,
+        version,
+      ]);
       const current = rows[0]?.data;
       if (!current) return undefined;
       const next = mutate(current);
       if (!next) return current;
-      await client.query('UPDATE device_config_versions SET status = $3, data = $4::jsonb WHERE device_id = $1 AND version = $2', [deviceId, version, next.status, JSON.stringify(next)]);
+      await client.query('UPDATE device_config_versions SET status = $3, data = $4::jsonb WHERE device_id = $1 AND version = $2', [
+        deviceId,
+        version,
+        next.status,
+        JSON.stringify(next),
+      ]);
       return next;
     });
   }
@@ -76,12 +92,18 @@ export class PgDeviceAdminStore implements DeviceAdminStore {
   }
 
   async listCommands(deviceId: string, limit: number): Promise<DeviceCommand[]> {
-    const { rows } = await this.run<{ data: DeviceCommand }>('SELECT data FROM device_commands WHERE device_id = $1 ORDER BY id DESC LIMIT $2', [deviceId, limit]);
+    const { rows } = await this.run<{ data: DeviceCommand }>('SELECT data FROM device_commands WHERE device_id = $1 ORDER BY id DESC LIMIT $2', [
+      deviceId,
+      limit,
+    ]);
     return rows.map((r) => r.data);
   }
 
   async openCommands(deviceId: string): Promise<DeviceCommand[]> {
-    const { rows } = await this.run<{ data: DeviceCommand }>("SELECT data FROM device_commands WHERE device_id = $1 AND status IN ('queued', 'sent') ORDER BY id", [deviceId]);
+    const { rows } = await this.run<{ data: DeviceCommand }>(
+      "SELECT data FROM device_commands WHERE device_id = $1 AND status IN ('queued', 'sent') ORDER BY id",
+      [deviceId],
+    );
     return rows.map((r) => r.data);
   }
 

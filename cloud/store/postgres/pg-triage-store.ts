@@ -49,7 +49,12 @@ export class PgTriageStore implements TriageStore {
     for (const entry of entries) {
       seq++;
       const row: AlertAuditEntry = { ...entry, alertId, seq };
-      await client.query('INSERT INTO triage_audit (alert_id, seq, at_ms, data) VALUES ($1, $2, $3, $4::jsonb)', [alertId, seq, entry.atMs, JSON.stringify(row)]);
+      await client.query('INSERT INTO triage_audit (alert_id, seq, at_ms, data) VALUES ($1, $2, $3, $4::jsonb)', [
+        alertId,
+        seq,
+        entry.atMs,
+        JSON.stringify(row),
+      ]);
     }
   }
 
@@ -71,10 +76,14 @@ export class PgTriageStore implements TriageStore {
       const change = mutate(current);
       if (!change) return current;
       const a = change.alert;
-      await client.query(
-        'UPDATE triage_alerts SET state = $2, site = $3, severity_rank = $4, open_dispatch = $5, data = $6::jsonb WHERE id = $1',
-        [id, a.state, a.site, severityRank(a.severity), openDispatch(a), JSON.stringify(a)],
-      );
+      await client.query('UPDATE triage_alerts SET state = $2, site = $3, severity_rank = $4, open_dispatch = $5, data = $6::jsonb WHERE id = $1', [
+        id,
+        a.state,
+        a.site,
+        severityRank(a.severity),
+        openDispatch(a),
+        JSON.stringify(a),
+      ]);
       const last = await client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM triage_audit WHERE alert_id = $1', [id]);
       await this.appendAudit(client, id, last.rows[0]?.seq ?? 0, change.audit);
       if (change.type) await this.journal.insert(client, journalAlert(change.type, a));
@@ -127,7 +136,11 @@ export class PgTriageStore implements TriageStore {
 
   async putSetting<T>(key: string, value: T | undefined): Promise<void> {
     if (value === undefined) await this.run('DELETE FROM triage_settings WHERE key = $1', [key]);
-    else await this.run('INSERT INTO triage_settings (key, data) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data', [key, JSON.stringify(value)]);
+    else
+      await this.run('INSERT INTO triage_settings (key, data) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data', [
+        key,
+        JSON.stringify(value),
+      ]);
   }
 
   private async run<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
@@ -138,4 +151,3 @@ export class PgTriageStore implements TriageStore {
     }
   }
 }
-

@@ -47,9 +47,18 @@ export class PgWebhookStore implements WebhookStore {
   async settle(delivery: Delivery, attempt: DeliveryAttempt | undefined): Promise<void> {
     const d = { ...delivery, leaseUntilMs: 0 };
     await inTransaction(this.pool, async (client) => {
-      await client.query('UPDATE webhook_deliveries SET state = $2, next_attempt_ms = $3, lease_until_ms = 0, data = $4::jsonb WHERE id = $1', [d.id, d.state, d.nextAttemptAtMs, JSON.stringify(d)]);
+      await client.query('UPDATE webhook_deliveries SET state = $2, next_attempt_ms = $3, lease_until_ms = 0, data = $4::jsonb WHERE id = $1', [
+        d.id,
+        d.state,
+        d.nextAttemptAtMs,
+        JSON.stringify(d),
+      ]);
       if (attempt) {
-        await client.query('INSERT INTO webhook_attempts (delivery_id, attempt, data) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING', [d.id, attempt.attempt, JSON.stringify(attempt)]);
+        await client.query('INSERT INTO webhook_attempts (delivery_id, attempt, data) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING', [
+          d.id,
+          attempt.attempt,
+          JSON.stringify(attempt),
+        ]);
       }
     });
   }
@@ -84,7 +93,10 @@ export class PgWebhookStore implements WebhookStore {
 
   mutateEndpoint(name: string, mutate: (current: EndpointState) => EndpointState): Promise<EndpointState> {
     return inTransaction(this.pool, async (client) => {
-      await client.query('INSERT INTO webhook_endpoints (name, data) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(freshEndpointState(name))]);
+      await client.query('INSERT INTO webhook_endpoints (name, data) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING', [
+        name,
+        JSON.stringify(freshEndpointState(name)),
+      ]);
       const { rows } = await client.query<{ data: EndpointState }>('SELECT data FROM webhook_endpoints WHERE name = $1 FOR UPDATE', [name]);
       const next = mutate(rows[0]!.data);
       await client.query('UPDATE webhook_endpoints SET data = $2::jsonb WHERE name = $1', [name, JSON.stringify(next)]);

@@ -6,7 +6,18 @@ import type { LaneName } from '../../../common/lanes.js';
 import { componentLogger, type Logger } from '../../../common/log.js';
 import type { CoordinatorStore, IngestResult } from '../contract/store.js';
 import type {
-  DeviceRow, DropRangeRow, EventPage, EventQuery, EventRow, IngestItem, LaneState, SeriesBucket, SeriesKey, SeriesPoint, SeriesQuery, ThumbnailRow,
+  DeviceRow,
+  DropRangeRow,
+  EventPage,
+  EventQuery,
+  EventRow,
+  IngestItem,
+  LaneState,
+  SeriesBucket,
+  SeriesKey,
+  SeriesPoint,
+  SeriesQuery,
+  ThumbnailRow,
 } from '../contract/types.js';
 import { hasSeqRowId, isLegacyCameraId, ownPart } from '../contract/types.js';
 import { journalRecords, type JournalData, type JournalEntry } from '../contract/journal.js';
@@ -74,7 +85,9 @@ export class PostgresStore implements CoordinatorStore {
   }
 
   async listSeries(): Promise<SeriesKey[]> {
-    const { rows } = await this.run<{ device_id: string; sensor_id: string; metric: string; window_s: string }>('SELECT device_id, sensor_id, metric, window_s FROM series_windows ORDER BY 1, 2, 3, 4');
+    const { rows } = await this.run<{ device_id: string; sensor_id: string; metric: string; window_s: string }>(
+      'SELECT device_id, sensor_id, metric, window_s FROM series_windows ORDER BY 1, 2, 3, 4',
+    );
     return rows.map((r) => ({ deviceId: r.device_id, sensorId: r.sensor_id, metric: r.metric, windowS: Number(r.window_s) }));
   }
 
@@ -151,7 +164,12 @@ export class PostgresStore implements CoordinatorStore {
     }
     const merged = await this.writeEvents(client, stored);
     await this.writeThumbnails(client, stored);
-    listed.push(...(await this.writeSeries(client, stored.flatMap((i) => (i.series ? [i.series] : [])))));
+    listed.push(
+      ...(await this.writeSeries(
+        client,
+        stored.flatMap((i) => (i.series ? [i.series] : [])),
+      )),
+    );
     const acked = await advanceLanes(client, deviceId, freshByLane);
     const result = stored.map((i) => (i.event ? { ...i, event: merged.get(i) ?? i.event } : i));
     if (result.length > 0) await this.recordJournal.insert(client, journalRecords(deviceId, result));
@@ -187,7 +205,10 @@ export class PostgresStore implements CoordinatorStore {
       const ids = [...touchedIds].map(pgText);
       // Two devices' batches may name the same event: take its locks in one global order
       // before touching rows, so those transactions queue instead of deadlocking.
-      await client.query('SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys', [this.eventLockClass, ids]);
+      await client.query('SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id ORDER BY 1) AS keys', [
+        this.eventLockClass,
+        ids,
+      ]);
       const [existing, thumbs] = await Promise.all([
         client.query<{ data: EventRow }>('SELECT data FROM events WHERE id = ANY($1::text[]) FOR UPDATE', [ids]),
         client.query<{ event_id: string }>('SELECT event_id FROM thumbnails WHERE event_id = ANY($1::text[])', [ids]),
@@ -213,7 +234,10 @@ export class PostgresStore implements CoordinatorStore {
       changed.add(row.id);
       byItem.set(item, row);
     }
-    await upsertEvents(client, [...changed].map((id) => rows.get(id)!));
+    await upsertEvents(
+      client,
+      [...changed].map((id) => rows.get(id)!),
+    );
     return byItem;
   }
 
@@ -250,7 +274,14 @@ export class PostgresStore implements CoordinatorStore {
          SELECT d, s, m, w, t, j.e FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) WITH ORDINALITY AS x(d, s, m, w, t, n)
            JOIN json_array_elements($6::json) WITH ORDINALITY AS j(e, n) USING (n)
        ON CONFLICT (device_id, sensor_id, metric, window_s, start_ms) DO UPDATE SET data = EXCLUDED.data`,
-      values: [rows.map((p) => key(p)[0]), rows.map((p) => key(p)[1]), rows.map((p) => key(p)[2]), rows.map((p) => key(p)[3]), rows.map((p) => pgInt(p.startMs)), JSON.stringify(rows)],
+      values: [
+        rows.map((p) => key(p)[0]),
+        rows.map((p) => key(p)[1]),
+        rows.map((p) => key(p)[2]),
+        rows.map((p) => key(p)[3]),
+        rows.map((p) => pgInt(p.startMs)),
+        JSON.stringify(rows),
+      ],
     });
     // Windows are listed once and never unlisted: one this process saw committed is skipped.
     const windows = new Map(rows.map((p) => [JSON.stringify(key(p)), key(p)]));
@@ -327,14 +358,20 @@ export class PostgresStore implements CoordinatorStore {
   async querySeries(q: SeriesQuery): Promise<SeriesBucket[]> {
     const key = [pgText(q.deviceId), pgText(q.sensorId), pgText(q.metric)];
     const windows = await this.run<{ window_s: number }>('SELECT window_s FROM series_windows WHERE device_id = $1 AND sensor_id = $2 AND metric = $3', key);
-    const windowS = chooseWindow(windows.rows.map((r) => r.window_s), q.stepS);
+    const windowS = chooseWindow(
+      windows.rows.map((r) => r.window_s),
+      q.stepS,
+    );
     if (windowS === undefined) return [];
     const { rows } = await this.run<{ data: SeriesPoint }>(
       `SELECT data FROM series_points WHERE device_id = $1 AND sensor_id = $2 AND metric = $3 AND window_s = $4
          AND start_ms >= $5 AND start_ms < $6 ORDER BY start_ms`,
       [...key, windowS, pgInt(q.fromMs), pgInt(q.toMs)],
     );
-    return rebucket(rows.map((r) => r.data), q.stepS);
+    return rebucket(
+      rows.map((r) => r.data),
+      q.stepS,
+    );
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

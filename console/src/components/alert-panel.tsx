@@ -41,11 +41,15 @@ export function AlertPanel(props: {
   onLoaded: (alert: AlertView) => void;
 }) {
   const { api, t, lang, siteName } = useConsole();
-  const { data, error } = usePoll(async (signal) => {
-    const path = `/api/v1/alerts/${encodeURIComponent(props.id)}`;
-    const [alert, audit] = await Promise.all([api.get<AlertView>(path, {}, signal), api.get<{ items: AuditEntry[] }>(`${path}/audit`, {}, signal)]);
-    return { alert, audit: audit.items };
-  }, REFRESH_MS, [props.id, props.version]);
+  const { data, error } = usePoll(
+    async (signal) => {
+      const path = `/api/v1/alerts/${encodeURIComponent(props.id)}`;
+      const [alert, audit] = await Promise.all([api.get<AlertView>(path, {}, signal), api.get<{ items: AuditEntry[] }>(`${path}/audit`, {}, signal)]);
+      return { alert, audit: audit.items };
+    },
+    REFRESH_MS,
+    [props.id, props.version],
+  );
   useEffect(() => {
     if (data) props.onLoaded(data.alert);
   }, [data]);
@@ -53,22 +57,48 @@ export function AlertPanel(props: {
   if (!data) return <section class="panel alert-panel">{error ? <p class="error">{error.message}</p> : t('app.loading')}</section>;
   const { alert, audit } = data;
   const allowed = ACTIONS_FROM[alert.state];
-  const agencyName = (id: string | null | undefined) => (id ? props.agencies.find((a) => a.id === id)?.name ?? id : '—');
+  const agencyName = (id: string | null | undefined) => (id ? (props.agencies.find((a) => a.id === id)?.name ?? id) : '—');
   const key = (action: TriageAction) => keyLabel(SHORTCUTS.find((s) => s.command === action)!.keys[0]!);
 
   return (
     <section class="panel alert-panel" data-alert={alert.id} data-state={alert.state}>
       <header class="alert-head">
         <SeverityBadge severity={alert.severity} />
-        <span class={`state state-${alert.state}`} data-testid="alert-state">{t(`state.${alert.state}` as MessageKey)}</span>
+        <span class={`state state-${alert.state}`} data-testid="alert-state">
+          {t(`state.${alert.state}` as MessageKey)}
+        </span>
         <h2>{alertTitle(alert, t)}</h2>
       </header>
       <dl class="facts wide">
-        <div><dt>{t('alert.kind')}</dt><dd>{t(`alertKind.${alert.kind}` as MessageKey)}{alert.rule ? ` · ${alertCategory(alert, t)}` : ''}</dd></div>
-        <div><dt>{t('alert.site')}</dt><dd>{siteName(alert.site)}{alert.deviceId ? ` · ${alert.deviceId}` : ''}</dd></div>
-        <div><dt>{t('alert.created')}</dt><dd>{formatDateTime(alert.createdAtMs, lang)}</dd></div>
-        <div><dt>{t('alert.phase')}</dt><dd>{alert.phase ? phaseName(alert.phase, t) : '—'}{alert.endedAtMs ? ` · ${formatDateTime(alert.endedAtMs, lang)}` : ''}</dd></div>
-        <div><dt>{t('alert.routed')}</dt><dd data-testid="routed-agency">{agencyName(alert.routing.agency)}</dd></div>
+        <div>
+          <dt>{t('alert.kind')}</dt>
+          <dd>
+            {t(`alertKind.${alert.kind}` as MessageKey)}
+            {alert.rule ? ` · ${alertCategory(alert, t)}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('alert.site')}</dt>
+          <dd>
+            {siteName(alert.site)}
+            {alert.deviceId ? ` · ${alert.deviceId}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('alert.created')}</dt>
+          <dd>{formatDateTime(alert.createdAtMs, lang)}</dd>
+        </div>
+        <div>
+          <dt>{t('alert.phase')}</dt>
+          <dd>
+            {alert.phase ? phaseName(alert.phase, t) : '—'}
+            {alert.endedAtMs ? ` · ${formatDateTime(alert.endedAtMs, lang)}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('alert.routed')}</dt>
+          <dd data-testid="routed-agency">{agencyName(alert.routing.agency)}</dd>
+        </div>
         <div>
           <dt>{t('alert.dispatch')}</dt>
           <dd>
@@ -77,13 +107,24 @@ export function AlertPanel(props: {
               : '—'}
           </dd>
         </div>
-        {alert.location && <div><dt>{t('alert.location')}</dt><dd>{alert.location.lat.toFixed(4)}, {alert.location.lon.toFixed(4)}</dd></div>}
+        {alert.location && (
+          <div>
+            <dt>{t('alert.location')}</dt>
+            <dd>
+              {alert.location.lat.toFixed(4)}, {alert.location.lon.toFixed(4)}
+            </dd>
+          </div>
+        )}
       </dl>
 
       <Evidence alert={alert} />
 
       <section class="actions" aria-label={t('triage.actions')}>
-        {!props.canTriage && <p class="muted small" data-testid="viewer-note">{t('triage.viewerNote')}</p>}
+        {!props.canTriage && (
+          <p class="muted small" data-testid="viewer-note">
+            {t('triage.viewerNote')}
+          </p>
+        )}
         <textarea
           ref={props.commentRef}
           rows={2}
@@ -96,10 +137,18 @@ export function AlertPanel(props: {
         {allowed.includes('dispatch') && (
           <label class="agency">
             {t('triage.agency')}
-            <select value={props.agency || alert.routing.agency || ''} disabled={!props.canTriage} onChange={(e) => props.onAgency((e.target as HTMLSelectElement).value)} name="agency">
+            <select
+              value={props.agency || alert.routing.agency || ''}
+              disabled={!props.canTriage}
+              onChange={(e) => props.onAgency((e.target as HTMLSelectElement).value)}
+              name="agency"
+            >
               {!alert.routing.agency && <option value="">{t('triage.pickAgency')}</option>}
               {props.agencies.map((a) => (
-                <option value={a.id}>{a.name}{a.id === alert.routing.agency ? ` (${t('triage.routed')})` : ''}</option>
+                <option value={a.id}>
+                  {a.name}
+                  {a.id === alert.routing.agency ? ` (${t('triage.routed')})` : ''}
+                </option>
               ))}
             </select>
           </label>
@@ -118,7 +167,11 @@ export function AlertPanel(props: {
             </button>
           ))}
         </div>
-        {props.notice && <p class={props.notice.kind === 'ok' ? 'ok small' : 'error small'} role="status">{props.notice.text}</p>}
+        {props.notice && (
+          <p class={props.notice.kind === 'ok' ? 'ok small' : 'error small'} role="status">
+            {props.notice.text}
+          </p>
+        )}
       </section>
 
       <h3>{t('alert.audit')}</h3>
@@ -130,7 +183,8 @@ export function AlertPanel(props: {
 function Evidence({ alert }: { alert: AlertView }) {
   const { api, t, lang } = useConsole();
   const { data } = usePoll(
-    (signal) => Promise.all(alert.eventIds.slice(0, 4).map((id) => api.get<IocEvent>(`/api/v1/events/${encodeURIComponent(id)}`, {}, signal).catch(() => null))),
+    (signal) =>
+      Promise.all(alert.eventIds.slice(0, 4).map((id) => api.get<IocEvent>(`/api/v1/events/${encodeURIComponent(id)}`, {}, signal).catch(() => null))),
     null,
     [alert.id, alert.eventIds.join(',')],
   );
@@ -142,7 +196,9 @@ function Evidence({ alert }: { alert: AlertView }) {
       {events.map((e) => (
         <a class="evidence-item" href={`/events/${encodeURIComponent(e.id)}`} data-event={e.id}>
           {e.hasThumbnail && <AuthImage class="evidence-thumb" path={`/api/v1/events/${encodeURIComponent(e.id)}/thumbnail`} alt={e.label ?? e.kind} />}
-          <span><time>{formatDateTime(e.timeMs, lang)}</time> {eventSummary(e, t)}</span>
+          <span>
+            <time>{formatDateTime(e.timeMs, lang)}</time> {eventSummary(e, t)}
+          </span>
         </a>
       ))}
     </div>

@@ -36,15 +36,32 @@ export function DeviceProvisioning({ devices, sites, onChange }: { devices: Devi
     <section class="panel" data-testid="provisioning">
       <h2>{t('provision.title')}</h2>
       {!allowed && <p class="muted small">{t('provision.needAdmin')}</p>}
-      <form class="toolbar" onSubmit={(e) => { e.preventDefault(); void call('/api/v1/devices', { id, site: site || sites[0]?.id, name: name || undefined }); }}>
-        <label>{t('provision.id')}<input value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} placeholder="edge-muong-nhe-02" disabled={!allowed} required /></label>
-        <label>{t('filter.site')}
+      <form
+        class="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void call('/api/v1/devices', { id, site: site || sites[0]?.id, name: name || undefined });
+        }}
+      >
+        <label>
+          {t('provision.id')}
+          <input value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} placeholder="edge-muong-nhe-02" disabled={!allowed} required />
+        </label>
+        <label>
+          {t('filter.site')}
           <select value={site || sites[0]?.id} onChange={(e) => setSite((e.target as HTMLSelectElement).value)} disabled={!allowed}>
-            {sites.map((s) => <option value={s.id}>{s.name}</option>)}
+            {sites.map((s) => (
+              <option value={s.id}>{s.name}</option>
+            ))}
           </select>
         </label>
-        <label>{t('provision.name')}<input value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} disabled={!allowed} /></label>
-        <button class="primary" type="submit" disabled={!allowed || !id}>{t('provision.create')}</button>
+        <label>
+          {t('provision.name')}
+          <input value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} disabled={!allowed} />
+        </label>
+        <button class="primary" type="submit" disabled={!allowed || !id}>
+          {t('provision.create')}
+        </button>
       </form>
       {issued?.token && (
         <div class="token-once" role="status">
@@ -63,8 +80,20 @@ export function DeviceProvisioning({ devices, sites, onChange }: { devices: Devi
                   <td>{d.id}</td>
                   <td>{d.revoked ? t('devices.revoked') : ''}</td>
                   <td class="row-actions">
-                    <button type="button" onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/token`, {}, t('provision.confirmRotate', { id: d.id }))}>{t('provision.rotate')}</button>
-                    {!d.revoked && <button type="button" onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/revoke`, {}, t('provision.confirmRevoke', { id: d.id }))}>{t('provision.revoke')}</button>}
+                    <button
+                      type="button"
+                      onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/token`, {}, t('provision.confirmRotate', { id: d.id }))}
+                    >
+                      {t('provision.rotate')}
+                    </button>
+                    {!d.revoked && (
+                      <button
+                        type="button"
+                        onClick={() => void call(`/api/v1/devices/${encodeURIComponent(d.id)}/revoke`, {}, t('provision.confirmRevoke', { id: d.id }))}
+                      >
+                        {t('provision.revoke')}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -23,7 +23,13 @@ const HEIGHT = 620;
 const GRATICULE_DEG = 0.25;
 const SEAT_LABEL_CLEARANCE_DEG = 0.06;
 
-export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
+export function ProvinceMap({
+  markers,
+  tileUrl,
+  selected,
+  onSelect,
+  title,
+}: {
   markers: SiteMarker[];
   tileUrl: string | null;
   selected?: string | undefined;
@@ -32,7 +38,12 @@ export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
 }) {
   const outline = PROVINCE_OUTLINE.map(([lon, lat]) => ({ lon, lat }));
   const proj = fitProjection(boundsOf([...outline, ...markers]), WIDTH, HEIGHT, 24);
-  const path = `M${PROVINCE_OUTLINE.map(([lon, lat]) => proj.project(lon, lat).map((v) => v.toFixed(1)).join(',')).join('L')}Z`;
+  const path = `M${PROVINCE_OUTLINE.map(([lon, lat]) =>
+    proj
+      .project(lon, lat)
+      .map((v) => v.toFixed(1))
+      .join(','),
+  ).join('L')}Z`;
   return (
     <svg class="province-map" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} preserveAspectRatio="xMidYMid meet">
       <rect x="0" y="0" width={WIDTH} height={HEIGHT} class="map-water" />
@@ -41,7 +52,11 @@ export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
       <path d={path} class={tileUrl ? 'map-province map-province-over-tiles' : 'map-province'} />
       {NEIGHBOUR_LABELS.map((p) => {
         const [x, y] = proj.project(p.lon, p.lat);
-        return <text x={x} y={y} class="map-neighbour" text-anchor="middle">{p.name}</text>;
+        return (
+          <text x={x} y={y} class="map-neighbour" text-anchor="middle">
+            {p.name}
+          </text>
+        );
       })}
       {DISTRICT_SEATS.map((p) => {
         const [x, y] = proj.project(p.lon, p.lat);
@@ -50,7 +65,11 @@ export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
         return (
           <g class="map-seat">
             <circle cx={x} cy={y} r="2.5" />
-            {!underSite && <text x={x + 5} y={y + 12}>{p.name}</text>}
+            {!underSite && (
+              <text x={x + 5} y={y + 12}>
+                {p.name}
+              </text>
+            )}
           </g>
         );
       })}
@@ -71,11 +90,15 @@ export function ProvinceMap({ markers, tileUrl, selected, onSelect, title }: {
             <title>{`${m.name} — ${m.detail}`}</title>
             {m.alerting && <circle r="12" class="map-site-pulse" />}
             <circle r="9" class="map-site-dot" />
-            <text x="13" y="-8" class="map-site-label">{m.name}</text>
+            <text x="13" y="-8" class="map-site-label">
+              {m.name}
+            </text>
           </g>
         );
       })}
-      <text x={WIDTH - 8} y={HEIGHT - 8} class="map-note" text-anchor="end">≈ ranh giới gần đúng · approximate outline</text>
+      <text x={WIDTH - 8} y={HEIGHT - 8} class="map-note" text-anchor="end">
+        ≈ ranh giới gần đúng · approximate outline
+      </text>
     </svg>
   );
 }
@@ -86,13 +109,23 @@ function Graticule({ proj }: { proj: Projection }) {
     const [x] = proj.project(lon, 21.5);
     if (x < 0 || x > proj.width) continue;
     lines.push(<line x1={x} y1={0} x2={x} y2={proj.height} class="map-grid" />);
-    if (Math.abs(lon - Math.round(lon * 2) / 2) < 1e-6) lines.push(<text x={x + 3} y={14} class="map-grid-label">{lon.toFixed(1)}°E</text>);
+    if (Math.abs(lon - Math.round(lon * 2) / 2) < 1e-6)
+      lines.push(
+        <text x={x + 3} y={14} class="map-grid-label">
+          {lon.toFixed(1)}°E
+        </text>,
+      );
   }
   for (let lat = 19; lat <= 24; lat += GRATICULE_DEG) {
     const [, y] = proj.project(103, lat);
     if (y < 0 || y > proj.height) continue;
     lines.push(<line x1={0} y1={y} x2={proj.width} y2={y} class="map-grid" />);
-    if (Math.abs(lat - Math.round(lat * 2) / 2) < 1e-6) lines.push(<text x={4} y={y - 3} class="map-grid-label">{lat.toFixed(1)}°N</text>);
+    if (Math.abs(lat - Math.round(lat * 2) / 2) < 1e-6)
+      lines.push(
+        <text x={4} y={y - 3} class="map-grid-label">
+          {lat.toFixed(1)}°N
+        </text>,
+      );
   }
   return <g>{lines}</g>;
 }

@@ -25,7 +25,7 @@ export function RoutingTable() {
   const { data } = usePoll((signal) => api.get<Routing>(PATH, {}, signal), null, [version]);
   if (!routes.has('GET', PATH)) return null;
   const canEdit = routes.allows(principal.role, 'PUT', PATH);
-  const agency = (id: string | null) => (id ? data?.agencies.find((a) => a.id === id)?.name ?? id : '—');
+  const agency = (id: string | null) => (id ? (data?.agencies.find((a) => a.id === id)?.name ?? id) : '—');
 
   const save = async (body: 'reset' | string) => {
     setProblem(null);
@@ -48,37 +48,74 @@ export function RoutingTable() {
       {data && (
         <div class="table-wrap">
           <table class="table">
-            <thead><tr><th>#</th><th>{t('routing.rule')}</th><th>{t('routing.match')}</th><th>{t('triage.agency')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>{t('routing.rule')}</th>
+                <th>{t('routing.match')}</th>
+                <th>{t('triage.agency')}</th>
+              </tr>
+            </thead>
             <tbody>
               {data.rules.map((r, i) => (
                 <tr>
                   <td>{i + 1}</td>
                   <td>{r.name ?? '—'}</td>
                   <td class="small">
-                    {[r.match.kind && `${t('alert.kind')}: ${r.match.kind.join(', ')}`, r.match.rule && `${t('event.rule')}: ${r.match.rule.join(', ')}`,
-                      r.match.site && `${t('alert.site')}: ${r.match.site.map(siteName).join(', ')}`, r.match.min_severity && `≥ ${t(`severity.${r.match.min_severity}` as MessageKey)}`]
-                      .filter(Boolean).join(' · ') || t('routing.any')}
+                    {[
+                      r.match.kind && `${t('alert.kind')}: ${r.match.kind.join(', ')}`,
+                      r.match.rule && `${t('event.rule')}: ${r.match.rule.join(', ')}`,
+                      r.match.site && `${t('alert.site')}: ${r.match.site.map(siteName).join(', ')}`,
+                      r.match.min_severity && `≥ ${t(`severity.${r.match.min_severity}` as MessageKey)}`,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ') || t('routing.any')}
                   </td>
-                  <td>{agency(r.agency)}{r.channel ? ` → ${r.channel}` : ''}</td>
+                  <td>
+                    {agency(r.agency)}
+                    {r.channel ? ` → ${r.channel}` : ''}
+                  </td>
                 </tr>
               ))}
-              <tr><td>—</td><td colSpan={2} class="muted">{t('routing.default')}</td><td>{agency(data.default_agency)}</td></tr>
+              <tr>
+                <td>—</td>
+                <td colSpan={2} class="muted">
+                  {t('routing.default')}
+                </td>
+                <td>{agency(data.default_agency)}</td>
+              </tr>
             </tbody>
           </table>
         </div>
       )}
       {canEdit && data && draft === null && (
         <div class="toolbar">
-          <button type="button" onClick={() => setDraft(JSON.stringify({ rules: data.rules, default_agency: data.default_agency ?? undefined }, null, 2))}>{t('routing.edit')}</button>
-          {data.source === 'api' && <button type="button" onClick={() => void save('reset')}>{t('routing.reset')}</button>}
+          <button type="button" onClick={() => setDraft(JSON.stringify({ rules: data.rules, default_agency: data.default_agency ?? undefined }, null, 2))}>
+            {t('routing.edit')}
+          </button>
+          {data.source === 'api' && (
+            <button type="button" onClick={() => void save('reset')}>
+              {t('routing.reset')}
+            </button>
+          )}
         </div>
       )}
       {draft !== null && (
         <div class="editor">
-          <textarea rows={12} spellcheck={false} value={draft} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} aria-label={t('routing.title')} />
+          <textarea
+            rows={12}
+            spellcheck={false}
+            value={draft}
+            onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+            aria-label={t('routing.title')}
+          />
           <div class="toolbar">
-            <button type="button" class="primary" onClick={() => void save(draft)}>{t('routing.save')}</button>
-            <button type="button" onClick={() => setDraft(null)}>{t('routing.cancel')}</button>
+            <button type="button" class="primary" onClick={() => void save(draft)}>
+              {t('routing.save')}
+            </button>
+            <button type="button" onClick={() => setDraft(null)}>
+              {t('routing.cancel')}
+            </button>
           </div>
         </div>
       )}

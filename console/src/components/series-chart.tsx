@@ -44,7 +44,14 @@ export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], 
     const present = data.values.filter((v) => v !== null).length;
     const series: uPlot.Series[] = [
       { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : formatDateTime(v * 1000, lang)) },
-      { label: unit ? `${title} (${unit})` : title, stroke: '#3aa0dc', width: 2, spanGaps: false, points: { show: present < 60, size: 6, fill: '#3aa0dc' }, value: (_u, v) => formatNumber(v, 2) },
+      {
+        label: unit ? `${title} (${unit})` : title,
+        stroke: '#3aa0dc',
+        width: 2,
+        spanGaps: false,
+        points: { show: present < 60, size: 6, fill: '#3aa0dc' },
+        value: (_u, v) => formatNumber(v, 2),
+      },
     ];
     const aligned: uPlot.AlignedData = [xs, data.values as number[]];
     if (data.min && data.max) {
@@ -71,7 +78,13 @@ export function SeriesChart({ title, unit, data, fromMs, toMs, thresholds = [], 
           },
           size: toMs - fromMs > 86_400_000 ? 48 : 32,
         },
-        { stroke: '#8fa3b5', grid: { stroke: '#2a3a4a' }, ticks: { stroke: '#2a3a4a' }, size: 56, values: (_u, ticks) => ticks.map((v) => String(+v.toFixed(2))) },
+        {
+          stroke: '#8fa3b5',
+          grid: { stroke: '#2a3a4a' },
+          ticks: { stroke: '#2a3a4a' },
+          size: 56,
+          values: (_u, ticks) => ticks.map((v) => String(+v.toFixed(2))),
+        },
       ],
       series,
       legend: { live: true },

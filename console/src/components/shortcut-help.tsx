@@ -23,13 +23,19 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
           <tbody>
             {SHORTCUTS.map((s) => (
               <tr>
-                <td>{s.keys.map((k) => <kbd>{keyLabel(k)}</kbd>)}</td>
+                <td>
+                  {s.keys.map((k) => (
+                    <kbd>{keyLabel(k)}</kbd>
+                  ))}
+                </td>
                 <td>{t(s.label)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <button type="button" class="primary" onClick={onClose}>{t('keys.close')}</button>
+        <button type="button" class="primary" onClick={onClose}>
+          {t('keys.close')}
+        </button>
       </div>
     </div>
   );

@@ -21,7 +21,13 @@ const SPARK_REFRESH_MS = 60_000;
 /** A new site has no telemetry yet: look again soon rather than in a minute. */
 const SPARK_RETRY_MS = 5_000;
 
-export function SiteCard({ site, status, lastEvent, openAlerts, selected }: {
+export function SiteCard({
+  site,
+  status,
+  lastEvent,
+  openAlerts,
+  selected,
+}: {
   site: Site;
   status: SiteStatus;
   lastEvent: IocEvent | undefined;
@@ -35,24 +41,43 @@ export function SiteCard({ site, status, lastEvent, openAlerts, selected }: {
       : t(`site.status.${status.status}` as MessageKey);
   const newAlerts = openAlerts?.filter((a) => a.state === 'new').length ?? 0;
   return (
-    <article id={`site-${site.id}`} class={`panel site-card site-${status.status}${selected ? ' selected' : ''}`} data-site={site.id} data-status={status.status}>
+    <article
+      id={`site-${site.id}`}
+      class={`panel site-card site-${status.status}${selected ? ' selected' : ''}`}
+      data-site={site.id}
+      data-status={status.status}
+    >
       <header class="site-head">
         <h2>{site.name}</h2>
         <span class={`pill pill-${status.status}`}>{statusText}</span>
       </header>
       <dl class="facts">
-        <div><dt>{t('site.devices')}</dt><dd>{status.online}/{status.total}</dd></div>
+        <div>
+          <dt>{t('site.devices')}</dt>
+          <dd>
+            {status.online}/{status.total}
+          </dd>
+        </div>
         <div title={formatBytes(status.backlogBytes)}>
           <dt>{t('site.backlog')}</dt>
           <dd class={status.backlogOldestAgeMs > 600_000 ? 'warn' : ''}>
-            {status.backlogRecords}{status.backlogRecords > 0 ? ` · ${formatAge(status.backlogOldestAgeMs)}` : ''}
+            {status.backlogRecords}
+            {status.backlogRecords > 0 ? ` · ${formatAge(status.backlogOldestAgeMs)}` : ''}
           </dd>
         </div>
-        <div><dt>{t('site.dropped')}</dt><dd class={status.dropped > 0 ? 'warn' : ''}>{status.dropped}</dd></div>
+        <div>
+          <dt>{t('site.dropped')}</dt>
+          <dd class={status.dropped > 0 ? 'warn' : ''}>{status.dropped}</dd>
+        </div>
         {openAlerts && (
           <div>
             <dt>{t('site.openAlerts')}</dt>
-            <dd><a href={`/alerts?site=${encodeURIComponent(site.id)}`} class={newAlerts > 0 ? 'alert-count hot' : 'alert-count'}>{openAlerts.length}{newAlerts > 0 ? ` (${t('site.newAlerts', { n: newAlerts })})` : ''}</a></dd>
+            <dd>
+              <a href={`/alerts?site=${encodeURIComponent(site.id)}`} class={newAlerts > 0 ? 'alert-count hot' : 'alert-count'}>
+                {openAlerts.length}
+                {newAlerts > 0 ? ` (${t('site.newAlerts', { n: newAlerts })})` : ''}
+              </a>
+            </dd>
           </div>
         )}
       </dl>
@@ -74,17 +99,25 @@ export function SiteCard({ site, status, lastEvent, openAlerts, selected }: {
 function SiteSparklines({ site }: { site: string }) {
   const { api, t } = useConsole();
   const [refreshMs, setRefreshMs] = useState(SPARK_RETRY_MS);
-  const { data } = usePoll(async (signal) => {
-    const sensors = keyMetrics(await sensorsOfSite(api, site, signal));
-    const toMs = Date.now();
-    const out = await Promise.all(sensors.map(async (s) => ({ sensor: s, series: await loadSeries(api, s, toMs - SPARK_RANGE_MS, toMs, signal, SPARK_STEP_S) })));
-    setRefreshMs(out.length > 0 ? SPARK_REFRESH_MS : SPARK_RETRY_MS);
-    return out;
-  }, refreshMs, [site]);
+  const { data } = usePoll(
+    async (signal) => {
+      const sensors = keyMetrics(await sensorsOfSite(api, site, signal));
+      const toMs = Date.now();
+      const out = await Promise.all(
+        sensors.map(async (s) => ({ sensor: s, series: await loadSeries(api, s, toMs - SPARK_RANGE_MS, toMs, signal, SPARK_STEP_S) })),
+      );
+      setRefreshMs(out.length > 0 ? SPARK_REFRESH_MS : SPARK_RETRY_MS);
+      return out;
+    },
+    refreshMs,
+    [site],
+  );
   if (!data || data.length === 0) return <div class="sparks muted small">{data ? t('site.noSensors') : ''}</div>;
   return (
     <a class="sparks" href={`/sensors?site=${encodeURIComponent(site)}`} title={t('site.openSensors')}>
-      {data.map(({ sensor, series }) => <SparkCell sensor={sensor} values={series.values} />)}
+      {data.map(({ sensor, series }) => (
+        <SparkCell sensor={sensor} values={series.values} />
+      ))}
     </a>
   );
 }
@@ -97,7 +130,9 @@ function SparkCell({ sensor, values }: { sensor: SensorMetric; values: (number |
     <div class="spark-cell" data-metric={sensor.metric}>
       <span class="spark-name">{name}</span>
       <Sparkline values={values} label={`${name} ${sensor.sensorId}`} />
-      <span class="spark-value">{formatNumber(last, 1)} {sensor.unit}</span>
+      <span class="spark-value">
+        {formatNumber(last, 1)} {sensor.unit}
+      </span>
     </div>
   );
 }

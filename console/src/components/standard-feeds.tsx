@@ -24,7 +24,11 @@ export function StandardFeeds() {
             {feeds.map((f) => (
               <tr key={f.path}>
                 <th>{t(f.key)}</th>
-                <td><a href={`${origin}${f.path}`} target="_blank" rel="noopener noreferrer"><code>{`${origin}${f.path}`}</code></a></td>
+                <td>
+                  <a href={`${origin}${f.path}`} target="_blank" rel="noopener noreferrer">
+                    <code>{`${origin}${f.path}`}</code>
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -19,7 +19,8 @@ export const vi = {
 
   'nav.admin': 'Quản trị',
   'feeds.title': 'Nguồn dữ liệu chuẩn cho đối tác',
-  'feeds.intro': 'Không cần token. Ứng dụng của người dân gửi phản ánh qua Open311 GeoReport v2; hệ thống cảnh báo nhận cảnh báo công khai theo chuẩn OASIS CAP 1.2.',
+  'feeds.intro':
+    'Không cần token. Ứng dụng của người dân gửi phản ánh qua Open311 GeoReport v2; hệ thống cảnh báo nhận cảnh báo công khai theo chuẩn OASIS CAP 1.2.',
   'feeds.open311Services': 'Dịch vụ Open311',
   'feeds.open311Requests': 'Phản ánh Open311',
   'feeds.capAtom': 'Cảnh báo CAP (Atom)',

@@ -13,10 +13,17 @@ import { StandardFeeds } from '../components/standard-feeds.js';
 export function AdminPage() {
   const { api } = useConsole();
   const [version, setVersion] = useState(0);
-  const { data } = usePoll(async (signal) => {
-    const [devices, sites] = await Promise.all([api.get<{ items: Device[] }>('/api/v1/devices', {}, signal), api.get<{ items: Site[] }>('/api/v1/sites', {}, signal)]);
-    return { devices: devices.items, sites: sites.items };
-  }, 30_000, [version]);
+  const { data } = usePoll(
+    async (signal) => {
+      const [devices, sites] = await Promise.all([
+        api.get<{ items: Device[] }>('/api/v1/devices', {}, signal),
+        api.get<{ items: Site[] }>('/api/v1/sites', {}, signal),
+      ]);
+      return { devices: devices.items, sites: sites.items };
+    },
+    30_000,
+    [version],
+  );
   return (
     <div class="admin">
       <RoutingTable />

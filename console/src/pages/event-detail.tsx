@@ -30,7 +30,12 @@ export function EventDetail({ id }: { id: string }) {
     ['event.rule', event.rule],
     ['event.zone', event.zone],
     ['event.sensor', event.sensorId ? `${event.sensorId} · ${event.metric}` : undefined],
-    ['event.value', typeof p.value === 'number' ? `${formatNumber(p.value, 2)} ${String(p.unit ?? '')} (${t('event.threshold')} ${formatNumber(Number(p.threshold), 2)})` : undefined],
+    [
+      'event.value',
+      typeof p.value === 'number'
+        ? `${formatNumber(p.value, 2)} ${String(p.unit ?? '')} (${t('event.threshold')} ${formatNumber(Number(p.threshold), 2)})`
+        : undefined,
+    ],
     ['event.phase', event.phase ? phaseName(event.phase, t) : undefined],
     ['event.timeCorrected', formatPrecise(event.timeMs, lang)],
     ['event.timeEdge', `${formatPrecise(event.edgeTimeMs, lang)}${event.clockSynced ? '' : ` · ${t('event.clockUnsynced')}`}`],
@@ -44,9 +49,18 @@ export function EventDetail({ id }: { id: string }) {
           <h1>{eventSummary(event, t)}</h1>
         </header>
         <div class="event-body">
-          {event.hasThumbnail && <AuthImage class="event-thumb" path={`/api/v1/events/${encodeURIComponent(event.id)}/thumbnail`} alt={event.label ?? event.kind} />}
+          {event.hasThumbnail && (
+            <AuthImage class="event-thumb" path={`/api/v1/events/${encodeURIComponent(event.id)}/thumbnail`} alt={event.label ?? event.kind} />
+          )}
           <dl class="facts wide" data-testid="event-facts">
-            {rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => <div><dt>{t(k)}</dt><dd>{v}</dd></div>)}
+            {rows
+              .filter(([, v]) => v !== undefined && v !== '')
+              .map(([k, v]) => (
+                <div>
+                  <dt>{t(k)}</dt>
+                  <dd>{v}</dd>
+                </div>
+              ))}
           </dl>
         </div>
       </section>
@@ -59,10 +73,16 @@ function SensorsAround({ site, atMs }: { site: string; atMs: number }) {
   const { api, t } = useConsole();
   const fromMs = atMs - AROUND_MS;
   const toMs = atMs + AROUND_MS;
-  const { data } = usePoll(async (signal) => {
-    const [sensors, thresholds] = await Promise.all([sensorsOfSite(api, site, signal), thresholdsOfSite(api, site, signal)]);
-    return Promise.all(sensors.map(async (s) => ({ s, series: await loadSeries(api, s, fromMs, toMs, signal, 60), thresholds: thresholds.get(sensorKey(s)) ?? [] })));
-  }, null, [site, atMs]);
+  const { data } = usePoll(
+    async (signal) => {
+      const [sensors, thresholds] = await Promise.all([sensorsOfSite(api, site, signal), thresholdsOfSite(api, site, signal)]);
+      return Promise.all(
+        sensors.map(async (s) => ({ s, series: await loadSeries(api, s, fromMs, toMs, signal, 60), thresholds: thresholds.get(sensorKey(s)) ?? [] })),
+      );
+    },
+    null,
+    [site, atMs],
+  );
   return (
     <section class="panel">
       <h2>{t('event.sensorsAround')}</h2>
@@ -71,8 +91,19 @@ function SensorsAround({ site, atMs }: { site: string; atMs: number }) {
       <div class="chart-grid">
         {data?.map(({ s, series, thresholds }) => (
           <div class="chart-cell">
-            <h3>{metricName(s.metric, t)} · {s.sensorId}</h3>
-            <SeriesChart title={metricName(s.metric, t)} unit={s.unit} data={series} fromMs={fromMs} toMs={toMs} thresholds={thresholds} markerMs={atMs} height={150} />
+            <h3>
+              {metricName(s.metric, t)} · {s.sensorId}
+            </h3>
+            <SeriesChart
+              title={metricName(s.metric, t)}
+              unit={s.unit}
+              data={series}
+              fromMs={fromMs}
+              toMs={toMs}
+              thresholds={thresholds}
+              markerMs={atMs}
+              height={150}
+            />
           </div>
         ))}
       </div>

@@ -61,15 +61,18 @@ export function LiveFeed() {
     };
     // Recent history first so the feed is never blank, then what arrives.
     const history = () =>
-      api.get<Page<IocEvent>>('/api/v1/events', { site: site || undefined, kind: kinds, min_severity: minSeverity || undefined, limit: 50 }, controller.signal).then(
-        (page) => {
-          for (const event of [...page.items].reverse()) add({ type: 'event', event }, false);
-        },
-        () => undefined,
-      );
+      api
+        .get<Page<IocEvent>>('/api/v1/events', { site: site || undefined, kind: kinds, min_severity: minSeverity || undefined, limit: 50 }, controller.signal)
+        .then(
+          (page) => {
+            for (const event of [...page.items].reverse()) add({ type: 'event', event }, false);
+          },
+          () => undefined,
+        );
     void history();
     const source = new LiveSource({
-      api, streaming,
+      api,
+      streaming,
       // Alert kinds ride on the same filter: citizen reports are alerts without a record kind.
       filter: { site: site || undefined, kind: `${kinds},citizen_report`, min_severity: minSeverity || undefined },
       onMessage: (m) => add(m, true),
@@ -93,25 +96,36 @@ export function LiveFeed() {
     <section class="panel live">
       <header class="panel-head">
         <h1>{t('live.title')}</h1>
-        <span class={`conn conn-${state}`} data-testid="live-state">{t(`live.state.${state}` as MessageKey)}</span>
+        <span class={`conn conn-${state}`} data-testid="live-state">
+          {t(`live.state.${state}` as MessageKey)}
+        </span>
       </header>
       <div class="toolbar">
-        <label>{t('filter.site')}
+        <label>
+          {t('filter.site')}
           <select value={site} onChange={(e) => setSite((e.target as HTMLSelectElement).value)} name="site">
             <option value="">{t('filter.all')}</option>
-            {sites.data?.items.map((s) => <option value={s.id}>{s.name}</option>)}
+            {sites.data?.items.map((s) => (
+              <option value={s.id}>{s.name}</option>
+            ))}
           </select>
         </label>
-        <label>{t('filter.kind')}
+        <label>
+          {t('filter.kind')}
           <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value)} name="kind">
             <option value="">{t('filter.allButTelemetry')}</option>
-            {EVENT_KINDS.map((k) => <option value={k}>{t(`kind.${k}` as MessageKey)}</option>)}
+            {EVENT_KINDS.map((k) => (
+              <option value={k}>{t(`kind.${k}` as MessageKey)}</option>
+            ))}
           </select>
         </label>
-        <label>{t('filter.minSeverity')}
+        <label>
+          {t('filter.minSeverity')}
           <select value={minSeverity} onChange={(e) => setMinSeverity((e.target as HTMLSelectElement).value)} name="severity">
             <option value="">{t('filter.all')}</option>
-            {SEVERITIES.map((s) => <option value={s}>{t(`severity.${s}` as MessageKey)}</option>)}
+            {SEVERITIES.map((s) => (
+              <option value={s}>{t(`severity.${s}` as MessageKey)}</option>
+            ))}
           </select>
         </label>
         <button type="button" class={paused ? 'primary' : ''} onClick={() => (paused ? resume() : setPaused(true))} data-action="pause">
@@ -123,7 +137,9 @@ export function LiveFeed() {
       </div>
       {items.length === 0 && <p class="muted">{t('live.empty')}</p>}
       <ol class="feed" data-testid="feed">
-        {items.map((item) => <FeedRow key={item.key} item={item} siteName={(id) => sites.data?.items.find((s) => s.id === id)?.name ?? id} />)}
+        {items.map((item) => (
+          <FeedRow key={item.key} item={item} siteName={(id) => sites.data?.items.find((s) => s.id === id)?.name ?? id} />
+        ))}
       </ol>
     </section>
   );

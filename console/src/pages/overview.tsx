@@ -27,17 +27,23 @@ export function Overview() {
   const { api, t, lang, settings, routes } = useConsole();
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const hasAlerts = routes.has('GET', '/api/v1/alerts');
-  const { data, error } = usePoll<OverviewData>(async (signal) => {
-    const [sites, devices, alerts] = await Promise.all([
-      api.get<{ items: Site[] }>('/api/v1/sites', {}, signal),
-      api.get<{ items: Device[] }>('/api/v1/devices', {}, signal),
-      hasAlerts ? api.get<Page<AlertView>>('/api/v1/alerts', { state: OPEN_STATES.join(','), limit: 500 }, signal) : Promise.resolve(null),
-    ]);
-    const last = await Promise.all(
-      sites.items.map((s) => api.get<Page<IocEvent>>('/api/v1/events', { site: s.id, kind: NOTABLE_KINDS, limit: 1 }, signal).then((p) => [s.id, p.items[0]] as const)),
-    );
-    return { sites: sites.items, devices: devices.items, lastEvents: new Map(last), openAlerts: alerts?.items ?? null };
-  }, REFRESH_MS, []);
+  const { data, error } = usePoll<OverviewData>(
+    async (signal) => {
+      const [sites, devices, alerts] = await Promise.all([
+        api.get<{ items: Site[] }>('/api/v1/sites', {}, signal),
+        api.get<{ items: Device[] }>('/api/v1/devices', {}, signal),
+        hasAlerts ? api.get<Page<AlertView>>('/api/v1/alerts', { state: OPEN_STATES.join(','), limit: 500 }, signal) : Promise.resolve(null),
+      ]);
+      const last = await Promise.all(
+        sites.items.map((s) =>
+          api.get<Page<IocEvent>>('/api/v1/events', { site: s.id, kind: NOTABLE_KINDS, limit: 1 }, signal).then((p) => [s.id, p.items[0]] as const),
+        ),
+      );
+      return { sites: sites.items, devices: devices.items, lastEvents: new Map(last), openAlerts: alerts?.items ?? null };
+    },
+    REFRESH_MS,
+    [],
+  );
 
   if (!data) return <section class="panel">{error ? <p class="error">{error.message}</p> : t('app.loading')}</section>;
 
@@ -67,16 +73,31 @@ export function Overview() {
       <section class="panel map-panel">
         <header class="panel-head">
           <h1>{t('overview.title')}</h1>
-          <span class="muted" data-testid="sites-online">{t('overview.sitesOnline', { online, total: cards.length })}</span>
-          {error && <span class="error small" title={error.message}>{t('app.stale')}</span>}
+          <span class="muted" data-testid="sites-online">
+            {t('overview.sitesOnline', { online, total: cards.length })}
+          </span>
+          {error && (
+            <span class="error small" title={error.message}>
+              {t('app.stale')}
+            </span>
+          )}
         </header>
-        <ProvinceMap markers={markers} tileUrl={settings.tileUrl} selected={selected} onSelect={(id) => {
-          setSelected(id);
-          document.getElementById(`site-${id}`)?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
-        }} title={t('overview.mapTitle')} />
+        <ProvinceMap
+          markers={markers}
+          tileUrl={settings.tileUrl}
+          selected={selected}
+          onSelect={(id) => {
+            setSelected(id);
+            document.getElementById(`site-${id}`)?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+          }}
+          title={t('overview.mapTitle')}
+        />
         <div class="map-legend">
           {(['online', 'partial', 'offline', 'empty'] as const).map((s) => (
-            <span class={`legend legend-${s}`}><i />{t(`site.status.${s}` as MessageKey)}</span>
+            <span class={`legend legend-${s}`}>
+              <i />
+              {t(`site.status.${s}` as MessageKey)}
+            </span>
           ))}
         </div>
       </section>

@@ -23,40 +23,62 @@ export function ReportsPage({ selectedId }: { selectedId: string | undefined }) 
     REFRESH_MS,
     [available],
   );
-  if (!available) return <section class="panel"><h1>{t('nav.reports')}</h1><p class="muted">{t('app.notOnThisCoordinator')}</p></section>;
+  if (!available)
+    return (
+      <section class="panel">
+        <h1>{t('nav.reports')}</h1>
+        <p class="muted">{t('app.notOnThisCoordinator')}</p>
+      </section>
+    );
   return (
     <section class="panel reports">
-      <header class="panel-head"><h1>{t('reports.title')}</h1>{error && <span class="error small">{error.message}</span>}</header>
+      <header class="panel-head">
+        <h1>{t('reports.title')}</h1>
+        {error && <span class="error small">{error.message}</span>}
+      </header>
       <p class="muted small">{t('reports.sameQueue')}</p>
       {data?.items.length === 0 && <p class="muted">{t('reports.empty')}</p>}
       <div class="reports-body">
-      <ul class="report-list">
-        {data?.items.map((r) => (
-          <li class={`panel report${r.id === selectedId ? ' selected' : ''}`} data-report={r.id}>
-            {r.images[0] && <AuthImage class="report-photo" path={`/api/v1/reports/${encodeURIComponent(r.id)}/images/${r.images[0].index}`} alt={r.category} />}
-            <div>
-              <div><strong>{t(`category.${r.category}` as MessageKey)}</strong> · <time>{formatWhen(r.createdAtMs, lang)}</time></div>
-              <p>{r.text}</p>
-              <div class="muted small">{r.location.lat.toFixed(4)}, {r.location.lon.toFixed(4)}{r.site ? ` · ${siteName(r.site)}` : ''} · {r.submittedBy}{r.images.length > 1 ? ` · ${t('reports.photos', { n: r.images.length })}` : ''}</div>
-              {r.alertId && <a href={`/alerts/${encodeURIComponent(r.alertId)}`}>{t('reports.openAlert')}</a>}
-            </div>
-          </li>
-        ))}
-      </ul>
-      {data && data.items.length > 0 && (
-        <div class="reports-map">
-          <ProvinceMap
-            title={t('reports.mapTitle')}
-            tileUrl={settings.tileUrl}
-            selected={selectedId}
-            onSelect={(id) => navigate(`/reports/${encodeURIComponent(id)}`, true)}
-            markers={data.items.map((r) => ({
-              id: r.id, name: t(`category.${r.category}` as MessageKey), lon: r.location.lon, lat: r.location.lat,
-              status: 'report', alerting: false, detail: `${formatWhen(r.createdAtMs, lang)} · ${r.text}`,
-            }))}
-          />
-        </div>
-      )}
+        <ul class="report-list">
+          {data?.items.map((r) => (
+            <li class={`panel report${r.id === selectedId ? ' selected' : ''}`} data-report={r.id}>
+              {r.images[0] && (
+                <AuthImage class="report-photo" path={`/api/v1/reports/${encodeURIComponent(r.id)}/images/${r.images[0].index}`} alt={r.category} />
+              )}
+              <div>
+                <div>
+                  <strong>{t(`category.${r.category}` as MessageKey)}</strong> · <time>{formatWhen(r.createdAtMs, lang)}</time>
+                </div>
+                <p>{r.text}</p>
+                <div class="muted small">
+                  {r.location.lat.toFixed(4)}, {r.location.lon.toFixed(4)}
+                  {r.site ? ` · ${siteName(r.site)}` : ''} · {r.submittedBy}
+                  {r.images.length > 1 ? ` · ${t('reports.photos', { n: r.images.length })}` : ''}
+                </div>
+                {r.alertId && <a href={`/alerts/${encodeURIComponent(r.alertId)}`}>{t('reports.openAlert')}</a>}
+              </div>
+            </li>
+          ))}
+        </ul>
+        {data && data.items.length > 0 && (
+          <div class="reports-map">
+            <ProvinceMap
+              title={t('reports.mapTitle')}
+              tileUrl={settings.tileUrl}
+              selected={selectedId}
+              onSelect={(id) => navigate(`/reports/${encodeURIComponent(id)}`, true)}
+              markers={data.items.map((r) => ({
+                id: r.id,
+                name: t(`category.${r.category}` as MessageKey),
+                lon: r.location.lon,
+                lat: r.location.lat,
+                status: 'report',
+                alerting: false,
+                detail: `${formatWhen(r.createdAtMs, lang)} · ${r.text}`,
+              }))}
+            />
+          </div>
+        )}
       </div>
     </section>
   );

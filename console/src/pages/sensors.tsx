@@ -19,15 +19,22 @@ export function SensorsPage({ site: siteParam, range: rangeParam }: { site: stri
   const sites = usePoll((signal) => api.get<{ items: Site[] }>('/api/v1/sites', {}, signal), null, []);
   const site = siteParam ?? sites.data?.items[0]?.id ?? null;
   const range = rangeParam && rangeParam in RANGES ? rangeParam : '6h';
-  const go = (next: { site?: string; range?: string }) => navigate(`/sensors?site=${encodeURIComponent(next.site ?? site ?? '')}&range=${next.range ?? range}`, true);
+  const go = (next: { site?: string; range?: string }) =>
+    navigate(`/sensors?site=${encodeURIComponent(next.site ?? site ?? '')}&range=${next.range ?? range}`, true);
 
-  const charts = usePoll(async (signal) => {
-    if (!site) return [];
-    const toMs = Date.now();
-    const fromMs = toMs - RANGES[range]!;
-    const [sensors, thresholds] = await Promise.all([sensorsOfSite(api, site, signal), thresholdsOfSite(api, site, signal)]);
-    return Promise.all(sensors.map(async (s) => ({ s, fromMs, toMs, series: await loadSeries(api, s, fromMs, toMs, signal), thresholds: thresholds.get(sensorKey(s)) ?? [] })));
-  }, REFRESH_MS, [site, range]);
+  const charts = usePoll(
+    async (signal) => {
+      if (!site) return [];
+      const toMs = Date.now();
+      const fromMs = toMs - RANGES[range]!;
+      const [sensors, thresholds] = await Promise.all([sensorsOfSite(api, site, signal), thresholdsOfSite(api, site, signal)]);
+      return Promise.all(
+        sensors.map(async (s) => ({ s, fromMs, toMs, series: await loadSeries(api, s, fromMs, toMs, signal), thresholds: thresholds.get(sensorKey(s)) ?? [] })),
+      );
+    },
+    REFRESH_MS,
+    [site, range],
+  );
 
   return (
     <section class="panel sensors">
@@ -35,14 +42,19 @@ export function SensorsPage({ site: siteParam, range: rangeParam }: { site: stri
         <h1>{t('sensors.title')}</h1>
       </header>
       <div class="toolbar">
-        <label>{t('filter.site')}
+        <label>
+          {t('filter.site')}
           <select value={site ?? ''} onChange={(e) => go({ site: (e.target as HTMLSelectElement).value })} name="site">
-            {sites.data?.items.map((s) => <option value={s.id}>{s.name}</option>)}
+            {sites.data?.items.map((s) => (
+              <option value={s.id}>{s.name}</option>
+            ))}
           </select>
         </label>
         <div class="tabs" role="tablist" aria-label={t('sensors.range')}>
           {Object.keys(RANGES).map((r) => (
-            <button type="button" role="tab" aria-selected={r === range} class={r === range ? 'active' : ''} onClick={() => go({ range: r })}>{t(`range.${r}` as MessageKey)}</button>
+            <button type="button" role="tab" aria-selected={r === range} class={r === range ? 'active' : ''} onClick={() => go({ range: r })}>
+              {t(`range.${r}` as MessageKey)}
+            </button>
           ))}
         </div>
       </div>
@@ -52,7 +64,9 @@ export function SensorsPage({ site: siteParam, range: rangeParam }: { site: stri
       <div class="chart-grid">
         {charts.data?.map(({ s, series, thresholds, fromMs, toMs }) => (
           <div class="chart-cell" data-sensor={s.sensorId} data-metric={s.metric}>
-            <h3>{metricName(s.metric, t)} · {s.sensorId} <span class="muted small">{s.deviceId}</span></h3>
+            <h3>
+              {metricName(s.metric, t)} · {s.sensorId} <span class="muted small">{s.deviceId}</span>
+            </h3>
             <SeriesChart title={metricName(s.metric, t)} unit={s.unit} data={series} fromMs={fromMs} toMs={toMs} thresholds={thresholds} />
           </div>
         ))}

@@ -20,7 +20,11 @@ export function SignIn({ t, lang, onLang, onToken }: { t: Translate; lang: Lang;
     try {
       await onToken(value);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('signIn.rejected') : t('signIn.unreachable', { reason: err instanceof Error ? err.message : String(err) }));
+      setError(
+        err instanceof ApiError && err.status === 401
+          ? t('signIn.rejected')
+          : t('signIn.unreachable', { reason: err instanceof Error ? err.message : String(err) }),
+      );
     } finally {
       setBusy(false);
     }
@@ -31,13 +35,30 @@ export function SignIn({ t, lang, onLang, onToken }: { t: Translate; lang: Lang;
         <div class="sign-in-head">
           <span class="brand-mark" aria-hidden="true" />
           <h1>{t('app.title')}</h1>
-          <button type="button" class="link-button" onClick={() => onLang(lang === 'vi' ? 'en' : 'vi')}>{lang === 'vi' ? 'English' : 'Tiếng Việt'}</button>
+          <button type="button" class="link-button" onClick={() => onLang(lang === 'vi' ? 'en' : 'vi')}>
+            {lang === 'vi' ? 'English' : 'Tiếng Việt'}
+          </button>
         </div>
         <p class="muted">{t('signIn.intro')}</p>
         <label for="token">{t('signIn.token')}</label>
-        <input id="token" name="token" type="password" autocomplete="off" spellcheck={false} value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} ref={tokenInput} />
-        {error && <p class="error" role="alert">{error}</p>}
-        <button type="submit" class="primary" disabled={busy || token.trim() === ''}>{busy ? t('app.loading') : t('signIn.submit')}</button>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          value={token}
+          onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          ref={tokenInput}
+        />
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy || token.trim() === ''}>
+          {busy ? t('app.loading') : t('signIn.submit')}
+        </button>
         <p class="muted small">{t('signIn.storage')}</p>
       </form>
     </div>

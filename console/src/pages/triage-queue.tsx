@@ -43,13 +43,19 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
 
   const available = routes.has('GET', '/api/v1/alerts');
   const list = usePoll(
-    (signal) => (available ? api.get<Page<AlertView>>('/api/v1/alerts', { state: statesOf(view).join(','), site: site || undefined, limit: 200 }, signal) : Promise.resolve({ items: [], nextCursor: null })),
+    (signal) =>
+      available
+        ? api.get<Page<AlertView>>('/api/v1/alerts', { state: statesOf(view).join(','), site: site || undefined, limit: 200 }, signal)
+        : Promise.resolve({ items: [], nextCursor: null }),
     REFRESH_MS,
     [view, site, version],
   );
   const sites = usePoll((signal) => api.get<{ items: Site[] }>('/api/v1/sites', {}, signal), null, []);
   const agencies = usePoll(
-    (signal) => (routes.has('GET', '/api/v1/routing') ? api.get<{ agencies: Agency[] }>('/api/v1/routing', {}, signal).then((r) => r.agencies) : Promise.resolve([] as Agency[])),
+    (signal) =>
+      routes.has('GET', '/api/v1/routing')
+        ? api.get<{ agencies: Agency[] }>('/api/v1/routing', {}, signal).then((r) => r.agencies)
+        : Promise.resolve([] as Agency[]),
     null,
     [],
   );
@@ -68,7 +74,11 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
   const act = async (action: TriageAction, alert: AlertView | undefined) => {
     if (!alert || busy) return;
     if (!canTriage) return setNotice({ kind: 'error', text: t('triage.needOperator') });
-    if (!ACTIONS_FROM[alert.state].includes(action)) return setNotice({ kind: 'error', text: t('triage.notFromState', { action: t(`action.${action}` as MessageKey), state: t(`state.${alert.state}` as MessageKey) }) });
+    if (!ACTIONS_FROM[alert.state].includes(action))
+      return setNotice({
+        kind: 'error',
+        text: t('triage.notFromState', { action: t(`action.${action}` as MessageKey), state: t(`state.${alert.state}` as MessageKey) }),
+      });
     if (action === 'dismiss' && comment.trim() === '') {
       commentRef.current?.focus();
       return setNotice({ kind: 'error', text: t('triage.dismissNeedsReason') });
@@ -119,14 +129,22 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
     return () => window.removeEventListener('keydown', listener);
   }, []);
 
-  if (!available) return <section class="panel"><h1>{t('nav.alerts')}</h1><p class="muted">{t('app.notOnThisCoordinator')}</p></section>;
+  if (!available)
+    return (
+      <section class="panel">
+        <h1>{t('nav.alerts')}</h1>
+        <p class="muted">{t('app.notOnThisCoordinator')}</p>
+      </section>
+    );
 
   return (
     <div class="triage">
       <section class="panel queue">
         <header class="panel-head">
           <h1>{t('triage.title')}</h1>
-          <button type="button" class="link-button" onClick={() => setHelp(true)} title={t('keys.title')} data-action="help">? {t('keys.short')}</button>
+          <button type="button" class="link-button" onClick={() => setHelp(true)} title={t('keys.title')} data-action="help">
+            ? {t('keys.short')}
+          </button>
         </header>
         <div class="tabs" role="tablist">
           {VIEWS.map((v) => (
@@ -137,7 +155,9 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
         </div>
         <select value={site} onChange={(e) => setSite((e.target as HTMLSelectElement).value)} aria-label={t('filter.site')} class="queue-site">
           <option value="">{t('filter.allSites')}</option>
-          {sites.data?.items.map((s) => <option value={s.id}>{s.name}</option>)}
+          {sites.data?.items.map((s) => (
+            <option value={s.id}>{s.name}</option>
+          ))}
         </select>
         {list.error && <p class="error small">{list.error.message}</p>}
         {items.length === 0 && !list.loading && <p class="muted">{t('triage.empty')}</p>}
@@ -162,7 +182,9 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
                 <time>{formatWhen(a.createdAtMs, lang)}</time>
               </div>
               <div class="queue-title">{alertTitle(a, t)}</div>
-              <div class="muted small">{t(`alertKind.${a.kind}` as MessageKey)} · {sites.data?.items.find((s) => s.id === a.site)?.name ?? a.site ?? '—'}</div>
+              <div class="muted small">
+                {t(`alertKind.${a.kind}` as MessageKey)} · {sites.data?.items.find((s) => s.id === a.site)?.name ?? a.site ?? '—'}
+              </div>
             </li>
           ))}
         </ol>
@@ -184,7 +206,9 @@ export function TriageQueue({ selectedId }: { selectedId: string | undefined }) 
           onLoaded={(alert) => (shown.current = alert)}
         />
       ) : (
-        <section class="panel alert-panel"><p class="muted">{t('triage.nothingSelected')}</p></section>
+        <section class="panel alert-panel">
+          <p class="muted">{t('triage.nothingSelected')}</p>
+        </section>
       )}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>

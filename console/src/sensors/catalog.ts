@@ -39,8 +39,12 @@ export async function sensorsOfSite(api: ApiClient, site: string, signal?: Abort
   for (const e of page.items) {
     if (!e.sensorId || !e.metric) continue;
     const s: SensorMetric = {
-      deviceId: e.deviceId, site: e.site, sensorId: e.sensorId, metric: e.metric,
-      unit: String(e.payload.unit ?? ''), sensorType: String(e.payload.sensor_type ?? ''),
+      deviceId: e.deviceId,
+      site: e.site,
+      sensorId: e.sensorId,
+      metric: e.metric,
+      unit: String(e.payload.unit ?? ''),
+      sensorType: String(e.payload.sensor_type ?? ''),
     };
     if (!found.has(sensorKey(s))) found.set(sensorKey(s), s);
   }

@@ -12,7 +12,14 @@ export function stepFor(rangeMs: number, buckets = 240): number {
   return steps.find((s) => s >= raw) ?? 86_400;
 }
 
-export async function loadSeries(api: ApiClient, s: SensorMetric, fromMs: number, toMs: number, signal?: AbortSignal, stepS = stepFor(toMs - fromMs)): Promise<ChartSeries> {
+export async function loadSeries(
+  api: ApiClient,
+  s: SensorMetric,
+  fromMs: number,
+  toMs: number,
+  signal?: AbortSignal,
+  stepS = stepFor(toMs - fromMs),
+): Promise<ChartSeries> {
   const series = await api.get<Series>(
     `/api/v1/sensors/${encodeURIComponent(s.deviceId)}/${encodeURIComponent(s.sensorId)}/${encodeURIComponent(s.metric)}/series`,
     { from: Math.floor(fromMs), to: Math.ceil(toMs), step: stepS },

@@ -24,7 +24,7 @@ const LiveParams = CameraParam.extend({
   host: z
     .string()
     .refine((h) => isIP(h) !== 0, 'expected an IP address of this box, e.g. its LAN address')
-    .refine((h) => !['0.0.0.0', '::'].includes(h), 'not every interface: give the box\'s LAN address')
+    .refine((h) => !['0.0.0.0', '::'].includes(h), "not every interface: give the box's LAN address")
     .default(PREVIEW_DEFAULT_HOST),
 });
 
@@ -51,8 +51,14 @@ export function cameraHandlers(agent: StatusView): AdminHandlers {
       const camera = findCamera(agent, id);
       const url = main ? camera.config.url : (camera.config.sub_url ?? camera.config.url);
       const preview = await CameraPreview.start({
-        cameraId: id, url, rtspTransport: camera.config.rtsp_transport, host, port, timeoutMs: timeoutS * 1000,
-        page: previewPage(id), logger: componentLogger('preview'),
+        cameraId: id,
+        url,
+        rtspTransport: camera.config.rtsp_transport,
+        host,
+        port,
+        timeoutMs: timeoutS * 1000,
+        page: previewPage(id),
+        logger: componentLogger('preview'),
       }).catch((err: unknown) => {
         throw new IocError('UNAVAILABLE', redactText(`live preview did not start: ${(err as Error).message}`), { cause: err });
       });

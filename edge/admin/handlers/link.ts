@@ -8,7 +8,12 @@ import { parseParams } from './params.js';
 
 const LinkParams = z.object({
   /** Largest padding tried. */
-  maxBytes: z.number().int().min(1024).max(2 * 1024 * 1024).default(1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Stop growing once one probe takes this long: the estimate is good enough by then. */
   stepLimitS: z.number().min(1).max(120).default(8),
   /** Share of the measured throughput recommended as the cap; the rest is for heartbeats, alarms, other traffic. */

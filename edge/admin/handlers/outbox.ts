@@ -15,7 +15,11 @@ const ResendParams = z.union([
 ]);
 
 const DrainParams = z.object({
-  timeoutS: z.number().min(1).max(7 * 86_400).default(3600),
+  timeoutS: z
+    .number()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
   intervalMs: z.number().int().min(100).max(10_000).default(500),
 });
 
@@ -55,7 +59,8 @@ export function outboxHandlers(agent: Pick<AgentView, 'outbox' | 'uplink'>): Adm
       const chosen = 'all' in p ? letters : letters.filter((l) => l.lane === p.lane && l.seq === p.seq);
       if (!('all' in p) && chosen.length === 0) throw new NotFoundError(`dead letter ${p.lane}/${p.seq}`);
       const resent = [];
-      for (const letter of chosen) resent.push({ from: { lane: letter.lane, seq: letter.seq }, to: await agent.outbox.resendDeadLetter(letter.lane, letter.seq) });
+      for (const letter of chosen)
+        resent.push({ from: { lane: letter.lane, seq: letter.seq }, to: await agent.outbox.resendDeadLetter(letter.lane, letter.seq) });
       return { resent };
     },
 
@@ -68,10 +73,13 @@ export function outboxHandlers(agent: Pick<AgentView, 'outbox' | 'uplink'>): Adm
         const stats = agent.outbox.stats();
         const bytesPerSecond = rate.add(monoNowMs(), stats.bytes);
         const progress: DrainProgress = {
-          records: stats.records, bytes: stats.bytes, oldestAgeMs: stats.oldestAgeMs,
+          records: stats.records,
+          bytes: stats.bytes,
+          oldestAgeMs: stats.oldestAgeMs,
           drainBytesPerSecond: Math.round(bytesPerSecond),
           etaS: bytesPerSecond > 0 ? Math.ceil(stats.bytes / bytesPerSecond) : null,
-          uplinkState: agent.uplink().status().state, startBytes,
+          uplinkState: agent.uplink().status().state,
+          startBytes,
         };
         ctx.emit(progress);
         if (stats.records === 0 && stats.pendingDropReports === 0) return { drained: true, ...progress };

@@ -79,7 +79,21 @@ export interface AgentStatus {
 /** What `edgectl status` reads. */
 export type StatusView = Pick<
   AgentView,
-  'config' | 'configRevision' | 'configApplier' | 'startedAtMs' | 'outbox' | 'uplink' | 'sensors' | 'cameras' | 'cameraActivity' | 'detector' | 'models' | 'components' | 'metrics' | 'resources' | 'ports'
+  | 'config'
+  | 'configRevision'
+  | 'configApplier'
+  | 'startedAtMs'
+  | 'outbox'
+  | 'uplink'
+  | 'sensors'
+  | 'cameras'
+  | 'cameraActivity'
+  | 'detector'
+  | 'models'
+  | 'components'
+  | 'metrics'
+  | 'resources'
+  | 'ports'
 >;
 
 export async function agentStatus(agent: StatusView): Promise<AgentStatus> {
@@ -101,12 +115,23 @@ export async function agentStatus(agent: StatusView): Promise<AgentStatus> {
     uptimeS: Math.round((nowMs - agent.startedAtMs) / 1000),
     configFile: agent.configApplier()?.file ?? null,
     uplink: {
-      state: up.state, address: up.address, connectedSinceMs: up.connectedSinceMs, lastAckMs: up.lastAckMs, rttMs: up.rttMs,
-      throughputBytesPerSecond: up.throughputBytesPerSecond, reconnects: up.reconnects, lastError: up.lastError,
-      rateKbps: config.uplink.rate_kbps, dailyBytesUsed: up.dailyBytesUsed,
+      state: up.state,
+      address: up.address,
+      connectedSinceMs: up.connectedSinceMs,
+      lastAckMs: up.lastAckMs,
+      rttMs: up.rttMs,
+      throughputBytesPerSecond: up.throughputBytesPerSecond,
+      reconnects: up.reconnects,
+      lastError: up.lastError,
+      rateKbps: config.uplink.rate_kbps,
+      dailyBytesUsed: up.dailyBytesUsed,
     },
     backlog: {
-      records: stats.records, bytes: stats.bytes, oldestAgeMs: stats.oldestAgeMs, budgetBytes: stats.budgetBytes, deadLetters: stats.deadLetters,
+      records: stats.records,
+      bytes: stats.bytes,
+      oldestAgeMs: stats.oldestAgeMs,
+      budgetBytes: stats.budgetBytes,
+      deadLetters: stats.deadLetters,
       lanes: stats.lanes.map((l) => ({ lane: l.lane, records: l.records, bytes: l.bytes, oldestAgeMs: l.oldestAgeMs, dropped: l.dropped })),
     },
     cameras: agent.cameras().map((camera) => {
@@ -128,8 +153,11 @@ export async function agentStatus(agent: StatusView): Promise<AgentStatus> {
     }),
     detector: detectorHealth
       ? {
-          state: detectorHealth.state, detail: detectorHealth.detail, backend: agent.detector()?.backend ?? '',
-          restarts: detectorHealth.restarts, model: agent.models.active().id,
+          state: detectorHealth.state,
+          detail: detectorHealth.detail,
+          backend: agent.detector()?.backend ?? '',
+          restarts: detectorHealth.restarts,
+          model: agent.models.active().id,
         }
       : null,
     sensors: config.sensors.map((sensor) => {

@@ -72,7 +72,13 @@ export class VehicleCountRule implements CameraRule {
       const [label, direction] = key.split('\u0000');
       return { label, direction, count };
     });
-    const record: TrafficCount = { camera_id: this.context.cameraId, line: this.config.line, interval_start_ms: this.intervalStartMs, interval_end_ms: endMs, entries };
+    const record: TrafficCount = {
+      camera_id: this.context.cameraId,
+      line: this.config.line,
+      interval_start_ms: this.intervalStartMs,
+      interval_end_ms: endMs,
+      entries,
+    };
     this.counts = new Map();
     this.intervalStartMs = endMs;
     return record;

@@ -42,6 +42,15 @@ export function stringArg(args: Record<string, unknown>, key: string): string {
 
 export function findCamera(context: CommandContext, id: string): CommandCamera {
   const camera = context.cameras().find((c) => c.config.id === id);
-  if (!camera) throw new IocError('NOT_FOUND', `args.camera: no camera "${id}" on this edge (${context.cameras().map((c) => c.config.id).join(', ') || 'none'})`);
+  if (!camera)
+    throw new IocError(
+      'NOT_FOUND',
+      `args.camera: no camera "${id}" on this edge (${
+        context
+          .cameras()
+          .map((c) => c.config.id)
+          .join(', ') || 'none'
+      })`,
+    );
   return camera;
 }

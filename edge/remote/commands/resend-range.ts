@@ -12,7 +12,8 @@ export const resendRange: CommandHandler = {
     const from = Number(args.from_seq);
     const to = Number(args.to_seq);
     if (!LANES.includes(lane)) throw new IocError('BAD_REQUEST', `args.lane: one of ${LANES.join(', ')}`);
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) throw new IocError('BAD_REQUEST', 'args.from_seq/to_seq: whole numbers, 1 ≤ from_seq ≤ to_seq');
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from)
+      throw new IocError('BAD_REQUEST', 'args.from_seq/to_seq: whole numbers, 1 ≤ from_seq ≤ to_seq');
     const letters = (await context.outbox.listDeadLetters()).filter((d) => d.lane === lane && d.seq >= from && d.seq <= to);
     const resent: { seq: number; newSeq: number }[] = [];
     for (const d of letters) resent.push({ seq: d.seq, newSeq: (await context.outbox.resendDeadLetter(lane, d.seq)).seq });

@@ -20,21 +20,37 @@ export const snapshot: CommandHandler = {
     let image = await sharp(frame).resize({ width: MAX_WIDTH, withoutEnlargement: true }).jpeg({ quality }).toBuffer({ resolveWithObject: true });
     while (image.data.length > MAX_BYTES && quality > 20) {
       quality -= 15;
-      image = await sharp(frame).resize({ width: Math.round(MAX_WIDTH * 0.75), withoutEnlargement: true }).jpeg({ quality }).toBuffer({ resolveWithObject: true });
+      image = await sharp(frame)
+        .resize({ width: Math.round(MAX_WIDTH * 0.75), withoutEnlargement: true })
+        .jpeg({ quality })
+        .toBuffer({ resolveWithObject: true });
     }
     const eventId = `snapshot-${commandId}`.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64);
     const appended = await context.outbox.append({
       kind: 'thumbnail',
       body: {
         thumbnail: {
-          event_id: eventId, camera_id: camera.config.id, content_type: 'image/jpeg', data: image.data,
-          width: image.info.width, height: image.info.height, score: 0,
+          event_id: eventId,
+          camera_id: camera.config.id,
+          content_type: 'image/jpeg',
+          data: image.data,
+          width: image.info.width,
+          height: image.info.height,
+          score: 0,
         },
       },
     });
     return {
       status: 'done',
-      detail: JSON.stringify({ eventId, camera: camera.config.id, bytes: image.data.length, width: image.info.width, height: image.info.height, lane: appended.lane, seq: appended.seq }),
+      detail: JSON.stringify({
+        eventId,
+        camera: camera.config.id,
+        bytes: image.data.length,
+        width: image.info.width,
+        height: image.info.height,
+        lane: appended.lane,
+        seq: appended.seq,
+      }),
     };
   },
 };

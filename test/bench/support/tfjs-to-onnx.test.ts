@@ -5,7 +5,12 @@ import t from 'tap';
 import { loadVerifiedModel, type VerifiedModel } from '../../../edge/camera/model.js';
 import { convertToOnnx, onnxModelProto } from '../../../bench/support/tfjs-to-onnx.js';
 
-interface DecodedTensor { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }
+interface DecodedTensor {
+  name: string;
+  dims: number[];
+  data_type: number;
+  raw_data: Uint8Array;
+}
 interface DecodedModel {
   opset_import: { version: number }[];
   graph: {
@@ -22,12 +27,50 @@ const decoded = onnxModelProto().toObject(onnxModelProto().decode(converted.byte
 
 t.test('the converted graph keeps the model input and output and uses standard ops only', async (t) => {
   t.equal(decoded.opset_import[0]?.version, 13);
-  t.same(decoded.graph.input.map((i) => i.name), ['tower_0/images']);
-  t.same(decoded.graph.input[0]!.type.tensor_type.shape.dim.map((d) => d.dim_value), [1, 512, 512, 3], 'NHWC input as the tfjs model takes it');
-  t.same(decoded.graph.output.map((o) => o.name), ['tower_0/detections']);
+  t.same(
+    decoded.graph.input.map((i) => i.name),
+    ['tower_0/images'],
+  );
+  t.same(
+    decoded.graph.input[0]!.type.tensor_type.shape.dim.map((d) => d.dim_value),
+    [1, 512, 512, 3],
+    'NHWC input as the tfjs model takes it',
+  );
+  t.same(
+    decoded.graph.output.map((o) => o.name),
+    ['tower_0/detections'],
+  );
   const ops = new Set(decoded.graph.node.map((n) => n.op_type));
-  const standard = ['Conv', 'Transpose', 'Clip', 'Relu', 'Mul', 'Add', 'Sub', 'ReduceMean', 'Sigmoid', 'Resize', 'Shape', 'Slice', 'Concat', 'Identity', 'MaxPool', 'Equal', 'Cast', 'Reshape', 'TopK', 'Unsqueeze', 'Div', 'Mod', 'Gather'];
-  t.same([...ops].filter((op) => !standard.includes(op)), [], `ops: ${[...ops].join(', ')}`);
+  const standard = [
+    'Conv',
+    'Transpose',
+    'Clip',
+    'Relu',
+    'Mul',
+    'Add',
+    'Sub',
+    'ReduceMean',
+    'Sigmoid',
+    'Resize',
+    'Shape',
+    'Slice',
+    'Concat',
+    'Identity',
+    'MaxPool',
+    'Equal',
+    'Cast',
+    'Reshape',
+    'TopK',
+    'Unsqueeze',
+    'Div',
+    'Mod',
+    'Gather',
+  ];
+  t.same(
+    [...ops].filter((op) => !standard.includes(op)),
+    [],
+    `ops: ${[...ops].join(', ')}`,
+  );
   const produced = new Set([...decoded.graph.node.flatMap((n) => n.output), ...decoded.graph.initializer.map((i) => i.name), 'tower_0/images']);
   const dangling = decoded.graph.node.flatMap((n) => n.input).filter((i) => i && !produced.has(i));
   t.same(dangling, [], 'every node input is produced by a node, an initializer or the graph input');

@@ -6,8 +6,7 @@ import { ADMIN_TOKEN, VIEWER_TOKEN } from '../../support/system.js';
 
 t.test('HEAD goes through the same role checks as GET', async (t) => {
   const c = await startInProcessCoordinator(t);
-  const head = (path: string, token?: string) =>
-    fetch(`${c.baseUrl}${path}`, { method: 'HEAD', headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const head = (path: string, token?: string) => fetch(`${c.baseUrl}${path}`, { method: 'HEAD', headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   const anonymous = await head('/api/v1/events');
   t.equal(anonymous.status, 401, 'HEAD without a token on a protected route');

@@ -31,7 +31,10 @@ t.test('http.tls serves the API over HTTPS only', async (t) => {
   const dir = tempDir(t);
   const ca = makeCa(dir);
   const server = makeServerCert(dir, ca);
-  const yaml = inProcessYaml(join(dir, 'c')).replace('http: { host: 127.0.0.1, port: 0 }', `http: { host: 127.0.0.1, port: 0, tls: { cert_file: ${server.cert}, key_file: ${server.key} } }`);
+  const yaml = inProcessYaml(join(dir, 'c')).replace(
+    'http: { host: 127.0.0.1, port: 0 }',
+    `http: { host: 127.0.0.1, port: 0, tls: { cert_file: ${server.cert}, key_file: ${server.key} } }`,
+  );
   const { config } = parseCoordinatorConfig(yaml, 'coordinator.yaml', {});
   const logger = makeRootLogger('coordinator');
   logger.level = process.env.LOG_LEVEL ?? 'error';

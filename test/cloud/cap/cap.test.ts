@@ -21,8 +21,27 @@ function valid(t: TapTest, xml: string, what: string): void {
 }
 
 t.test('the schema check can fail: a "Z" time and a missing <info> category are refused', async (t) => {
-  const alert = { id: '01JB0000000000000000000000', kind: 'alarm', state: 'dispatched', severity: 'high', title: 'Rain', site: null, deviceId: 'edge-a', rule: 'heavy-rain', location: { lat: 22.18, lon: 102.46 }, dispatch: null } as unknown as Alert;
-  const settings: CapSettings = { sender: 'ioc.test', sender_name: 'IOC', language: 'vi-VN', publish_verified: false, public_kinds: [], area_radius_km: 10, expires_h: 24 };
+  const alert = {
+    id: '01JB0000000000000000000000',
+    kind: 'alarm',
+    state: 'dispatched',
+    severity: 'high',
+    title: 'Rain',
+    site: null,
+    deviceId: 'edge-a',
+    rule: 'heavy-rain',
+    location: { lat: 22.18, lon: 102.46 },
+    dispatch: null,
+  } as unknown as Alert;
+  const settings: CapSettings = {
+    sender: 'ioc.test',
+    sender_name: 'IOC',
+    language: 'vi-VN',
+    publish_verified: false,
+    public_kinds: [],
+    area_radius_km: 10,
+    expires_h: 24,
+  };
   const audit = [{ action: 'transition', to: 'dispatched', atMs: 1_700_000_000_000 }] as AlertAuditEntry[];
   const [msg] = capMessagesOf(alert, audit, settings);
   t.equal(msg!.scope, 'Restricted', 'kinds outside cap.public_kinds are Restricted');
@@ -36,7 +55,9 @@ t.test('the schema check can fail: a "Z" time and a missing <info> category are 
 t.test('dispatch → CAP Alert, resolve → Cancel referencing it: webhook (signed), Atom feed, stable URLs', async (t) => {
   const agency = await new WebhookReceiver().start();
   t.teardown(() => agency.stop());
-  const c = await startInProcessCoordinator(t, `agencies:
+  const c = await startInProcessCoordinator(
+    t,
+    `agencies:
   - { id: fire-rescue, name: PCCC&CNCH, channel: agency-cap }
 routing:
   rules: [{ match: { kind: [citizen_report] }, agency: fire-rescue }]
@@ -45,9 +66,11 @@ webhooks:
     - { name: agency-cap, url: "${agency.url}", secret: ${SECRET}, format: cap, events: ["alert.*", "report.created"] }
   retry: { initial_ms: 50, max_ms: 200 }
 cap: { sender: ioc.dienbien.test, public_kinds: [citizen_report, alarm], area_radius_km: 5 }
-`);
+`,
+  );
   const operator = c.api.as(OPERATOR_TOKEN);
-  const post = (path: string, body: object = {}) => operator.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: object = {}) =>
+    operator.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const report = async (category: string) => {
     const f = new FormData();
     for (const [k, v] of Object.entries({ text: `${category} at Mường Nhé market`, category, lat: '22.19', lon: '102.47' })) f.set(k, v);
@@ -80,13 +103,21 @@ cap: { sender: ioc.dienbien.test, public_kinds: [citizen_report, alarm], area_ra
   const cancel = await waitFor('CAP Cancel delivered', () => agency.received.find((r) => r.event === 'alert.resolved'));
   valid(t, cancel.body, 'webhook Cancel');
   t.equal(at(cancel.body, 'msgType'), 'Cancel');
-  t.equal(at(cancel.body, 'references'), `ioc.dienbien.test,ioc-${fire}-dispatched,${at(alertMsg.body, 'sent')}`, 'references the original: sender,identifier,sent');
+  t.equal(
+    at(cancel.body, 'references'),
+    `ioc.dienbien.test,ioc-${fire}-dispatched,${at(alertMsg.body, 'sent')}`,
+    'references the original: sender,identifier,sent',
+  );
 
   // A report dismissed before dispatch was never published: nothing to cancel.
   const hoax = await report('other');
   t.equal((await post(`/api/v1/alerts/${hoax}/dismiss`, { comment: 'hoax' })).status, 200);
   await new Promise((r) => setTimeout(r, 300));
-  t.same(agency.received.map((r) => r.event), ['alert.dispatched', 'alert.resolved'], 'only publishing changes reach a CAP endpoint');
+  t.same(
+    agency.received.map((r) => r.event),
+    ['alert.dispatched', 'alert.resolved'],
+    'only publishing changes reach a CAP endpoint',
+  );
   t.equal((await fetch(`${c.baseUrl}/api/open/v1/cap/ioc-${hoax}-dismissed.xml`)).status, 404);
 
   const feedRes = await fetch(`${c.baseUrl}/api/open/v1/cap.atom`);

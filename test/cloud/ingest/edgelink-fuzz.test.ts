@@ -13,5 +13,6 @@ t.test('the coordinator survives a few hundred hostile inputs on EdgeLink', asyn
   t.equal(result.crashes, 0, 'no crash');
   t.ok(result.healthy_after, 'a good batch is still acknowledged and /healthz answers afterwards');
   t.ok(result.peak_rss_mb < 700, `peak RSS ${result.peak_rss_mb} MB stays bounded`);
-  for (const kind of ['raw_bytes', 'h2_frames', 'grpc_framing', 'wrong_token_register', 'wrong_token_sync', 'garbage_batch', 'huge_batch']) t.ok(result.by_kind[kind]! > 0, `${kind} exercised`);
+  for (const kind of ['raw_bytes', 'h2_frames', 'grpc_framing', 'wrong_token_register', 'wrong_token_sync', 'garbage_batch', 'huge_batch'])
+    t.ok(result.by_kind[kind]! > 0, `${kind} exercised`);
 });

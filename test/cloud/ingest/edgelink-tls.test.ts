@@ -52,7 +52,10 @@ async function ingestOne(t: TapTest, handle: CoordinatorHandle, target: LinkTarg
   } finally {
     sender.close();
   }
-  t.ok((await handle.store.laneStates('edge-a')).some((s) => s.lane === 'telemetry' && s.contiguousSeq >= seq), 'stored');
+  t.ok(
+    (await handle.store.laneStates('edge-a')).some((s) => s.lane === 'telemetry' && s.contiguousSeq >= seq),
+    'stored',
+  );
 }
 
 t.test('TLS: the right CA connects and ingests; plaintext and an unknown CA do not', async (t) => {
@@ -68,7 +71,7 @@ t.test('TLS: the right CA connects and ingests; plaintext and an unknown CA do n
   t.not(await tryRegister({ address, tls: true, caFile: rogue.cert }), 'ok', 'a server certificate from another CA is not trusted');
 });
 
-t.test('mTLS: no client certificate, another device\'s certificate or another CA are refused; the right one ingests', async (t) => {
+t.test("mTLS: no client certificate, another device's certificate or another CA are refused; the right one ingests", async (t) => {
   const dir = tempDir(t);
   const ca = makeCa(dir);
   const server = makeServerCert(dir, ca);
@@ -85,7 +88,7 @@ t.test('mTLS: no client certificate, another device\'s certificate or another CA
   t.not(await tryRegister(tls(rogueA)), 'ok', 'a client certificate from another CA is refused');
 
   const mismatch = await tryRegister(tls(edgeB));
-  t.match(mismatch, /UNAUTHENTICATED.*client certificate is for edge-b, not edge-a/, 'edge-a\'s token with edge-b\'s certificate: refused with the reason');
+  t.match(mismatch, /UNAUTHENTICATED.*client certificate is for edge-b, not edge-a/, "edge-a's token with edge-b's certificate: refused with the reason");
   t.equal(await authFailures(handle, 'cert_device_mismatch'), 1, 'counted as cert_device_mismatch');
   t.match(await tryRegister(tls(edgeA), 'wrong-token-wrong-token-000'), /UNAUTHENTICATED/, 'the right certificate does not replace the token');
 

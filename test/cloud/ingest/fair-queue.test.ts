@@ -40,7 +40,8 @@ t.test('one job per device per turn: a long queue does not starve the others', a
 t.test('the budget of jobs and bytes is never exceeded; a job larger than it runs alone', async (t) => {
   const peaks = { jobs: 0, bytes: 0 };
   const q = new FairQueue({
-    maxJobs: 3, maxBytes: 100,
+    maxJobs: 3,
+    maxBytes: 100,
     onChange: (s: FairQueueStats) => {
       peaks.jobs = Math.max(peaks.jobs, s.runningJobs);
       peaks.bytes = Math.max(peaks.bytes, s.runningBytes);
@@ -49,8 +50,11 @@ t.test('the budget of jobs and bytes is never exceeded; a job larger than it run
   const started: string[] = [];
   const g = gate();
   const done = [
-    q.run('a', 40, g.job(started, 'a')), q.run('b', 40, g.job(started, 'b')), q.run('c', 40, g.job(started, 'c')),
-    q.run('huge', 500, g.job(started, 'huge')), q.run('d', 10, g.job(started, 'd')),
+    q.run('a', 40, g.job(started, 'a')),
+    q.run('b', 40, g.job(started, 'b')),
+    q.run('c', 40, g.job(started, 'c')),
+    q.run('huge', 500, g.job(started, 'huge')),
+    q.run('d', 10, g.job(started, 'd')),
   ];
   await tick();
   t.same(started, ['a', 'b'], 'the third 40-byte job waits for bytes');
@@ -70,8 +74,16 @@ t.test('the budget of jobs and bytes is never exceeded; a job larger than it run
 
 t.test('a job that throws or rejects gives its budget back', async (t) => {
   const q = new FairQueue({ maxJobs: 1, maxBytes: 100 });
-  await t.rejects(q.run('a', 10, () => Promise.reject(new Error('disk full'))), /disk full/);
-  await t.rejects(q.run('a', 10, () => { throw new Error('bad batch'); }), /bad batch/);
+  await t.rejects(
+    q.run('a', 10, () => Promise.reject(new Error('disk full'))),
+    /disk full/,
+  );
+  await t.rejects(
+    q.run('a', 10, () => {
+      throw new Error('bad batch');
+    }),
+    /bad batch/,
+  );
   t.equal(await q.run('b', 10, async () => 'ok'), 'ok');
   t.same(q.stats(), { waitingJobs: 0, waitingKeys: 0, runningJobs: 0, runningBytes: 0 });
 });

@@ -29,7 +29,10 @@ async function replicas(t: Teardown): Promise<[SharedPresence, SharedPresence, P
 
 function session(deviceId: string, sessionId: string): LiveSession & { closedWith?: string } {
   const s: LiveSession & { closedWith?: string } = {
-    deviceId, sessionId, connectedAtMs: Date.now(), lastMessageMs: Date.now(),
+    deviceId,
+    sessionId,
+    connectedAtMs: Date.now(),
+    lastMessageMs: Date.now(),
     close: (_reason, code) => {
       s.closedWith = code;
     },
@@ -75,7 +78,7 @@ t.test('a replica that died without a word: its devices turn offline by age', ne
   t.pass(`offline within ${OFFLINE_AFTER_MS} ms of the last message`);
 });
 
-t.test('touch keeps a remote device fresh; closeAll removes this replica\'s rows', needsPg, async (t) => {
+t.test("touch keeps a remote device fresh; closeAll removes this replica's rows", needsPg, async (t) => {
   const [a, b, store] = await replicas(t);
   const s = session('edge-a', 's1');
   a.attach(s);

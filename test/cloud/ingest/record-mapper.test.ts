@@ -13,13 +13,24 @@ const T0 = Date.UTC(2026, 11, 1);
 
 function camera(seq: number, label: string): ProtoRecord {
   return {
-    lane: 'LANE_EVENT', seq, kind: 'camera_event', edge_time_ms: T0, clock_synced: true,
+    lane: 'LANE_EVENT',
+    seq,
+    kind: 'camera_event',
+    edge_time_ms: T0,
+    clock_synced: true,
     camera_event: { event_id: 'evt-0001', camera_id: 'cam-1', phase: 'new', type: 'object', label, score: 0.8, severity: 'SEVERITY_HIGH', started_ms: T0 },
   };
 }
 
 function thumbnail(seq: number, byte: number): ProtoRecord {
-  return { lane: 'LANE_THUMBNAIL', seq, kind: 'thumbnail', edge_time_ms: T0, clock_synced: true, thumbnail: { event_id: 'evt-0001', camera_id: 'cam-1', content_type: 'image/jpeg', data: Buffer.from([byte]), width: 1, height: 1, score: 1 } };
+  return {
+    lane: 'LANE_THUMBNAIL',
+    seq,
+    kind: 'thumbnail',
+    edge_time_ms: T0,
+    clock_synced: true,
+    thumbnail: { event_id: 'evt-0001', camera_id: 'cam-1', content_type: 'image/jpeg', data: Buffer.from([byte]), width: 1, height: 1, score: 1 },
+  };
 }
 
 function mapped(deviceId: string, records: ProtoRecord[]): IngestItem[] {

@@ -28,7 +28,13 @@ t.test('a reconnect storm drains every box in fair turns, each record stored onc
   /** The order batches were written in (one at a time under this budget): device ids. */
   const served: string[] = [];
   const server = new EdgeLinkServer({
-    host: '127.0.0.1', port: 0, store, presence: new Presence(30_000, metrics), metrics, maxBatchBytes: 8 << 20, maxBatchRecords: 20_000,
+    host: '127.0.0.1',
+    port: 0,
+    store,
+    presence: new Presence(30_000, metrics),
+    metrics,
+    maxBatchBytes: 8 << 20,
+    maxBatchRecords: 20_000,
     ingestBudget: { batches: 1, bytes: 128 * 1024 },
     hooks: { onStored: (deviceId) => served.push(deviceId) },
   });
@@ -54,7 +60,10 @@ t.test('a reconnect storm drains every box in fair turns, each record stored onc
   const started = performance.now();
   await Promise.all(boxes.map((box) => box.reconnectAndDrain()));
   // One big box loses its stream mid-drain: what was in flight is sent again on the new stream.
-  await waitFor('the first big box half served', () => served.filter((id) => id === big[0]!.identity.deviceId).length >= 3, { timeoutMs: 20_000, intervalMs: 5 });
+  await waitFor('the first big box half served', () => served.filter((id) => id === big[0]!.identity.deviceId).length >= 3, {
+    timeoutMs: 20_000,
+    intervalMs: 5,
+  });
   big[0]!.disconnect();
   await big[0]!.reconnectAndDrain();
   await waitFor('every box drained', () => boxes.every((b) => b.drainedMs > 0), { timeoutMs: 25_000, intervalMs: 50 });
@@ -73,7 +82,10 @@ t.test('a reconnect storm drains every box in fair turns, each record stored onc
     }
   }
   const smallDone = Math.max(...small.map((b) => b.drainedMs));
-  t.ok(big.slice(1).every((b) => b.drainedMs >= smallDone), 'the minute-long backlogs are all drained before any two-hour one');
+  t.ok(
+    big.slice(1).every((b) => b.drainedMs >= smallDone),
+    'the minute-long backlogs are all drained before any two-hour one',
+  );
   t.equal(server.port, port);
 
   // Exactly once: each lane's acknowledged position covers every record made, and the counter of

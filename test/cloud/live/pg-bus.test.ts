@@ -37,12 +37,27 @@ t.test('a message published on one replica reaches both, once, in order, with th
   for (let n = 0; n < 50; n++) await (n % 2 === 0 ? a : b).bus.publish('records', { n, text: 'Mường Nhé \u0000 ok' });
   await a.bus.publish('alerts', { id: 'al-1' });
   await waitFor('50 records on both replicas', () => onA.length === 50 && onB.length === 50 && alertsOnB.length === 1);
-  t.same(onB.map((m) => m.data.n), Array.from({ length: 50 }, (_, n) => n), 'publish order kept');
-  t.same(onA.map((m) => m.id), onB.map((m) => m.id), 'one id per message on every replica');
+  t.same(
+    onB.map((m) => m.data.n),
+    Array.from({ length: 50 }, (_, n) => n),
+    'publish order kept',
+  );
+  t.same(
+    onA.map((m) => m.id),
+    onB.map((m) => m.id),
+    'one id per message on every replica',
+  );
   const ids = onA.map((m) => Number(m.id));
-  t.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]!), 'ids grow');
+  t.ok(
+    ids.every((id, i) => i === 0 || id > ids[i - 1]!),
+    'ids grow',
+  );
   t.same(onB[0]!.data, { n: 0, text: 'Mường Nhé \u0000 ok' }, 'payload round-trips, NUL included');
-  t.same(alertsOnB.map((m) => m.topic), ['alerts'], 'topics are kept apart');
+  t.same(
+    alertsOnB.map((m) => m.topic),
+    ['alerts'],
+    'topics are kept apart',
+  );
 });
 
 t.test('a payload above the NOTIFY limit arrives whole, in order with small ones', needsPg, async (t) => {
@@ -56,7 +71,10 @@ t.test('a payload above the NOTIFY limit arrives whole, in order with small ones
   await a.bus.publish('reports', { n: 2, blob });
   await a.bus.publish('reports', { n: 3 });
   await waitFor('three reports', () => got.length === 3);
-  t.same(got.map((m) => m.data.n), [1, 2, 3]);
+  t.same(
+    got.map((m) => m.data.n),
+    [1, 2, 3],
+  );
   t.equal(got[1]!.data.blob, blob, '50 kB payload delivered by reference');
 });
 
@@ -67,15 +85,18 @@ t.test('unsubscribe stops delivery; a killed listener connection reconnects', ne
   const off = a.bus.subscribe<{ n: number }>('devices', (m) => got.push(m.data.n));
   await a.bus.publish('devices', { n: 1 });
   await waitFor('first', () => got.length === 1);
-  const killed = await a.store.pool.query<{ ok: boolean }>(
-    'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = $1',
-    [`LISTEN ${a.bus.channel}`],
-  );
+  const killed = await a.store.pool.query<{ ok: boolean }>('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = $1', [
+    `LISTEN ${a.bus.channel}`,
+  ]);
   t.equal(killed.rows.length, 1, 'the listener connection was terminated by the server');
-  await waitFor('listener back', async () => {
-    await a.bus.publish('devices', { n: 2 });
-    return got.includes(2);
-  }, { timeoutMs: 20_000, intervalMs: 300 });
+  await waitFor(
+    'listener back',
+    async () => {
+      await a.bus.publish('devices', { n: 2 });
+      return got.includes(2);
+    },
+    { timeoutMs: 20_000, intervalMs: 300 },
+  );
   off();
   await a.bus.publish('devices', { n: 3 });
   await a.bus.publish('alerts', { marker: true });
@@ -95,7 +116,11 @@ t.test('a burst published without waiting goes out in batches, in publish order,
   const sends = Array.from({ length: 1200 }, (_, n) => a.bus.publish('records', n % 100 === 0 ? { n, blob: 'y'.repeat(9000) } : { n }));
   await Promise.all(sends);
   await waitFor('1200 messages', () => got.length === 1200, { timeoutMs: 30_000 });
-  t.same(got, Array.from({ length: 1200 }, (_, n) => n), 'in publish order across flushes and parked payloads');
+  t.same(
+    got,
+    Array.from({ length: 1200 }, (_, n) => n),
+    'in publish order across flushes and parked payloads',
+  );
 });
 
 t.test('parked payloads are deleted once every listener has long had them', needsPg, async (t) => {

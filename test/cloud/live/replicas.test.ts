@@ -45,9 +45,13 @@ live: { replay_buffer: 500, heartbeat_s: 1 }
   await report(a.baseUrl, 3);
   const resumed = await SseClient.connect(`${b.baseUrl}/api/v1/live?topics=reports&ticket=${await liveTicket(b.baseUrl)}`, { 'last-event-id': resumeFrom });
   t.teardown(() => resumed.close());
-  await waitFor('what A\'s client missed, from B', () => resumed.events.length >= 2);
+  await waitFor("what A's client missed, from B", () => resumed.events.length >= 2);
   await delay(300);
-  t.same(resumed.json<{ report: { text: string } }>().map((m) => m.report.text), ['report 2', 'report 3'], 'resumed on the other replica, nothing missed or repeated');
+  t.same(
+    resumed.json<{ report: { text: string } }>().map((m) => m.report.text),
+    ['report 2', 'report 3'],
+    'resumed on the other replica, nothing missed or repeated',
+  );
 
   for (let i = 4; i <= 9; i++) await report(i % 2 ? a.baseUrl : b.baseUrl, i);
   await waitFor('nine deliveries', () => receiver.received.length >= 9, { timeoutMs: 20_000 });

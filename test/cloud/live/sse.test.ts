@@ -10,25 +10,51 @@ import { waitFor, delay } from '../../support/wait.js';
 
 const LIVE = 'live: { replay_buffer: 10, heartbeat_s: 1 }\n';
 let n = 0;
-const row = (site: string, kind: string, severity: string | null) => ({ id: `edge-a.event.${++n}`, deviceId: 'edge-a', site, kind, severity, timeMs: Date.now(), payload: { n } });
+const row = (site: string, kind: string, severity: string | null) => ({
+  id: `edge-a.event.${++n}`,
+  deviceId: 'edge-a',
+  site,
+  kind,
+  severity,
+  timeMs: Date.now(),
+  payload: { n },
+});
 
 t.test('filters, token in the query, and the 401 without one', async (t) => {
   const c = await startInProcessCoordinator(t, LIVE);
   const noToken = await SseClient.connect(`${c.baseUrl}/api/v1/live`);
   t.equal(noToken.status, 401);
   const all = await SseClient.connect(`${c.baseUrl}/api/v1/live?ticket=${await liveTicket(c.baseUrl)}`);
-  const filtered = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=muong-nhe&kind=alarm,camera_event&min_severity=high`, { authorization: `Bearer ${VIEWER_TOKEN}` });
+  const filtered = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=muong-nhe&kind=alarm,camera_event&min_severity=high`, {
+    authorization: `Bearer ${VIEWER_TOKEN}`,
+  });
   t.teardown(() => Promise.all([all.close(), filtered.close()]));
   t.equal(all.status, 200);
   t.match(all.contentType, /text\/event-stream/);
-  await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'alarm', 'critical'), row('tua-chua', 'alarm', 'critical'), row('muong-nhe', 'telemetry', null)] });
+  await c.handle.bus.publish('records', {
+    deviceId: 'edge-a',
+    rows: [row('muong-nhe', 'alarm', 'critical'), row('tua-chua', 'alarm', 'critical'), row('muong-nhe', 'telemetry', null)],
+  });
   await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'camera_event', 'medium'), row('muong-nhe', 'camera_event', 'high')] });
   await waitFor('all five records', () => all.events.length >= 5);
   await delay(200);
   t.equal(all.events.length, 5);
-  t.same(filtered.json<{ site: string; kind: string; severity: string }>().map((r) => [r.site, r.kind, r.severity]), [['muong-nhe', 'alarm', 'critical'], ['muong-nhe', 'camera_event', 'high']]);
-  t.same(all.events.map((e) => e.event), ['record', 'record', 'record', 'record', 'record']);
-  t.same(all.events.map((e) => e.id !== undefined), [false, false, true, false, true], 'the id is on the last event of each published batch');
+  t.same(
+    filtered.json<{ site: string; kind: string; severity: string }>().map((r) => [r.site, r.kind, r.severity]),
+    [
+      ['muong-nhe', 'alarm', 'critical'],
+      ['muong-nhe', 'camera_event', 'high'],
+    ],
+  );
+  t.same(
+    all.events.map((e) => e.event),
+    ['record', 'record', 'record', 'record', 'record'],
+  );
+  t.same(
+    all.events.map((e) => e.id !== undefined),
+    [false, false, true, false, true],
+    'the id is on the last event of each published batch',
+  );
 });
 
 t.test('alert changes and reports from the real API arrive on the feed', async (t) => {
@@ -62,7 +88,11 @@ t.test('Last-Event-ID resumes with exactly what was missed; too far behind gets 
   t.teardown(() => second.close());
   await waitFor('the two missed events', () => second.events.length >= 2);
   await delay(200);
-  t.same(second.json<{ id: string }>().map((r) => r.id), missed, 'exactly the two missed, in order, nothing repeated');
+  t.same(
+    second.json<{ id: string }>().map((r) => r.id),
+    missed,
+    'exactly the two missed, in order, nothing repeated',
+  );
   await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('tua-chua', 'alarm', 'low')] });
   await waitFor('then live again', () => second.events.length >= 3);
 
@@ -84,8 +114,14 @@ t.test('heartbeats keep the stream open and move a filtered client past events i
   await c.handle.bus.publish('records', { deviceId: 'edge-a', rows: [row('muong-nhe', 'alarm', 'high')] });
   await waitFor('a keepalive carrying the newest id', () => quiet.comments.includes('keepalive') && quiet.lastEventId !== undefined, { timeoutMs: 5000 });
   t.equal(quiet.events.length, 0, 'the filtered-out event was not sent');
-  const resumed = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&ticket=${await liveTicket(c.baseUrl)}`, { 'last-event-id': quiet.lastEventId! });
+  const resumed = await SseClient.connect(`${c.baseUrl}/api/v1/live?site=dien-bien-dong&ticket=${await liveTicket(c.baseUrl)}`, {
+    'last-event-id': quiet.lastEventId!,
+  });
   t.teardown(() => resumed.close());
   await delay(300);
-  t.same(resumed.events.map((e) => e.event), [], 'resuming from the heartbeat id replays nothing and needs no reset');
+  t.same(
+    resumed.events.map((e) => e.event),
+    [],
+    'resuming from the heartbeat id replays nothing and needs no reset',
+  );
 });

@@ -11,23 +11,36 @@ import { xpath } from '../../support/xml.js';
 const PHOTO = readFileSync(fileURLToPath(new URL('../../fixtures/messi5.jpg', import.meta.url)));
 
 t.test('GeoReport v2: services, POST form-encoded and multipart, GET list/one in JSON and XML, spec errors', async (t) => {
-  const c = await startInProcessCoordinator(t, `agencies: [{ id: fire-rescue, name: PCCC }]
+  const c = await startInProcessCoordinator(
+    t,
+    `agencies: [{ id: fire-rescue, name: PCCC }]
 routing: { default_agency: fire-rescue }
 reports: { rate_limit: { per_minute: 0.01, burst: 5 } }
-`);
+`,
+  );
   const base = `${c.baseUrl}/open311/v2`;
   const operator = c.api.as(OPERATOR_TOKEN);
   const form = (fields: Record<string, string>) => fetch(`${base}/requests.json`, { method: 'POST', body: new URLSearchParams(fields) });
 
   const services = (await (await fetch(`${base}/services.json`)).json()) as { service_code: string; metadata: boolean }[];
-  t.ok(services.some((s) => s.service_code === 'flood' && s.metadata === false), 'report categories as services');
+  t.ok(
+    services.some((s) => s.service_code === 'flood' && s.metadata === false),
+    'report categories as services',
+  );
   const servicesXml = await (await fetch(`${base}/services.xml`)).text();
   t.equal(xpath(servicesXml, 'count(/services/service)'), String(services.length));
   t.equal(xpath(servicesXml, '/services/service[service_code="fire"]/service_name/text()'), 'Fire');
 
   // 1: a citizen's app, form-encoded with contact details.
   const personal = { email: 'nguyen.van.a@example.vn', first_name: 'Nguyễn', last_name: 'Văn A', phone: '+84912345678' };
-  const res = await form({ service_code: 'fire', lat: '22.18912', long: '102.46931', address_string: 'Chợ Mường Nhé', description: 'Cháy nhà gần chợ', ...personal });
+  const res = await form({
+    service_code: 'fire',
+    lat: '22.18912',
+    long: '102.46931',
+    address_string: 'Chợ Mường Nhé',
+    description: 'Cháy nhà gần chợ',
+    ...personal,
+  });
   t.equal(res.status, 201);
   const [created] = (await res.json()) as { service_request_id: string; service_notice: string }[];
   t.match(created, { service_request_id: /^[0-9A-Z]{26}$/, service_notice: 'received' });
@@ -45,7 +58,9 @@ reports: { rate_limit: { per_minute: 0.01, burst: 5 } }
   const noLat = await form({ service_code: 'fire', long: '102.4', description: 'x' });
   t.equal(noLat.status, 400);
   t.same(await noLat.json(), [{ code: 400, description: 'lat and long: required (address-only requests cannot be placed here)' }]);
-  const noLatXml = await (await fetch(`${base}/requests.xml`, { method: 'POST', body: new URLSearchParams({ service_code: 'fire', description: 'x' }) })).text();
+  const noLatXml = await (
+    await fetch(`${base}/requests.xml`, { method: 'POST', body: new URLSearchParams({ service_code: 'fire', description: 'x' }) })
+  ).text();
   t.equal(xpath(noLatXml, '/errors/error/code/text()'), '400');
   const notImage = new FormData();
   for (const [k, v] of Object.entries({ service_code: 'fire', lat: '22.1', long: '102.4', description: 'photo' })) notImage.set(k, v);
@@ -62,7 +77,8 @@ reports: { rate_limit: { per_minute: 0.01, burst: 5 } }
 
   // An officer's app: multipart with a photo and an api_key (its own, per-token limit).
   const withPhoto = new FormData();
-  for (const [k, v] of Object.entries({ service_code: 'landslide', lat: '21.25', long: '103.24', description: 'Sạt lở taluy', api_key: OPERATOR_TOKEN })) withPhoto.set(k, v);
+  for (const [k, v] of Object.entries({ service_code: 'landslide', lat: '21.25', long: '103.24', description: 'Sạt lở taluy', api_key: OPERATOR_TOKEN }))
+    withPhoto.set(k, v);
   withPhoto.set('media', new Blob([PHOTO], { type: 'image/jpeg' }), 'photo.jpg');
   const xmlRes = await fetch(`${base}/requests.xml`, { method: 'POST', body: withPhoto });
   t.equal(xmlRes.status, 201);
@@ -71,22 +87,48 @@ reports: { rate_limit: { per_minute: 0.01, burst: 5 } }
   const landslide = await c.api.get<{ images: unknown[]; submittedBy: string }>(`/api/v1/reports/${landslideId}`);
   t.equal(landslide.images.length, 1, 'the photo went through the image checks and was kept');
   t.equal(landslide.submittedBy, 'operator');
-  const badKey = await fetch(`${base}/requests.json`, { method: 'POST', body: new URLSearchParams({ service_code: 'fire', lat: '1', long: '1', description: 'x', api_key: 'wrong-key-0123456789' }) });
+  const badKey = await fetch(`${base}/requests.json`, {
+    method: 'POST',
+    body: new URLSearchParams({ service_code: 'fire', lat: '1', long: '1', description: 'x', api_key: 'wrong-key-0123456789' }),
+  });
   t.equal(badKey.status, 403);
   t.match(await badKey.json(), [{ code: 403, description: 'api_key: unknown key' }]);
 
   // Triage closes the fire: its request is closed.
-  t.equal((await operator.raw(`/api/v1/alerts/${stored.alertId}/dismiss`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ comment: 'duplicate' }) })).status, 200);
+  t.equal(
+    (
+      await operator.raw(`/api/v1/alerts/${stored.alertId}/dismiss`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ comment: 'duplicate' }),
+      })
+    ).status,
+    200,
+  );
 
   type Req = { service_request_id: string; status: string; service_code: string; lat: number; long: number; requested_datetime: string };
   const all = (await (await fetch(`${base}/requests.json`)).json()) as Req[];
-  t.same(all.map((r) => r.service_code), ['landslide', 'flood', 'fire'], 'newest first');
+  t.same(
+    all.map((r) => r.service_code),
+    ['landslide', 'flood', 'fire'],
+    'newest first',
+  );
   const fireView = all.find((r) => r.service_request_id === fireId)!;
-  t.match(fireView, { status: 'closed', lat: 22.189, long: 102.469, requested_datetime: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/ }, 'closed by triage; position rounded');
+  t.match(
+    fireView,
+    { status: 'closed', lat: 22.189, long: 102.469, requested_datetime: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/ },
+    'closed by triage; position rounded',
+  );
   const text = JSON.stringify(all);
   for (const v of [...Object.values(personal), 'Cháy nhà', 'Chợ Mường Nhé']) t.notOk(text.includes(v), `"${v}" not published`);
-  t.same(((await (await fetch(`${base}/requests.json?status=closed`)).json()) as Req[]).map((r) => r.service_request_id), [fireId]);
-  t.same(((await (await fetch(`${base}/requests.json?status=open&service_code=flood,landslide`)).json()) as Req[]).map((r) => r.service_code), ['landslide', 'flood']);
+  t.same(
+    ((await (await fetch(`${base}/requests.json?status=closed`)).json()) as Req[]).map((r) => r.service_request_id),
+    [fireId],
+  );
+  t.same(
+    ((await (await fetch(`${base}/requests.json?status=open&service_code=flood,landslide`)).json()) as Req[]).map((r) => r.service_code),
+    ['landslide', 'flood'],
+  );
   t.same(await (await fetch(`${base}/requests.json?start_date=2099-01-01T00:00:00Z`)).json(), []);
   const badDate = await fetch(`${base}/requests.json?end_date=yesterday`);
   t.equal(badDate.status, 400);

@@ -16,10 +16,27 @@ const T0 = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 
 function rain(seq: number, startMs: number): Record__Output {
   return {
-    lane: 'LANE_TELEMETRY', seq, kind: 'telemetry', edge_time_ms: startMs + 60_000, clock_offset_ms: 0, clock_synced: true, body: 'telemetry',
+    lane: 'LANE_TELEMETRY',
+    seq,
+    kind: 'telemetry',
+    edge_time_ms: startMs + 60_000,
+    clock_offset_ms: 0,
+    clock_synced: true,
+    body: 'telemetry',
     telemetry: {
-      sensor_id: 'rain-1', sensor_type: 'rain_gauge', metric: 'rainfall', unit: 'mm', window_s: 60, window_start_ms: startMs,
-      window_end_ms: startMs + 60_000, count: 1, min: 1, max: 1, mean: 1, last: 1, sum: 1,
+      sensor_id: 'rain-1',
+      sensor_type: 'rain_gauge',
+      metric: 'rainfall',
+      unit: 'mm',
+      window_s: 60,
+      window_start_ms: startMs,
+      window_end_ms: startMs + 60_000,
+      count: 1,
+      min: 1,
+      max: 1,
+      mean: 1,
+      last: 1,
+      sum: 1,
     },
   } as unknown as Record__Output;
 }
@@ -79,12 +96,20 @@ t.test('open-data queries beyond the in-flight cap get 503 at once, with Retry-A
   const beyond = await Promise.race([Promise.all([query(2), query(3)]), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000))]);
   t.not(beyond, 'hung', 'requests beyond the cap are answered at once, not piled up');
   if (beyond !== 'hung') {
-    t.same(beyond.map((r) => r.status), [503, 503], 'one in flight, one queued, the rest refused');
+    t.same(
+      beyond.map((r) => r.status),
+      [503, 503],
+      'one in flight, one queued, the rest refused',
+    );
     t.ok(Number(beyond[0]!.headers.get('retry-after')) >= 1, 'Retry-After');
     t.match(await beyond[0]!.json(), { error: { code: 'UNAVAILABLE', message: /open-data requests in progress/ } });
   }
   await locker.query('COMMIT');
-  t.same((await Promise.all(held)).map((r) => r.status), [200, 200], 'the held and the queued one finish once the lock goes');
+  t.same(
+    (await Promise.all(held)).map((r) => r.status),
+    [200, 200],
+    'the held and the queued one finish once the lock goes',
+  );
   t.equal((await query(4)).status, 200, 'and the slot is free again');
 });
 

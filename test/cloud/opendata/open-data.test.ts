@@ -14,11 +14,27 @@ function telemetry(sensorId: string, sensorType: string, metric: string, startMs
   seq++;
   const sum = values.reduce((a, b) => a + b, 0);
   return {
-    lane: 'LANE_TELEMETRY', seq, kind: 'telemetry', edge_time_ms: startMs + windowS * 1000, clock_offset_ms: 0, clock_synced: true, body: 'telemetry',
+    lane: 'LANE_TELEMETRY',
+    seq,
+    kind: 'telemetry',
+    edge_time_ms: startMs + windowS * 1000,
+    clock_offset_ms: 0,
+    clock_synced: true,
+    body: 'telemetry',
     telemetry: {
-      sensor_id: sensorId, sensor_type: sensorType, metric, unit: metric === 'rainfall' ? 'mm' : 'm', window_s: windowS, window_start_ms: startMs,
-      window_end_ms: startMs + windowS * 1000, count: values.length, min: Math.min(...values), max: Math.max(...values), mean: sum / values.length,
-      last: values.at(-1)!, sum,
+      sensor_id: sensorId,
+      sensor_type: sensorType,
+      metric,
+      unit: metric === 'rainfall' ? 'mm' : 'm',
+      window_s: windowS,
+      window_start_ms: startMs,
+      window_end_ms: startMs + windowS * 1000,
+      count: values.length,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      mean: sum / values.length,
+      last: values.at(-1)!,
+      sum,
     },
   } as unknown as Record__Output;
 }
@@ -47,12 +63,24 @@ t.test('public sensor aggregates per site as JSON and CSV, no auth, cached; priv
   const res = await fetch(url);
   t.equal(res.status, 200, 'no token needed');
   t.equal(res.headers.get('cache-control'), 'public, max-age=60');
-  const body = (await res.json()) as { items: { sensorType: string; metric: string; startMs: number; sensors: number; count: number; sum: number; min: number; max: number; mean: number }[] };
+  const body = (await res.json()) as {
+    items: { sensorType: string; metric: string; startMs: number; sensors: number; count: number; sum: number; min: number; max: number; mean: number }[];
+  };
   const rain = body.items.filter((i) => i.sensorType === 'rain_gauge');
-  t.same(rain.map((r) => [r.startMs, r.sensors, r.count, r.sum]), [[T0, 2, 4, (7 + 5) / 2], [T0 + HOUR, 1, 1, 2]], 'hour buckets: one window size per gauge, site rainfall = mean of the gauges');
+  t.same(
+    rain.map((r) => [r.startMs, r.sensors, r.count, r.sum]),
+    [
+      [T0, 2, 4, (7 + 5) / 2],
+      [T0 + HOUR, 1, 1, 2],
+    ],
+    'hour buckets: one window size per gauge, site rainfall = mean of the gauges',
+  );
   const river = body.items.find((i) => i.sensorType === 'water_level')!;
   t.same([river.min, river.max, river.count], [3.1, 3.5, 2]);
-  t.notOk(body.items.some((i) => i.sensorType === 'temperature'), 'temperature is not an open type');
+  t.notOk(
+    body.items.some((i) => i.sensorType === 'temperature'),
+    'temperature is not an open type',
+  );
   t.notOk(JSON.stringify(body).includes('edge-a'), 'no device ids');
   t.notOk(JSON.stringify(body).includes('rain-1'), 'no sensor ids');
 

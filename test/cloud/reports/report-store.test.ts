@@ -10,8 +10,15 @@ let n = 0;
 const report = (category: string, images = 0): CitizenReport => {
   n++;
   return {
-    id: ulid(T0 + n), createdAtMs: T0 + n, category, text: `báo cáo ${n}`, location: { lat: 22.1 + n / 100, lon: 102.4 }, site: 'muong-nhe',
-    images: Array.from({ length: images }, (_, i) => ({ index: i, contentType: 'image/jpeg' as const, width: 10, height: 10, bytes: 3 })), alertId: null, submittedBy: 'anonymous',
+    id: ulid(T0 + n),
+    createdAtMs: T0 + n,
+    category,
+    text: `báo cáo ${n}`,
+    location: { lat: 22.1 + n / 100, lon: 102.4 },
+    site: 'muong-nhe',
+    images: Array.from({ length: images }, (_, i) => ({ index: i, contentType: 'image/jpeg' as const, width: 10, height: 10, bytes: 3 })),
+    alertId: null,
+    submittedBy: 'anonymous',
   };
 };
 
@@ -30,10 +37,19 @@ await forEachBackend(t, (t, make) => {
     t.equal((await features.reports.getReport(withPhotos.id))?.alertId, '01ALERT');
 
     const floods = await features.reports.listReports({ limit: 10, category: ['flood'] });
-    t.same(floods.items.map((r) => r.id), [others[3]!.id, others[1]!.id, withPhotos.id]);
+    t.same(
+      floods.items.map((r) => r.id),
+      [others[3]!.id, others[1]!.id, withPhotos.id],
+    );
     const first = await features.reports.listReports({ limit: 2 });
     const second = await features.reports.listReports({ limit: 10, cursor: first.nextCursor! });
-    t.same([...first.items, ...second.items].map((r) => r.id), [...others].reverse().map((r) => r.id).concat(withPhotos.id));
+    t.same(
+      [...first.items, ...second.items].map((r) => r.id),
+      [...others]
+        .reverse()
+        .map((r) => r.id)
+        .concat(withPhotos.id),
+    );
     t.equal(second.nextCursor, null);
   });
 });

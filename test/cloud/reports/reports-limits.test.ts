@@ -8,10 +8,19 @@ import { startInProcessCoordinator } from '../../support/in-process.js';
 import { coordinatorMetrics, sumMetric } from '../../support/system.js';
 
 t.test('a chunked upload over the limit gets 413 before the whole body is read', async (t) => {
-  const c = await startInProcessCoordinator(t, 'reports: { max_images: 1, max_image_bytes: 10240, max_text_chars: 100, rate_limit: { per_minute: 60, burst: 20 } }\n');
+  const c = await startInProcessCoordinator(
+    t,
+    'reports: { max_images: 1, max_image_bytes: 10240, max_text_chars: 100, rate_limit: { per_minute: 60, burst: 20 } }\n',
+  );
   const boundary = 'limit-test';
   const port = Number(new URL(c.baseUrl).port);
-  const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/reports', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/v1/reports',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
   t.teardown(() => req.destroy());
   req.on('error', () => undefined);
   const answered = new Promise<{ status: number; body: string; sentBytes: number }>((resolve) => {
@@ -46,7 +55,11 @@ t.test('a chunked upload over the limit gets 413 before the whole body is read',
 t.test('photos decoded at once are capped: parallel reports beyond cap and queue get 503 + Retry-After', async (t) => {
   const c = await startInProcessCoordinator(t, 'reports: { max_concurrent_decodes: 1, max_queued_decodes: 0, rate_limit: { per_minute: 600, burst: 100 } }\n');
   // 36 megapixels: a flat JPEG that is small to send and slow to decode and resize.
-  const photo = new Uint8Array(await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#48a' } }).jpeg({ quality: 90 }).toBuffer());
+  const photo = new Uint8Array(
+    await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#48a' } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
   const submit = () => {
     const f = new FormData();
     f.set('text', 'nước lên nhanh ở cầu');
@@ -60,7 +73,10 @@ t.test('photos decoded at once are capped: parallel reports beyond cap and queue
   const statuses = answers.map((r) => r.status).sort();
   t.ok(statuses.includes(201), `some accepted (${statuses.join(',')})`);
   t.ok(statuses.includes(503), 'some refused for capacity');
-  t.ok(statuses.every((s) => s === 201 || s === 503), 'nothing else (no 500)');
+  t.ok(
+    statuses.every((s) => s === 201 || s === 503),
+    'nothing else (no 500)',
+  );
   const refused = answers.find((r) => r.status === 503)!;
   t.ok(Number(refused.headers.get('retry-after')) >= 1, 'Retry-After');
   t.match(await refused.json(), { error: { code: 'UNAVAILABLE', message: /photos being processed/ } });

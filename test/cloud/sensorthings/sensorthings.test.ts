@@ -16,10 +16,27 @@ function telemetry(sensorId: string, sensorType: string, metric: string, unit: s
   seq++;
   const sum = values.reduce((a, b) => a + b, 0);
   return {
-    lane: 'LANE_TELEMETRY', seq, kind: 'telemetry', edge_time_ms: startMs + windowS * 1000, clock_offset_ms: 0, clock_synced: true, body: 'telemetry',
+    lane: 'LANE_TELEMETRY',
+    seq,
+    kind: 'telemetry',
+    edge_time_ms: startMs + windowS * 1000,
+    clock_offset_ms: 0,
+    clock_synced: true,
+    body: 'telemetry',
     telemetry: {
-      sensor_id: sensorId, sensor_type: sensorType, metric, unit, window_s: windowS, window_start_ms: startMs, window_end_ms: startMs + windowS * 1000,
-      count: values.length, min: Math.min(...values), max: Math.max(...values), mean: sum / values.length, last: values.at(-1)!, sum,
+      sensor_id: sensorId,
+      sensor_type: sensorType,
+      metric,
+      unit,
+      window_s: windowS,
+      window_start_ms: startMs,
+      window_end_ms: startMs + windowS * 1000,
+      count: values.length,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      mean: sum / values.length,
+      last: values.at(-1)!,
+      sum,
     },
   } as unknown as Record__Output;
 }
@@ -37,11 +54,14 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
     telemetry('temp-1', 'temperature', 'temperature', '°C', T0, 300, [24]),
   ];
   const ctx = { deviceId: 'edge-a', site: 'muong-nhe', sessionOffsetMs: 0, receivedMs: Date.now() };
-  await c.handle.store.ingest('edge-a', records.map((r) => {
-    const m = mapRecord(r, ctx);
-    if (!m.ok) throw new Error(m.reason);
-    return m.item;
-  }));
+  await c.handle.store.ingest(
+    'edge-a',
+    records.map((r) => {
+      const m = mapRecord(r, ctx);
+      if (!m.ok) throw new Error(m.reason);
+      return m.item;
+    }),
+  );
   const root = `${c.baseUrl}/api/open/sta/v1.1`;
   const get = async (path: string, status = 200): Promise<Body> => {
     const res = await fetch(root + path);
@@ -51,11 +71,19 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   };
 
   const service = await get('');
-  t.same(service.value.map((v) => v.name), ['Things', 'Locations', 'Datastreams', 'Sensors', 'ObservedProperties', 'Observations'], 'service root lists the entity sets');
+  t.same(
+    service.value.map((v) => v.name),
+    ['Things', 'Locations', 'Datastreams', 'Sensors', 'ObservedProperties', 'Observations'],
+    'service root lists the entity sets',
+  );
   t.equal(service.value[0]!.url, `${root}/Things`);
 
   const things = await get('/Things');
-  t.same(things.value.map((v) => v['@iot.id']), ['muong-nhe', 'tua-chua', 'dien-bien-dong'], 'Things are the sites, no token needed');
+  t.same(
+    things.value.map((v) => v['@iot.id']),
+    ['muong-nhe', 'tua-chua', 'dien-bien-dong'],
+    'Things are the sites, no token needed',
+  );
   const thing = things.value[0]!;
   t.equal(thing['@iot.selfLink'], `${root}/Things('muong-nhe')`);
   t.equal(thing['Datastreams@iot.navigationLink'], `${root}/Things('muong-nhe')/Datastreams`);
@@ -72,18 +100,29 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   t.same(rain.unitOfMeasurement, { name: 'millimetre', symbol: 'mm', definition: 'http://qudt.org/vocab/unit/MilliM' });
   t.equal(rain.observationType, 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement');
   t.match(rain.properties, { windowS: 60, resultStatistic: 'mean' }, 'the finest stored window');
-  for (const nav of ['Thing', 'Sensor', 'ObservedProperty', 'Observations']) t.equal(rain[`${nav}@iot.navigationLink`], `${root}/Datastreams('edge-a~rain-1~rainfall')/${nav}`);
+  for (const nav of ['Thing', 'Sensor', 'ObservedProperty', 'Observations'])
+    t.equal(rain[`${nav}@iot.navigationLink`], `${root}/Datastreams('edge-a~rain-1~rainfall')/${nav}`);
   t.equal((await get("/Datastreams('edge-a~rain-1~rainfall')/Thing"))['@iot.id'], 'muong-nhe');
   t.equal((await get("/Datastreams('edge-a~rain-1~rainfall')/Sensor"))['@iot.id'], 'edge-a~rain-1');
   t.equal((await get("/Datastreams('edge-a~rain-1~rainfall')/ObservedProperty"))['@iot.id'], 'rainfall');
-  t.same((await get('/ObservedProperties')).value.map((v) => v.name), ['level', 'rainfall']);
-  t.same((await get("/Sensors('edge-a~rain-1')/Datastreams")).value.map((v) => v['@iot.id']), ['edge-a~rain-1~rainfall']);
+  t.same(
+    (await get('/ObservedProperties')).value.map((v) => v.name),
+    ['level', 'rainfall'],
+  );
+  t.same(
+    (await get("/Sensors('edge-a~rain-1')/Datastreams")).value.map((v) => v['@iot.id']),
+    ['edge-a~rain-1~rainfall'],
+  );
 
   // Observations: the 1-minute windows, result = mean, phenomenonTime the window interval.
   const obsPath = "/Datastreams('edge-a~rain-1~rainfall')/Observations";
   const all = await get(`${obsPath}?$count=true`);
   t.equal(all['@iot.count'], 10);
-  t.same(all.value.map((v) => v.result), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'oldest first, result = window mean');
+  t.same(
+    all.value.map((v) => v.result),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    'oldest first, result = window mean',
+  );
   const first = all.value[0]!;
   t.equal(first.phenomenonTime, `${new Date(T0).toISOString()}/${new Date(T0 + MIN).toISOString()}`);
   t.equal(first.resultTime, new Date(T0 + MIN).toISOString());
@@ -92,30 +131,74 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   t.equal((await get(`/Observations('edge-a~rain-1~rainfall~${T0}')/Datastream`))['@iot.id'], 'edge-a~rain-1~rainfall');
 
   const iso = (ms: number) => new Date(ms).toISOString();
-  const filtered = await get(`${obsPath}?$filter=${encodeURIComponent(`phenomenonTime ge ${iso(T0 + 2 * MIN)} and phenomenonTime lt ${iso(T0 + 6 * MIN)}`)}&$orderby=phenomenonTime%20desc&$top=3&$count=true`);
-  t.same(filtered.value.map((v) => v.result), [5, 4, 3], 'filter ge/lt with and, newest first, top 3');
+  const filtered = await get(
+    `${obsPath}?$filter=${encodeURIComponent(`phenomenonTime ge ${iso(T0 + 2 * MIN)} and phenomenonTime lt ${iso(T0 + 6 * MIN)}`)}&$orderby=phenomenonTime%20desc&$top=3&$count=true`,
+  );
+  t.same(
+    filtered.value.map((v) => v.result),
+    [5, 4, 3],
+    'filter ge/lt with and, newest first, top 3',
+  );
   t.equal(filtered['@iot.count'], 4, '$count counts the whole filtered set');
   const next = filtered['@iot.nextLink'] as string;
   t.match(next, /\$skip=3/);
   const page2 = (await (await fetch(next)).json()) as Body;
-  t.same(page2.value.map((v) => v.result), [2], 'the next link continues the same query');
+  t.same(
+    page2.value.map((v) => v.result),
+    [2],
+    'the next link continues the same query',
+  );
   t.notOk('@iot.nextLink' in page2, 'no next link on the last page');
   const newest = await get(`${obsPath}?$orderby=phenomenonTime desc&$top=4`);
-  t.same(newest.value.map((v) => v.result), [9, 8, 7, 6], 'the newest page (read from the end of the range)');
+  t.same(
+    newest.value.map((v) => v.result),
+    [9, 8, 7, 6],
+    'the newest page (read from the end of the range)',
+  );
   const older = (await (await fetch(newest['@iot.nextLink'] as string)).json()) as Body;
-  t.same(older.value.map((v) => v.result), [5, 4, 3, 2]);
-  t.same((await get(`${obsPath}?$top=4&$skip=8`)).value.map((v) => v.result), [8, 9], 'oldest first, the last page');
-  t.same((await get(`${obsPath}?$filter=phenomenonTime eq '${iso(T0 + 7 * MIN)}'`)).value.map((v) => v.result), [7], 'eq with a quoted time');
-  t.same((await get(`${obsPath}?$filter=phenomenonTime gt ${iso(T0 + 8 * MIN)}`)).value.map((v) => v.result), [9], 'gt');
-  t.same((await get(`${obsPath}?$filter=phenomenonTime le ${iso(T0 + MIN)}`)).value.map((v) => v.result), [0, 1], 'le');
-  t.same((await get(`${obsPath}?$filter=resultTime le ${iso(T0 + MIN)}`)).value.map((v) => v.result), [0], 'resultTime is the window end');
+  t.same(
+    older.value.map((v) => v.result),
+    [5, 4, 3, 2],
+  );
+  t.same(
+    (await get(`${obsPath}?$top=4&$skip=8`)).value.map((v) => v.result),
+    [8, 9],
+    'oldest first, the last page',
+  );
+  t.same(
+    (await get(`${obsPath}?$filter=phenomenonTime eq '${iso(T0 + 7 * MIN)}'`)).value.map((v) => v.result),
+    [7],
+    'eq with a quoted time',
+  );
+  t.same(
+    (await get(`${obsPath}?$filter=phenomenonTime gt ${iso(T0 + 8 * MIN)}`)).value.map((v) => v.result),
+    [9],
+    'gt',
+  );
+  t.same(
+    (await get(`${obsPath}?$filter=phenomenonTime le ${iso(T0 + MIN)}`)).value.map((v) => v.result),
+    [0, 1],
+    'le',
+  );
+  t.same(
+    (await get(`${obsPath}?$filter=resultTime le ${iso(T0 + MIN)}`)).value.map((v) => v.result),
+    [0],
+    'resultTime is the window end',
+  );
 
   const paged = await get('/Things?$top=1&$skip=1');
-  t.same(paged.value.map((v) => v['@iot.id']), ['tua-chua']);
+  t.same(
+    paged.value.map((v) => v['@iot.id']),
+    ['tua-chua'],
+  );
   t.equal(paged['@iot.nextLink'], `${root}/Things?$top=1&$skip=2`);
 
   const expanded = await get("/Things('muong-nhe')?$expand=Datastreams");
-  t.same((expanded.Datastreams as Record<string, unknown>[]).map((d) => d['@iot.id']).sort(), ['edge-a~rain-1~rainfall', 'edge-a~river-1~level'], '$expand=Datastreams inlines them');
+  t.same(
+    (expanded.Datastreams as Record<string, unknown>[]).map((d) => d['@iot.id']).sort(),
+    ['edge-a~rain-1~rainfall', 'edge-a~river-1~level'],
+    '$expand=Datastreams inlines them',
+  );
   const expandedAll = await get('/Things?$expand=Datastreams&$top=2');
   t.equal((expandedAll.value[1]!.Datastreams as unknown[]).length, 0, 'a site without sensors expands to []');
 
@@ -142,8 +225,12 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   const staPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/open/sta/v1.1'));
   t.equal(staPaths.length, 22, 'every SensorThings path is in /openapi.json');
   const ids: Record<string, string> = {
-    Things: 'muong-nhe', Locations: 'muong-nhe', Datastreams: 'edge-a~rain-1~rainfall', Sensors: 'edge-a~rain-1',
-    ObservedProperties: 'rainfall', Observations: `edge-a~rain-1~rainfall~${T0}`,
+    Things: 'muong-nhe',
+    Locations: 'muong-nhe',
+    Datastreams: 'edge-a~rain-1~rainfall',
+    Sensors: 'edge-a~rain-1',
+    ObservedProperties: 'rainfall',
+    Observations: `edge-a~rain-1~rainfall~${T0}`,
   };
   for (const path of staPaths) {
     const concrete = path.replace(/^\/api\/open\/sta\/v1\.1/, '').replace(/^\/(\w+)\('\{id\}'\)/, (_, set: string) => `/${set}('${ids[set]}')`);
@@ -156,7 +243,12 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
   }
 });
 
-interface OpenApiSchema { $ref?: string; properties?: Record<string, OpenApiSchema>; required?: string[]; items?: OpenApiSchema }
+interface OpenApiSchema {
+  $ref?: string;
+  properties?: Record<string, OpenApiSchema>;
+  required?: string[];
+  items?: OpenApiSchema;
+}
 interface OpenApiDoc {
   paths: Record<string, { get?: { 'x-required-role'?: string; responses: Record<string, { content: Record<string, { schema: OpenApiSchema }> }> } }>;
   components: { schemas: Record<string, OpenApiSchema> };

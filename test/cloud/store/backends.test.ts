@@ -31,7 +31,13 @@ async function sharing(t: Teardown, backend: StoreBackend): Promise<Sharing> {
   return shared;
 }
 
-const session = (deviceId: string): LiveSession => ({ deviceId, sessionId: `s-${deviceId}`, connectedAtMs: Date.now(), lastMessageMs: Date.now(), close: () => undefined });
+const session = (deviceId: string): LiveSession => ({
+  deviceId,
+  sessionId: `s-${deviceId}`,
+  connectedAtMs: Date.now(),
+  lastMessageMs: Date.now(),
+  close: () => undefined,
+});
 
 const device = (id: string) => ({ id, site: 'muong-nhe', tokenSha256: 'x'.repeat(64), revoked: false, createdAtMs: 1 });
 
@@ -40,7 +46,11 @@ t.test('level: one plug for the store and its feature stores, data kept across a
   const first = createBackend(settings);
   await first.open();
   t.equal(first.store.kind, 'level');
-  t.same(Object.values(first.features).map((f) => f.kind), ['level', 'level', 'level', 'level', 'level'], 'every feature store on the same backend');
+  t.same(
+    Object.values(first.features).map((f) => f.kind),
+    ['level', 'level', 'level', 'level', 'level'],
+    'every feature store on the same backend',
+  );
   await first.store.putDevice(device('edge-a'));
   await first.features.audit.append([{ id: 'au-1', atMs: 1, actor: 'ops', role: 'operator', method: 'POST', path: '/x', status: 200 }]);
   await first.close();
@@ -79,7 +89,11 @@ t.test('postgres', { skip: problem ?? false }, async (t) => {
     const a = await opened(t, createBackend(settings));
     const b = await opened(t, createBackend(settings));
     t.equal(a.store.kind, 'postgres');
-    t.same(Object.values(a.features).map((f) => f.kind), ['postgres', 'postgres', 'postgres', 'postgres', 'postgres'], 'every feature store on the same backend');
+    t.same(
+      Object.values(a.features).map((f) => f.kind),
+      ['postgres', 'postgres', 'postgres', 'postgres', 'postgres'],
+      'every feature store on the same backend',
+    );
     const onA = await sharing(t, a);
     const onB = await sharing(t, b);
 

@@ -62,22 +62,38 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     await store.ingest('edge-a', [alarmItem(1)]);
     t.same(await store.readJournal(10), [], 'nothing journaled while off');
     store.enableJournal();
-    await store.ingest('edge-a', [alarmItem(1), alarmItem(2), thumbnailItem('ev-1', 1, new Uint8Array(700)), cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 })]);
+    await store.ingest('edge-a', [
+      alarmItem(1),
+      alarmItem(2),
+      thumbnailItem('ev-1', 1, new Uint8Array(700)),
+      cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 }),
+    ]);
     await store.ingest('edge-a', [alarmItem(2)]);
     await store.ingest('edge-a', [alarmItem(3)]);
     const entries = await store.readJournal(10);
     t.equal(entries.length, 2, 'one entry per ingest that stored something');
     const first = entries[0]!.data;
     if (first.type !== 'records') throw new Error('records first');
-    t.same(first.items.map((i) => `${i.lane}.${i.seq}`), ['alarm.2', 'thumbnail.1', 'event.1'], 'only what this ingest stored (alarm 1 was there before)');
+    t.same(
+      first.items.map((i) => `${i.lane}.${i.seq}`),
+      ['alarm.2', 'thumbnail.1', 'event.1'],
+      'only what this ingest stored (alarm 1 was there before)',
+    );
     const thumb = first.items.find((i) => i.thumbnail)!.thumbnail!;
     t.equal(thumb.bytes, 700);
     t.notOk('data' in thumb, 'no image bytes in the journal');
     t.equal(first.items.find((i) => i.lane === 'event')!.event!.hasThumbnail, true, 'camera rows as merged by ingest');
     t.equal(entries[1]!.data.type, 'records');
-    t.same((await store.readJournal(1)).map((e) => e.id), [entries[0]!.id], 'oldest first, limited');
+    t.same(
+      (await store.readJournal(1)).map((e) => e.id),
+      [entries[0]!.id],
+      'oldest first, limited',
+    );
     await store.removeJournal([entries[0]!.id]);
-    t.same((await store.readJournal(10)).map((e) => e.id), [entries[1]!.id]);
+    t.same(
+      (await store.readJournal(10)).map((e) => e.id),
+      [entries[1]!.id],
+    );
     await store.removeJournal([entries[1]!.id]);
     t.same(await store.readJournal(10), []);
   });
@@ -110,7 +126,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const store = await makeStore(t);
     const batch = [alarmItem(1), alarmItem(2), alarmItem(2), alarmItem(3)];
     const first = await store.ingest('edge-a', batch);
-    t.same(first.stored.map((i) => i.seq), [1, 2, 3], 'a seq twice in one batch is stored once');
+    t.same(
+      first.stored.map((i) => i.seq),
+      [1, 2, 3],
+      'a seq twice in one batch is stored once',
+    );
     t.same(first.acked, [{ lane: 'alarm', seq: 3 }]);
     const again = await store.ingest('edge-a', [alarmItem(2), alarmItem(3)]);
     t.same(again.stored, [], 'a redelivered batch stores nothing');
@@ -120,7 +140,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     t.equal(other.stored.length, 1, 'the same seq of another device is another record');
     t.same(await store.ingest('edge-a', []), { acked: [], stored: [] });
     const page = await store.queryEvents({ deviceId: ['edge-a'], limit: 100 });
-    t.same(page.items.map((e) => e.seq), [3, 2, 1], 'each record is one row');
+    t.same(
+      page.items.map((e) => e.seq),
+      [3, 2, 1],
+      'each record is one row',
+    );
     t.same(await store.getEvent('edge-a.alarm.2'), alarmItem(2).event, 'the row comes back as stored');
   });
 
@@ -145,21 +169,48 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     t.same((await store.ingest('edge-a', [alarmItem(3)])).acked, [{ lane: 'alarm', seq: 4 }], 'filling the gap moves over stored records');
     t.same((await store.ingest('edge-a', [alarmItem(5)])).acked, [{ lane: 'alarm', seq: 6 }]);
     const mixed = await store.ingest('edge-a', [seriesItem(1, { startMs: T0, windowS: 60, values: [1] }), alarmItem(8)]);
-    t.same(mixed.acked.sort((a, b) => a.lane.localeCompare(b.lane)), [{ lane: 'alarm', seq: 6 }, { lane: 'telemetry', seq: 1 }], 'every touched lane is acked, each on its own');
+    t.same(
+      mixed.acked.sort((a, b) => a.lane.localeCompare(b.lane)),
+      [
+        { lane: 'alarm', seq: 6 },
+        { lane: 'telemetry', seq: 1 },
+      ],
+      'every touched lane is acked, each on its own',
+    );
     const states = await store.laneStates('edge-a');
-    t.same(states.map((s) => s.lane), ['alarm', 'event', 'telemetry', 'thumbnail'], 'every lane is reported');
-    t.same(states.find((s) => s.lane === 'event'), { lane: 'event', contiguousSeq: 0, storedRecords: 0, dropped: {} });
+    t.same(
+      states.map((s) => s.lane),
+      ['alarm', 'event', 'telemetry', 'thumbnail'],
+      'every lane is reported',
+    );
+    t.same(
+      states.find((s) => s.lane === 'event'),
+      { lane: 'event', contiguousSeq: 0, storedRecords: 0, dropped: {} },
+    );
     t.equal(states.find((s) => s.lane === 'alarm')?.storedRecords, 7);
     const fresh = await store.laneStates('never-seen');
-    t.ok(fresh.every((s) => s.contiguousSeq === 0 && s.storedRecords === 0), 'a device with nothing stored starts at 0');
+    t.ok(
+      fresh.every((s) => s.contiguousSeq === 0 && s.storedRecords === 0),
+      'a device with nothing stored starts at 0',
+    );
   });
 
   tap.test('acks: reported drop ranges count as done; drops are counted minus late arrivals', async (t) => {
     const store = await makeStore(t);
     t.same(await store.recordDrops('edge-a', [dropRange('telemetry', 1, 3)]), [{ lane: 'telemetry', seq: 3 }], 'drops at the start of a lane');
-    await store.ingest('edge-a', [4, 5, 6].map((s) => seriesItem(s, { startMs: T0 + s * 60_000, windowS: 60, values: [s] })));
-    t.same(await store.recordDrops('edge-a', [dropRange('telemetry', 10, 19, 'ttl')]), [{ lane: 'telemetry', seq: 6 }], 'a drop range after a hole does not move the ack');
-    const late = await store.ingest('edge-a', [7, 8, 9, 12, 15].map((s) => seriesItem(s, { startMs: T0 + s * 60_000, windowS: 60, values: [s] })));
+    await store.ingest(
+      'edge-a',
+      [4, 5, 6].map((s) => seriesItem(s, { startMs: T0 + s * 60_000, windowS: 60, values: [s] })),
+    );
+    t.same(
+      await store.recordDrops('edge-a', [dropRange('telemetry', 10, 19, 'ttl')]),
+      [{ lane: 'telemetry', seq: 6 }],
+      'a drop range after a hole does not move the ack',
+    );
+    const late = await store.ingest(
+      'edge-a',
+      [7, 8, 9, 12, 15].map((s) => seriesItem(s, { startMs: T0 + s * 60_000, windowS: 60, values: [s] })),
+    );
     t.same(late.acked, [{ lane: 'telemetry', seq: 19 }], 'closing the hole jumps over the drop range');
     t.same((await store.ingest('edge-a', [seriesItem(20, { startMs: T0 + 20 * 60_000, windowS: 60, values: [1] })])).acked, [{ lane: 'telemetry', seq: 20 }]);
     t.same(await store.recordDrops('edge-a', [dropRange('telemetry', 10, 19, 'ttl')]), [{ lane: 'telemetry', seq: 20 }], 'a repeated report is idempotent');
@@ -176,7 +227,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const tel13 = () => seriesItem(13, { startMs: T0 + 13 * 60_000, windowS: 60, values: [13] });
     t.equal((await store.ingest('edge-a', [tel13(), tel13()])).stored.length, 1, 'a dropped record arriving after the ack passed it is stored, once');
     t.equal((await store.ingest('edge-a', [tel13()])).stored.length, 0, 'and not again');
-    t.equal((await store.ingest('edge-a', [seriesItem(5, { startMs: T0 + 5 * 60_000, windowS: 60, values: [5] })])).stored.length, 0, 'a stored seq below the ack is a duplicate');
+    t.equal(
+      (await store.ingest('edge-a', [seriesItem(5, { startMs: T0 + 5 * 60_000, windowS: 60, values: [5] })])).stored.length,
+      0,
+      'a stored seq below the ack is a duplicate',
+    );
     t.same((await store.laneStates('edge-a')).find((s) => s.lane === 'telemetry')?.dropped, { disk_budget: 3, ttl: 7 });
   });
 
@@ -192,7 +247,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     t.equal(withThumb.stored.length, 1);
     const end = await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 3, phase: 'end', startedMs: T0 + 900, edgeTimeMs: T0 + 5000, score: 0.7 })]);
     const row = await store.getEvent(A('ev-1'));
-    t.match(row, { id: A('ev-1'), phase: 'end', seq: 3, timeMs: T0, edgeTimeMs: T0, hasThumbnail: true, payload: { phase: 'end', score: 0.7 } }, 'latest phase, first time, thumbnail flag');
+    t.match(
+      row,
+      { id: A('ev-1'), phase: 'end', seq: 3, timeMs: T0, edgeTimeMs: T0, hasThumbnail: true, payload: { phase: 'end', score: 0.7 } },
+      'latest phase, first time, thumbnail flag',
+    );
     t.same(end.stored[0]?.event, row, 'ingest returns the row as merged');
     const thumb = await store.getThumbnail(A('ev-1'));
     t.same([thumb?.contentType, thumb?.width, thumb?.height, thumb?.deviceId], ['image/jpeg', 320, 240, 'edge-a']);
@@ -206,23 +265,45 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
       cameraItem({ eventId: 'ev-2', seq: 5, phase: 'update', startedMs: T0 + 10_000, edgeTimeMs: T0 + 11_000, label: 'car' }),
       cameraItem({ eventId: 'ev-2', seq: 6, phase: 'end', startedMs: T0 + 10_000, edgeTimeMs: T0 + 12_000, label: 'car' }),
     ]);
-    t.same(one.stored.map((i) => i.event?.phase), ['new', 'update', 'end'], 'each phase is a stored record');
-    t.same(one.stored.map((i) => i.event?.hasThumbnail), [true, true, true], 'the thumbnail that came first marks the event');
+    t.same(
+      one.stored.map((i) => i.event?.phase),
+      ['new', 'update', 'end'],
+      'each phase is a stored record',
+    );
+    t.same(
+      one.stored.map((i) => i.event?.hasThumbnail),
+      [true, true, true],
+      'the thumbnail that came first marks the event',
+    );
     const ev2 = await store.getEvent(A('ev-2'));
     t.match(ev2, { phase: 'end', label: 'car', hasThumbnail: true, timeMs: T0 + 10_000, edgeTimeMs: T0 + 10_000 });
     t.equal((await store.getThumbnail(A('ev-2')))?.data.length, 100);
-    t.same((await store.ingest('edge-a', [cameraItem({ eventId: 'ev-2', seq: 5, phase: 'update', startedMs: 0, edgeTimeMs: 0 })])).stored, [], 'a redelivered phase changes nothing');
+    t.same(
+      (await store.ingest('edge-a', [cameraItem({ eventId: 'ev-2', seq: 5, phase: 'update', startedMs: 0, edgeTimeMs: 0 })])).stored,
+      [],
+      'a redelivered phase changes nothing',
+    );
     t.match(await store.getEvent(A('ev-2')), { phase: 'end', timeMs: T0 + 10_000 });
     t.equal(await store.getThumbnail('missing'), undefined);
     t.equal(await store.getEvent('missing'), undefined);
     t.equal(await store.getEvent('ev-1'), undefined, 'the bare edge event id names no row');
     const page = await store.queryEvents({ cameraId: 'cam-1', limit: 10 });
-    t.same(page.items.map((e) => e.id), [A('ev-2'), A('ev-1')], 'lifecycle rows sort by their start time');
+    t.same(
+      page.items.map((e) => e.id),
+      [A('ev-2'), A('ev-1')],
+      'lifecycle rows sort by their start time',
+    );
 
     // Same batch, either order; a later thumbnail of the same event replaces the earlier one.
-    await store.ingest('edge-a', [cameraItem({ eventId: 'ev-3', seq: 7, phase: 'new', startedMs: T0, edgeTimeMs: T0 }), thumbnailItem('ev-3', 3, jpeg.subarray(0, 10))]);
+    await store.ingest('edge-a', [
+      cameraItem({ eventId: 'ev-3', seq: 7, phase: 'new', startedMs: T0, edgeTimeMs: T0 }),
+      thumbnailItem('ev-3', 3, jpeg.subarray(0, 10)),
+    ]);
     t.equal((await store.getEvent(A('ev-3')))?.hasThumbnail, true, 'thumbnail right after its event in one batch');
-    await store.ingest('edge-a', [thumbnailItem('ev-4', 4, jpeg.subarray(0, 20)), cameraItem({ eventId: 'ev-4', seq: 8, phase: 'new', startedMs: T0, edgeTimeMs: T0 })]);
+    await store.ingest('edge-a', [
+      thumbnailItem('ev-4', 4, jpeg.subarray(0, 20)),
+      cameraItem({ eventId: 'ev-4', seq: 8, phase: 'new', startedMs: T0, edgeTimeMs: T0 }),
+    ]);
     t.equal((await store.getEvent(A('ev-4')))?.hasThumbnail, true, 'thumbnail right before its event in one batch');
     await store.ingest('edge-a', [thumbnailItem('ev-3', 5, jpeg.subarray(0, 30)), thumbnailItem('ev-3', 6, jpeg.subarray(0, 40))]);
     t.equal((await store.getThumbnail(A('ev-3')))?.data.length, 40, 'the latest thumbnail of an event is kept');
@@ -248,13 +329,16 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const again = await store.ingest('edge-a', [camera('edge-a', 1, 'new', 'person'), thumbnailItem('ev-1', 1, Uint8Array.of(1, 1, 1), 'edge-a')]);
     t.same(again.stored, [], 'a re-send by the same device stores nothing');
     await store.ingest('edge-a', [camera('edge-a', 2, 'update', 'bicycle')]);
-    t.match(await store.getEvent(a), { deviceId: 'edge-a', label: 'bicycle', phase: 'update' }, 'a later phase merges into its own device\'s row');
+    t.match(await store.getEvent(a), { deviceId: 'edge-a', label: 'bicycle', phase: 'update' }, "a later phase merges into its own device's row");
     t.same(await store.getEvent(b), before, "and leaves the other device's row alone");
   });
 
   tap.test("a device's ingest never writes another device's camera row or thumbnail", async (t) => {
     const store = await makeStore(t);
-    await store.ingest('edge-a', [cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, label: 'person' }), thumbnailItem('ev-1', 1, Uint8Array.of(1))]);
+    await store.ingest('edge-a', [
+      cameraItem({ eventId: 'ev-1', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0, label: 'person' }),
+      thumbnailItem('ev-1', 1, Uint8Array.of(1)),
+    ]);
     const a = cameraRowId('edge-a', 'ev-1');
     const row = await store.getEvent(a);
     const thumb = await store.getThumbnail(a);
@@ -268,10 +352,21 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
       return { ...item, thumbnail: { ...item.thumbnail!, eventId } };
     };
     const res = await store.ingest('edge-b', [
-      mine(1, a), mine(2, 'ev-1'), { ...cameraItem({ eventId: 'ev-1', seq: 3, phase: 'end', startedMs: T0, edgeTimeMs: T0 + 3 }) },
-      foreignThumb(1, a), foreignThumb(2, 'ev-1'), thumbnailItem('ev-1', 3, Uint8Array.of(7)),
+      mine(1, a),
+      mine(2, 'ev-1'),
+      { ...cameraItem({ eventId: 'ev-1', seq: 3, phase: 'end', startedMs: T0, edgeTimeMs: T0 + 3 }) },
+      foreignThumb(1, a),
+      foreignThumb(2, 'ev-1'),
+      thumbnailItem('ev-1', 3, Uint8Array.of(7)),
     ]);
-    t.same(res.acked.sort((x, y) => x.lane.localeCompare(y.lane)), [{ lane: 'event', seq: 3 }, { lane: 'thumbnail', seq: 3 }], 'the records still count as received');
+    t.same(
+      res.acked.sort((x, y) => x.lane.localeCompare(y.lane)),
+      [
+        { lane: 'event', seq: 3 },
+        { lane: 'thumbnail', seq: 3 },
+      ],
+      'the records still count as received',
+    );
     t.same(await store.getEvent(a), row, "edge-a's row is unchanged");
     t.same(Buffer.from((await store.getThumbnail(a))!.data), Buffer.from(thumb!.data), "edge-a's thumbnail is unchanged");
     t.equal((await store.getThumbnail(a))?.deviceId, 'edge-a');
@@ -283,7 +378,12 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
   tap.test('event filters and pagination match a reference and never repeat or miss rows', async (t) => {
     const store = await makeStore(t);
     const random = seededRandom(20261125);
-    const devices = [['edge-a', 'muong-nhe'], ['edge-b', 'tua-chua'], ['edge-c', 'dien-bien-dong'], ['edge-d', 'muong-nhe']] as const;
+    const devices = [
+      ['edge-a', 'muong-nhe'],
+      ['edge-b', 'tua-chua'],
+      ['edge-c', 'dien-bien-dong'],
+      ['edge-d', 'muong-nhe'],
+    ] as const;
     const kinds = ['alarm', 'telemetry', 'notice', 'traffic_count'];
     const all: EventRow[] = [];
     for (const [deviceId, site] of devices) {
@@ -294,8 +394,19 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
         const timeMs = T0 + Math.floor(random() * 40) * 1000;
         const severity = kind === 'telemetry' ? null : SEVERITIES[Math.floor(random() * SEVERITIES.length)]!;
         const event = eventRow({
-          deviceId, site, lane: 'event', seq, kind, severity, timeMs,
-          over: { sensorId: random() < 0.5 ? 'river-1' : 'rain-2', cameraId: random() < 0.3 ? 'cam-1' : undefined, label: random() < 0.3 ? 'person' : undefined, rule: random() < 0.5 ? 'flood' : 'slide' },
+          deviceId,
+          site,
+          lane: 'event',
+          seq,
+          kind,
+          severity,
+          timeMs,
+          over: {
+            sensorId: random() < 0.5 ? 'river-1' : 'rain-2',
+            cameraId: random() < 0.3 ? 'cam-1' : undefined,
+            label: random() < 0.3 ? 'person' : undefined,
+            rule: random() < 0.5 ? 'flood' : 'slide',
+          },
         });
         items.push({ lane: 'event', seq, event });
         all.push(event);
@@ -324,7 +435,10 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
       { deviceId: ['nobody'] },
     ];
     for (const q of queries) {
-      const expected = all.filter((row) => matchesQuery(row, { ...q, limit: 1 })).sort(newestFirst).map((e) => e.id);
+      const expected = all
+        .filter((row) => matchesQuery(row, { ...q, limit: 1 }))
+        .sort(newestFirst)
+        .map((e) => e.id);
       for (const limit of [1, 7, 1000]) {
         const got = (await allPages(store, { ...q, limit })).map((e) => e.id);
         t.same(got, expected, `${JSON.stringify(q)} limit ${limit}: ${expected.length} rows, in order, once each`);
@@ -339,11 +453,21 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
 
   tap.test('a cursor stays valid while newer rows arrive', async (t) => {
     const store = await makeStore(t);
-    await store.ingest('edge-a', Array.from({ length: 30 }, (_, i) => alarmItem(i + 1)));
+    await store.ingest(
+      'edge-a',
+      Array.from({ length: 30 }, (_, i) => alarmItem(i + 1)),
+    );
     const p1 = await store.queryEvents({ limit: 10 });
-    await store.ingest('edge-a', Array.from({ length: 10 }, (_, i) => alarmItem(i + 31)));
+    await store.ingest(
+      'edge-a',
+      Array.from({ length: 10 }, (_, i) => alarmItem(i + 31)),
+    );
     const p2 = await store.queryEvents({ limit: 10, cursor: p1.nextCursor! });
-    t.same(p2.items.map((e) => e.seq), [20, 19, 18, 17, 16, 15, 14, 13, 12, 11], 'continues where the first page ended');
+    t.same(
+      p2.items.map((e) => e.seq),
+      [20, 19, 18, 17, 16, 15, 14, 13, 12, 11],
+      'continues where the first page ended',
+    );
     for (const cursor of ['bm90IGEgY3Vyc29y', '%%%', Buffer.from('["1","x"]').toString('base64url')]) {
       t.equal(await errorCode(store.queryEvents({ limit: 10, cursor })), 'VALIDATION', `cursor ${cursor} is refused as invalid input`);
     }
@@ -368,10 +492,20 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const byFive = await store.querySeries({ ...q, stepS: 300 });
     t.equal(byFive.length, 2);
     const flat = minute.slice(0, 5).flat();
-    t.same(byFive[0], {
-      startMs: T0, endMs: T0 + 300_000, count: 15, min: Math.min(...flat), max: Math.max(...flat),
-      mean: flat.reduce((a, b) => a + b, 0) / 15, sum: flat.reduce((a, b) => a + b, 0), last: flat.at(-1),
-    }, 'the 300-s window answers a 300-s step');
+    t.same(
+      byFive[0],
+      {
+        startMs: T0,
+        endMs: T0 + 300_000,
+        count: 15,
+        min: Math.min(...flat),
+        max: Math.max(...flat),
+        mean: flat.reduce((a, b) => a + b, 0) / 15,
+        sum: flat.reduce((a, b) => a + b, 0),
+        last: flat.at(-1),
+      },
+      'the 300-s window answers a 300-s step',
+    );
 
     const byTwo = await store.querySeries({ ...q, stepS: 120 });
     t.equal(byTwo.length, 5, '60-s windows merged two by two');
@@ -379,16 +513,26 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     t.equal(byTwo[1]!.count, 6);
     t.equal(byTwo[1]!.min, Math.min(...pair));
     t.equal(byTwo[1]!.max, Math.max(...pair));
-    t.equal(byTwo[1]!.sum, pair.reduce((a, b) => a + b, 0));
+    t.equal(
+      byTwo[1]!.sum,
+      pair.reduce((a, b) => a + b, 0),
+    );
     t.ok(Math.abs(byTwo[1]!.mean - pair.reduce((a, b) => a + b, 0) / 6) < 1e-12);
     t.equal(byTwo[1]!.last, minute[3]!.at(-1));
 
     const fine = await store.querySeries({ ...q, stepS: 10 });
     t.equal(fine.length, 10, 'a step finer than every window uses the finest window');
     const window = await store.querySeries({ ...q, fromMs: T0 + 120_000, toMs: T0 + 240_000, stepS: 60 });
-    t.same(window.map((b) => b.startMs), [T0 + 120_000, T0 + 180_000], 'from is inclusive, to exclusive');
+    t.same(
+      window.map((b) => b.startMs),
+      [T0 + 120_000, T0 + 180_000],
+      'from is inclusive, to exclusive',
+    );
     t.same(await store.querySeries({ ...q, metric: 'nothing', stepS: 60 }), []);
-    t.same((await store.querySeries({ ...q, sensorId: 'other', stepS: 60 })).map((b) => b.sum), [100]);
+    t.same(
+      (await store.querySeries({ ...q, sensorId: 'other', stepS: 60 })).map((b) => b.sum),
+      [100],
+    );
   });
 
   tap.test('text that PostgreSQL text columns refuse (NUL, emoji, Vietnamese) round-trips', async (t) => {
@@ -398,7 +542,11 @@ export function runStoreContract(tap: TapTest, makeStore: StoreFactory): void {
     const res = await store.ingest('edge-a', [item]);
     t.equal(res.stored.length, 1);
     t.same(await store.getEvent('edge-a.alarm.1'), item.event);
-    t.same((await store.queryEvents({ rule: odd, limit: 5 })).items.map((e) => e.id), ['edge-a.alarm.1'], 'filter by the same odd text');
+    t.same(
+      (await store.queryEvents({ rule: odd, limit: 5 })).items.map((e) => e.id),
+      ['edge-a.alarm.1'],
+      'filter by the same odd text',
+    );
     await store.putDevice(device('edge-a'));
     await store.updateDeviceStatus('edge-a', { softwareVersion: odd });
     t.equal((await store.getDevice('edge-a'))?.softwareVersion, odd);

@@ -27,9 +27,16 @@ t.test('routing replaced through the API, escalation of a silent agency, conflic
     return ((await res.json()) as { alertId: string }).alertId;
   };
 
-  const bad = await json(admin, 'PUT', '/api/v1/routing', { rules: [{ match: { kind: ['citizen_report'] }, agency: 'army' }, { match: {}, agency: 'health', channel: 'nope' }] });
+  const bad = await json(admin, 'PUT', '/api/v1/routing', {
+    rules: [
+      { match: { kind: ['citizen_report'] }, agency: 'army' },
+      { match: {}, agency: 'health', channel: 'nope' },
+    ],
+  });
   t.equal(bad.status, 400);
-  t.match(await bad.json(), { error: { code: 'VALIDATION', message: 'rules[0].agency: no agency "army" in agencies; rules[1].channel: no webhook endpoint "nope" in webhooks.endpoints' } });
+  t.match(await bad.json(), {
+    error: { code: 'VALIDATION', message: 'rules[0].agency: no agency "army" in agencies; rules[1].channel: no webhook endpoint "nope" in webhooks.endpoints' },
+  });
   t.equal((await json(operator, 'PUT', '/api/v1/routing', { rules: [] })).status, 403, 'operators cannot change routing');
   const put = await json(admin, 'PUT', '/api/v1/routing', { rules: [{ name: 'health reports', match: { rule: ['health'] }, agency: 'health' }] });
   t.equal(put.status, 200);
@@ -38,7 +45,11 @@ t.test('routing replaced through the API, escalation of a silent agency, conflic
   t.same(healthAlert.routing, { agency: 'health', channel: null, rule: 'health reports' }, 'new alerts use the new table');
   t.same(await c.api.get('/api/v1/routing/match?kind=citizen_report&rule=fire'), { agency: null, channel: null, rule: null }, 'the fire rule is gone');
   t.equal((await json(admin, 'DELETE', '/api/v1/routing')).status, 200);
-  t.same(await c.api.get('/api/v1/routing/match?kind=citizen_report&rule=fire'), { agency: 'fire-rescue', channel: null, rule: 'rules[0]' }, 'back to the config table');
+  t.same(
+    await c.api.get('/api/v1/routing/match?kind=citizen_report&rule=fire'),
+    { agency: 'fire-rescue', channel: null, rule: 'rules[0]' },
+    'back to the config table',
+  );
 
   const fire = await report('fire');
   t.equal((await json(operator, 'POST', `/api/v1/alerts/${fire}/dispatch`, {})).status, 409, 'dispatch before verification');
@@ -49,13 +60,20 @@ t.test('routing replaced through the API, escalation of a silent agency, conflic
   const unknown = await json(operator, 'POST', `/api/v1/alerts/${fire}/dispatch`, { agency: 'army' });
   t.equal(unknown.status, 400);
   t.equal((await json(operator, 'POST', `/api/v1/alerts/${fire}/dispatch`, {})).status, 200);
-  const escalated = await waitFor('escalated by the running coordinator', async () => {
-    const a = await c.api.get<{ dispatch: { escalations: number } }>(`/api/v1/alerts/${fire}`);
-    return a.dispatch.escalations >= 2 ? a : undefined;
-  }, { timeoutMs: 10_000 });
+  const escalated = await waitFor(
+    'escalated by the running coordinator',
+    async () => {
+      const a = await c.api.get<{ dispatch: { escalations: number } }>(`/api/v1/alerts/${fire}`);
+      return a.dispatch.escalations >= 2 ? a : undefined;
+    },
+    { timeoutMs: 10_000 },
+  );
   t.equal(escalated.dispatch.escalations, 2, 'max_escalations');
   const audit = await c.api.get<{ items: { action: string; actor: string }[] }>(`/api/v1/alerts/${fire}/audit`);
-  t.same(audit.items.filter((e) => e.action === 'escalated').map((e) => e.actor), ['system', 'system']);
+  t.same(
+    audit.items.filter((e) => e.action === 'escalated').map((e) => e.actor),
+    ['system', 'system'],
+  );
   const ack = await json(operator, 'POST', `/api/v1/alerts/${fire}/acknowledge`, { agency: 'health' });
   t.equal(ack.status, 409);
   t.match(await ack.json(), { error: { code: 'CONFLICT', message: 'the alert was dispatched to fire-rescue, not health' } });

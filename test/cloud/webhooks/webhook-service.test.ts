@@ -26,12 +26,17 @@ async function setup(t: TapTest, receiver: WebhookReceiver, over: Partial<Webhoo
   const service = new WebhookService({
     store: new LevelWebhookStore(store.database),
     settings: {
-      endpoints: [{ name: 'police', url: receiver.url, secret: SECRET, events: ['alert.*'], timeout_ms: timeoutMs, format: 'json' }, { name: 'duty', url: receiver.url, secret: SECRET, events: [], timeout_ms: timeoutMs, format: 'json' }],
+      endpoints: [
+        { name: 'police', url: receiver.url, secret: SECRET, events: ['alert.*'], timeout_ms: timeoutMs, format: 'json' },
+        { name: 'duty', url: receiver.url, secret: SECRET, events: [], timeout_ms: timeoutMs, format: 'json' },
+      ],
       retry: { initial_ms: 50, max_ms: 400, max_attempts: 50 },
       disable_after_failures: 100,
       ...over,
     },
-    registry, logger, pollMs: 50,
+    registry,
+    logger,
+    pollMs: 50,
   });
   service.start();
   t.teardown(async () => {
@@ -55,7 +60,10 @@ t.test('deliveries are signed with HMAC-SHA256 over timestamp and body; receiver
     t.ok(verifySignature(SECRET, { timestamp: w.timestamp, signature: w.signature }, w.body), `${w.event} verifies`);
     t.notOk(verifySignature('wrong-secret-0123456789', { timestamp: w.timestamp, signature: w.signature }, w.body), 'not with another secret');
     t.notOk(verifySignature(SECRET, { timestamp: w.timestamp, signature: w.signature }, w.body.replace('"data":', '"data": ')), 'not for a changed body');
-    t.notOk(verifySignature(SECRET, { timestamp: w.timestamp, signature: w.signature }, w.body, { nowS: Number(w.timestamp) + 3600 }), 'not an hour later (replay)');
+    t.notOk(
+      verifySignature(SECRET, { timestamp: w.timestamp, signature: w.signature }, w.body, { nowS: Number(w.timestamp) + 3600 }),
+      'not an hour later (replay)',
+    );
     t.equal(w.json.id, w.delivery, 'the delivery id is in the body and the header');
   }
   t.same(receiver.received.map((w) => w.event).sort(), ['alert.created', 'report.created']);
@@ -71,21 +79,30 @@ t.test('a receiver that is down for a while gets every delivery, in order, once 
   const { service, registry } = await setup(t, receiver);
   t.teardown(() => receiver.stop());
   for (let i = 1; i <= 4; i++) await service.notify('alert.updated', { alert: { id: `A${i}` } });
-  await waitFor('several failed attempts', async () => ((await service.endpoints()).find((e) => e.name === 'police')!.consecutiveFailures >= 3 ? true : undefined));
+  await waitFor('several failed attempts', async () =>
+    (await service.endpoints()).find((e) => e.name === 'police')!.consecutiveFailures >= 3 ? true : undefined,
+  );
   const down = (await service.endpoints()).find((e) => e.name === 'police')!;
   t.ok(down.lastError && /ECONNREFUSED|fetch failed/.test(down.lastError), `the failure says why: ${down.lastError}`);
   t.equal(down.pendingDeliveries, 4, 'all four wait');
   t.equal(receiver.hits, 0);
   await receiver.start(port);
   await waitFor('all four delivered', () => receiver.received.length >= 4, { timeoutMs: 10_000 });
-  t.same(receiver.received.map((w) => (w.json.data.alert as { id: string }).id), ['A1', 'A2', 'A3', 'A4'], 'in order');
+  t.same(
+    receiver.received.map((w) => (w.json.data.alert as { id: string }).id),
+    ['A1', 'A2', 'A3', 'A4'],
+    'in order',
+  );
   const up = (await service.endpoints()).find((e) => e.name === 'police')!;
   t.equal(up.consecutiveFailures, 0);
   t.equal(up.pendingDeliveries, 0);
   const first = (await service.deliveries('police', { limit: 10 })).find((d) => d.id === receiver.received[0]!.delivery)!;
   t.ok(first.log.length >= 2, `the first delivery's log shows the failed attempts and the success (${first.log.length} attempts)`);
   t.equal(first.log.at(-1)!.ok, true);
-  t.ok(first.log.slice(0, -1).every((a) => !a.ok && a.status === null && a.error), 'failed attempts: no status, a reason');
+  t.ok(
+    first.log.slice(0, -1).every((a) => !a.ok && a.status === null && a.error),
+    'failed attempts: no status, a reason',
+  );
   t.ok(sumMetric(await registry.metrics(), 'ioc_webhook_failures_total', { endpoint: 'police' }) >= 3, 'failures counted in /metrics');
 });
 

@@ -7,9 +7,24 @@ const site: Site = { id: 'muong-nhe', name: 'Mường Nhé', district: null, loc
 
 function device(id: string, over: Partial<Device>): Device {
   return {
-    id, site: 'muong-nhe', name: null, revoked: false, online: true, connectedSinceMs: 1, lastSeenMs: 1000, lastHeartbeatMs: 1000,
-    softwareVersion: '0.1.0', configVersion: null, clockOffsetMs: 0, backlog: { records: 0, bytes: 0, oldestAgeMs: 0 }, dropped: {},
-    completeUpToMs: null, completeUpToEdgeMs: null, lanes: [], health: null, ...over,
+    id,
+    site: 'muong-nhe',
+    name: null,
+    revoked: false,
+    online: true,
+    connectedSinceMs: 1,
+    lastSeenMs: 1000,
+    lastHeartbeatMs: 1000,
+    softwareVersion: '0.1.0',
+    configVersion: null,
+    clockOffsetMs: 0,
+    backlog: { records: 0, bytes: 0, oldestAgeMs: 0 },
+    dropped: {},
+    completeUpToMs: null,
+    completeUpToEdgeMs: null,
+    lanes: [],
+    health: null,
+    ...over,
   };
 }
 

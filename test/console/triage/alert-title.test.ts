@@ -7,7 +7,7 @@ import { alertCategory, alertTitle } from '../../../console/src/triage/alert-typ
 const vi = translator('vi');
 const en = translator('en');
 
-t.test('report alerts: the category in the operator\'s language', async (t) => {
+t.test("report alerts: the category in the operator's language", async (t) => {
   const alert: Parameters<typeof alertTitle>[0] = { kind: 'citizen_report', rule: 'traffic_accident', title: 'traffic_accident: Xe tải lật trên đèo Tủa Chùa' };
   t.equal(alertTitle(alert, vi), 'Tai nạn giao thông: Xe tải lật trên đèo Tủa Chùa');
   t.equal(alertTitle(alert, en), 'Traffic accident: Xe tải lật trên đèo Tủa Chùa');

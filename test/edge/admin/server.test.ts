@@ -71,7 +71,9 @@ t.test('answers leave with camera passwords masked', async (t) => {
   t.teardown(() => client.close());
   const err = await client.call('camera').catch((e: unknown) => e);
   t.equal((err as Error).message, 'cannot open rtsp://admin:***@10.0.0.5/ch1: 401 Unauthorized');
-  t.same(await client.call('echo', { url: 'rtsp://admin:hunter2@cam/1', list: ['http://u:p@h/x'] }), { echoed: { url: 'rtsp://admin:***@cam/1', list: ['http://u:***@h/x'] } });
+  t.same(await client.call('echo', { url: 'rtsp://admin:hunter2@cam/1', list: ['http://u:p@h/x'] }), {
+    echoed: { url: 'rtsp://admin:***@cam/1', list: ['http://u:***@h/x'] },
+  });
 });
 
 t.test('streamed items arrive in order before the final response', async (t) => {
@@ -93,13 +95,19 @@ t.test('bad input gets an error envelope and never closes the server', async (t)
   raw.on('data', (d: string) => (text += d));
   raw.write('this is not json\n{"id":7}\n[1,2]\n{"id":8,"method":"echo","params":{"ok":true}}\n');
   await waitFor('four answers', () => text.split('\n').filter(Boolean).length >= 4);
-  const answers = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: unknown; status: string; code?: string });
-  t.same(answers.map((a) => [a.id, a.status, a.code]), [
-    [null, 'error', 'BAD_REQUEST'],
-    [7, 'error', 'BAD_REQUEST'],
-    [null, 'error', 'BAD_REQUEST'],
-    [8, 'ok', undefined],
-  ]);
+  const answers = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id: unknown; status: string; code?: string });
+  t.same(
+    answers.map((a) => [a.id, a.status, a.code]),
+    [
+      [null, 'error', 'BAD_REQUEST'],
+      [7, 'error', 'BAD_REQUEST'],
+      [null, 'error', 'BAD_REQUEST'],
+      [8, 'ok', undefined],
+    ],
+  );
   raw.destroy();
 });
 
@@ -129,7 +137,9 @@ t.test('a stale socket file is replaced; a live one is left to its owner', async
   t.match((gone as Error).message, /the agent is not running \(no socket at .*edgectl\.sock\); start it with: systemctl start ioc-edge/);
 
   // A socket left by a killed agent (SIGKILL: nobody unlinked it) is taken over.
-  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(first.path)}, () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(first.path)}, () => console.log('up'))`], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await once(child.stdout!, 'data');
   child.kill('SIGKILL');
   await once(child, 'exit');

@@ -38,13 +38,16 @@ t.test('detector crash: motion-only events flow, the worker comes back, object e
 
   t.ok(await waitFor(() => detector.available, 20_000), 'worker back');
   const before = new Set(objectNews().map((e) => e.event_id));
+  t.ok(await waitFor(async () => (await poll(), objectNews().some((e) => !before.has(e.event_id))), 15_000), 'new object events after the restart');
   t.ok(
-    await waitFor(async () => (await poll(), objectNews().some((e) => !before.has(e.event_id))), 15_000),
-    'new object events after the restart',
+    events(seen).some((e) => e.type === 'motion' && e.phase === 'end' && e.event_id === motion.event_id),
+    'the motion-only episode ended',
   );
-  t.ok(events(seen).some((e) => e.type === 'motion' && e.phase === 'end' && e.event_id === motion.event_id), 'the motion-only episode ended');
   const restarts = (await metrics.detectorRestarts.get()).values.reduce((s, v) => s + v.value, 0);
   t.equal(restarts, 1, 'restart counted in metrics');
-  t.ok(seen.some((r) => r.thumbnail?.event_id === motion.event_id), 'motion event has a thumbnail');
+  t.ok(
+    seen.some((r) => r.thumbnail?.event_id === motion.event_id),
+    'motion event has a thumbnail',
+  );
   t.equal(detector.health().state, 'ok');
 });

@@ -12,10 +12,11 @@ t.test('tree in the wind: motion wakes the detector, but no person or vehicle ev
   t.teardown(() => detector.stop());
   await detector.start();
   const outbox = await openOutbox(t);
-  const camera = new Camera(
-    cameraConfig({ id: 'cam-tree', url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`, detect: { width: 320 } }),
-    { sink: outbox, metrics, detector },
-  );
+  const camera = new Camera(cameraConfig({ id: 'cam-tree', url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`, detect: { width: 320 } }), {
+    sink: outbox,
+    metrics,
+    detector,
+  });
   t.teardown(() => camera.stop());
   await camera.start();
   await waitFor(() => camera.stats().frames >= 60, 20_000);
@@ -24,5 +25,9 @@ t.test('tree in the wind: motion wakes the detector, but no person or vehicle ev
   t.ok(stats.motionFrames > 10, `foliage is motion (${stats.motionFrames}/${stats.frames} frames)`);
   t.ok(stats.detections > 0, `so the detector looked (${stats.detections} runs)`);
   const objects = events(await drain(outbox)).filter((e) => e.type === 'object');
-  t.same(objects.map((e) => `${e.label} ${e.score.toFixed(2)}`), [], 'no object events');
+  t.same(
+    objects.map((e) => `${e.label} ${e.score.toFixed(2)}`),
+    [],
+    'no object events',
+  );
 });

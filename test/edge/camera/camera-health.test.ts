@@ -18,10 +18,11 @@ t.test('killed mid-stream: offline after offline_after_s, online again after res
   const rtsp = await RtspCamera.start({ clip: CLIP });
   t.teardown(() => rtsp.close());
   const outbox = await openOutbox(t);
-  const camera = new Camera(
-    cameraConfig({ id: 'cam-flaky', url: rtsp.url, rtsp_transport: 'udp', offline_after_s: 3, detect: { enabled: false } }),
-    { sink: outbox, metrics, timings: FAST_RECONNECT },
-  );
+  const camera = new Camera(cameraConfig({ id: 'cam-flaky', url: rtsp.url, rtsp_transport: 'udp', offline_after_s: 3, detect: { enabled: false } }), {
+    sink: outbox,
+    metrics,
+    timings: FAST_RECONNECT,
+  });
   t.teardown(() => camera.stop());
   await camera.start();
   t.ok(await waitFor(() => camera.stats().frames > 5, 15_000), 'frames arrive');
@@ -47,7 +48,13 @@ t.test('killed mid-stream: offline after offline_after_s, online again after res
   }, 20_000);
   t.ok(online, 'online event once frames are back');
   const status = events(seen).filter((e) => e.type === 'offline' || e.type === 'online');
-  t.same(status.map((e) => [e.kind, e.type, e.phase]), [['camera_status', 'offline', 'new'], ['camera_status', 'online', 'end']]);
+  t.same(
+    status.map((e) => [e.kind, e.type, e.phase]),
+    [
+      ['camera_status', 'offline', 'new'],
+      ['camera_status', 'online', 'end'],
+    ],
+  );
   t.equal(status[0]!.event_id, status[1]!.event_id, 'offline and online share one event id');
   t.ok(status[1]!.ended_ms >= status[0]!.started_ms);
   t.ok((await metrics.cameraReconnects.get()).values[0]!.value >= 1, 'reconnects counted');
@@ -58,10 +65,11 @@ t.test('a picture that turns black raises a tamper event', async (t) => {
   const rtsp = await RtspCamera.start({ clip: CLIP });
   t.teardown(() => rtsp.close());
   const outbox = await openOutbox(t);
-  const camera = new Camera(
-    cameraConfig({ id: 'cam-gate', url: rtsp.url, rtsp_transport: 'udp', tamper: { after_s: 2 }, detect: { enabled: false } }),
-    { sink: outbox, metrics, timings: FAST_RECONNECT },
-  );
+  const camera = new Camera(cameraConfig({ id: 'cam-gate', url: rtsp.url, rtsp_transport: 'udp', tamper: { after_s: 2 }, detect: { enabled: false } }), {
+    sink: outbox,
+    metrics,
+    timings: FAST_RECONNECT,
+  });
   t.teardown(() => camera.stop());
   await camera.start();
   t.ok(await waitFor(() => camera.stats().frames > 10, 15_000), 'street frames arrive');
@@ -80,7 +88,10 @@ t.test('a picture that turns black raises a tamper event', async (t) => {
   t.equal(event.kind, 'camera_status');
   t.equal(event.severity, 'SEVERITY_HIGH');
   t.match(event.detail, /uniform/);
-  t.notOk(events(seen).some((e) => e.type === 'offline'), 'black frames still arrive: not offline');
+  t.notOk(
+    events(seen).some((e) => e.type === 'offline'),
+    'black frames still arrive: not offline',
+  );
 });
 
 t.test('a still scene (a looped photo of a person) gives zero object events and no detector runs', async (t) => {

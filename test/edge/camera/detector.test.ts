@@ -42,7 +42,10 @@ t.test('stills give the right labels: a person on messi5, a car on licenseplate_
   t.same(inPlace.covered, cut.covered);
 
   const car = await detectInRegion(detector, await still('licenseplate_motion.jpg'), WHOLE, 0.3);
-  t.ok(car.detections.some((d) => d.label === 'car' && d.score >= 0.4), `a car: ${JSON.stringify(car.detections.slice(0, 3))}`);
+  t.ok(
+    car.detections.some((d) => d.label === 'car' && d.score >= 0.4),
+    `a car: ${JSON.stringify(car.detections.slice(0, 3))}`,
+  );
   t.ok(metrics.detectSeconds.get instanceof Function);
 
   const [memory] = await detector.memory();

@@ -9,15 +9,21 @@ import type { Frame, Detection } from '../../../edge/camera/types.js';
 import type { RuleAlert } from '../../../edge/camera/rules/index.js';
 import { drain, events, openOutbox, thumbnails } from './records.js';
 
-const W = 320, H = 240;
+const W = 320,
+  H = 240;
 const frame = (monoMs: number): Frame => ({ seq: monoMs, width: W, height: H, rgb: Buffer.alloc(W * H * 3, 90), monoMs, wallMs: 1_700_000_000_000 + monoMs });
 const person = (x: number, score: number, size = 0.2): Detection => ({ label: 'person', score, box: { x, y: 0.3, w: size / 2, h: size } });
 
 async function setup(t: TapTest, options: Partial<ConstructorParameters<typeof CameraEvents>[0]> = {}) {
   const outbox = await openOutbox(t);
   const ev = new CameraEvents({
-    cameraId: 'cam1', sink: outbox, metrics: createEdgeMetrics(), logger: rootLogger(),
-    trackPasses: (_label, median) => median >= 0.55, timings: { minUpdateIntervalMs: 1_000, objectShotDelayMs: 3_000 }, ...options,
+    cameraId: 'cam1',
+    sink: outbox,
+    metrics: createEdgeMetrics(),
+    logger: rootLogger(),
+    trackPasses: (_label, median) => median >= 0.55,
+    timings: { minUpdateIntervalMs: 1_000, objectShotDelayMs: 3_000 },
+    ...options,
   });
   const tracker = new Tracker({ minHits: 2 });
   let now = 0;
@@ -44,7 +50,11 @@ t.test('one object: new → end under one id, and one thumbnail: its best view, 
   await ev.flush();
   const records = await drain(outbox);
   const all = events(records);
-  t.same(all.map((e) => e.phase), ['new', 'end'], 'a better picture alone is no reason for an update');
+  t.same(
+    all.map((e) => e.phase),
+    ['new', 'end'],
+    'a better picture alone is no reason for an update',
+  );
   t.equal(new Set(all.map((e) => e.event_id)).size, 1, 'one id for the lifecycle');
   t.same([all[0]!.kind, all[0]!.type, all[0]!.label, all[0]!.rule], ['camera_event', 'object', 'person', '']);
   t.ok(all[0]!.score >= 0.55);
@@ -54,7 +64,10 @@ t.test('one object: new → end under one id, and one thumbnail: its best view, 
   t.equal(thumbs[0]!.event_id, all[0]!.event_id);
   const meta = await sharp(thumbs[0]!.data).metadata();
   t.equal(meta.format, 'jpeg');
-  t.ok(Math.max(meta.width!, meta.height!) <= 160 && thumbs[0]!.data.length <= 6 * 1024, `plain object thumbnail ${meta.width}×${meta.height}, ${thumbs[0]!.data.length} B`);
+  t.ok(
+    Math.max(meta.width!, meta.height!) <= 160 && thumbs[0]!.data.length <= 6 * 1024,
+    `plain object thumbnail ${meta.width}×${meta.height}, ${thumbs[0]!.data.length} B`,
+  );
   t.ok(Math.max(meta.width!, meta.height!) >= 100, 'the larger (better) view was kept: its crop is bigger than the minimum');
 });
 
@@ -82,9 +95,23 @@ t.test('event budget: beyond it objects are counted in one activity record per l
   for (let i = 0; i < 15; i++) {
     now += 200;
     const f = frame(now);
-    const u = tracker.update(at.map((x, k) => person(x, 0.7 + k * 0.05, size[k])), f.monoMs, f.wallMs);
+    const u = tracker.update(
+      at.map((x, k) => person(x, 0.7 + k * 0.05, size[k])),
+      f.monoMs,
+      f.wallMs,
+    );
     ids = u.tracks.map((tr) => tr.id);
-    const loitering: RuleAlert = { key: `loit:${ids[2]}`, rule: 'loitering', ruleId: 'loit', zone: 'yard', label: 'person', trackIds: [ids[2]!], objectCount: 1, severity: 'medium', detail: 'person in zone yard' };
+    const loitering: RuleAlert = {
+      key: `loit:${ids[2]}`,
+      rule: 'loitering',
+      ruleId: 'loit',
+      zone: 'yard',
+      label: 'person',
+      trackIds: [ids[2]!],
+      objectCount: 1,
+      severity: 'medium',
+      detail: 'person in zone yard',
+    };
     ev.cycle(f, u.tracks, u.ended, i >= 10 ? [loitering] : []);
   }
   await ev.flush();
@@ -93,7 +120,11 @@ t.test('event budget: beyond it objects are counted in one activity record per l
   const plain = all.filter((e) => e.type === 'object' && e.rule === '');
   t.equal(plain.filter((e) => e.phase === 'new').length, 1, 'one plain object event: the budget');
   const rule = all.filter((e) => e.rule === 'loitering');
-  t.same(rule.map((e) => e.phase), ['new'], 'the rule fired on a held-back person all the same');
+  t.same(
+    rule.map((e) => e.phase),
+    ['new'],
+    'the rule fired on a held-back person all the same',
+  );
   t.equal(rule[0]!.track_id, ids[2]);
   const ruleThumb = thumbnails(records).find((th) => th.event_id === rule[0]!.event_id);
   t.ok(ruleThumb, 'with its picture at once');
@@ -121,7 +152,17 @@ t.test('event budget: beyond it objects are counted in one activity record per l
 t.test('rule alerts: a key appearing opens an event, disappearing ends it; the object event notes it', async (t) => {
   const { outbox, ev, tracker } = await setup(t);
   let now = 0;
-  const alert = (id: string): RuleAlert => ({ key: `loit:${id}`, rule: 'loitering', ruleId: 'loit', zone: 'yard', label: 'person', trackIds: [id], objectCount: 1, severity: 'medium', detail: 'person in zone yard' });
+  const alert = (id: string): RuleAlert => ({
+    key: `loit:${id}`,
+    rule: 'loitering',
+    ruleId: 'loit',
+    zone: 'yard',
+    label: 'person',
+    trackIds: [id],
+    objectCount: 1,
+    severity: 'medium',
+    detail: 'person in zone yard',
+  });
   let trackId = '';
   for (let i = 0; i < 30; i++) {
     now += 200;
@@ -133,10 +174,17 @@ t.test('rule alerts: a key appearing opens an event, disappearing ends it; the o
   await ev.flush();
   const all = events(await drain(outbox));
   const rule = all.filter((e) => e.rule === 'loitering');
-  t.same(rule.map((e) => e.phase), ['new', 'end']);
+  t.same(
+    rule.map((e) => e.phase),
+    ['new', 'end'],
+  );
   t.same([rule[0]!.zone, rule[0]!.severity, rule[0]!.track_id], ['yard', 'SEVERITY_MEDIUM', trackId]);
   const object = all.filter((e) => e.rule === '');
-  t.same(object.map((e) => e.phase), ['new', 'update'], 'object event updated once to note the rule');
+  t.same(
+    object.map((e) => e.phase),
+    ['new', 'update'],
+    'object event updated once to note the rule',
+  );
   t.match(object[1]!.detail, /loitering/);
 });
 
@@ -149,12 +197,15 @@ t.test('status: offline then online is one event; tamper new/end; both camera_st
   ev.tamper(false, 9_000, 0, 'picture back to normal');
   await ev.flush();
   const all = events(await drain(outbox));
-  t.same(all.map((e) => [e.kind, e.type, e.phase]), [
-    ['camera_status', 'offline', 'new'],
-    ['camera_status', 'online', 'end'],
-    ['camera_status', 'tamper', 'new'],
-    ['camera_status', 'tamper', 'end'],
-  ]);
+  t.same(
+    all.map((e) => [e.kind, e.type, e.phase]),
+    [
+      ['camera_status', 'offline', 'new'],
+      ['camera_status', 'online', 'end'],
+      ['camera_status', 'tamper', 'new'],
+      ['camera_status', 'tamper', 'end'],
+    ],
+  );
   t.equal(all[0]!.event_id, all[1]!.event_id);
   t.same([all[1]!.started_ms, all[1]!.ended_ms], [1_000, 5_000]);
 });

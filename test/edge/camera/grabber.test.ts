@@ -9,7 +9,7 @@ t.test('ffmpeg arguments: one thread, detect size and rate, sub-stream transport
   const args = ffmpegArgs({ url: 'rtsp://cam/sub', rtspTransport: 'udp', width: 640, fps: 5 });
   t.ok(args.includes('-threads') && args[args.indexOf('-threads') + 1] === '1');
   t.equal(args[args.indexOf('-rtsp_transport') + 1], 'udp');
-  t.equal(args[args.indexOf('-vf') + 1], "fps=5,scale='min(640,iw)':-2:flags=area", 'the detect width, or the stream\'s own if narrower');
+  t.equal(args[args.indexOf('-vf') + 1], "fps=5,scale='min(640,iw)':-2:flags=area", "the detect width, or the stream's own if narrower");
   t.same(args.slice(-5), ['-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1']);
   const file = ffmpegArgs({ url: 'file:/tmp/a.mp4', rtspTransport: 'tcp', width: 320, fps: 2 });
   t.ok(file.includes('-re') && file.includes('/tmp/a.mp4'), 'files play at their own rate');
@@ -24,7 +24,15 @@ t.test('output size from the stream report', async (t) => {
 t.test('a file decodes to whole RGB frames at the detect rate and close() ends ffmpeg', async (t) => {
   const frames: Frame[] = [];
   const grabber = new FrameGrabber(
-    { url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`, rtspTransport: 'tcp', width: 320, fps: 5, ffmpegPath: 'ffmpeg', stallMs: 5_000, backoff: { initialMs: 100, maxMs: 200 } },
+    {
+      url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`,
+      rtspTransport: 'tcp',
+      width: 320,
+      fps: 5,
+      ffmpegPath: 'ffmpeg',
+      stallMs: 5_000,
+      backoff: { initialMs: 100, maxMs: 200 },
+    },
     { onFrame: (f) => frames.push(f) },
     rootLogger(),
   );
@@ -42,7 +50,15 @@ t.test('a file decodes to whole RGB frames at the detect rate and close() ends f
 t.test('a stream narrower than the detect width is decoded at its own size, not upscaled', async (t) => {
   const frames: Frame[] = [];
   const grabber = new FrameGrabber(
-    { url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`, rtspTransport: 'tcp', width: 640, fps: 5, ffmpegPath: 'ffmpeg', stallMs: 5_000, backoff: { initialMs: 100, maxMs: 200 } },
+    {
+      url: `file:${projectPath('test', 'fixtures', 'tree-20s.mp4')}`,
+      rtspTransport: 'tcp',
+      width: 640,
+      fps: 5,
+      ffmpegPath: 'ffmpeg',
+      stallMs: 5_000,
+      backoff: { initialMs: 100, maxMs: 200 },
+    },
     { onFrame: (f) => frames.push(f) },
     rootLogger(),
   );
@@ -58,7 +74,9 @@ t.test('frames are read straight into reused buffers; a held frame keeps its pix
   const clip = projectPath('test', 'fixtures', 'vtest-25s.mp4');
   const options = { url: `file:${clip}`, rtspTransport: 'tcp' as const, width: 320, fps: 5 };
   // The same decode without the grabber: what the first frames must contain, byte for byte.
-  const args = ffmpegArgs(options).filter((a) => a !== '-re').slice(0, -1);
+  const args = ffmpegArgs(options)
+    .filter((a) => a !== '-re')
+    .slice(0, -1);
   const reference = spawnSync('ffmpeg', [...args, '-frames:v', '3', 'pipe:1'], { maxBuffer: 1 << 24 }).stdout;
   const frameBytes = 320 * 240 * 3;
   const seen: Frame[] = [];
@@ -85,7 +103,10 @@ t.test('frames are read straight into reused buffers; a held frame keeps its pix
   await new Promise((r) => setTimeout(r, 3_000));
   await grabber.close();
   t.ok(seen.length >= 8, `${seen.length} frames`);
-  t.ok(firstThree.every((f, i) => f.equals(reference.subarray(i * frameBytes, (i + 1) * frameBytes))), 'frames match ffmpeg\'s own output byte for byte');
+  t.ok(
+    firstThree.every((f, i) => f.equals(reference.subarray(i * frameBytes, (i + 1) * frameBytes))),
+    "frames match ffmpeg's own output byte for byte",
+  );
   t.ok(new Set(seen.map((f) => f.rgb)).size <= 4, `buffers are reused (${new Set(seen.map((f) => f.rgb)).size} for ${seen.length} frames)`);
   t.ok(maxInUse <= 3, `at most the frame being filled, the one handed over and the held one are out (${maxInUse})`);
   t.ok(held?.frame.rgb.equals(held.copy), 'the held frame was never refilled');

@@ -14,8 +14,15 @@ t.test('the factory builds one detector and one component per enabled camera', a
     ],
     { sink, metrics },
   );
-  t.same(built.components.map((c) => c.name), ['detector', 'camera:a', 'camera:c']);
-  t.same(built.cameras.map((c) => c.health().state), ['down', 'down'], 'not started');
+  t.same(
+    built.components.map((c) => c.name),
+    ['detector', 'camera:a', 'camera:c'],
+  );
+  t.same(
+    built.cameras.map((c) => c.health().state),
+    ['down', 'down'],
+    'not started',
+  );
   const motionOnly = createCameraComponents([cameraConfig({ id: 'm', url: 'rtsp://127.0.0.1:1/m', detect: { enabled: false } })], { sink, metrics });
   t.equal(motionOnly.detector, undefined, 'no model loaded when no camera detects');
 });

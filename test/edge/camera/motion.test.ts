@@ -3,10 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { MotionDetector, type MotionConfig } from '../../../edge/camera/motion.js';
 import { projectPath } from '../../../common/paths.js';
 
-const W = 640, H = 480;
+const W = 640,
+  H = 480;
 const config: MotionConfig = { threshold: 25, min_area: 0.002, height: 120, masks: [] };
 
-function frame(fill: number, rects: { x: number; y: number; w: number; h: number; v: number }[] = [], noise = 4): { rgb: Buffer; width: number; height: number } {
+function frame(
+  fill: number,
+  rects: { x: number; y: number; w: number; h: number; v: number }[] = [],
+  noise = 4,
+): { rgb: Buffer; width: number; height: number } {
   const rgb = Buffer.alloc(W * H * 3);
   for (let i = 0; i < W * H; i++) {
     const v = Math.max(0, Math.min(255, fill + Math.round((Math.random() - 0.5) * 2 * noise)));
@@ -32,7 +37,21 @@ t.test('a still noisy scene gives no regions; a person-sized blob gives one wher
 });
 
 t.test('small changes below min_area and masked areas are ignored', async (t) => {
-  const m = new MotionDetector({ ...config, masks: [[[0, 0], [0.3, 0], [0.3, 1], [0, 1]]] }, W, H);
+  const m = new MotionDetector(
+    {
+      ...config,
+      masks: [
+        [
+          [0, 0],
+          [0.3, 0],
+          [0.3, 1],
+          [0, 1],
+        ],
+      ],
+    },
+    W,
+    H,
+  );
   m.analyse(frame(120));
   t.same(m.analyse(frame(120, [{ x: 500, y: 100, w: 6, h: 6, v: 250 }])).regions, [], 'a 6 px speck');
   t.same(m.analyse(frame(120, [{ x: 40, y: 200, w: 60, h: 120, v: 30 }])).regions, [], 'movement inside the mask (a tree)');
@@ -58,7 +77,25 @@ t.test('a blob that stops moving fades into the background', async (t) => {
 });
 
 t.test('real footage: walking people give regions on most frames, cost stays small', async (t) => {
-  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', projectPath('test', 'fixtures', 'vtest-25s.mp4'), '-t', '6', '-vf', `fps=5,scale=${W}:${H}`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1'], { maxBuffer: 1 << 30 }).stdout;
+  const raw = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      projectPath('test', 'fixtures', 'vtest-25s.mp4'),
+      '-t',
+      '6',
+      '-vf',
+      `fps=5,scale=${W}:${H}`,
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+    ],
+    { maxBuffer: 1 << 30 },
+  ).stdout;
   const m = new MotionDetector(config, W, H);
   const n = Math.floor(raw.length / (W * H * 3));
   let withRegions = 0;

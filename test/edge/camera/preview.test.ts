@@ -30,7 +30,8 @@ function alive(pid: number): boolean {
 /** This process's preview transcoders (the test camera's own ffmpeg publishes H.264, not MPEG-1). */
 function previewFfmpegChildren(): number[] {
   const pids = readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
   return pids.filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mpeg1video');
@@ -156,7 +157,10 @@ t.test('a port in use fails the start before any ffmpeg runs', async (t) => {
   await once(busy, 'listening');
   t.teardown(() => busy.close());
   const port = (busy.address() as { port: number }).port;
-  await t.rejects(CameraPreview.start({ cameraId: 'cam1', url: 'rtsp://127.0.0.1:1/x', port }), { code: 'UNAVAILABLE', message: /cannot listen on 127\.0\.0\.1:\d+: the port is in use/ });
+  await t.rejects(CameraPreview.start({ cameraId: 'cam1', url: 'rtsp://127.0.0.1:1/x', port }), {
+    code: 'UNAVAILABLE',
+    message: /cannot listen on 127\.0\.0\.1:\d+: the port is in use/,
+  });
   await new Promise((r) => setTimeout(r, 300));
   t.same(previewFfmpegChildren(), [], 'no transcoder left behind');
 });

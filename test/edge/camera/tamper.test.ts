@@ -34,7 +34,9 @@ t.test('lights or the IR switch (gain and offset) are not tamper; a different vi
   for (let ms = 0; ms < 2000; ms += 200) d.check(scene(7), ms);
   for (let ms = 2000; ms < 6000; ms += 200) t.notOk(d.check(scene(7, 0.5, 60), ms).active, 'darker and flatter, same structure');
   let active = false;
-  const turned = scene(7).reverse().map((v, i) => (i % 160 < 80 ? 255 - v : v));
+  const turned = scene(7)
+    .reverse()
+    .map((v, i) => (i % 160 < 80 ? 255 - v : v));
   for (let ms = 6000; ms < 9000; ms += 200) active = d.check(turned, ms).active;
   t.ok(active, 'camera turned to another view');
 });

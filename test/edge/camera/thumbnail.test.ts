@@ -1,6 +1,15 @@
 import t from 'tap';
 import sharp from 'sharp';
-import { encodeThumbnail, isBetterShot, isMuchBetterShot, OBJECT_THUMBNAIL, shotQuality, takeShot, touchesFrameEdge, THUMBNAIL_MAX_BYTES } from '../../../edge/camera/thumbnail.js';
+import {
+  encodeThumbnail,
+  isBetterShot,
+  isMuchBetterShot,
+  OBJECT_THUMBNAIL,
+  shotQuality,
+  takeShot,
+  touchesFrameEdge,
+  THUMBNAIL_MAX_BYTES,
+} from '../../../edge/camera/thumbnail.js';
 import { projectPath } from '../../../common/paths.js';
 
 function noise(width: number, height: number): Uint8Array {
@@ -19,7 +28,10 @@ t.test('even pure noise (the worst case for JPEG) fits in 24 KB and 320 px', asy
 });
 
 t.test('a real photo keeps its aspect and is not enlarged', async (t) => {
-  const { data, info } = await sharp(projectPath('test', 'fixtures', 'messi5.jpg')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(projectPath('test', 'fixtures', 'messi5.jpg'))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const big = await encodeThumbnail({ rgb: data, width: info.width, height: info.height });
   t.equal(big.width, 320);
   t.equal(big.height, Math.round((320 * info.height) / info.width));

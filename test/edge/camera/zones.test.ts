@@ -1,8 +1,17 @@
 import t from 'tap';
 import { bottomCentre, crossing, inZone, pointInPolygon } from '../../../edge/camera/zones.js';
 
-const square = [[0.2, 0.2], [0.6, 0.2], [0.6, 0.6], [0.2, 0.6]] as const;
-const triangle = [[0.5, 0.1], [0.9, 0.9], [0.1, 0.9]] as const;
+const square = [
+  [0.2, 0.2],
+  [0.6, 0.2],
+  [0.6, 0.6],
+  [0.2, 0.6],
+] as const;
+const triangle = [
+  [0.5, 0.1],
+  [0.9, 0.9],
+  [0.1, 0.9],
+] as const;
 
 t.test('point in polygon', async (t) => {
   t.ok(pointInPolygon([0.4, 0.4], square));
@@ -23,11 +32,15 @@ t.test('an object is in a zone by its feet (bottom-centre), not its middle', asy
 });
 
 t.test('line crossing and direction', async (t) => {
-  const a = [0, 0.6] as const, b = [1, 0.6] as const;
+  const a = [0, 0.6] as const,
+    b = [1, 0.6] as const;
   t.equal(crossing([0.5, 0.5], [0.5, 0.7], a, b), 'in', 'moving down across a left-to-right line is in');
   t.equal(crossing([0.5, 0.7], [0.5, 0.5], a, b), 'out');
   t.equal(crossing([0.5, 0.5], [0.5, 0.55], a, b), undefined, 'not reaching the line');
-  const short = [[0.4, 0.6], [0.6, 0.6]] as const;
+  const short = [
+    [0.4, 0.6],
+    [0.6, 0.6],
+  ] as const;
   t.equal(crossing([0.8, 0.5], [0.8, 0.7], short[0], short[1]), undefined, 'passing beyond the end of the line');
   t.equal(crossing([0.5, 0.5], [0.5, 0.7], short[1], short[0]), 'out', 'swapping the ends flips the direction');
 });

@@ -48,7 +48,10 @@ t.test('human text and --json', async (t) => {
   json.line('not shown');
   json.result({ a: 1 });
   json.error('NOT_FOUND', 'no camera "x"');
-  const docs = jsonOut.text.trim().split(/\n(?=\{)/).map((d) => JSON.parse(d) as unknown);
+  const docs = jsonOut.text
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((d) => JSON.parse(d) as unknown);
   t.same(docs, [{ a: 1 }, { error: 'no camera "x"', code: 'NOT_FOUND' }], 'only JSON on stdout, no colour even on a tty');
 });
 
@@ -65,7 +68,7 @@ t.test('errors map to the documented exit statuses', async (t) => {
   t.equal(report(quiet, new Error('boom')), EXIT.FAILED);
 });
 
-t.test('edgectl\'s own errors carry a stable code, and the code is what --json prints', async (t) => {
+t.test("edgectl's own errors carry a stable code, and the code is what --json prints", async (t) => {
   t.equal(new AgentNotRunningError('/x.sock', 'no socket').code, 'UNAVAILABLE');
   t.equal(new SocketPermissionError('/x.sock').code, 'FORBIDDEN');
   t.equal(new UsageError('bad').code, 'BAD_REQUEST');
@@ -84,5 +87,12 @@ t.test('numbers, durations and columns read naturally', async (t) => {
   t.equal(formatDuration(3 * 86_400_000), '3 d 0 h');
   t.equal(ago(0), 'never');
   t.equal(ago(1_000, 13_000), '12 s ago');
-  t.same(columns([['a', 'bb', 'c'], ['\x1b[32mlong\x1b[39m', 'x', 'y']]), ['a     bb  c', '\x1b[32mlong\x1b[39m  x   y'], 'colour codes do not count towards width');
+  t.same(
+    columns([
+      ['a', 'bb', 'c'],
+      ['\x1b[32mlong\x1b[39m', 'x', 'y'],
+    ]),
+    ['a     bb  c', '\x1b[32mlong\x1b[39m  x   y'],
+    'colour codes do not count towards width',
+  );
 });

@@ -20,9 +20,26 @@ t.test('every command has a description and examples in its help', async (t) => 
   const program = buildProgram();
   const all = leaves(program);
   t.same(all.map((l) => l.path.join(' ')).sort(), [
-    'cameras list', 'cameras live', 'cameras snapshot', 'config apply', 'config diff', 'config rollback', 'config validate',
-    'doctor', 'link test', 'logs', 'model install', 'model show', 'outbox dead-letter list', 'outbox dead-letter resend',
-    'outbox drain', 'outbox stats', 'provision', 'sensors list', 'sensors tail', 'status',
+    'cameras list',
+    'cameras live',
+    'cameras snapshot',
+    'config apply',
+    'config diff',
+    'config rollback',
+    'config validate',
+    'doctor',
+    'link test',
+    'logs',
+    'model install',
+    'model show',
+    'outbox dead-letter list',
+    'outbox dead-letter resend',
+    'outbox drain',
+    'outbox stats',
+    'provision',
+    'sensors list',
+    'sensors tail',
+    'status',
   ]);
   for (const { path, command } of all) {
     const text = help(command);

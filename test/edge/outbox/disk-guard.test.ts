@@ -35,8 +35,11 @@ t.test('when the disk is shorter than the budget, thumbnails make room and alarm
   if (!disk) return t.skip('cannot mount a tmpfs here (needs root)', () => undefined);
   writeFileSync(join(disk, 'camera-clips.bin'), Buffer.alloc(8 * MB)); // the rest of the box's data
   const box = await Outbox.open({
-    dir: join(disk, 'outbox'), diskBudgetBytes: 512 * MB, minFreeDiskBytes: 3 * MB,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => 0,
+    dir: join(disk, 'outbox'),
+    diskBudgetBytes: 512 * MB,
+    minFreeDiskBytes: 3 * MB,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => 0,
   });
   t.teardown(() => box.close());
   const budget = box.stats().effectiveBudgetBytes;
@@ -56,8 +59,12 @@ t.test('ENOSPC: writes are refused, nothing crashes, and the outbox carries on o
   if (!disk) return t.skip('cannot mount a tmpfs here (needs root)', () => undefined);
   const metrics = createEdgeMetrics();
   const box = await Outbox.open({
-    dir: join(disk, 'outbox'), diskBudgetBytes: 512 * MB, minFreeDiskBytes: 0, metrics,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => 0,
+    dir: join(disk, 'outbox'),
+    diskBudgetBytes: 512 * MB,
+    minFreeDiskBytes: 0,
+    metrics,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => 0,
   });
   t.teardown(() => box.close());
   for (let i = 0; i < 20; i++) await box.append(alarm(i));

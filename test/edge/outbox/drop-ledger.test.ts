@@ -11,7 +11,10 @@ import { tempDir } from '../../support/tmp.js';
 const DAY = 86_400_000;
 const REASONS: DropReason[] = ['budget', 'ttl', 'dead_letter', 'corrupt', 'lost'];
 
-const telemetry = (i: number) => ({ kind: 'telemetry' as const, body: { telemetry: { sensor_id: 's1', metric: 'level', count: 1, min: i, max: i, mean: i, last: i } } });
+const telemetry = (i: number) => ({
+  kind: 'telemetry' as const,
+  body: { telemetry: { sensor_id: 's1', metric: 'level', count: 1, min: i, max: i, mean: i, last: i } },
+});
 const alarm = (id: string) => ({ kind: 'alarm' as const, body: { alarm: { alarm_id: id, state: 'raised' } } });
 const event = (id: string) => ({ kind: 'camera_event' as const, body: { camera_event: { event_id: id, camera_id: 'c1' } } });
 const thumb = (id: string) => ({ kind: 'thumbnail' as const, body: { thumbnail: { event_id: id, data: Buffer.alloc(4096, 7) } } });
@@ -20,11 +23,16 @@ const thumb = (id: string) => ({ kind: 'thumbnail' as const, body: { thumbnail: 
 async function tally(box: Outbox, metrics: ReturnType<typeof createEdgeMetrics>) {
   const text = await metrics.registry.metrics();
   const ranges = box.pendingDropReports().flatMap((r) => r.ranges);
-  return Object.fromEntries(REASONS.map((reason) => [reason, {
-    counted: box.stats().lanes.reduce((n, l) => n + l.dropped[reason], 0),
-    reported: ranges.filter((r) => r.reason === reason).reduce((n, r) => n + r.lastSeq - r.firstSeq + 1, 0),
-    metric: sumMetric(text, 'ioc_edge_outbox_dropped_total', { reason }),
-  }]));
+  return Object.fromEntries(
+    REASONS.map((reason) => [
+      reason,
+      {
+        counted: box.stats().lanes.reduce((n, l) => n + l.dropped[reason], 0),
+        reported: ranges.filter((r) => r.reason === reason).reduce((n, r) => n + r.lastSeq - r.firstSeq + 1, 0),
+        metric: sumMetric(text, 'ioc_edge_outbox_dropped_total', { reason }),
+      },
+    ]),
+  );
 }
 
 t.test('every drop path counts the same in lane counters, drop reports and metrics', async (t) => {
@@ -32,8 +40,13 @@ t.test('every drop path counts the same in lane counters, drop reports and metri
   const metrics = createEdgeMetrics();
   let agent = 1000;
   const options: OutboxOptions = {
-    dir: join(dir, 'outbox'), diskBudgetBytes: 40 * 1024, minFreeDiskBytes: 0, metrics, maxRejections: 1,
-    agentNow: () => agent, ttlMs: { alarm: DAY, event: DAY, telemetry: 5000, thumbnail: DAY },
+    dir: join(dir, 'outbox'),
+    diskBudgetBytes: 40 * 1024,
+    minFreeDiskBytes: 0,
+    metrics,
+    maxRejections: 1,
+    agentNow: () => agent,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: 5000, thumbnail: DAY },
   };
   const box = await Outbox.open(options);
   for (let i = 0; i < 20; i++) await box.append(thumb(`t${i}`)); // budget

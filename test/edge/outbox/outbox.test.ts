@@ -35,7 +35,14 @@ t.test('append is durable and sequence numbers are per lane and survive reopen',
   const dir = tempDir(t);
   const box = await Outbox.open(options(dir));
   const results = await Promise.all([telemetry(1), alarm('a1'), telemetry(2)].map((r) => box.append(r)));
-  t.same(results.map((r) => [r.lane, r.seq]), [['telemetry', 1], ['alarm', 1], ['telemetry', 2]]);
+  t.same(
+    results.map((r) => [r.lane, r.seq]),
+    [
+      ['telemetry', 1],
+      ['alarm', 1],
+      ['telemetry', 2],
+    ],
+  );
   await box.close();
   const again = await Outbox.open(options(dir));
   t.equal(again.recovery.uncleanShutdown, false);
@@ -53,8 +60,15 @@ t.test('a record that does not encode is refused alone; its group is stored', as
   const bad = { kind: 'telemetry' as const, body: { telemetry: { sensor_id: 's1', metric: 'm', count: 5n as unknown as number } } };
   const unknownKind = { kind: 'hologram' as never, body: {} };
   const results = await Promise.allSettled([telemetry(1), bad, unknownKind, telemetry(2)].map((r) => box.append(r)));
-  t.same(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
-  t.same(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ seq: number }>).value.seq), [1, 2], 'no sequence number is burnt on a refused record');
+  t.same(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+  );
+  t.same(
+    results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ seq: number }>).value.seq),
+    [1, 2],
+    'no sequence number is burnt on a refused record',
+  );
   t.equal((results[1] as PromiseRejectedResult).reason.code, 'VALIDATION');
 });
 
@@ -65,15 +79,28 @@ t.test('batches drain the highest lane first and acks remove records', async (t)
   for (let i = 0; i < 5; i++) await box.append(telemetry(i));
   await box.append(alarm('x'));
   const batch = await box.nextBatch({ maxRecords: 3, maxBytes: 1e6 });
-  t.same(batch.map((b) => b.lane), ['alarm', 'telemetry', 'telemetry']);
+  t.same(
+    batch.map((b) => b.lane),
+    ['alarm', 'telemetry', 'telemetry'],
+  );
   t.equal(decodeRecord(batch[0]!.record).alarm?.alarm_id, 'x');
   const next = await box.nextBatch({ maxRecords: 100, maxBytes: 1e6 });
-  t.same(next.map((b) => `${b.lane}${b.seq}`), ['telemetry3', 'telemetry4', 'telemetry5', 'thumbnail1', 'thumbnail2', 'thumbnail3', 'thumbnail4', 'thumbnail5']);
-  await box.acknowledge([{ lane: 'alarm', seq: 1 }, { lane: 'telemetry', seq: 5 }]);
+  t.same(
+    next.map((b) => `${b.lane}${b.seq}`),
+    ['telemetry3', 'telemetry4', 'telemetry5', 'thumbnail1', 'thumbnail2', 'thumbnail3', 'thumbnail4', 'thumbnail5'],
+  );
+  await box.acknowledge([
+    { lane: 'alarm', seq: 1 },
+    { lane: 'telemetry', seq: 5 },
+  ]);
   t.equal(box.stats().records, 5);
   await box.rewind();
   const resent = await box.nextBatch({ maxRecords: 100, maxBytes: 1e6 });
-  t.same(resent.map((b) => b.lane), Array(5).fill('thumbnail'), 'only unacked records are resent after rewind');
+  t.same(
+    resent.map((b) => b.lane),
+    Array(5).fill('thumbnail'),
+    'only unacked records are resent after rewind',
+  );
   await box.close();
 });
 
@@ -107,9 +134,17 @@ t.test('disk budget evicts thumbnails first and alarms still get in', async (t) 
   }
   t.equal(lane(box, 'alarm').records, 50);
   t.equal(lane(box, 'thumbnail').records + lane(box, 'thumbnail').dropped.budget, 20, 'every thumbnail is stored or counted');
-  const reported = box.pendingDropReports().flatMap((r) => r.ranges).filter((r) => r.lane === 'thumbnail').reduce((n, r) => n + r.lastSeq - r.firstSeq + 1, 0);
+  const reported = box
+    .pendingDropReports()
+    .flatMap((r) => r.ranges)
+    .filter((r) => r.lane === 'thumbnail')
+    .reduce((n, r) => n + r.lastSeq - r.firstSeq + 1, 0);
   t.equal(reported, lane(box, 'thumbnail').dropped.budget, 'drop reports cover every eviction');
-  t.equal(sumMetric(await metrics.registry.metrics(), 'ioc_edge_outbox_dropped_total', { lane: 'thumbnail', reason: 'budget' }), reported, 'and so does the metric');
+  t.equal(
+    sumMetric(await metrics.registry.metrics(), 'ioc_edge_outbox_dropped_total', { lane: 'thumbnail', reason: 'budget' }),
+    reported,
+    'and so does the metric',
+  );
   await box.close();
 });
 
@@ -120,12 +155,23 @@ t.test('drops behind a cut link collapse into one range; a report once handed ou
   for (let i = 0; i < 40; i++) await box.append(thumb(4, `t${i}`)); // one eviction per write
   const first = box.pendingDropReports();
   t.equal(first.length, 1, 'one report for the whole outage');
-  t.same(first[0]!.ranges.map((r) => [r.firstSeq, r.lastSeq, r.reason]), [[1, 36, 'budget']], 'with one range');
+  t.same(
+    first[0]!.ranges.map((r) => [r.firstSeq, r.lastSeq, r.reason]),
+    [[1, 36, 'budget']],
+    'with one range',
+  );
   const sealed = JSON.stringify(first[0]);
   for (let i = 0; i < 5; i++) await box.append(thumb(4, `u${i}`));
   const second = box.pendingDropReports();
   t.equal(JSON.stringify(second[0]), sealed, 'the report handed out is unchanged');
-  t.same(second.slice(1).flatMap((r) => r.ranges).map((r) => [r.firstSeq, r.lastSeq]), [[37, 41]], 'later drops go into a new report');
+  t.same(
+    second
+      .slice(1)
+      .flatMap((r) => r.ranges)
+      .map((r) => [r.firstSeq, r.lastSeq]),
+    [[37, 41]],
+    'later drops go into a new report',
+  );
 });
 
 t.test('records in flight are not evicted: their ack settles them', async (t) => {
@@ -134,11 +180,17 @@ t.test('records in flight are not evicted: their ack settles them', async (t) =>
   t.teardown(() => box.close());
   for (let i = 0; i < 8; i++) await box.append(thumb(4, `t${i}`));
   const sent = await box.nextBatch({ maxRecords: 3, maxBytes: 1e6 });
-  t.same(sent.map((r) => r.seq), [1, 2, 3]);
+  t.same(
+    sent.map((r) => r.seq),
+    [1, 2, 3],
+  );
   for (let i = 0; i < 8; i++) await box.append(thumb(4, `n${i}`));
   const reports = box.pendingDropReports().flatMap((r) => r.ranges);
   const dropped = reports.flatMap((r) => Array.from({ length: r.lastSeq - r.firstSeq + 1 }, (_, k) => r.firstSeq + k));
-  t.notOk(dropped.some((s) => s <= 3), `in-flight thumbnails 1–3 were not evicted (evicted: ${dropped.join(',')})`);
+  t.notOk(
+    dropped.some((s) => s <= 3),
+    `in-flight thumbnails 1–3 were not evicted (evicted: ${dropped.join(',')})`,
+  );
   t.same(dropped.slice(0, 2), [4, 5], 'the oldest unsent ones went first');
   const inFlightBytes = 3 * 4200;
   t.ok(box.stats().bytes <= 40 * 1024 + inFlightBytes, 'the budget is exceeded by at most the in-flight bytes');
@@ -157,8 +209,14 @@ t.test('in-flight protection survives a restart (sent but unsettled records may 
   const again = await Outbox.open(options(dir, { diskBudgetBytes: 40 * 1024 }));
   t.teardown(() => again.close());
   for (let i = 0; i < 3; i++) await again.append(thumb(4));
-  const dropped = again.pendingDropReports().flatMap((r) => r.ranges).map((r) => [r.firstSeq, r.lastSeq]);
-  t.notOk(dropped.some(([first]) => first! <= 2), `records 1–2 kept (dropped: ${JSON.stringify(dropped)})`);
+  const dropped = again
+    .pendingDropReports()
+    .flatMap((r) => r.ranges)
+    .map((r) => [r.firstSeq, r.lastSeq]);
+  t.notOk(
+    dropped.some(([first]) => first! <= 2),
+    `records 1–2 kept (dropped: ${JSON.stringify(dropped)})`,
+  );
 });
 
 t.test('TTL drops old records on the agent clock and reports them; in-flight ones wait', async (t) => {
@@ -174,7 +232,13 @@ t.test('TTL drops old records on the agent clock and reports them; in-flight one
   await box.append(telemetry(4));
   agent += 3000;
   t.equal(await box.sweepExpired(), 2, 'records 2 and 3 expired; 1 is in flight');
-  t.same(box.pendingDropReports().at(-1)!.ranges.map((r) => [r.firstSeq, r.lastSeq, r.reason]), [[2, 3, 'ttl']]);
+  t.same(
+    box
+      .pendingDropReports()
+      .at(-1)!
+      .ranges.map((r) => [r.firstSeq, r.lastSeq, r.reason]),
+    [[2, 3, 'ttl']],
+  );
   t.equal(lane(box, 'telemetry').records, 2);
   await box.rewind();
   await box.acknowledge([{ lane: 'telemetry', seq: 0 }]);
@@ -238,8 +302,17 @@ t.test('a record rejected max times is dead-lettered and can be resent once', as
   t.equal(await box.reject('alarm', 1, 'VALIDATION', 'bad'), 'retry');
   t.equal(await box.reject('alarm', 1, 'VALIDATION', 'bad'), 'dead_lettered');
   const letters = await box.listDeadLetters();
-  t.same(letters.map((l) => [l.lane, l.seq, l.kind, l.rejections, l.code]), [['alarm', 1, 'alarm', 2, 'VALIDATION']]);
-  t.same(box.pendingDropReports().at(-1)!.ranges.map((r) => [r.firstSeq, r.reason]), [[1, 'dead_letter']]);
+  t.same(
+    letters.map((l) => [l.lane, l.seq, l.kind, l.rejections, l.code]),
+    [['alarm', 1, 'alarm', 2, 'VALIDATION']],
+  );
+  t.same(
+    box
+      .pendingDropReports()
+      .at(-1)!
+      .ranges.map((r) => [r.firstSeq, r.reason]),
+    [[1, 'dead_letter']],
+  );
   const [first, second] = await Promise.allSettled([box.resendDeadLetter('alarm', 1), box.resendDeadLetter('alarm', 1)]);
   t.equal(first.status, 'fulfilled');
   t.equal((second as PromiseRejectedResult).reason.code, 'CONFLICT', 'a second resend of the same letter is refused');
@@ -248,7 +321,11 @@ t.test('a record rejected max times is dead-lettered and can be resent once', as
   await t.rejects(box.resendDeadLetter('alarm', 1), { code: 'NOT_FOUND' });
   t.equal(box.stats().deadLetters, 0);
   const batch = await box.nextBatch({ maxRecords: 10, maxBytes: 1e6 });
-  t.same(batch.map((b) => decodeRecord(b.record).alarm?.alarm_id), ['fine', 'poison'], 'the resent record keeps its content');
+  t.same(
+    batch.map((b) => decodeRecord(b.record).alarm?.alarm_id),
+    ['fine', 'poison'],
+    'the resent record keeps its content',
+  );
   await box.close();
 });
 
@@ -270,7 +347,11 @@ t.test('a coordinator that lost data gets the gap reported as lost, and the repo
   t.equal(box.pendingDropReports().length, 0);
   await box.reconcile([{ lane: 'telemetry', seq: 6 }]); // restored from an older backup
   const lost = box.pendingDropReports().flatMap((r) => r.ranges);
-  t.same(lost.map((r) => [r.firstSeq, r.lastSeq, r.reason]), [[7, 10, 'lost']], 'the lost range is reported');
+  t.same(
+    lost.map((r) => [r.firstSeq, r.lastSeq, r.reason]),
+    [[7, 10, 'lost']],
+    'the lost range is reported',
+  );
   await box.acknowledge([{ lane: 'telemetry', seq: 6 }]);
   t.equal(box.pendingDropReports().length, 1, 'still pending: the coordinator has not passed it');
   await box.acknowledge([{ lane: 'telemetry', seq: 10 }]);
@@ -289,11 +370,17 @@ t.test('a lost outbox database restarts above the reserved floor; the coordinato
   const r = await fresh.append(telemetry(99));
   t.ok(r.seq > 5, `new records start above the old ones (seq ${r.seq})`);
   await fresh.reconcile([{ lane: 'telemetry', seq: 3 }]);
-  const lost = fresh.pendingDropReports().flatMap((x) => x.ranges).filter((x) => x.reason === 'lost');
+  const lost = fresh
+    .pendingDropReports()
+    .flatMap((x) => x.ranges)
+    .filter((x) => x.reason === 'lost');
   t.equal(lost[0]?.firstSeq, 4, 'what the coordinator lacks is reported lost');
   t.equal(lost.at(-1)?.lastSeq, r.seq - 1, 'up to the first new record');
   const batch = await fresh.nextBatch({ maxRecords: 10, maxBytes: 1e6 });
-  t.same(batch.map((b) => b.seq), [r.seq]);
+  t.same(
+    batch.map((b) => b.seq),
+    [r.seq],
+  );
 });
 
 t.test('garbage appended to the LevelDB log is detected, counted and skipped', async (t) => {
@@ -339,8 +426,18 @@ t.test('a flipped byte in a stored record is caught by its checksum: counted, re
   const again = await Outbox.open(options(dir, { metrics }));
   t.teardown(() => again.close());
   t.equal(again.recovery.corruptRecords, 1);
-  t.same(again.pendingDropReports().flatMap((r) => r.ranges).map((r) => [r.lane, r.firstSeq, r.lastSeq, r.reason]), [['thumbnail', 4, 4, 'corrupt']]);
+  t.same(
+    again
+      .pendingDropReports()
+      .flatMap((r) => r.ranges)
+      .map((r) => [r.lane, r.firstSeq, r.lastSeq, r.reason]),
+    [['thumbnail', 4, 4, 'corrupt']],
+  );
   t.equal(sumMetric(await metrics.registry.metrics(), 'ioc_edge_outbox_dropped_total', { reason: 'corrupt' }), 1);
   const batch = await again.nextBatch({ maxRecords: 10, maxBytes: 1e6 });
-  t.same(batch.map((b) => b.seq), [1, 2, 3, 5, 6], 'the others are sent');
+  t.same(
+    batch.map((b) => b.seq),
+    [1, 2, 3, 5, 6],
+    'the others are sent',
+  );
 });

@@ -46,7 +46,10 @@ t.test('runs each command id once, also after a restart; answers unknown names a
   t.same(await afterRestart.run(command('C1', 'restart_camera', { camera: 'gate' })), first, 'still answered from the ledger after a restart');
   t.same(restarted, ['camera:gate']);
 
-  t.match(await runner.run(command('C2', 'self_destruct')), { status: 'unknown_command', detail: /no command "self_destruct" on this edge \(ping, snapshot, restart_camera, resend_range\)/ });
+  t.match(await runner.run(command('C2', 'self_destruct')), {
+    status: 'unknown_command',
+    detail: /no command "self_destruct" on this edge \(ping, snapshot, restart_camera, resend_range\)/,
+  });
   t.match(await runner.run({ ...command('C3', 'ping'), args_json: '[1,2' }), { status: 'failed', detail: /^args_json: / });
   t.match(await runner.run(command('C4', 'restart_camera', { camera: 'roof' })), { status: 'failed', detail: /no camera "roof"/ });
   t.match(await runner.run(command('C5', 'resend_range', { lane: 'nowhere', from_seq: 1, to_seq: 2 })), { status: 'failed', detail: /args\.lane/ });

@@ -2,10 +2,16 @@ import t from 'tap';
 import { WindowAggregator } from '../../../edge/sensors/aggregate.js';
 import type { SensorConfig } from '../../../common/config/edge-schema.js';
 
-const sensors: SensorConfig[] = [{
-  id: 'temp-1', type: 'temperature', credentials: { username: 'u', password: 'password1' },
-  metrics: [{ name: 'temperature', unit: '°C', windows_s: [60, 300] }], thresholds: [], stale_after_s: 300,
-}];
+const sensors: SensorConfig[] = [
+  {
+    id: 'temp-1',
+    type: 'temperature',
+    credentials: { username: 'u', password: 'password1' },
+    metrics: [{ name: 'temperature', unit: '°C', windows_s: [60, 300] }],
+    thresholds: [],
+    stale_after_s: 300,
+  },
+];
 const at = (wallMs: number, value: number) => ({ sensorId: 'temp-1', metric: 'temperature', value, wallMs, monoMs: wallMs });
 
 t.test('tumbling windows aligned to the clock, closed by the next window or by time', async (t) => {
@@ -18,7 +24,10 @@ t.test('tumbling windows aligned to the clock, closed by the next window or by t
   t.match(closed[0], { windowS: 60, startMs: t0, endMs: t0 + 60_000, count: 2, min: 20, max: 22, mean: 21, sum: 42, last: 22, unit: '°C' });
   t.same(agg.closeDue(t0 + 60_000 + 61_000), [], 'the second 60 s window is not due before its end + grace');
   const due = agg.closeDue(t0 + 120_000 + 2000);
-  t.same(due.map((w) => [w.windowS, w.count]), [[60, 1]]);
+  t.same(
+    due.map((w) => [w.windowS, w.count]),
+    [[60, 1]],
+  );
   const five = agg.closeDue(t0 + 300_000 + 2000);
   t.match(five, [{ windowS: 300, count: 3, min: 20, max: 30 }]);
 });

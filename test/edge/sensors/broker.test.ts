@@ -9,16 +9,27 @@ import { sumMetric } from '../../support/system.js';
 import { waitFor } from '../../support/wait.js';
 
 const sensors: SensorConfig[] = ['river-1', 'rain-1'].map((id) => ({
-  id, type: 'water_level', credentials: { username: id, password: `${id}-password` },
-  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
+  id,
+  type: 'water_level',
+  credentials: { username: id, password: `${id}-password` },
+  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }],
+  thresholds: [],
+  stale_after_s: 300,
 }));
 
 async function startBroker(t: TapTest) {
   const metrics = createEdgeMetrics();
   const readings: SensorReading[] = [];
-  const broker = new SensorBroker({ host: '127.0.0.1', port: 0, maxPayloadBytes: 128, sensors, metrics, onReading: (r) => {
-    readings.push(r);
-  } });
+  const broker = new SensorBroker({
+    host: '127.0.0.1',
+    port: 0,
+    maxPayloadBytes: 128,
+    sensors,
+    metrics,
+    onReading: (r) => {
+      readings.push(r);
+    },
+  });
   await broker.start();
   t.teardown(() => broker.stop());
   const rejects = async (reason: string) => sumMetric(await metrics.registry.metrics(), 'ioc_edge_mqtt_rejects_total', { reason });
@@ -36,11 +47,20 @@ t.test('a sensor with its credentials publishes under its own topic', async (t) 
 
 t.test('unknown clients and wrong passwords are refused and counted', async (t) => {
   const { url, rejects } = await startBroker(t);
-  const unknown = await mqtt.connectAsync(url, { username: 'intruder', password: 'x', reconnectPeriod: 0 }).then(() => 'connected', (err: Error) => err.message);
+  const unknown = await mqtt.connectAsync(url, { username: 'intruder', password: 'x', reconnectPeriod: 0 }).then(
+    () => 'connected',
+    (err: Error) => err.message,
+  );
   t.match(unknown, /Not authorized|not authorized/i);
-  const wrong = await mqtt.connectAsync(url, { username: 'river-1', password: 'wrong', reconnectPeriod: 0 }).then(() => 'connected', (err: Error) => err.message);
+  const wrong = await mqtt.connectAsync(url, { username: 'river-1', password: 'wrong', reconnectPeriod: 0 }).then(
+    () => 'connected',
+    (err: Error) => err.message,
+  );
   t.match(wrong, /Bad username or password/i);
-  const anonymous = await mqtt.connectAsync(url, { reconnectPeriod: 0 }).then(() => 'connected', (err: Error) => err.message);
+  const anonymous = await mqtt.connectAsync(url, { reconnectPeriod: 0 }).then(
+    () => 'connected',
+    (err: Error) => err.message,
+  );
   t.not(anonymous, 'connected');
   t.equal(await rejects('unknown_client'), 2);
   t.equal(await rejects('bad_credentials'), 1);

@@ -12,10 +12,16 @@ import { delay, waitFor } from '../../support/wait.js';
 import { RawClient, connectPacket, publishPacket, packet, remainingLength } from '../../support/mqtt-raw.js';
 
 const SECRET = 'Zq4v-9xTt-LmP2-wr8K';
-const sensors: SensorConfig[] = [{
-  id: 'river-1', type: 'water_level', credentials: { username: 'river-1', password: SECRET },
-  metrics: [{ name: 'level', unit: 'm', windows_s: [60] }], thresholds: [], stale_after_s: 300,
-}];
+const sensors: SensorConfig[] = [
+  {
+    id: 'river-1',
+    type: 'water_level',
+    credentials: { username: 'river-1', password: SECRET },
+    metrics: [{ name: 'level', unit: 'm', windows_s: [60] }],
+    thresholds: [],
+    stale_after_s: 300,
+  },
+];
 
 async function startBroker(t: TapTest, extra: Partial<SensorBrokerOptions> = {}) {
   const metrics = createEdgeMetrics();
@@ -69,7 +75,10 @@ t.test('connections waiting to authenticate are bounded; slow CONNECTs are close
   const fourth = await RawClient.open(broker.port);
   await waitFor('the fourth unauthenticated connection to be refused', () => fourth.closed, { timeoutMs: 2000 });
   t.equal(await rejects('too_many_unauthenticated'), 1);
-  t.notOk(idle.some((c) => c.closed), 'the first three are still open');
+  t.notOk(
+    idle.some((c) => c.closed),
+    'the first three are still open',
+  );
 
   // Slowloris: CONNECT one byte every 100 ms never completes within the connect timeout.
   const bytes = connectPacket({ clientId: 'river-1', username: 'river-1', password: SECRET });

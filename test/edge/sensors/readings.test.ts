@@ -3,8 +3,12 @@ import { parseReading } from '../../../edge/sensors/readings.js';
 import type { SensorConfig } from '../../../common/config/edge-schema.js';
 
 const sensor: SensorConfig = {
-  id: 'rain-1', type: 'rain_gauge', credentials: { username: 'rain-1', password: 'secret-secret' },
-  metrics: [{ name: 'rainfall', unit: 'mm', valid_range: [0, 200], windows_s: [60] }], thresholds: [], stale_after_s: 300,
+  id: 'rain-1',
+  type: 'rain_gauge',
+  credentials: { username: 'rain-1', password: 'secret-secret' },
+  metrics: [{ name: 'rainfall', unit: 'mm', valid_range: [0, 200], windows_s: [60] }],
+  thresholds: [],
+  stale_after_s: 300,
 };
 const now = { wallMs: 1_800_000_000_000, monoMs: 5000 };
 const parse = (topic: string, payload: string | Buffer) =>

@@ -2,7 +2,17 @@ import t from 'tap';
 import { ThresholdRule } from '../../../edge/sensors/thresholds.js';
 import type { ThresholdConfig } from '../../../common/config/edge-schema.js';
 
-const base: ThresholdConfig = { id: 'r', metric: 'level', condition: 'above', value: 4.5, clear: 4.0, for_s: 0, stat: 'mean', rate_per_s: 3600, severity: 'high' };
+const base: ThresholdConfig = {
+  id: 'r',
+  metric: 'level',
+  condition: 'above',
+  value: 4.5,
+  clear: 4.0,
+  for_s: 0,
+  stat: 'mean',
+  rate_per_s: 3600,
+  severity: 'high',
+};
 const reading = (value: number, monoMs: number) => ({ sensorId: 's', metric: 'level', value, wallMs: monoMs, monoMs });
 
 function run(rule: ThresholdRule, values: number[], stepMs = 1000): string[] {

@@ -40,7 +40,15 @@ t.test('a refused connection fails the attempt at once; the next attempt reaches
   const store = new LevelStore(join(tempDir(t), 'store'));
   await store.open();
   const metrics = createCoordinatorMetrics();
-  const server = new EdgeLinkServer({ host: '127.0.0.1', port, store, presence: new Presence(30_000, metrics), metrics, maxBatchBytes: 1 << 20, maxBatchRecords: 1000 });
+  const server = new EdgeLinkServer({
+    host: '127.0.0.1',
+    port,
+    store,
+    presence: new Presence(30_000, metrics),
+    metrics,
+    maxBatchBytes: 1 << 20,
+    maxBatchRecords: 1000,
+  });
   await server.start();
   t.teardown(async () => {
     await server.stop();

@@ -22,8 +22,17 @@ const DAY = 86_400_000;
 const TOKEN = 'uplink-test-token-0123456789';
 
 const SETTINGS: EdgeConfig['uplink'] = {
-  rate_kbps: 0, daily_budget_mb: 0, batch_max_records: 50, batch_max_bytes: 256 * 1024, inflight_batches: 4, compression: 'gzip',
-  heartbeat_s: 1, connect_timeout_s: 5, ack_timeout_s: 10, reconnect_initial_s: 0.2, reconnect_max_s: 1,
+  rate_kbps: 0,
+  daily_budget_mb: 0,
+  batch_max_records: 50,
+  batch_max_bytes: 256 * 1024,
+  inflight_batches: 4,
+  compression: 'gzip',
+  heartbeat_s: 1,
+  connect_timeout_s: 5,
+  ack_timeout_s: 10,
+  reconnect_initial_s: 0.2,
+  reconnect_max_s: 1,
 };
 
 async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, outboxOptions: { maxRejections?: number } = {}) {
@@ -32,17 +41,32 @@ async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, out
   await store.open();
   await store.putDevice({ id: 'edge-u', site: 'muong-nhe', tokenSha256: hashToken(TOKEN), revoked: false, createdAtMs: Date.now() });
   const metrics = createCoordinatorMetrics();
-  const server = new EdgeLinkServer({ host: '127.0.0.1', port: 0, store, presence: new Presence(30_000, metrics), metrics, maxBatchBytes: 8 * 1024 * 1024, maxBatchRecords: 20_000 });
+  const server = new EdgeLinkServer({
+    host: '127.0.0.1',
+    port: 0,
+    store,
+    presence: new Presence(30_000, metrics),
+    metrics,
+    maxBatchBytes: 8 * 1024 * 1024,
+    maxBatchRecords: 20_000,
+  });
   const port = await server.start();
   const outbox = await Outbox.open({
-    dir: join(dir, 'outbox'), diskBudgetBytes: 64 * 1024 * 1024, minFreeDiskBytes: 0,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY }, agentNow: () => performance.now(), ...outboxOptions,
+    dir: join(dir, 'outbox'),
+    diskBudgetBytes: 64 * 1024 * 1024,
+    minFreeDiskBytes: 0,
+    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
+    agentNow: () => performance.now(),
+    ...outboxOptions,
   });
   const edgeMetrics = createEdgeMetrics();
   const uplink = new Uplink({
     target: { address: `127.0.0.1:${port}`, tls: false },
     identity: { deviceId: 'edge-u', siteId: 'muong-nhe', token: TOKEN, softwareVersion: 'test', configVersion: () => 'test' },
-    outbox, clockOffset: new ClockOffset(), settings: { ...SETTINGS, ...settings }, metrics: edgeMetrics,
+    outbox,
+    clockOffset: new ClockOffset(),
+    settings: { ...SETTINGS, ...settings },
+    metrics: edgeMetrics,
     heartbeat: () => ({ edge_time_ms: Date.now(), lanes: [] }),
     backoff: { initialMs: 200, maxMs: 1000 },
   });
@@ -56,7 +80,10 @@ async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, out
   return { store, outbox, uplink, lane };
 }
 
-const telemetry = (i: number) => ({ kind: 'telemetry' as const, body: { telemetry: { sensor_id: 's1', metric: 'level', unit: `u${i}`, count: 1, min: i, max: i, mean: i, last: i, sum: i } } });
+const telemetry = (i: number) => ({
+  kind: 'telemetry' as const,
+  body: { telemetry: { sensor_id: 's1', metric: 'level', unit: `u${i}`, count: 1, min: i, max: i, mean: i, last: i, sum: i } },
+});
 const alarm = (id: string) => ({ kind: 'alarm' as const, body: { alarm: { alarm_id: id, state: 'raised' } } });
 
 t.test('a record the coordinator keeps refusing is dead-lettered and the queue moves on', async (t) => {
@@ -66,14 +93,20 @@ t.test('a record the coordinator keeps refusing is dead-lettered and the queue m
   await outbox.append({ kind: 'thumbnail', body: { thumbnail: { event_id: 'ok-3', content_type: 'image/jpeg', data: Buffer.alloc(100, 3) } } });
   for (let i = 0; i < 20; i++) await outbox.append(telemetry(i));
   await uplink.start();
-  await waitFor('the outbox empty and the drop settled', () => (outbox.stats().records === 0 && outbox.stats().pendingDropReports === 0 ? true : undefined), { timeoutMs: 15_000 });
+  await waitFor('the outbox empty and the drop settled', () => (outbox.stats().records === 0 && outbox.stats().pendingDropReports === 0 ? true : undefined), {
+    timeoutMs: 15_000,
+  });
   const thumbs = await lane('thumbnail');
   t.equal(thumbs.contiguousSeq, 3, 'the lane moved past the poison record');
   t.equal(thumbs.storedRecords, 2);
   t.same(thumbs.dropped, { dead_letter: 1 }, 'counted as dead-lettered at the coordinator');
   t.equal((await lane('telemetry')).storedRecords, 20, 'the other lanes never waited');
   const letters = await outbox.listDeadLetters();
-  t.same(letters.map((l) => [l.lane, l.seq, l.code, l.rejections]), [['thumbnail', 2, 'VALIDATION', 3]], 'inspectable with its refusal');
+  t.same(
+    letters.map((l) => [l.lane, l.seq, l.code, l.rejections]),
+    [['thumbnail', 2, 'VALIDATION', 3]],
+    'inspectable with its refusal',
+  );
   t.match(letters[0]!.reason, /content_type/);
 });
 
@@ -98,6 +131,14 @@ t.test('acknowledged records leave the outbox; the edge and the coordinator agre
   await waitFor('all delivered', () => (outbox.stats().records === 0 ? true : undefined), { timeoutMs: 15_000 });
   t.equal((await lane('alarm')).contiguousSeq, 10);
   t.equal((await lane('telemetry')).contiguousSeq, 290);
-  t.same(outbox.stats().lanes.map((l) => [l.lane, l.ackedSeq]), [['alarm', 10], ['event', 0], ['telemetry', 290], ['thumbnail', 0]]);
+  t.same(
+    outbox.stats().lanes.map((l) => [l.lane, l.ackedSeq]),
+    [
+      ['alarm', 10],
+      ['event', 0],
+      ['telemetry', 290],
+      ['thumbnail', 0],
+    ],
+  );
   t.equal(uplink.status().state, 'connected');
 });

@@ -43,22 +43,63 @@ export function injectedInput(r: InjectedRecord, index: number): OutboxInput {
   const body: OutboxInput['body'] = (() => {
     switch (r.kind) {
       case 'alarm':
-        return { alarm: { alarm_id: r.id, rule_id: 'injected', sensor_id: 'injector', metric: 'inject', state: 'raised', severity: 'SEVERITY_HIGH' as const, value: index, threshold: 0, condition: 'above' } };
+        return {
+          alarm: {
+            alarm_id: r.id,
+            rule_id: 'injected',
+            sensor_id: 'injector',
+            metric: 'inject',
+            state: 'raised',
+            severity: 'SEVERITY_HIGH' as const,
+            value: index,
+            threshold: 0,
+            condition: 'above',
+          },
+        };
       case 'camera_event':
       case 'camera_status':
         return { camera_event: { event_id: r.id, camera_id: 'injector', phase: 'new', type: 'object', label: 'person', score: 0.9, started_ms: edgeTimeMs } };
       case 'thumbnail':
-        return { thumbnail: { event_id: r.id, camera_id: 'injector', content_type: 'image/jpeg', data: randomBytes(r.bytes ?? 8192), width: 320, height: 240, score: 0.9 } };
+        return {
+          thumbnail: {
+            event_id: r.id,
+            camera_id: 'injector',
+            content_type: 'image/jpeg',
+            data: randomBytes(r.bytes ?? 8192),
+            width: 320,
+            height: 240,
+            score: 0.9,
+          },
+        };
       case 'traffic_count':
-        return { traffic_count: { camera_id: 'injector', line: r.id, interval_start_ms: edgeTimeMs - 60_000, interval_end_ms: edgeTimeMs, entries: [{ label: 'car', direction: 'in', count: index }] } };
+        return {
+          traffic_count: {
+            camera_id: 'injector',
+            line: r.id,
+            interval_start_ms: edgeTimeMs - 60_000,
+            interval_end_ms: edgeTimeMs,
+            entries: [{ label: 'car', direction: 'in', count: index }],
+          },
+        };
       case 'notice':
         return { notice: { code: 'INJECTED', severity: 'SEVERITY_INFO' as const, message: r.id } };
       case 'telemetry':
       default:
         return {
           telemetry: {
-            sensor_id: 'injector', sensor_type: 'test', metric: 'inject', unit: r.id, window_s: 1,
-            window_start_ms: edgeTimeMs - 1000, window_end_ms: edgeTimeMs, count: 1, min: index, max: index, mean: index, last: index, sum: index,
+            sensor_id: 'injector',
+            sensor_type: 'test',
+            metric: 'inject',
+            unit: r.id,
+            window_s: 1,
+            window_start_ms: edgeTimeMs - 1000,
+            window_end_ms: edgeTimeMs,
+            count: 1,
+            min: index,
+            max: index,
+            mean: index,
+            last: index,
+            sum: index,
           },
         };
     }

@@ -33,8 +33,15 @@ t.test('replicas starting at once apply each migration exactly once', needsPg, a
   await Promise.all(stores.map((s) => s.open()));
   const { rows } = await stores[0]!.pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   const expected = loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).map((m) => m.version);
-  t.same(rows.map((r) => r.version), expected);
-  t.same(expected.filter((v) => v < 100), [1, 2, 3, 4, 5, 6, 7], 'the foundation is 001–007; feature tables sit at 100 and above');
+  t.same(
+    rows.map((r) => r.version),
+    expected,
+  );
+  t.same(
+    expected.filter((v) => v < 100),
+    [1, 2, 3, 4, 5, 6, 7],
+    'the foundation is 001–007; feature tables sit at 100 and above',
+  );
 });
 
 t.test('feature migrations (100–199) run after the foundation, once; a reused version is refused', needsPg, async (t) => {
@@ -86,9 +93,15 @@ t.test('an unreachable server is a STORAGE error, not a crash', async (t) => {
   const port = await freePort();
   const store = new PostgresStore({ url: `postgresql://postgres@127.0.0.1:${port}/test`, schema: 'ioc_unreachable', poolSize: 2 });
   t.teardown(() => store.close());
-  const err = await store.open().then(() => undefined, (e: unknown) => e);
+  const err = await store.open().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.ok(err instanceof IocError && err.code === 'STORAGE', `open fails with STORAGE (${String(err)})`);
-  const q = await store.queryEvents({ limit: 5 }).then(() => undefined, (e: unknown) => e);
+  const q = await store.queryEvents({ limit: 5 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.ok(q instanceof IocError && q.code === 'STORAGE', 'a query fails with STORAGE too');
 });
 
@@ -124,20 +137,28 @@ t.test('devices naming the same camera events at once neither deadlock nor fail'
     ]);
   };
   const results = await Promise.all(Array.from({ length: 8 }, (_, d) => store.ingest(`edge-${d}`, batch(`edge-${d}`))));
-  t.same(results.map((r) => r.stored.length), Array(8).fill(60), 'every batch stored');
+  t.same(
+    results.map((r) => r.stored.length),
+    Array(8).fill(60),
+    'every batch stored',
+  );
   t.equal((await store.queryEvents({ kind: ['camera_event'], limit: 1000 })).items.length, 8 * 30, 'one row per device and event id');
 });
 
-t.test('errors about the data are the request\'s (400, 409), not the database\'s (503)', needsPg, async (t) => {
+t.test("errors about the data are the request's (400, 409), not the database's (503)", needsPg, async (t) => {
   const store = replica(t, testSchema(t));
   await store.open();
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (err: unknown) => asStorageError(err).code);
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (err: unknown) => asStorageError(err).code,
+    );
   t.equal(await codeOf(store.pool.query('SELECT $1::int', ['2147483648'])), 'VALIDATION', 'integer out of range');
   t.equal(await codeOf(store.pool.query('SELECT $1::jsonb', ['{"a":"\\u0000"}'])), 'VALIDATION', 'jsonb refusing \\u0000');
   await store.pool.query('CREATE TABLE uniq (k text PRIMARY KEY)');
   await store.pool.query("INSERT INTO uniq VALUES ('a')");
   t.equal(await codeOf(store.pool.query("INSERT INTO uniq VALUES ('a')")), 'CONFLICT', 'unique violation');
-  t.equal(await codeOf(store.pool.query('SELECT * FROM no_such_table')), 'STORAGE', 'anything else is the database\'s');
+  t.equal(await codeOf(store.pool.query('SELECT * FROM no_such_table')), 'STORAGE', "anything else is the database's");
 });
 
 t.test('the event upsert never reassigns a row to another device', needsPg, async (t) => {
@@ -157,18 +178,30 @@ t.test('migration 005 re-keys camera rows and thumbnails by device; old ids stil
   const schema = testSchema(t);
   // The schema as the previous version left it: migrations 001–004 only, with rows keyed by the bare event id.
   const before = tempDir(t);
-  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 4)) copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
+  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 4))
+    copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
   const old = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 2 });
   // Only the old foundation: a store opened with an empty directory list would apply 005 too.
   const { migrate } = await import('../../../../cloud/store/postgres/migrate.js');
   await migrate(old.pool, { schema, dirs: [before] });
-  const legacy = { ...cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 }).event!, id: 'ev-old', hasThumbnail: true, label: 'Mường\u0000"id":"ev-old"' };
+  const legacy = {
+    ...cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0, edgeTimeMs: T0 }).event!,
+    id: 'ev-old',
+    hasThumbnail: true,
+    label: 'Mường\u0000"id":"ev-old"',
+  };
   await old.pool.query(
     `INSERT INTO events (id, device_id, site, kind, time_ms, camera_id, label, data) VALUES ('ev-old', 'edge-a', 'muong-nhe', 'camera_event', $1, 'cam-1', 'x', $2::json)`,
     [T0, JSON.stringify(legacy)],
   );
-  await old.pool.query(`INSERT INTO thumbnails (event_id, device_id, meta, data) VALUES ('ev-old', 'edge-b', $1::json, $2)`, [JSON.stringify({ eventId: 'ev-old', deviceId: 'edge-b', contentType: 'image/jpeg', width: 1, height: 1, score: 1 }), Buffer.from([5, 6])]);
-  await old.pool.query(`INSERT INTO events (id, device_id, site, kind, time_ms, data) VALUES ('edge-a.alarm.7', 'edge-a', 'muong-nhe', 'alarm', $1, '{"id":"edge-a.alarm.7"}')`, [T0]);
+  await old.pool.query(`INSERT INTO thumbnails (event_id, device_id, meta, data) VALUES ('ev-old', 'edge-b', $1::json, $2)`, [
+    JSON.stringify({ eventId: 'ev-old', deviceId: 'edge-b', contentType: 'image/jpeg', width: 1, height: 1, score: 1 }),
+    Buffer.from([5, 6]),
+  ]);
+  await old.pool.query(
+    `INSERT INTO events (id, device_id, site, kind, time_ms, data) VALUES ('edge-a.alarm.7', 'edge-a', 'muong-nhe', 'alarm', $1, '{"id":"edge-a.alarm.7"}')`,
+    [T0],
+  );
   await old.close();
 
   const store = replica(t, schema);
@@ -180,7 +213,11 @@ t.test('migration 005 re-keys camera rows and thumbnails by device; old ids stil
   t.same((await store.queryEvents({ cameraId: 'cam-1', limit: 10 })).items, [moved]);
   t.match(await store.getEvent('edge-a.alarm.7'), { id: 'edge-a.alarm.7' }, 'seq-named rows are untouched');
   const thumb = await store.getThumbnail('ev-old');
-  t.same([thumb?.eventId, thumb?.deviceId, [...thumb!.data]], [cameraRowId('edge-b', 'ev-old'), 'edge-b', [5, 6]], "the thumbnail moved to its own device's id, old id resolving");
+  t.same(
+    [thumb?.eventId, thumb?.deviceId, [...thumb!.data]],
+    [cameraRowId('edge-b', 'ev-old'), 'edge-b', [5, 6]],
+    "the thumbnail moved to its own device's id, old id resolving",
+  );
   t.same(await store.getThumbnail(cameraRowId('edge-b', 'ev-old')), thumb);
 
   await store.ingest('edge-c', [cameraItem({ eventId: 'ev-old', seq: 1, phase: 'new', startedMs: T0 + 1, edgeTimeMs: T0 + 1, deviceId: 'edge-c' })]);
@@ -191,7 +228,8 @@ t.test('migration 005 re-keys camera rows and thumbnails by device; old ids stil
 t.test('migration 007 takes telemetry out of the site, device and kind indexes; rows stored before page the same', needsPg, async (t) => {
   const schema = testSchema(t);
   const before = tempDir(t);
-  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 6)) copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
+  for (const m of loadMigrations([join(process.cwd(), 'cloud/store/postgres/migrations')]).filter((m) => m.version <= 6))
+    copyFileSync(m.file, join(before, `${String(m.version).padStart(3, '0')}_${m.name}.sql`));
   const old = new PostgresStore({ url: TEST_DATABASE_URL, schema, poolSize: 2 });
   const { migrate } = await import('../../../../cloud/store/postgres/migrate.js');
   await migrate(old.pool, { schema, dirs: [before] });
@@ -208,8 +246,14 @@ t.test('migration 007 takes telemetry out of the site, device and kind indexes; 
     [schema],
   );
   t.equal(indexes.rows.length, 3);
-  t.ok(indexes.rows.every((r) => r.indexdef.includes("WHERE (kind <> 'telemetry'")), 'each is partial now');
-  const newest = items.map((i) => i.event!).sort((a, b) => b.timeMs - a.timeMs).map((r) => r.id);
+  t.ok(
+    indexes.rows.every((r) => r.indexdef.includes("WHERE (kind <> 'telemetry'")),
+    'each is partial now',
+  );
+  const newest = items
+    .map((i) => i.event!)
+    .sort((a, b) => b.timeMs - a.timeMs)
+    .map((r) => r.id);
   const ids = async (q: Omit<EventQuery, 'limit' | 'cursor'>, limit: number) => {
     const out: string[] = [];
     let cursor: string | undefined;
@@ -224,5 +268,8 @@ t.test('migration 007 takes telemetry out of the site, device and kind indexes; 
     t.same(await ids({ deviceId: ['edge-a'] }, limit), newest, `by device, pages of ${limit}: every row once, newest first`);
     t.same(await ids({ site: ['muong-nhe'] }, limit), newest, `by site, pages of ${limit}`);
   }
-  t.same(await ids({ kind: ['alarm'] }, 100), newest.filter((id) => id.includes('.alarm.')));
+  t.same(
+    await ids({ kind: ['alarm'] }, 100),
+    newest.filter((id) => id.includes('.alarm.')),
+  );
 });

@@ -10,9 +10,17 @@ t.test('a person in the restricted zone raises one alert per person, keyed by tr
   const r = rule();
   t.same(r.evaluate(scene(0, [track('a', 'person', [0.2, 0.8])])), [], 'outside');
   const alerts = r.evaluate(scene(1, [track('a', 'person', [0.7, 0.8]), track('b', 'person', [0.9, 0.9]), track('c', 'car', [0.8, 0.8])]));
-  t.same(alerts.map((a) => a.key), ['intr:a', 'intr:b'], 'cars are not in this rule');
+  t.same(
+    alerts.map((a) => a.key),
+    ['intr:a', 'intr:b'],
+    'cars are not in this rule',
+  );
   t.equal(alerts[0]!.severity, 'high');
-  t.same(r.evaluate(scene(2, [track('a', 'person', [0.7, 0.8])])).map((a) => a.key), ['intr:a'], 'same key while inside: one event');
+  t.same(
+    r.evaluate(scene(2, [track('a', 'person', [0.7, 0.8])])).map((a) => a.key),
+    ['intr:a'],
+    'same key while inside: one event',
+  );
 });
 
 t.test('only inside the local-time schedule (Asia/Ho_Chi_Minh, wrapping midnight)', async (t) => {
