@@ -214,30 +214,44 @@ const spread = (values: number[]) => {
   return { min: round(sorted[0] ?? Number.NaN), p50: round(percentile(sorted, 50)), max: round(sorted.at(-1) ?? Number.NaN) };
 };
 
-/** Every few seconds of the storm: records acked per storm box so far (min/p50/max), share of its backlog, the write queue. */
+/**
+ * Every few seconds of the storm, and once more when it has drained: records acked per storm box
+ * so far (min/p50/max), share of its backlog, the write queue. The last sample is taken even when
+ * the storm drained faster than one interval.
+ */
 function stormSampler(workers: WorkerHandle[], coordinator: BenchCoordinator) {
   const samples: Record<string, unknown>[] = [];
   const started = performance.now();
   let stopped = false;
+  let wake = () => {};
+  const takeSample = async () => {
+    const replies = await Promise.all(workers.map((w) => w.run<ProgressReply>({ cmd: 'progress' })));
+    // Stamped when the boxes answered: /metrics may take seconds to answer in a storm.
+    const atSeconds = round((performance.now() - started) / 1000);
+    const queue = await writeQueue(coordinator);
+    const boxes = replies.flatMap((r) => r.boxes);
+    samples.push({
+      atSeconds,
+      ackedRecordsPerBox: spread(boxes.map((b) => b.ackedRecords)),
+      drainedPercentPerBox: spread(boxes.map((b) => (b.backlogRecords > 0 ? (100 * Math.min(b.ackedRecords, b.backlogRecords)) / b.backlogRecords : 100))),
+      queue,
+    });
+  };
   const loop = (async () => {
     while (!stopped) {
-      await sleep(STORM_SAMPLE_MS);
-      if (stopped) break;
-      const replies = await Promise.all(workers.map((w) => w.run<ProgressReply>({ cmd: 'progress' })));
-      // Stamped when the boxes answered: /metrics may take seconds to answer in a storm.
-      const atSeconds = round((performance.now() - started) / 1000);
-      const queue = await writeQueue(coordinator);
-      const boxes = replies.flatMap((r) => r.boxes);
-      samples.push({
-        atSeconds,
-        ackedRecordsPerBox: spread(boxes.map((b) => b.ackedRecords)),
-        drainedPercentPerBox: spread(boxes.map((b) => (b.backlogRecords > 0 ? (100 * Math.min(b.ackedRecords, b.backlogRecords)) / b.backlogRecords : 100))),
-        queue,
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, STORM_SAMPLE_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
+      await takeSample();
     }
   })();
   return async () => {
     stopped = true;
+    wake();
     await loop;
     return samples;
   };
