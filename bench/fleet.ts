@@ -10,7 +10,7 @@
 // queue: fairness made visible; no box may starve). Prints one JSON object.
 //   node --import tsx bench/fleet.ts [--boxes 1000] [--minutes 10] [--store level|postgres|both]
 //     [--workers 4] [--backlog-minutes 60] [--storm-share 0.3] [--api-rate 200] [--api-seconds 60]
-//     [--ramp-seconds 30] [--drain-timeout-seconds 600] [--storm-sample-seconds 5]
+//     [--ramp-seconds 30] [--drain-timeout-seconds 600] [--storm-sample-seconds 5] [--ingest-budget 64]
 // DATABASE_URL selects the PostgreSQL server (default: local trust auth, database "test"); the
 // bench uses a throwaway schema and drops it.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     'ramp-seconds': { type: 'string', default: '30' },
     'drain-timeout-seconds': { type: 'string', default: '600' },
     'storm-sample-seconds': { type: 'string', default: '5' },
+    // The coordinator's write budget (grpc.ingest_inflight_batches); unset keeps its default.
+    'ingest-budget': { type: 'string' },
     load: { type: 'string' },
     devices: { type: 'string' },
   },
@@ -55,6 +57,7 @@ const API_SECONDS = Math.min(Number(args['api-seconds']), MINUTES * 30);
 const RAMP_MS = Math.min(Number(args['ramp-seconds']) * 1000, BOXES * 30);
 const DRAIN_TIMEOUT_MS = Number(args['drain-timeout-seconds']) * 1000;
 const STORM_SAMPLE_MS = Number(args['storm-sample-seconds']) * 1000;
+const INGEST_BUDGET = args['ingest-budget'] === undefined ? undefined : Number(args['ingest-budget']);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const VIEWER_TOKEN = 'fleet-viewer-token-0123456789';
 const ADMIN_TOKEN = 'fleet-admin-token-0123456789';
@@ -358,6 +361,7 @@ async function run(label: string, storeYaml: string): Promise<Record<string, unk
   const coordinator = await startBenchCoordinator({
     dir,
     bodyYaml: coordinatorBody(storeYaml),
+    grpcExtra: INGEST_BUDGET === undefined ? undefined : `ingest_inflight_batches: ${INGEST_BUDGET}`,
     env: { DATABASE_URL: withApplicationName(DATABASE_URL, APP_NAME) },
   });
   const address = `127.0.0.1:${coordinator.grpcPort}`;
