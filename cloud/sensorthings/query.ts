@@ -1,7 +1,8 @@
 // The OGC SensorThings query options this read-only service supports, parsed tolerantly
 // (case-insensitive keywords, extra spaces, quoted or bare times) with a 400 naming what is
-// not supported: $top, $skip, $count, $orderby=phenomenonTime [asc|desc], $expand on Things
-// (Datastreams, Locations) and $filter on phenomenonTime/resultTime with gt ge lt le eq and `and`.
+// not supported: $top, $skip, $count; $orderby=phenomenonTime [asc|desc] and $filter on
+// phenomenonTime/resultTime with gt ge lt le eq and `and`, on Observations (the only entities
+// with those times); $expand on Things (Datastreams, Locations).
 import { ValidationError } from '../../common/errors.js';
 
 export type TimeField = 'phenomenonTime' | 'resultTime';

@@ -117,6 +117,10 @@ export class SensorThings {
   }
 
   private page(all: Body[], q: StaQuery, url: string, params: URLSearchParams): Body {
+    // Only Observations have the times these options name: refused rather than ignored elsewhere.
+    for (const option of ['$filter', '$orderby']) {
+      if (params.has(option)) throw new ValidationError(`${option} applies to Observations (phenomenonTime, resultTime) only in this service`);
+    }
     const value = all.slice(q.skip, q.skip + q.top);
     const out: Body = {};
     if (q.count) out['@iot.count'] = all.length;

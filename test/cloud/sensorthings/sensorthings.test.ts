@@ -212,6 +212,9 @@ t.test('SensorThings 1.1: entities, links, paging, filter, orderby, expand', asy
     ['/Things?$top=-1', /non-negative/],
     ['/Things?$bogus=1', /unknown query option/],
     ['/Observations', /per Datastream/],
+    [`/Datastreams?$filter=${encodeURIComponent('phenomenonTime ge 2024-01-01T00:00:00Z')}`, /Observations/],
+    ['/Things?$orderby=phenomenonTime desc', /Observations/],
+    ["/Things('muong-nhe')/Datastreams?$orderby=phenomenonTime", /Observations/],
   ] as const) {
     const body = await get(path, 400);
     t.match((body as unknown as { error: { message: string } }).error.message, message, `400 for ${path}`);
