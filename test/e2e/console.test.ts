@@ -301,6 +301,10 @@ t.test('operator console: overview, live alarm, triage with audit trail, viewer 
     await phone.click('a[data-nav="/admin"]');
     await phone.waitForSelector('[data-testid="routing"] tbody tr', { timeout: 10_000 });
     t.match(await phone.textContent('[data-testid="routing"]'), /river flood → disaster committee/, 'the routing table in force');
+    const feeds = (await phone.textContent('[data-testid="standard-feeds"]')) ?? '';
+    for (const path of ['/open311/v2/services.json', '/open311/v2/requests.json', '/api/open/v1/cap.atom', '/api/open/sta/v1.1']) {
+      t.ok(feeds.includes(`${baseUrl}${path}`), `the admin page gives the partners' URL ${path}`);
+    }
     await screenshot(phone, 'admin-phone');
     await phone.click('button[aria-label="Switch to English"]');
     await phone.waitForSelector('a[data-nav="/alerts"]:text("Triage")');

@@ -1,5 +1,6 @@
 // The standard feeds partners subscribe to, with their full URLs: Open311 GeoReport v2 for
-// citizens' apps and the CAP 1.2 Atom feed. Shown only when this coordinator serves them.
+// citizens' apps, the CAP 1.2 Atom feed and the OGC SensorThings API 1.1 root for open sensor
+// data. Shown only when this coordinator serves them.
 import { useConsole } from '../console-context.js';
 import type { MessageKey } from '../i18n/i18n.js';
 
@@ -7,6 +8,7 @@ const FEEDS: { key: MessageKey; method: string; path: string }[] = [
   { key: 'feeds.open311Services', method: 'GET', path: '/open311/v2/services.json' },
   { key: 'feeds.open311Requests', method: 'GET', path: '/open311/v2/requests.json' },
   { key: 'feeds.capAtom', method: 'GET', path: '/api/open/v1/cap.atom' },
+  { key: 'feeds.sensorThings', method: 'GET', path: '/api/open/sta/v1.1' },
 ];
 
 export function StandardFeeds() {

@@ -20,10 +20,11 @@ export const vi = {
   'nav.admin': 'Quản trị',
   'feeds.title': 'Nguồn dữ liệu chuẩn cho đối tác',
   'feeds.intro':
-    'Không cần token. Ứng dụng của người dân gửi phản ánh qua Open311 GeoReport v2; hệ thống cảnh báo nhận cảnh báo công khai theo chuẩn OASIS CAP 1.2.',
+    'Không cần token. Ứng dụng của người dân gửi phản ánh qua Open311 GeoReport v2; hệ thống cảnh báo nhận cảnh báo công khai theo chuẩn OASIS CAP 1.2; cổng dữ liệu mở đọc chuỗi số liệu cảm biến qua OGC SensorThings.',
   'feeds.open311Services': 'Dịch vụ Open311',
   'feeds.open311Requests': 'Phản ánh Open311',
   'feeds.capAtom': 'Cảnh báo CAP (Atom)',
+  'feeds.sensorThings': 'SensorThings API 1.1 (dữ liệu cảm biến)',
   'routing.title': 'Định tuyến cảnh báo',
   'routing.source.config': 'theo tệp cấu hình',
   'routing.source.api': 'do quản trị viên đặt qua API',
