@@ -24,6 +24,7 @@ export interface CapSite {
   name: string;
   district?: string;
   location: { lat: number; lon: number };
+  boundary?: readonly { lat: number; lon: number }[];
 }
 
 /** One published change of an alert. */
@@ -105,12 +106,20 @@ function eventName(alert: Alert): string {
   return rule.charAt(0).toUpperCase() + rule.slice(1);
 }
 
-/** CAP <area>: the alert's own point (citizen report, camera) or its site, as a circle. */
+/**
+ * CAP <area>: an alert with its own point (citizen report, camera) as a 1 km circle around it;
+ * one about its site as the site's boundary polygon when configured, else a circle of
+ * cap.area_radius_km around the site (or around the alert's point when it has no site).
+ */
 function area(alert: Alert, site: CapSite | undefined, s: CapSettings): string {
   const desc = site ? [site.name, site.district].filter(Boolean).join(', ') : (alert.site ?? 'Điện Biên');
+  // A point of its own: one that differs from its site's (without a site, the point stands for the area).
+  const ownPoint = alert.location && site && (alert.location.lat !== site.location.lat || alert.location.lon !== site.location.lon);
+  const latLon = (p: { lat: number; lon: number }) => `${p.lat.toFixed(5)},${p.lon.toFixed(5)}`;
+  if (!ownPoint && site?.boundary) return el('area', [textEl('areaDesc', desc), textEl('polygon', site.boundary.map(latLon).join(' '))]);
   const point = alert.location ?? site?.location;
-  const radius = alert.location && site && (alert.location.lat !== site.location.lat || alert.location.lon !== site.location.lon) ? 1 : s.area_radius_km;
-  return el('area', [textEl('areaDesc', desc), point ? textEl('circle', `${point.lat.toFixed(5)},${point.lon.toFixed(5)} ${radius}`) : null]);
+  const radius = ownPoint ? 1 : s.area_radius_km;
+  return el('area', [textEl('areaDesc', desc), point ? textEl('circle', `${latLon(point)} ${radius}`) : null]);
 }
 
 /** The CAP 1.2 XML of one message (elements in the order of the schema's sequences). */

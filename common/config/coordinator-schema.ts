@@ -5,6 +5,13 @@ import { OperationsConfigShape, checkOperationsReferences } from './operations-s
 import { NatsSchema } from './nats-schema.js';
 import { SensorThingsSchema } from './sensorthings-schema.js';
 
+/** A site's area as a closed ring (CAP <polygon>: at least four points, the last repeating the first). */
+const SiteBoundary = z
+  .array(Coordinates)
+  .min(4)
+  .refine((ring) => ring[0]!.lat === ring.at(-1)!.lat && ring[0]!.lon === ring.at(-1)!.lon, 'a closed ring: the last point repeats the first')
+  .describe("the site's area, lat/lon points of a closed ring; CAP alerts about the site carry it as <polygon> instead of a circle");
+
 export const COORDINATOR_CONFIG_SCHEMA_VERSION = 1;
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
@@ -89,7 +96,17 @@ export const CoordinatorConfigSchema = z
         }),
       ])
       .default({ kind: 'level', dir: './data/coordinator' }),
-    sites: z.array(z.strictObject({ id: Identifier, name: z.string(), district: z.string().optional(), location: Coordinates })).default([]),
+    sites: z
+      .array(
+        z.strictObject({
+          id: Identifier,
+          name: z.string(),
+          district: z.string().optional(),
+          location: Coordinates,
+          boundary: SiteBoundary.optional(),
+        }),
+      )
+      .default([]),
     devices: z
       .array(
         z

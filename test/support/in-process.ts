@@ -24,7 +24,10 @@ grpc: { host: 127.0.0.1, port: 0 }
 ${storeYaml}
 sites:
   - { id: muong-nhe, name: Mường Nhé, district: Huyện Mường Nhé, location: { lat: 22.1833, lon: 102.4667 } }
-  - { id: tua-chua, name: Tủa Chùa, location: { lat: 21.86, lon: 103.346 } }
+  - id: tua-chua
+    name: Tủa Chùa
+    location: { lat: 21.86, lon: 103.346 }
+    boundary: [{ lat: 21.95, lon: 103.25 }, { lat: 21.95, lon: 103.45 }, { lat: 21.77, lon: 103.45 }, { lat: 21.77, lon: 103.25 }, { lat: 21.95, lon: 103.25 }]
   - { id: dien-bien-dong, name: Điện Biên Đông, location: { lat: 21.253, lon: 103.24 } }
 devices:
   - { id: edge-a, site: muong-nhe, token: test-device-token-edge-a-0123456789 }

@@ -12,6 +12,8 @@ import { ns, xpath, xsdErrors } from '../../support/xml.js';
 import { verifySignature } from '../../../cloud/webhooks/signature.js';
 import { capMessagesOf, capXml, type CapSettings } from '../../../cloud/cap/cap-message.js';
 import type { Alert, AlertAuditEntry } from '../../../cloud/triage/types.js';
+import { parseCoordinatorConfig } from '../../../cloud/config.js';
+import { ConfigError } from '../../../common/errors.js';
 
 const SECRET = 'cap-endpoint-secret-0123456789';
 let validated = 0;
@@ -137,5 +139,89 @@ cap: { sender: ioc.dienbien.test, public_kinds: [citizen_report, alarm], area_ra
   valid(t, original, 'stable-URL Alert');
   t.equal(original, alertMsg.body, 'stable: the same bytes after later changes');
   t.equal((await fetch(`${c.baseUrl}/api/open/v1/cap/nope.xml`)).status, 404);
+});
+
+t.test('cap.publish_verified: verify → Alert, dispatch → Update, resolve → Cancel referencing both; a site-wide alert carries the site boundary', async (t) => {
+  const agency = await new WebhookReceiver().start();
+  t.teardown(() => agency.stop());
+  const c = await startInProcessCoordinator(
+    t,
+    `agencies:
+  - { id: police, name: Công an huyện, channel: agency-cap }
+routing:
+  rules: [{ match: { kind: [citizen_report] }, agency: police }]
+webhooks:
+  endpoints:
+    - { name: agency-cap, url: "${agency.url}", secret: ${SECRET}, format: cap, events: ["alert.*"] }
+  retry: { initial_ms: 50, max_ms: 200 }
+cap: { sender: ioc.dienbien.test, publish_verified: true, public_kinds: [citizen_report] }
+`,
+  );
+  const operator = c.api.as(OPERATOR_TOKEN);
+  const post = (path: string, body: object = {}) =>
+    operator.raw(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // Reported at the site's own point: the alert stands for the site, not a spot in it.
+  const f = new FormData();
+  for (const [k, v] of Object.entries({ text: 'landslide blocks the road into Tủa Chùa', category: 'landslide', lat: '21.86', lon: '103.346' })) f.set(k, v);
+  const res = await fetch(`${c.baseUrl}/api/v1/reports`, { method: 'POST', body: f });
+  t.equal(res.status, 201);
+  const id = ((await res.json()) as { alertId: string }).alertId;
+
+  const at = (xml: string, ...path: string[]) => xpath(xml, `${ns('alert', ...path)}/text()`);
+  const delivered = (event: string) => waitFor(`CAP ${event} delivered`, () => agency.received.find((r) => r.event === event));
+  t.equal((await post(`/api/v1/alerts/${id}/verify`)).status, 200);
+  const verified = await delivered('alert.verified');
+  valid(t, verified.body, 'verified Alert');
+  t.equal(at(verified.body, 'msgType'), 'Alert', 'the first published change is the Alert');
+  t.equal(at(verified.body, 'identifier'), `ioc-${id}-verified`);
+  t.equal(at(verified.body, 'info', 'urgency'), 'Expected', 'verified, not yet dispatched');
+  t.equal(at(verified.body, 'info', 'area', 'areaDesc'), 'Tủa Chùa');
+  t.equal(
+    at(verified.body, 'info', 'area', 'polygon'),
+    '21.95000,103.25000 21.95000,103.45000 21.77000,103.45000 21.77000,103.25000 21.95000,103.25000',
+    "the site's boundary, as CAP's closed ring of lat,lon pairs",
+  );
+  t.equal(xpath(verified.body, `count(${ns('alert', 'info', 'area', 'circle')})`), '0', 'no circle when the boundary is known');
+
+  t.equal((await post(`/api/v1/alerts/${id}/dispatch`)).status, 200);
+  const dispatched = await delivered('alert.dispatched');
+  valid(t, dispatched.body, 'dispatched Update');
+  t.equal(at(dispatched.body, 'msgType'), 'Update', 'a later change updates the published Alert');
+  t.equal(at(dispatched.body, 'info', 'urgency'), 'Immediate');
+  t.equal(at(dispatched.body, 'references'), `ioc.dienbien.test,ioc-${id}-verified,${at(verified.body, 'sent')}`, 'the Update references the Alert');
+
+  t.equal((await post(`/api/v1/alerts/${id}/resolve`, { comment: 'road cleared' })).status, 200);
+  const resolved = await delivered('alert.resolved');
+  valid(t, resolved.body, 'resolved Cancel');
+  t.equal(at(resolved.body, 'msgType'), 'Cancel');
+  t.equal(
+    at(resolved.body, 'references'),
+    [`ioc-${id}-verified,${at(verified.body, 'sent')}`, `ioc-${id}-dispatched,${at(dispatched.body, 'sent')}`].map((r) => `ioc.dienbien.test,${r}`).join(' '),
+    'the Cancel references every message it withdraws',
+  );
+  const feed = await (await fetch(`${c.baseUrl}/api/open/v1/cap.atom`)).text();
+  t.equal(xpath(feed, `count(${ns('feed', 'entry')})`), '1', 'the feed lists the alert once, at its latest message');
   t.comment(`CAP messages validated against CAP-v1.2.xsd: ${validated}`);
+});
+
+t.test('a site boundary must be a closed ring of at least four points', async (t) => {
+  const site = (boundary: string) => `version: 1
+sites:
+  - { id: s1, name: S1, location: { lat: 21.8, lon: 103.3 }, boundary: ${boundary} }
+`;
+  const p = (lat: number, lon: number) => `{ lat: ${lat}, lon: ${lon} }`;
+  t.ok(parseCoordinatorConfig(site(`[${[p(1, 1), p(1, 2), p(2, 2), p(1, 1)].join(', ')}]`), 'c.yaml', {}).config.sites[0]!.boundary);
+  for (const [boundary, why] of [
+    [`[${[p(1, 1), p(1, 2), p(2, 2), p(2, 1)].join(', ')}]`, /closed ring/],
+    [`[${[p(1, 1), p(1, 2), p(1, 1)].join(', ')}]`, /4/],
+    [`[${[p(1, 1), p(1, 2), p(99, 2), p(1, 1)].join(', ')}]`, /90/],
+  ] as const) {
+    try {
+      parseCoordinatorConfig(site(boundary), 'c.yaml', {});
+      t.fail(`accepted ${boundary}`);
+    } catch (err) {
+      t.type(err, ConfigError);
+      t.match((err as ConfigError).issues.join(' | '), why, `refused: ${boundary}`);
+    }
+  }
 });
