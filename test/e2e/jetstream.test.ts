@@ -1,7 +1,9 @@
 // The coordinator hands every stored record and alert change to a real JetStream stream, and a
 // SIGKILL mid-stream loses nothing: after restart the journal is drained from where it stood,
-// resends carry the same Nats-Msg-Id and the stream holds each id exactly once. Operator changes
-// in flight at a SIGKILL are in the stream whenever the store kept them (their audit entries).
+// resends carry the same Nats-Msg-Id and the stream holds each id exactly once. One kill comes
+// while NATS is cut off, so records are known to wait in the journal only. Operator changes in
+// flight at a SIGKILL are in the stream whenever the store kept them (their audit entries). The
+// stream is read back through an ordered consumer, as a subscriber sees it.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
@@ -9,6 +11,7 @@ import { tempDir } from '../support/tmp.js';
 import { OPERATOR_TOKEN, startAgent, startCoordinator, type Api, type RunningCoordinator } from '../support/system.js';
 import { delay, waitFor } from '../support/wait.js';
 import { Producer } from '../support/producer.js';
+import { FaultProxy } from '../support/fault-proxy.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const BODY = `
@@ -82,15 +85,21 @@ async function changeAlertsAcrossKill(coordinator: RunningCoordinator, alertIds:
   return answered;
 }
 
-async function streamIds(jsm: JetStreamManager, stream: string): Promise<{ ids: Map<string, number>; bodies: Record<string, unknown>[] }> {
-  const info = await jsm.streams.info(stream);
+/** Reads the whole stream as a subscriber would: an ordered consumer from its first message. */
+async function streamIds(nc: NatsConnection, jsm: JetStreamManager, stream: string): Promise<{ ids: Map<string, number>; bodies: Record<string, unknown>[] }> {
+  const total = (await jsm.streams.info(stream)).state.messages;
+  const consumer = await nc.jetstream().consumers.get(stream);
   const ids = new Map<string, number>();
   const bodies: Record<string, unknown>[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    const id = m.header.get('Nats-Msg-Id');
-    ids.set(id, (ids.get(id) ?? 0) + 1);
-    bodies.push({ subject: m.subject, ...(m.json() as Record<string, unknown>) });
+  while (bodies.length < total) {
+    const batch = await consumer.fetch({ max_messages: total - bodies.length, expires: 5000 });
+    const before = bodies.length;
+    for await (const m of batch) {
+      const id = m.headers?.get('Nats-Msg-Id') ?? '';
+      ids.set(id, (ids.get(id) ?? 0) + 1);
+      bodies.push({ subject: m.subject, ...(m.json() as Record<string, unknown>) });
+    }
+    if (bodies.length === before) throw new Error(`the consumer stopped at ${before} of ${total} messages`);
   }
   return { ids, bodies };
 }
@@ -117,11 +126,15 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
     await nc.close();
   });
 
+  // The coordinator reaches NATS through a proxy the test can cut.
+  const natsUrl = new URL(NATS_URL);
+  const natsLink = await FaultProxy.start({ targetHost: natsUrl.hostname, targetPort: Number(natsUrl.port || 4222) });
+  t.teardown(() => natsLink.close());
   const dir = tempDir(t);
   const coordinator: RunningCoordinator = await startCoordinator(t, {
     dir,
     devices: [{ id: 'edge-j', site: 'muong-nhe' }],
-    extraYaml: `nats: { enabled: true, servers: [${NATS_URL}], stream: ${stream}, subject_prefix: ${prefix} }\n`,
+    extraYaml: `nats: { enabled: true, servers: [nats://${natsLink.address}], stream: ${stream}, subject_prefix: ${prefix} }\n`,
   });
   const agent = await startAgent(t, {
     dir,
@@ -161,16 +174,41 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
   await delay(300);
   await coordinator.restart();
   await producer.produce(mix);
+  const allStored = async (timeoutMs = 60_000) => {
+    const maxSeq = producer.maxSeq();
+    return waitFor(
+      'every lane stored',
+      async () => {
+        const d = await coordinator.api.get<{ lanes: LaneView[] }>('/api/v1/devices/edge-j');
+        return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) ? d.lanes : undefined;
+      },
+      { timeoutMs },
+    );
+  };
+  const storedCount = (lanes: LaneView[]) => lanes.reduce((n, l) => n + l.contiguousSeq, 0);
+  /** Record messages in the stream (alert changes go on <prefix>.<site>.alert). */
+  const recordsInStream = async () => {
+    const info = await jsm.streams.info(stream, { subjects_filter: `${prefix}.>` });
+    return Object.entries(info.state.subjects ?? {})
+      .filter(([subject]) => !subject.endsWith('.alert'))
+      .reduce((n, [, count]) => n + count, 0);
+  };
+  const storedBeforeCut = storedCount(await allStored());
+  await waitFor('the stream caught up', async () => (await recordsInStream()) >= storedBeforeCut || undefined, { timeoutMs: 60_000 });
 
-  const maxSeq = producer.maxSeq();
-  const lanes = await waitFor(
-    'every lane stored',
-    async () => {
-      const d = await coordinator.api.get<{ lanes: LaneView[] }>('/api/v1/devices/edge-j');
-      return d.lanes.every((l) => l.contiguousSeq >= (maxSeq[l.lane] ?? 0)) ? d.lanes : undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
+  // NATS out of reach: records are stored and journaled but cannot be published. A SIGKILL then
+  // leaves them in the journal only; the restarted coordinator must publish them from there.
+  await natsLink.cut();
+  for (let i = 0; i < 2; i++) await producer.produce(mix);
+  const storedAtKill = storedCount(await allStored());
+  await delay(500);
+  t.ok(storedAtKill > storedBeforeCut, `records stored while NATS was cut off (${storedAtKill - storedBeforeCut})`);
+  t.equal(await recordsInStream(), storedBeforeCut, 'none of them reached the stream before the kill');
+  await coordinator.proc.kill9();
+  await natsLink.restore();
+  await coordinator.restart();
+
+  const lanes = await allStored();
   const expected = new Set<string>();
   for (const l of lanes) for (let seq = 1; seq <= l.contiguousSeq; seq++) expected.add(`edge-j.${l.lane}.${seq}`);
   const alarms = [...producer.acked.values()].filter((p) => p.kind === 'alarm').length;
@@ -196,7 +234,7 @@ t.test('records and alert changes reach JetStream exactly once per id across a S
   const final = await waitFor(
     'stream holds every record and alert change',
     async () => {
-      const seen = await streamIds(jsm, stream);
+      const seen = await streamIds(nc, jsm, stream);
       const missing = [...expected, ...kept].filter((id) => !seen.ids.has(id));
       if (missing.length > 0) throw new Error(`missing ${missing.length}: ${missing.slice(0, 12).join(', ')}`);
       return seen;
