@@ -54,7 +54,10 @@ export function httpGetter(base: string, headers: Record<string, string> = {}): 
   };
 }
 
-/** 50 warm-up requests, then `rate` × `seconds` requests on schedule; non-200 answers are errors, counted by status. */
+/**
+ * 50 warm-up requests, then `rate` × `seconds` requests on schedule; non-200 answers are errors,
+ * counted by status, and latencies are those of the 200 answers.
+ */
 export async function openLoop<C>(client: HttpGetter, queries: readonly QueryKind<C>[], context: C, rate: number, seconds: number): Promise<LoadResult> {
   for (let n = 0; n < 50; n++) await client.get(pickQuery(queries, n).url(n, context));
   const total = Math.round(rate * seconds);
@@ -74,8 +77,12 @@ export async function openLoop<C>(client: HttpGetter, queries: readonly QueryKin
     inflight.push(
       client.get(q.url(n, context)).then(
         (res) => {
-          if (res.status !== 200) errors++;
           count(statusKey(res));
+          // Latency is of answers served: a quick refusal would otherwise flatter the percentiles.
+          if (res.status !== 200) {
+            errors++;
+            return;
+          }
           const series = latencies[q.name] ?? [];
           latencies[q.name] = series;
           series.push(performance.now() - due);
