@@ -4,6 +4,7 @@
 // ingest so the Datastream catalog finds its type and unit. The load comes from a second
 // process (this file with --load): open loop, latency from the scheduled time.
 //   node --import tsx bench/sensorthings-load.ts [--sensors 1000] [--rate 200] [--seconds 20]
+//     [--max-queued 64,16 --rounds 3]  (opendata.max_queued values compared in turn on one seeded store)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -164,6 +165,9 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '20' },
       load: { type: 'string' },
+      // opendata.max_queued values to compare on the same store, e.g. "64,16"; each gets --rounds runs, in turn.
+      'max-queued': { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   });
   const rate = Number(values.rate);
@@ -182,9 +186,34 @@ async function main(): Promise<void> {
     const devices = Array.from({ length: DEVICES }, (_, d) => `  - { id: edge-${d}, site: ${SITES[d % 3]}, token: bench-device-token-${d}-0123456789 }`).join(
       '\n',
     );
-    const coordinator = await startBenchCoordinator({
-      dir,
-      bodyYaml: `store: { kind: level, dir: ${join(dir, 'store')} }
+    const queues = values['max-queued'] ? values['max-queued'].split(',').map((q) => Number(q)) : [undefined];
+    const runs: Record<string, unknown>[] = [];
+    for (let n = 0; n < Number(values.rounds); n++) {
+      for (const maxQueued of queues) runs.push(await measure(dir, devices, { rate, seconds, sensors, maxQueued }));
+    }
+    const one = runs.length === 1 ? runs[0]! : { runs };
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'sensorthings-load',
+        sensors,
+        windowsStored: sensors * DAY_MIN,
+        rate,
+        seconds,
+        seedSeconds: round(seedS),
+        mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
+        ...one,
+      })}\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One coordinator on the seeded store, one open-loop run against it. */
+async function measure(dir: string, devices: string, o: { rate: number; seconds: number; sensors: number; maxQueued: number | undefined }) {
+  const coordinator = await startBenchCoordinator({
+    dir,
+    bodyYaml: `store: { kind: level, dir: ${join(dir, 'store')} }
 sites:
   - { id: muong-nhe, name: Mường Nhé, location: { lat: 22.1833, lon: 102.4667 } }
   - { id: tua-chua, name: Tủa Chùa, location: { lat: 21.86, lon: 103.346 } }
@@ -192,37 +221,25 @@ sites:
 devices:
 ${devices}
 # One load generator stands for many clients: the per-address rate limit would refuse it.
-opendata: { rate_limit: { per_minute: 1000000, burst: 1000000 } }`,
-    });
-    try {
-      const cpuBefore = processCpuMs(coordinator.child.pid!);
-      const r = await runLoad(coordinator.httpPort, rate, seconds, sensors);
-      const cpuMs = processCpuMs(coordinator.child.pid!) - cpuBefore;
-      const all = Object.values(r.latencies).flat();
-      process.stdout.write(
-        `${JSON.stringify({
-          bench: 'sensorthings-load',
-          sensors,
-          windowsStored: sensors * DAY_MIN,
-          rate,
-          seconds,
-          loadAverage1m: round(loadavg()[0]!),
-          seedSeconds: round(seedS),
-          requests: r.sent,
-          errors: r.errors,
-          statuses: r.statuses,
-          achievedRate: round(r.sent / r.seconds),
-          ...summary(all),
-          perQuery: Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => [k, summary(v)])),
-          mix: Object.fromEntries(QUERIES.map((q) => [q.name, `${q.share}%`])),
-          cpuMsPerRequest: round(cpuMs / r.sent),
-        })}\n`,
-      );
-    } finally {
-      await stopProcess(coordinator.child);
-    }
+opendata: { rate_limit: { per_minute: 1000000, burst: 1000000 }${o.maxQueued === undefined ? '' : `, max_queued: ${o.maxQueued}`} }`,
+  });
+  try {
+    const cpuBefore = processCpuMs(coordinator.child.pid!);
+    const r = await runLoad(coordinator.httpPort, o.rate, o.seconds, o.sensors);
+    const cpuMs = processCpuMs(coordinator.child.pid!) - cpuBefore;
+    return {
+      maxQueued: o.maxQueued ?? 'default',
+      loadAverage1m: round(loadavg()[0]!),
+      requests: r.sent,
+      errors: r.errors,
+      statuses: r.statuses,
+      achievedRate: round(r.sent / r.seconds),
+      ...summary(Object.values(r.latencies).flat()),
+      perQuery: Object.fromEntries(Object.entries(r.latencies).map(([k, v]) => [k, summary(v)])),
+      cpuMsPerRequest: round(cpuMs / r.sent),
+    };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await stopProcess(coordinator.child);
   }
 }
 

@@ -197,7 +197,13 @@ export const OpenDataSchema = z
       .default(false)
       .describe('take the client address from the last X-Forwarded-For entry (only behind a reverse proxy that sets it)'),
     max_concurrent: z.number().int().min(1).max(256).default(4).describe('open-data requests served at once on this replica'),
-    max_queued: z.number().int().min(0).max(10_000).default(16).describe('more wait for a slot; beyond that: 503 + Retry-After'),
+    max_queued: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(64)
+      .describe('more wait for a slot (64: about 0.3 s of arrivals at 200 req/s, so a scheduling stall is absorbed); beyond that: 503 + Retry-After'),
   })
   .prefault({});
 
