@@ -20,7 +20,8 @@ export const en: Record<MessageKey, string> = {
 
   'nav.admin': 'Admin',
   'feeds.title': 'Standard feeds for partners',
-  'feeds.intro': "No token needed. Citizens' apps report through Open311 GeoReport v2; warning systems subscribe to public alerts as OASIS CAP 1.2; open-data portals read sensor series through OGC SensorThings.",
+  'feeds.intro':
+    "No token needed. Citizens' apps report through Open311 GeoReport v2; warning systems subscribe to public alerts as OASIS CAP 1.2; open-data portals read sensor series through OGC SensorThings.",
   'feeds.open311Services': 'Open311 services',
   'feeds.open311Requests': 'Open311 service requests',
   'feeds.capAtom': 'CAP alerts (Atom)',
