@@ -16,6 +16,7 @@ import type { Command__Output } from '../../proto/generated/ioc/edgelink/v1/Comm
 import type { ConfigReport } from '../../proto/generated/ioc/edgelink/v1/ConfigReport.js';
 import type { CommandReceipt } from '../../proto/generated/ioc/edgelink/v1/CommandReceipt.js';
 import type { SyncCall } from './client.js';
+import { SessionEndedError } from './session-ended.js';
 import type { TokenBucket, DailyBudget } from './pacer.js';
 import type { InflightWindow } from './window.js';
 
@@ -109,7 +110,7 @@ export class SyncSession {
     });
     call.on('data', (msg: CoordinatorMessage__Output) => this.dispatch(msg));
     call.on('error', (err) => this.finish(err));
-    call.on('end', () => this.finish(new Error('coordinator closed the stream')));
+    call.on('end', () => this.finish(new SessionEndedError('UPLINK_CLOSED', 'coordinator closed the stream')));
     this.write({ hello: { session_id: sessionId, protocol_version: protocolVersion } }, 'control');
     this.sendHeartbeat(false);
     // The stream's first messages wait for call set-up: probe the clock once it is warm.
@@ -151,7 +152,7 @@ export class SyncSession {
         .then((report) => this.write({ config_report: report }, 'control'));
     },
     command: (command) => void this.runCommand(command),
-    goodbye: (bye) => this.finish(Object.assign(new Error(`coordinator said goodbye: ${bye.reason}`), { goodbye: bye.code })),
+    goodbye: (bye) => this.finish(new SessionEndedError('UPLINK_CLOSED', `coordinator said goodbye: ${bye.reason}`, bye.code)),
   };
 
   private dispatch(msg: CoordinatorMessage__Output): void {
@@ -369,7 +370,7 @@ export class SyncSession {
   private checkAckTimeout(): void {
     const oldest = Math.min(...[...this.inflight.values()].map((b) => b.sentMono));
     if (Number.isFinite(oldest) && monoNowMs() - oldest > this.deps.settings.ackTimeoutMs) {
-      this.finish(new Error(`no ack for ${Math.round((monoNowMs() - oldest) / 1000)} s; reconnecting`));
+      this.finish(new SessionEndedError('UPLINK_ACK_TIMEOUT', `no ack for ${Math.round((monoNowMs() - oldest) / 1000)} s; reconnecting`));
     }
   }
 
@@ -390,7 +391,7 @@ export class SyncSession {
   close(reason = 'closing'): void {
     if (this.finished) return;
     this.call.cancel();
-    this.finish(new Error(reason));
+    this.finish(new SessionEndedError('UPLINK_CLOSED', reason));
   }
 
   private cleanup(): void {
@@ -418,6 +419,7 @@ function chooseBody(records: Uint8Array[], preferred: BatchCompression): { body:
   return gz.length < raw.length * 0.9 ? { body: gz, compression: 'COMPRESSION_GZIP' } : { body: raw, compression: 'COMPRESSION_NONE' };
 }
 
+/** Errors pass as they are (a gRPC error keeps its status); anything else thrown becomes one. */
 function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return err instanceof Error ? err : new IocError('INTERNAL', String(err));
 }
