@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   RATE_LIMITED: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   STORAGE: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   UNAVAILABLE: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+  // The edge's uplink and detector: never answered over HTTP or gRPC, but named apart so that
+  // edgectl and the logs say which part failed.
+  UPLINK_UNREACHABLE: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+  UPLINK_CLOSED: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+  UPLINK_ACK_TIMEOUT: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
+  BACKEND_UNAVAILABLE: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   MODEL_INVALID: { http: 500, grpc: GrpcStatus.FAILED_PRECONDITION },
   INTERNAL: { http: 500, grpc: GrpcStatus.INTERNAL },
 } as const;

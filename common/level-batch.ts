@@ -12,6 +12,8 @@ const td = new TextDecoder();
 export const EMPTY = new Uint8Array(0);
 
 export const encodeJson = (v: unknown): Uint8Array => te.encode(JSON.stringify(v));
+export function decodeJson<T>(v: Uint8Array): T;
+export function decodeJson<T>(v: Uint8Array | undefined): T | undefined;
 export function decodeJson<T>(v: Uint8Array | undefined): T | undefined {
   return v === undefined ? undefined : (JSON.parse(td.decode(v)) as T);
 }

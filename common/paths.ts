@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IocError } from './errors.js';
 
 let cachedRoot: string | undefined;
 
@@ -15,7 +16,11 @@ export function projectRoot(): string {
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the ioc-edge project root above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new IocError(
+        'INTERNAL',
+        `cannot find the ioc-edge project root (package.json and proto/) above ${fileURLToPath(import.meta.url)}; the installation is incomplete`,
+      );
     dir = parent;
   }
 }

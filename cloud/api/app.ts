@@ -4,15 +4,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from '../../common/log.js';
-import { softwareVersion } from '../../common/paths.js';
-import { AccessPolicy, type ApiTokens, requireAccess, requireRole } from './auth.js';
+import { AccessPolicy, type ApiTokens, requireAccess } from './auth.js';
 import { errorBody, onError, validationHook } from './errors.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { LiveTickets } from './tickets.js';
 import { routeTable } from './routes/index.js';
 import type { Services } from '../services/services.js';
 import type { ApiWrite } from '../audit/types.js';
-import { consoleStatic } from './console-static.js';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -64,30 +62,8 @@ export function createApp({ deps, tokens, logger, services, onWrite }: AppOption
   const defaultBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody('PAYLOAD_TOO_LARGE', 'body larger than 16 MiB'), 413) });
   app.use('/api/*', (c, next) => (access.of(c.req.method, c.req.path).ownBodyLimit ? next() : defaultBodyLimit(c, next)));
 
-  app.get('/healthz', (c) =>
-    c.json({
-      status: 'ok',
-      version: softwareVersion(),
-      store: deps.store.kind,
-      uptimeS: Math.round((Date.now() - deps.startedAtMs) / 1000),
-      devicesOnline: deps.presence.onlineCount(),
-    }),
-  );
-  // Metrics name devices, sites and error rates: any API token (a viewer token for the scraper).
-  app.get('/metrics', requireRole(tokens, 'viewer'), async (c) =>
-    c.text(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
-  );
-
-  for (const register of routeTable({ core: deps, services, tickets, resolveToken: (t) => tokens.resolve(t), logger })) register(app);
+  // Every route, the health routes, the OpenAPI document and the console's catch-all included.
+  for (const register of routeTable({ core: deps, services, tickets, tokens, logger })) register(app);
   access.learn(app.openAPIRegistry.definitions);
-
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'ioc-edge coordinator API', version: softwareVersion(), description: 'Điện Biên IOC: devices, events, sensors, triage.' },
-    security: [{ bearer: [] }],
-  });
-  // Last: the operator console answers only GET paths no API route took.
-  app.get('*', consoleStatic({ tileUrl: deps.config.console.tile_url }));
   return app;
 }

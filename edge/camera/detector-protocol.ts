@@ -7,16 +7,12 @@ export interface WorkerSetup {
   modelRoot: string;
 }
 
-export type FaultMode = 'crash' | 'hang' | 'throw';
-
 export type WorkerRequest =
   /**
    * `width` × `height` is the crop; with `origin` it is read in place from the larger image
    * `pixels` (a frame in shared memory), else `pixels` holds the packed crop alone.
    */
-  | { type: 'detect'; id: number; width: number; height: number; pixels: Uint8Array; minScore: number; origin?: CropOrigin }
-  | { type: 'fault'; mode: FaultMode }
-  | { type: 'memory'; id: number };
+  { type: 'detect'; id: number; width: number; height: number; pixels: Uint8Array; minScore: number; origin?: CropOrigin } | { type: 'memory'; id: number };
 
 /** One model output row, in model-input pixels, score already above the request's floor. */
 export interface RawDetection {

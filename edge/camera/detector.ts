@@ -10,10 +10,10 @@ import type { Component, ComponentHealthReport } from '../component.js';
 import type { EdgeMetrics } from '../metrics.js';
 import { extractCrop, type PixelRect } from './letterbox.js';
 import { MANIFEST_PATH } from './model.js';
-import { spawnSiblingWorker } from './worker-spawn.js';
-import type { FaultMode, RawDetection, WorkerMemory, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
+import { siblingModule, spawnWorker } from './worker-spawn.js';
+import type { RawDetection, WorkerMemory, WorkerReply, WorkerRequest, WorkerSetup } from './detector-protocol.js';
 
-export type { RawDetection, FaultMode, WorkerMemory };
+export type { RawDetection, WorkerMemory };
 
 export interface DetectorConfig {
   /** Worker threads; one per spare core at most (a 2-core box runs one). */
@@ -35,6 +35,8 @@ export interface DetectorConfig {
    * out-of-memory error and is restarted like any crashed worker.
    */
   heapLimitsMb: { youngGeneration: number; oldGeneration: number };
+  /** The worker thread's module: detector-worker, or a test's stand-in that can be made to fail. */
+  workerModule: URL;
 }
 
 export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
@@ -47,6 +49,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   modelRoot: projectPath(),
   restartBackoff: { initialMs: 500, maxMs: 30_000 },
   heapLimitsMb: { youngGeneration: 4, oldGeneration: 64 },
+  workerModule: siblingModule(import.meta.url, 'detector-worker'),
 };
 
 export interface DetectorDeps {
@@ -176,11 +179,12 @@ export class Detector implements Component, ObjectDetector {
   }
 
   /**
-   * Fault injection for tests: the next inference on every worker crashes the thread, hangs
-   * past the watchdog timeout, or throws. Not used by the agent.
+   * Ends every worker thread at once, as a crash would: the watchdog counts and restarts them.
+   * For checking recovery on a running detector (the end-to-end tests' admin hook); the agent
+   * never calls it.
    */
-  injectFaultForTest(mode: FaultMode): void {
-    for (const slot of this.slots) slot.worker?.postMessage({ type: 'fault', mode } satisfies WorkerRequest);
+  async terminateWorkers(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.worker?.terminate()));
   }
 
   /** Memory of each ready worker (isolate heap, wasm heap, tensors); a busy worker may miss the deadline. */
@@ -241,7 +245,7 @@ export class Detector implements Component, ObjectDetector {
 
   private spawn(slot: Slot): void {
     const setup: WorkerSetup = { backend: this.config.backend, manifestPath: this.config.manifestPath, modelRoot: this.config.modelRoot };
-    const worker = spawnSiblingWorker(import.meta.url, 'detector-worker', {
+    const worker = spawnWorker(this.config.workerModule, {
       workerData: setup,
       stdout: false,
       stderr: false,

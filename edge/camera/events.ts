@@ -5,71 +5,24 @@
 // separate, lower-lane `thumbnail` record: once per event — at once for rule and motion events,
 // for a plain object its best view after a few seconds or at its end — and again only when a
 // much better one appears. Updates are sent only when something other than the picture
-// changed, and at most once per update interval.
-import { newId } from '../../common/ids.js';
+// changed, and at most once per update interval. The event's state is open-event.ts, when its
+// picture goes event-shots.ts, the records it becomes event-records.ts.
 import type { SeverityName } from '../../common/config/primitives.js';
-import { errorMessage } from '../../common/errors.js';
-import { RateLimitedLog, type Logger } from '../../common/log.js';
-import type { RecordKind } from '../../common/lanes.js';
-import type { CameraEvent } from '../../proto/generated/ioc/edgelink/v1/CameraEvent.js';
-import { severityToProto } from '../../common/severity.js';
+import type { Logger } from '../../common/log.js';
 import type { TrafficCount } from '../../proto/generated/ioc/edgelink/v1/TrafficCount.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { RecordSink } from '../outbox/types.js';
 import { ActivitySummary } from './activity.js';
 import { ObjectEventBudget } from './event-budget.js';
+import { EventRecords } from './event-records.js';
+import { takeDueShot, takeShotIfBetter } from './event-shots.js';
+import { DEFAULT_EVENT_TIMINGS, newEvent, type EventFields, type EventTimings, type EventType, type OpenEvent } from './open-event.js';
 import { medianScore, type Track } from './tracker.js';
 import type { RuleAlert } from './rules/index.js';
-import {
-  encodeThumbnail,
-  isBetterShot,
-  isMuchBetterShot,
-  OBJECT_THUMBNAIL,
-  RULE_THUMBNAIL,
-  shotQuality,
-  takeShot,
-  type Shot,
-  type ThumbnailLimits,
-} from './thumbnail.js';
+import { isBetterShot, OBJECT_THUMBNAIL, takeShot, type Shot } from './thumbnail.js';
 import { unionBox, type Box, type Frame } from './types.js';
 
-export type EventType = 'object' | 'motion' | 'activity' | 'offline' | 'online' | 'tamper';
-type Phase = 'new' | 'update' | 'end';
-
-export interface EventTimings {
-  /** Least time between two updates of one event. */
-  minUpdateIntervalMs: number;
-  /** A motion-only episode ends after this long without motion. */
-  motionQuietMs: number;
-  /** A plain object event's picture waits this long for a better view (or goes at its end). */
-  objectShotDelayMs: number;
-}
-
-export const DEFAULT_EVENT_TIMINGS: EventTimings = { minUpdateIntervalMs: 10_000, motionQuietMs: 5_000, objectShotDelayMs: 8_000 };
-
-interface OpenEvent {
-  id: string;
-  type: EventType;
-  rule: string;
-  zone: string;
-  label: string;
-  trackId: string;
-  severity: SeverityName;
-  startedWallMs: number;
-  lastUpdateMonoMs: number;
-  score: number;
-  box: Box | undefined;
-  objectCount: number;
-  motionOnly: boolean;
-  detail: string;
-  shot?: Shot;
-  sentShot?: Shot;
-  openedMonoMs: number;
-  lastShotMonoMs: number;
-  /** Something other than the picture changed (count, rule fired) since the last record. */
-  dirty: boolean;
-  lastActivityMonoMs: number;
-}
+export { DEFAULT_EVENT_TIMINGS, type EventTimings, type EventType };
 
 export interface CameraEventsDeps {
   cameraId: string;
@@ -95,13 +48,11 @@ export class CameraEvents {
   private readonly budget: ObjectEventBudget;
   private readonly activity: ActivitySummary;
   private readonly timings: EventTimings;
-  private readonly rateLog: RateLimitedLog;
-  private writes: Promise<void> = Promise.resolve();
-  private pendingWrites = 0;
+  private readonly records: EventRecords;
 
   constructor(private readonly deps: CameraEventsDeps) {
     this.timings = { ...DEFAULT_EVENT_TIMINGS, ...deps.timings };
-    this.rateLog = new RateLimitedLog(deps.logger, 60_000);
+    this.records = new EventRecords(deps);
     this.budget = new ObjectEventBudget(deps.maxObjectEventsPerHour ?? 60);
     this.activity = new ActivitySummary(deps.activityIntervalMs ?? 300_000);
   }
@@ -113,7 +64,7 @@ export class CameraEvents {
 
   /** Records queued for the sink and not yet written. */
   get backlog(): number {
-    return this.pendingWrites;
+    return this.records.backlog;
   }
 
   /** One detection cycle: object events for reportable tracks, rule events for active alerts. */
@@ -186,28 +137,26 @@ export class CameraEvents {
   summarise(wallMs: number, final = false): void {
     for (const interval of this.activity.close(wallMs, final)) {
       const minutes = Math.max(1, Math.round((interval.endedMs - interval.startedMs) / 60_000));
-      const event: OpenEvent = {
-        id: newId(),
-        type: 'activity',
-        rule: '',
-        zone: '',
-        label: interval.label,
-        trackId: interval.trackId,
-        severity: 'info',
-        startedWallMs: interval.startedMs,
-        lastUpdateMonoMs: 0,
-        score: interval.score,
-        box: interval.box,
-        objectCount: interval.objects,
-        motionOnly: false,
-        dirty: false,
-        lastActivityMonoMs: 0,
-        openedMonoMs: 0,
-        lastShotMonoMs: 0,
-        detail: `${interval.objects} ${interval.label} in ${minutes} min, ${interval.sent} of them as their own events (hourly event budget reached)`,
-      };
-      this.emit(event, 'end', 'camera_event', interval.endedMs);
-      if (interval.shot) this.enqueueThumbnail(event.id, interval.shot, OBJECT_THUMBNAIL);
+      // Complete in one record: never open, so its bookkeeping times stay 0.
+      const event = newEvent(
+        {
+          type: 'activity',
+          rule: '',
+          zone: '',
+          label: interval.label,
+          trackId: interval.trackId,
+          severity: 'info',
+          startedWallMs: interval.startedMs,
+          score: interval.score,
+          box: interval.box,
+          objectCount: interval.objects,
+          motionOnly: false,
+          detail: `${interval.objects} ${interval.label} in ${minutes} min, ${interval.sent} of them as their own events (hourly event budget reached)`,
+        },
+        0,
+      );
+      this.records.event(event, 'end', 'camera_event', interval.endedMs);
+      if (interval.shot) this.records.thumbnail(event.id, interval.shot, OBJECT_THUMBNAIL);
     }
   }
 
@@ -335,77 +284,47 @@ export class CameraEvents {
 
   /** Writes traffic telemetry of counting rules. */
   traffic(counts: readonly TrafficCount[]): void {
-    for (const count of counts) this.enqueue('traffic_count', { traffic_count: count });
+    for (const count of counts) this.records.traffic(count);
   }
 
   /** Resolves once every queued record has been handed to the sink. */
   async flush(): Promise<void> {
-    await this.writes;
+    await this.records.flush();
   }
 
   private openStatus(key: string, type: EventType, severity: SeverityName, wallMs: number, monoMs: number, detail: string): void {
-    const event: OpenEvent = {
-      id: newId(),
-      type,
-      rule: '',
-      zone: '',
-      label: '',
-      trackId: '',
-      severity,
-      startedWallMs: wallMs,
-      lastUpdateMonoMs: monoMs,
-      score: 0,
-      box: undefined,
-      objectCount: 0,
-      motionOnly: false,
-      detail,
-      dirty: false,
-      lastActivityMonoMs: monoMs,
-      openedMonoMs: monoMs,
-      lastShotMonoMs: monoMs,
-    };
+    const event = newEvent(
+      {
+        type,
+        rule: '',
+        zone: '',
+        label: '',
+        trackId: '',
+        severity,
+        startedWallMs: wallMs,
+        score: 0,
+        box: undefined,
+        objectCount: 0,
+        motionOnly: false,
+        detail,
+      },
+      monoMs,
+    );
     this.open.set(key, event);
-    this.emit(event, 'new', 'camera_status');
+    this.records.event(event, 'new', 'camera_status');
   }
 
-  private openEvent(
-    key: string,
-    frame: Frame,
-    fields: Omit<OpenEvent, 'id' | 'lastUpdateMonoMs' | 'dirty' | 'lastActivityMonoMs' | 'sentShot' | 'openedMonoMs' | 'lastShotMonoMs'>,
-  ): void {
-    const mono = frame.monoMs;
-    const event: OpenEvent = {
-      ...fields,
-      id: newId(),
-      lastUpdateMonoMs: mono,
-      dirty: false,
-      lastActivityMonoMs: mono,
-      openedMonoMs: mono,
-      lastShotMonoMs: mono,
-    };
+  private openEvent(key: string, frame: Frame, fields: EventFields): void {
+    const event = newEvent(fields, frame.monoMs);
     this.open.set(key, event);
-    this.emit(event, 'new', 'camera_event');
-    this.offerShot(event, mono);
+    this.records.event(event, 'new', 'camera_event');
+    this.offerShot(event, frame.monoMs);
   }
 
-  /**
-   * Sends the event's picture when it is due: the first one at once for rule and motion events,
-   * after objectShotDelayMs (or at the end) for a plain object; later ones only when much better
-   * and no more often than updates.
-   */
+  /** Sends the event's picture when it is due (event-shots.ts). */
   private offerShot(event: OpenEvent, monoMs: number, ending = false): void {
-    const shot = event.shot;
-    if (!shot || shot === event.sentShot) return;
-    if (!event.sentShot) {
-      const plainObject = event.type === 'object' && event.rule === '';
-      if (plainObject && !ending && monoMs - event.openedMonoMs < this.timings.objectShotDelayMs) return;
-    } else {
-      if (!isMuchBetterShot(shot, event.sentShot)) return;
-      if (!ending && monoMs - event.lastShotMonoMs < this.timings.minUpdateIntervalMs) return;
-    }
-    event.sentShot = shot;
-    event.lastShotMonoMs = monoMs;
-    this.enqueueThumbnail(event.id, shot, event.rule !== '' ? RULE_THUMBNAIL : OBJECT_THUMBNAIL);
+    const due = takeDueShot(event, monoMs, this.timings, ending);
+    if (due) this.records.thumbnail(event.id, due.shot, due.limits);
   }
 
   private maybeUpdate(key: string, event: OpenEvent, frame: Frame): void {
@@ -413,7 +332,7 @@ export class CameraEvents {
     if (frame.monoMs - event.lastUpdateMonoMs < this.timings.minUpdateIntervalMs) return;
     event.lastUpdateMonoMs = frame.monoMs;
     event.dirty = false;
-    if (this.open.get(key) === event) this.emit(event, 'update', 'camera_event');
+    if (this.open.get(key) === event) this.records.event(event, 'update', 'camera_event');
   }
 
   private close(key: string, wallMs: number): void {
@@ -421,72 +340,6 @@ export class CameraEvents {
     if (!event) return;
     this.open.delete(key);
     this.offerShot(event, performance.now(), true);
-    this.emit(event, 'end', event.type === 'offline' || event.type === 'online' || event.type === 'tamper' ? 'camera_status' : 'camera_event', wallMs);
+    this.records.event(event, 'end', event.type === 'offline' || event.type === 'online' || event.type === 'tamper' ? 'camera_status' : 'camera_event', wallMs);
   }
-
-  private emit(event: OpenEvent, phase: Phase, kind: RecordKind, endedWallMs = 0): void {
-    const body: CameraEvent = {
-      event_id: event.id,
-      camera_id: this.deps.cameraId,
-      phase,
-      type: event.type,
-      rule: event.rule,
-      zone: event.zone,
-      label: event.label,
-      score: event.score,
-      box: event.box ?? null,
-      severity: severityToProto(event.severity),
-      started_ms: event.startedWallMs,
-      ended_ms: endedWallMs,
-      object_count: event.objectCount,
-      motion_only: event.motionOnly,
-      track_id: event.trackId,
-      detail: event.detail,
-    };
-    this.deps.metrics.cameraEvents.inc({ camera: this.deps.cameraId, type: event.type, phase });
-    this.enqueue(kind, { camera_event: body });
-  }
-
-  private enqueue(kind: RecordKind, body: Parameters<RecordSink['append']>[0]['body']): void {
-    this.chain(async () => {
-      await this.deps.sink.append({ kind, body });
-    });
-  }
-
-  private enqueueThumbnail(eventId: string, shot: Shot, limits: ThumbnailLimits): void {
-    this.chain(async () => {
-      const thumb = await encodeThumbnail(shot, limits);
-      this.deps.metrics.thumbnailBytes.observe(thumb.data.length);
-      await this.deps.sink.append({
-        kind: 'thumbnail',
-        body: {
-          thumbnail: {
-            event_id: eventId,
-            camera_id: this.deps.cameraId,
-            content_type: thumb.contentType,
-            data: thumb.data,
-            width: thumb.width,
-            height: thumb.height,
-            score: shot.score,
-          },
-        },
-      });
-    });
-  }
-
-  /** One ordered chain: an event record is durable before its thumbnail and its next phase. */
-  private chain(write: () => Promise<void>): void {
-    this.pendingWrites++;
-    this.writes = this.writes
-      .then(write)
-      .catch((err: unknown) => this.rateLog.warn('write', { err: errorMessage(err) }, 'camera record not written'))
-      .finally(() => this.pendingWrites--);
-  }
-}
-
-function takeShotIfBetter(frame: Frame, track: Track, current: Shot | undefined): Shot | undefined {
-  const score = track.scores[track.scores.length - 1] ?? 0;
-  // Rank before copying pixels: most cycles do not improve the picture.
-  if (!isBetterShot({ quality: shotQuality(score, track.box) }, current)) return undefined;
-  return takeShot(frame, track.box, score);
 }

@@ -21,14 +21,14 @@ const require = createRequire(import.meta.url);
 async function tryNative(): Promise<void> {
   // The optional dependency: absent, or present with a binding that does not load on this CPU/libc.
   await import('@tensorflow/tfjs-node' as string);
-  if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialize');
+  if (!(await tf.setBackend('tensorflow'))) throw new IocError('BACKEND_UNAVAILABLE', 'tfjs-node loaded but its backend did not initialize');
 }
 
 async function tryWasm(): Promise<void> {
   // Point the loader at the .wasm files on disk; by default it would try to fetch them by URL.
   const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   setWasmPaths(`${dist}/`);
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialize');
+  if (!(await tf.setBackend('wasm'))) throw new IocError('BACKEND_UNAVAILABLE', 'the wasm backend did not initialize');
 }
 
 export async function loadBackend(choice: BackendChoice = 'auto'): Promise<LoadedBackend> {
@@ -41,12 +41,15 @@ export async function loadBackend(choice: BackendChoice = 'auto'): Promise<Loade
     if (choice !== 'auto' && choice !== name) continue;
     try {
       await attempt();
-      if (tf.getBackend() !== name) throw new Error(`active backend is ${tf.getBackend()}`);
+      if (tf.getBackend() !== name) throw new IocError('BACKEND_UNAVAILABLE', `active backend is ${tf.getBackend()}`);
       await tf.ready();
       return { name, notes };
     } catch (err) {
       notes.push(`${name}: ${errorMessage(err).split('\n')[0]}`);
     }
   }
-  throw new IocError('UNAVAILABLE', `no usable TensorFlow.js backend (${notes.join('; ')}); the cpu backend is refused as too slow, cameras run motion-only`);
+  throw new IocError(
+    'BACKEND_UNAVAILABLE',
+    `no usable TensorFlow.js backend (${notes.join('; ')}); the cpu backend is refused as too slow, cameras run motion-only`,
+  );
 }

@@ -1,6 +1,7 @@
 // Stored form of a dead letter: a record the coordinator refused too often, kept with the
 // refusal so an operator can inspect it and send it again (edgectl outbox dead-letters).
 import type { LaneName, RecordKind } from '../../common/lanes.js';
+import { decodeJson, encodeJson } from '../../common/level-batch.js';
 import { decodeRecord } from '../../common/proto.js';
 import { decodeStoredRecord } from './record-value.js';
 import type { DeadLetter, OutboxInput } from './types.js';
@@ -17,16 +18,13 @@ interface StoredLetter {
   value: string;
 }
 
-const te = new TextEncoder();
-const td = new TextDecoder();
-
 export function encodeDeadLetter(letter: Omit<StoredLetter, 'value'>, value: Uint8Array): Uint8Array {
-  return te.encode(JSON.stringify({ ...letter, value: Buffer.from(value).toString('base64') } satisfies StoredLetter));
+  return encodeJson({ ...letter, value: Buffer.from(value).toString('base64') } satisfies StoredLetter);
 }
 
 function parse(raw: Uint8Array): StoredLetter | undefined {
   try {
-    const letter = JSON.parse(td.decode(raw)) as StoredLetter;
+    const letter = decodeJson<StoredLetter>(raw);
     return typeof letter.seq === 'number' && typeof letter.value === 'string' ? letter : undefined;
   } catch {
     return undefined;

@@ -2,13 +2,12 @@
 // corrupt, lost), kept on disk until the coordinator has acknowledged past every range in them,
 // so "complete up to" at the coordinator can move on and its drop counts match the edge's.
 import type { LaneName } from '../../common/lanes.js';
+import { encodeJson } from '../../common/level-batch.js';
 import { mergeRange, rangeMinEdgeTime } from './budget.js';
 import { dropReportKey } from './keys.js';
 import type { DropRangeOut, DropReportOut } from './types.js';
 
 export type ReportOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
-
-const te = new TextEncoder();
 
 export class DropReportBook {
   private readonly reports = new Map<number, DropReportOut>();
@@ -107,6 +106,6 @@ export class DropReportBook {
   }
 
   private putOp(report: DropReportOut): ReportOp {
-    return { type: 'put', key: dropReportKey(report.id), value: te.encode(JSON.stringify(report)) };
+    return { type: 'put', key: dropReportKey(report.id), value: encodeJson(report) };
   }
 }

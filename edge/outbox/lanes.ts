@@ -1,5 +1,6 @@
 // Each lane's cursors and counters, in memory, mirroring what the lane meta on disk says.
 import { LANES, type LaneName } from '../../common/lanes.js';
+import { encodeJson } from '../../common/level-batch.js';
 import { recordKey, laneRange, seqFromRecordKey, metaKey } from './keys.js';
 import { peekTimes } from './record-value.js';
 import { ENC, type BatchOp, type Db } from './database.js';
@@ -33,8 +34,6 @@ export interface LaneState extends LaneMeta {
 }
 
 type Counters = Pick<LaneMeta, 'nextSeq' | 'count' | 'bytes' | 'dropped'>;
-
-const te = new TextEncoder();
 
 export class Lanes {
   private readonly map = new Map<LaneName, LaneState>();
@@ -86,7 +85,7 @@ export class Lanes {
       bytes: state.bytes,
       dropped: state.dropped,
     };
-    return { type: 'put', key: metaKey(state.lane), value: te.encode(JSON.stringify(meta)) };
+    return { type: 'put', key: metaKey(state.lane), value: encodeJson(meta) };
   }
 
   snapshot(): Map<LaneName, Counters> {

@@ -13,11 +13,10 @@ import { EdgeTimeIndex } from './edge-time-index.js';
 import { inspectWal } from './wal-check.js';
 import type { SeqFloor } from './seq-floor.js';
 import type { DropReason, DropRangeOut, DropReportOut, RecoveryReport } from './types.js';
-import { writeLevelBatch } from '../../common/level-batch.js';
+import { decodeJson, writeLevelBatch } from '../../common/level-batch.js';
 
 type Db = ClassicLevel<string, Uint8Array>;
 const ENC = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
-const td = new TextDecoder();
 
 export interface LaneMeta {
   nextSeq: number;
@@ -192,7 +191,7 @@ async function scanLanes(
 
 function parseMeta(raw: Uint8Array): LaneMeta | undefined {
   try {
-    const m = JSON.parse(td.decode(raw)) as Partial<LaneMeta>;
+    const m = decodeJson<Partial<LaneMeta>>(raw);
     if (typeof m.nextSeq !== 'number' || typeof m.ackedSeq !== 'number') return undefined;
     const empty = emptyLaneMeta();
     return { ...empty, ...m, sentHighSeq: m.sentHighSeq ?? m.ackedSeq, dropped: { ...empty.dropped, ...m.dropped } } as LaneMeta;
@@ -203,7 +202,7 @@ function parseMeta(raw: Uint8Array): LaneMeta | undefined {
 
 function parseReport(raw: Uint8Array): DropReportOut | undefined {
   try {
-    const r = JSON.parse(td.decode(raw)) as DropReportOut;
+    const r = decodeJson<DropReportOut>(raw);
     return typeof r.id === 'number' && Array.isArray(r.ranges) ? r : undefined;
   } catch {
     return undefined;

@@ -10,7 +10,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { SensorConfig } from '../../common/config/edge-schema.js';
 import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
-import { errorMessage } from '../../common/errors.js';
+import { AuthError, IocError, errorMessage } from '../../common/errors.js';
 import { monoNowMs } from '../../common/time.js';
 import type { EdgeMetrics } from '../metrics.js';
 import type { Component, ComponentHealthReport } from '../component.js';
@@ -79,7 +79,7 @@ export class SensorBroker implements Component {
         const sensor = client ? this.sensorOfClient.get(client) : undefined;
         if (!sensor || !packet.topic.startsWith(`sensors/${sensor.id}/`)) {
           this.reject('acl_denied', { clientId: client?.id, topic: packet.topic }, "publish outside the sensor's own topic; disconnecting");
-          return callback(new Error(`not authorized to publish on ${packet.topic}`));
+          return callback(new AuthError(`not authorized to publish on ${packet.topic}`, 'FORBIDDEN'));
         }
         // Ingested here, before aedes writes the PUBACK (it acks QoS 1 before `published`).
         const durable = this.ingest(client!, packet.topic, packet.payload as Buffer);
@@ -92,13 +92,13 @@ export class SensorBroker implements Component {
               { clientId: client?.id, topic: packet.topic, err: errorMessage(err) },
               'reading not stored; not acknowledged, the sensor will resend',
             );
-            callback(new Error('reading not stored'));
+            callback(new IocError('STORAGE', 'reading not stored', { cause: err }));
           },
         );
       },
       authorizeSubscribe: (client, subscription, callback) => {
         this.reject('subscribe_denied', { clientId: client.id, topic: subscription.topic }, 'sensors may not subscribe');
-        callback(new Error('subscriptions are not allowed on this broker'));
+        callback(new AuthError('subscriptions are not allowed on this broker', 'FORBIDDEN'));
       },
     });
     aedes.on('clientError', (client, err) => this.log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
@@ -233,8 +233,10 @@ export class SensorBroker implements Component {
   }
 }
 
-function authError(message: string, code: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+/** aedes answers the CONNECT with `returnCode`; the error's own code is for the logs. */
+function authError(message: string, returnCode: typeof BAD_USERNAME_OR_PASSWORD | typeof NOT_AUTHORIZED): AuthenticateError {
+  const code = returnCode === NOT_AUTHORIZED ? 'FORBIDDEN' : 'UNAUTHENTICATED';
+  return Object.assign(new AuthError(message, code), { returnCode }) as AuthenticateError;
 }
 
 /** Constant-time comparison of the presented password with the configured one. */

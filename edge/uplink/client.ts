@@ -2,6 +2,7 @@
 // authenticated Sync stream.
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
+import { IocError } from '../../common/errors.js';
 import { edgeLinkGrpc, KEEPALIVE_OPTIONS, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../common/proto.js';
 import type { EdgeConfig } from '../../common/config/edge-schema.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
@@ -79,10 +80,10 @@ export function connect(client: EdgeLinkClient, timeoutMs: number): Promise<void
     const check = () => {
       const state = channel.getConnectivityState(true);
       if (state === grpc.connectivityState.READY) return resolve();
-      if (state === grpc.connectivityState.SHUTDOWN) return reject(new Error('client closed'));
-      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return reject(new Error(`cannot connect to ${channel.getTarget()}`));
+      if (state === grpc.connectivityState.SHUTDOWN) return reject(new IocError('UPLINK_UNREACHABLE', 'the uplink client was closed before it connected'));
+      if (state === grpc.connectivityState.TRANSIENT_FAILURE) return reject(new IocError('UPLINK_UNREACHABLE', `cannot connect to ${channel.getTarget()}`));
       channel.watchConnectivityState(state, deadline, (err) =>
-        err ? reject(new Error(`no connection to ${channel.getTarget()} within ${timeoutMs} ms`)) : check(),
+        err ? reject(new IocError('UPLINK_UNREACHABLE', `no connection to ${channel.getTarget()} within ${timeoutMs} ms`)) : check(),
       );
     };
     check();
@@ -107,7 +108,7 @@ export async function register(client: EdgeLinkClient, identity: LinkIdentity, t
       },
       { deadline: new Date(Date.now() + timeoutMs) },
       (err, response) => {
-        if (err || !response) return reject(err ?? new Error('empty Register response'));
+        if (err || !response) return reject(err ?? new IocError('INTERNAL', 'the coordinator answered Register with an empty response'));
         resolve({ response, sentMs, receivedMs: Date.now() });
       },
     );

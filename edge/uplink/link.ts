@@ -21,6 +21,7 @@ import { createEdgeLinkClient, isAuthFailure, openSync, register, type LinkIdent
 import { controlReserveBytesPerSecond, DailyBudget, TokenBucket } from './pacer.js';
 import { InflightWindow } from './window.js';
 import { SyncSession, type ProbeResult } from './session.js';
+import { SessionEndedError } from './session-ended.js';
 
 export type UplinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'refused' | 'stopped';
 
@@ -104,7 +105,7 @@ export class Uplink implements Component {
         if (signal.aborted) break;
         this.lastError = errorMessage(err);
         // A goodbye for shutdown or a replaced stream is routine; only revocation needs a person.
-        const refused = isAuthFailure(err) || (err as { goodbye?: string }).goodbye === 'REVOKED';
+        const refused = isAuthFailure(err) || (err instanceof SessionEndedError && err.goodbye === 'REVOKED');
         this.state = refused ? 'refused' : 'backoff';
         delayMs = refused ? Math.max(REFUSED_RETRY_MS, this.backoff.nextDelayMs()) : this.backoff.nextDelayMs();
         this.options.metrics.uplinkReconnects.inc({ reason: refused ? 'refused' : 'error' });

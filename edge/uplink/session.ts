@@ -1,8 +1,8 @@
 // One Sync stream from open to close: sends batches from the outbox (paced, windowed, highest
 // lane first), drop reports and heartbeats; applies acks, rejections, config pushes, commands.
-// Every message type from the coordinator has one handler in a table (as aedes does).
-import { encodeBatchBody, type BatchCompression } from '../../common/proto.js';
-import { laneFromProto, laneToProto, type LaneName } from '../../common/lanes.js';
+// Every message type from the coordinator has one handler in a table (as aedes does). The
+// unacknowledged batches are inflight.ts, link probes probes.ts, wire shapes messages.ts.
+import { laneFromProto, type LaneName } from '../../common/lanes.js';
 import { monoNowMs } from '../../common/time.js';
 import { IocError, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
@@ -16,8 +16,12 @@ import type { Command__Output } from '../../proto/generated/ioc/edgelink/v1/Comm
 import type { ConfigReport } from '../../proto/generated/ioc/edgelink/v1/ConfigReport.js';
 import type { CommandReceipt } from '../../proto/generated/ioc/edgelink/v1/CommandReceipt.js';
 import type { SyncCall } from './client.js';
+import { SessionEndedError } from './session-ended.js';
 import type { TokenBucket, DailyBudget } from './pacer.js';
 import type { InflightWindow } from './window.js';
+import { InflightBatches } from './inflight.js';
+import { LinkProbes, type ProbeResult } from './probes.js';
+import { batchBody, dropsMessage } from './messages.js';
 
 export interface SessionDeps {
   outbox: Outbox;
@@ -42,15 +46,6 @@ export interface SessionDeps {
   onAck?: () => void;
 }
 
-interface InflightBatch {
-  bytes: number;
-  sentMono: number;
-  inflightAtSend: number;
-  records: { lane: LaneName; seq: number }[];
-  /** Sent on the alarm reserve, beyond the window and the pacer. */
-  reserve: boolean;
-}
-
 /**
  * Alarm bytes allowed in flight beyond the window, the pacer and the daily budget. An alarm is
  * a few hundred bytes; a backlog of thumbnails must never hold one back, so alarms only wait for
@@ -58,15 +53,10 @@ interface InflightBatch {
  */
 export const ALARM_RESERVE_BYTES = 4096;
 
-export interface ProbeResult {
-  rttMs: number;
-  bytes: number;
-}
+export type { ProbeResult };
 
 export class SyncSession {
-  private readonly inflight = new Map<number, InflightBatch>();
-  private inflightBytes = 0;
-  private reserveBytes = 0;
+  private readonly inflight = new InflightBatches();
   /**
    * Body bytes per record byte of recent batches (gzip: ~0.2 for telemetry). The window and the
    * pacer count bytes on the wire, the outbox counts record bytes: without this a compressed
@@ -83,8 +73,7 @@ export class SyncSession {
   private readonly sentReports = new Set<number>();
   private readonly drainWaiters = new Set<() => void>();
   private ackChain: Promise<void> = Promise.resolve();
-  private readonly probes = new Map<number, { sentMono: number; sentWall: number; bytes: number; resolve: (r: ProbeResult) => void }>();
-  private nextProbeId = 1;
+  private readonly probes = new LinkProbes();
   private finished = false;
   private finish!: (err?: Error) => void;
   private unsubscribe: (() => void) | undefined;
@@ -109,7 +98,7 @@ export class SyncSession {
     });
     call.on('data', (msg: CoordinatorMessage__Output) => this.dispatch(msg));
     call.on('error', (err) => this.finish(err));
-    call.on('end', () => this.finish(new Error('coordinator closed the stream')));
+    call.on('end', () => this.finish(new SessionEndedError('UPLINK_CLOSED', 'coordinator closed the stream')));
     this.write({ hello: { session_id: sessionId, protocol_version: protocolVersion } }, 'control');
     this.sendHeartbeat(false);
     // The stream's first messages wait for call set-up: probe the clock once it is warm.
@@ -135,9 +124,8 @@ export class SyncSession {
     drop_ack: () => undefined, // reports stay on disk until the lane's ack passes them
     ping: (ping) => this.write({ pong: { ping_id: ping.ping_id, edge_time_ms: Date.now() } }, 'control'),
     probe_ack: (ack) => {
-      const probe = this.probes.get(ack.probe_id);
+      const probe = this.probes.take(ack.probe_id);
       if (!probe) return;
-      this.probes.delete(ack.probe_id);
       this.lastRttMs = monoNowMs() - probe.sentMono;
       if (ack.coordinator_time_ms > 0) this.deps.clockSample(probe.sentWall, ack.coordinator_receive_time_ms, ack.coordinator_time_ms, Date.now());
       this.deps.metrics.uplinkRtt.set(this.lastRttMs / 1000);
@@ -151,7 +139,7 @@ export class SyncSession {
         .then((report) => this.write({ config_report: report }, 'control'));
     },
     command: (command) => void this.runCommand(command),
-    goodbye: (bye) => this.finish(Object.assign(new Error(`coordinator said goodbye: ${bye.reason}`), { goodbye: bye.code })),
+    goodbye: (bye) => this.finish(new SessionEndedError('UPLINK_CLOSED', `coordinator said goodbye: ${bye.reason}`, bye.code)),
   };
 
   private dispatch(msg: CoordinatorMessage__Output): void {
@@ -162,11 +150,8 @@ export class SyncSession {
   }
 
   private async applyAck(ack: NonNullable<CoordinatorMessage__Output['ack']>): Promise<void> {
-    const batch = this.inflight.get(ack.batch_id);
+    const batch = this.inflight.take(ack.batch_id);
     if (batch) {
-      this.inflight.delete(ack.batch_id);
-      if (batch.reserve) this.reserveBytes -= batch.bytes;
-      else this.inflightBytes -= batch.bytes;
       this.deps.window.onAck(batch.bytes, monoNowMs() - batch.sentMono, batch.inflightAtSend);
       if (ack.error) {
         this.deps.logger.warn({ batch: ack.batch_id, error: ack.error }, 'coordinator refused a whole batch');
@@ -233,10 +218,10 @@ export class SyncSession {
     this.sendDropReports();
     if (outbox.stalled) return; // its reopen calls the durable listeners, which pump again
     while (!this.finished) {
-      const windowFree = window.bytes - this.inflightBytes;
+      const windowFree = window.bytes - this.inflight.regularBytes;
       const paced = bucket.available();
       const dayLeft = !daily.exhausted();
-      const open = this.regularBatches() < settings.inflightBatches && windowFree > 0 && paced > 0 && dayLeft;
+      const open = this.inflight.regularCount < settings.inflightBatches && windowFree > 0 && paced > 0 && dayLeft;
       let limits: { maxRecords: number; maxBytes: number; lanes?: LaneName[] };
       if (open) {
         const recordBytes = (wire: number) => Math.floor(wire / this.compressionRatio);
@@ -244,7 +229,7 @@ export class SyncSession {
       } else {
         if (paced <= 0) this.schedulePump(bucket.waitMs(1024));
         else if (!dayLeft) this.schedulePump(60_000); // the UTC day rolls over
-        const reserveFree = ALARM_RESERVE_BYTES - this.reserveBytes;
+        const reserveFree = ALARM_RESERVE_BYTES - this.inflight.reserveBytes;
         if (reserveFree <= 0 || !outbox.hasUnsent('alarm')) return;
         limits = { maxRecords: settings.batchMaxRecords, maxBytes: reserveFree, lanes: ['alarm'] };
       }
@@ -254,7 +239,7 @@ export class SyncSession {
       // a record past a gap it has not been told about.
       this.sendDropReports();
       const compression = settings.compression === 'gzip' ? 'COMPRESSION_GZIP' : 'COMPRESSION_NONE';
-      const body = chooseBody(
+      const body = batchBody(
         records.map((r) => r.record),
         compression,
       );
@@ -263,15 +248,13 @@ export class SyncSession {
       const raw = records.reduce((n, r) => n + r.size, 0);
       if (raw > 0) this.compressionRatio = 0.7 * this.compressionRatio + 0.3 * Math.min(1, Math.max(0.01, bytes / raw));
       const reserve = !open;
-      this.inflight.set(batchId, {
+      this.inflight.add(batchId, {
         bytes,
         sentMono: monoNowMs(),
-        inflightAtSend: this.inflightBytes + this.reserveBytes,
+        inflightAtSend: this.inflight.totalBytes,
         records: records.map((r) => ({ lane: r.lane, seq: r.seq })),
         reserve,
       });
-      if (reserve) this.reserveBytes += bytes;
-      else this.inflightBytes += bytes;
       bucket.take(bytes);
       daily.spend(bytes);
       const drained = this.write(
@@ -281,12 +264,6 @@ export class SyncSession {
       );
       if (!drained) await this.drained();
     }
-  }
-
-  private regularBatches(): number {
-    let n = 0;
-    for (const b of this.inflight.values()) if (!b.reserve) n++;
-    return n;
   }
 
   /** Resolves when the stream takes writes again, or the session ends. */
@@ -306,22 +283,7 @@ export class SyncSession {
     for (const report of this.deps.outbox.pendingDropReports()) {
       if (this.sentReports.has(report.id)) continue;
       this.sentReports.add(report.id);
-      this.write(
-        {
-          drops: {
-            report_id: report.id,
-            ranges: report.ranges.map((r) => ({
-              lane: laneToProto(r.lane),
-              first_seq: r.firstSeq,
-              last_seq: r.lastSeq,
-              reason: r.reason,
-              first_edge_time_ms: r.firstEdgeTimeMs,
-              last_edge_time_ms: r.lastEdgeTimeMs,
-            })),
-          },
-        },
-        'control',
-      );
+      this.write(dropsMessage(report), 'control');
     }
   }
 
@@ -347,29 +309,15 @@ export class SyncSession {
 
   /** Link test: sends `paddingBytes` up the stream and resolves with the echo's round trip. */
   probe(paddingBytes: number, timeoutMs = 60_000): Promise<ProbeResult> {
-    const id = this.nextProbeId++;
-    return new Promise<ProbeResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.probes.delete(id);
-        reject(new IocError('UNAVAILABLE', 'link probe timed out'));
-      }, timeoutMs);
-      this.probes.set(id, {
-        sentMono: monoNowMs(),
-        sentWall: Date.now(),
-        bytes: paddingBytes,
-        resolve: (r) => {
-          clearTimeout(timer);
-          resolve(r);
-        },
-      });
-      this.write({ probe: { probe_id: id, padding: Buffer.alloc(paddingBytes) } }, 'control', paddingBytes);
-    });
+    return this.probes.send(paddingBytes, timeoutMs, (id) =>
+      this.write({ probe: { probe_id: id, padding: Buffer.alloc(paddingBytes) } }, 'control', paddingBytes),
+    );
   }
 
   private checkAckTimeout(): void {
-    const oldest = Math.min(...[...this.inflight.values()].map((b) => b.sentMono));
+    const oldest = this.inflight.oldestSentMono();
     if (Number.isFinite(oldest) && monoNowMs() - oldest > this.deps.settings.ackTimeoutMs) {
-      this.finish(new Error(`no ack for ${Math.round((monoNowMs() - oldest) / 1000)} s; reconnecting`));
+      this.finish(new SessionEndedError('UPLINK_ACK_TIMEOUT', `no ack for ${Math.round((monoNowMs() - oldest) / 1000)} s; reconnecting`));
     }
   }
 
@@ -380,17 +328,17 @@ export class SyncSession {
   }
 
   get inflightBatches(): number {
-    return this.inflight.size;
+    return this.inflight.count;
   }
 
   get bytesInFlight(): number {
-    return this.inflightBytes + this.reserveBytes;
+    return this.inflight.totalBytes;
   }
 
   close(reason = 'closing'): void {
     if (this.finished) return;
     this.call.cancel();
-    this.finish(new Error(reason));
+    this.finish(new SessionEndedError('UPLINK_CLOSED', reason));
   }
 
   private cleanup(): void {
@@ -399,8 +347,7 @@ export class SyncSession {
     clearTimeout(this.pumpTimer);
     clearTimeout(this.probeTimer);
     this.unsubscribe?.();
-    for (const probe of this.probes.values()) probe.resolve({ rttMs: Number.NaN, bytes: probe.bytes });
-    this.probes.clear();
+    this.probes.cancelAll();
     for (const done of [...this.drainWaiters]) done();
     try {
       this.call.end();
@@ -410,14 +357,7 @@ export class SyncSession {
   }
 }
 
-function chooseBody(records: Uint8Array[], preferred: BatchCompression): { body: Buffer; compression: BatchCompression } {
-  const raw = encodeBatchBody(records, 'COMPRESSION_NONE');
-  if (preferred === 'COMPRESSION_NONE' || raw.length < 256) return { body: raw, compression: 'COMPRESSION_NONE' };
-  const gz = encodeBatchBody(records, 'COMPRESSION_GZIP');
-  // JPEG thumbnails do not shrink; only pay the decompression when it saves ≥ 10 %.
-  return gz.length < raw.length * 0.9 ? { body: gz, compression: 'COMPRESSION_GZIP' } : { body: raw, compression: 'COMPRESSION_NONE' };
-}
-
+/** Errors pass as they are (a gRPC error keeps its status); anything else thrown becomes one. */
 function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return err instanceof Error ? err : new IocError('INTERNAL', String(err));
 }

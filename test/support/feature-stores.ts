@@ -19,18 +19,20 @@ quiet.level = process.env.LOG_LEVEL ?? 'warn';
 export type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 export type Backend = 'level' | 'postgres';
 
-export interface OpenedStores {
+export type OpenedStores = {
   store: CoordinatorStore;
   features: FeatureStores;
   /** Closes and opens the same data again (restart), returning new handles. */
   reopen(): Promise<OpenedStores>;
-}
+} & (
+  | { backend: 'level' }
+  /** `pool`: for tests of what the database itself enforces. */
+  | { backend: 'postgres'; pool: PostgresStore['pool'] }
+);
 
 async function open(t: TapTest, backend: Backend, place: string): Promise<OpenedStores> {
-  const plugged =
-    backend === 'level'
-      ? levelBackendOf(new LevelStore(place))
-      : postgresBackendOf(new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet }));
+  const postgres = backend === 'postgres' ? new PostgresStore({ url: TEST_DATABASE_URL, schema: place, poolSize: 4, logger: quiet }) : undefined;
+  const plugged = postgres ? postgresBackendOf(postgres) : levelBackendOf(new LevelStore(place));
   await plugged.open();
   const { store, features } = plugged;
   let closed = false;
@@ -40,7 +42,7 @@ async function open(t: TapTest, backend: Backend, place: string): Promise<Opened
     await plugged.close();
   };
   t.teardown(close);
-  return {
+  const handles = {
     store,
     features,
     async reopen() {
@@ -48,6 +50,7 @@ async function open(t: TapTest, backend: Backend, place: string): Promise<Opened
       return open(t, backend, place);
     },
   };
+  return postgres ? { ...handles, backend: 'postgres', pool: postgres.pool } : { ...handles, backend: 'level' };
 }
 
 /** Runs `suite` once per backend as subtests named after it. */

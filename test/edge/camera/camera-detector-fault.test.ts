@@ -26,7 +26,7 @@ t.test('detector crash: motion-only events flow, the worker comes back, object e
   const objectNews = () => events(seen).filter((e) => e.type === 'object' && e.phase === 'new');
   t.ok(await waitFor(async () => (await poll(), objectNews().length > 0), 20_000), 'object events before the fault');
 
-  detector.injectFaultForTest('crash');
+  await detector.terminateWorkers();
   t.ok(await waitFor(() => detector.restarts >= 1, 10_000), 'the crash is noticed and a restart scheduled');
   t.ok(
     await waitFor(async () => (await poll(), events(seen).some((e) => e.type === 'motion' && e.motion_only)), 10_000),

@@ -7,6 +7,7 @@ import { detectInRegion } from '../../../edge/camera/detect-region.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
 import { projectPath } from '../../../common/paths.js';
 import { tempDir } from '../../support/tmp.js';
+import { armFault, FAULTY_DETECTOR_WORKER } from '../../support/detector-faults.js';
 
 const fixture = (name: string) => projectPath('test', 'fixtures', name);
 const WHOLE = { x: 0, y: 0, w: 1, h: 1 };
@@ -71,12 +72,15 @@ t.test('a model whose hash does not match is refused (MODEL_INVALID) and the det
 
 t.test('a crashing or hanging worker is restarted and detection comes back', async (t) => {
   const metrics = createEdgeMetrics();
-  const detector = new Detector({ inferenceTimeoutMs: 1500, restartBackoff: { initialMs: 100, maxMs: 200 } }, { metrics });
+  const detector = new Detector(
+    { inferenceTimeoutMs: 1500, restartBackoff: { initialMs: 100, maxMs: 200 }, workerModule: FAULTY_DETECTOR_WORKER },
+    { metrics },
+  );
   t.teardown(() => detector.stop());
   await detector.start();
   const frame = await still('messi5.jpg');
   for (const mode of ['crash', 'hang', 'throw'] as const) {
-    detector.injectFaultForTest(mode);
+    await armFault(mode);
     await t.rejects(detectInRegion(detector, frame, WHOLE, 0.3), `${mode}: the in-flight inference fails`);
     const before = detector.restarts;
     const deadline = Date.now() + 60_000;

@@ -1,6 +1,6 @@
 // The uplink against the real EdgeLink ingest (in process, level store, loopback gRPC): poison
 // records go to dead letters and the queue moves on; a spent daily budget lets only alarms
-// through; every acknowledged record leaves the outbox.
+// through; every acknowledged record leaves the outbox; a revocation goodbye leaves it refused.
 import t from 'tap';
 import { join } from 'node:path';
 import { Outbox } from '../../../edge/outbox/outbox.js';
@@ -41,11 +41,12 @@ async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, out
   await store.open();
   await store.putDevice({ id: 'edge-u', site: 'muong-nhe', tokenSha256: hashToken(TOKEN), revoked: false, createdAtMs: Date.now() });
   const metrics = createCoordinatorMetrics();
+  const presence = new Presence(30_000, metrics);
   const server = new EdgeLinkServer({
     host: '127.0.0.1',
     port: 0,
     store,
-    presence: new Presence(30_000, metrics),
+    presence,
     metrics,
     maxBatchBytes: 8 * 1024 * 1024,
     maxBatchRecords: 20_000,
@@ -77,7 +78,7 @@ async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, out
     await store.close();
   });
   const lane = async (name: string) => (await store.laneStates('edge-u')).find((l) => l.lane === name)!;
-  return { store, outbox, uplink, lane };
+  return { store, outbox, uplink, lane, presence };
 }
 
 const telemetry = (i: number) => ({
@@ -141,4 +142,12 @@ t.test('acknowledged records leave the outbox; the edge and the coordinator agre
     ],
   );
   t.equal(uplink.status().state, 'connected');
+});
+
+t.test('a goodbye for revocation leaves the uplink refused, saying why', async (t) => {
+  const { uplink, presence } = await rig(t);
+  await uplink.start();
+  await waitFor('the coordinator to hold the stream and say goodbye', () => presence.disconnect('edge-u', 'device revoked', 'REVOKED'), { timeoutMs: 15_000 });
+  await waitFor('refused', () => (uplink.status().state === 'refused' ? true : undefined), { timeoutMs: 15_000 });
+  t.match(uplink.status().lastError, /coordinator said goodbye: device revoked/);
 });
