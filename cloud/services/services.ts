@@ -19,7 +19,7 @@ import { createTriageMetrics } from '../triage/metrics.js';
 import { AlertIntake } from '../triage/intake.js';
 import { WebhookService } from '../webhooks/webhook-service.js';
 import { ReportService } from '../reports/report-service.js';
-import { LiveFeed } from '../live/sse.js';
+import { LiveFeed } from '../live/live-feed.js';
 import { Provisioning, type DeviceBusMessage } from '../devices/provisioning.js';
 import { ConfigVersions } from '../devices/config-versions.js';
 import { CommandQueue } from '../devices/commands.js';

@@ -58,7 +58,7 @@ export function routeTable({ core, services: s, tickets, tokens, logger }: Route
       config.webhooks.endpoints.map((e) => e.name),
     ),
     reportRoutes(s.reports),
-    liveRoutes(s.live),
+    liveRoutes(s.live, componentLogger('live', logger)),
     webhookRoutes(s.webhooks),
     adminDeviceRoutes(s.provisioning),
     configRoutes(s.configs),

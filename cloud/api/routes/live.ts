@@ -1,8 +1,11 @@
 // GET /api/v1/live: the live feed as Server-Sent Events (records, alert changes, reports,
 // device changes), filtered, resumable with Last-Event-ID.
 import { createRoute, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
 import { SEVERITIES } from '../../../common/config/primitives.js';
-import type { LiveFeed } from '../../live/sse.js';
+import { errorBody, errorMessage } from '../../../common/errors.js';
+import type { Logger } from '../../../common/log.js';
+import type { LiveFeed } from '../../live/live-feed.js';
 import { errorResponses } from '../schemas.js';
 import { ListParam, SeverityList } from '../params.js';
 import type { RouteModule } from '../route-module.js';
@@ -41,12 +44,33 @@ const live = createRoute({
   },
 });
 
-export function liveRoutes(feed: LiveFeed): RouteModule {
+export function liveRoutes(feed: LiveFeed, logger: Logger): RouteModule {
   return (app) => {
     app.openapi(live, (c) => {
       const q = c.req.valid('query');
       const lastEventId = c.req.header('last-event-id') ?? q.last_event_id;
-      return feed.stream(c, { topics: q.topics, site: q.site, kind: q.kind, severity: q.severity, minSeverity: q.min_severity }, lastEventId) as never;
+      const full = feed.fullMessage;
+      if (full) return c.json(errorBody('UNAVAILABLE', full), 503);
+      c.header('X-Accel-Buffering', 'no');
+      const filter = { topics: q.topics, site: q.site, kind: q.kind, severity: q.severity, minSeverity: q.min_severity };
+      return streamSSE(
+        c,
+        async (stream) => {
+          const gone = new Promise<void>((resolve) => stream.onAbort(resolve));
+          const sink = {
+            get aborted() {
+              return stream.aborted;
+            },
+            write: (text: string) => stream.write(text),
+            writeEvent: (e: { event: string; data: string; id?: string }) => stream.writeSSE(e),
+            close: () => stream.close(),
+          };
+          await feed.serve(sink, filter, lastEventId, gone);
+        },
+        async (err) => {
+          logger.warn({ err: errorMessage(err) }, 'live feed stream failed');
+        },
+      ) as never;
     });
   };
 }

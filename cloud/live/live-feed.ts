@@ -1,11 +1,9 @@
 // The live feed: everything published on the bus (stored records, alert changes, citizen
-// reports, device changes) streamed to browsers as Server-Sent Events, filtered per client.
-// A bounded replay buffer lets a client that reconnects with Last-Event-ID get what it missed;
-// one further behind than the buffer gets a `reset` event and reloads through the REST API.
-import type { Context } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+// reports, device changes) fanned out to connected clients, filtered per client. A bounded
+// replay buffer lets a client that reconnects with Last-Event-ID get what it missed; one further
+// behind than the buffer gets a `reset` event and reloads through the REST API. The transport
+// (Server-Sent Events over HTTP) is the API's: it hands each client in as a LiveSink.
 import { Gauge, type Registry } from 'prom-client';
-import { errorBody, errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { severityRank } from '../../common/severity.js';
 import type { SeverityName } from '../../common/config/primitives.js';
@@ -32,11 +30,20 @@ interface LiveItem {
   severity: SeverityName | null;
 }
 
+/** Where one client's events go: an SSE stream in the API. */
+export interface LiveSink {
+  readonly aborted: boolean;
+  /** Raw text (comments, the retry preamble). */
+  write(text: string): Promise<unknown>;
+  writeEvent(event: { event: string; data: string; id?: string }): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
 interface Client {
   filter: LiveFilter;
   queue: LiveItem[];
   flushing: boolean;
-  stream: SSEStreamingApi;
+  stream: LiveSink;
   /** Newest bus id this client has been told about (sent, or skipped by its filter). */
   lastId: string | undefined;
   sentLastId: string | undefined;
@@ -94,28 +101,25 @@ export class LiveFeed {
     for (const client of this.clients) this.offer(client, items);
   }
 
-  stream(c: Context, filter: LiveFilter, lastEventId: string | undefined): Response {
-    if (this.clients.size >= this.o.maxClients) {
-      return c.json(errorBody('UNAVAILABLE', `live feed full on this replica (${this.o.maxClients} clients); retry shortly`), 503);
+  /** Refused when this replica already serves maxClients: the message says so. */
+  get fullMessage(): string | undefined {
+    return this.clients.size >= this.o.maxClients ? `live feed full on this replica (${this.o.maxClients} clients); retry shortly` : undefined;
+  }
+
+  /** Streams to one client from lastEventId on, until `gone` resolves (the client went away). */
+  async serve(stream: LiveSink, filter: LiveFilter, lastEventId: string | undefined, gone: Promise<void>): Promise<void> {
+    // Registered before the first await, held back until the preamble is out: nothing published meanwhile is lost.
+    const client: Client = { filter, queue: [], flushing: true, stream, lastId: undefined, sentLastId: lastEventId };
+    this.replay(client, lastEventId);
+    this.clients.add(client);
+    try {
+      await stream.write('retry: 3000\n: connected\n\n');
+      client.flushing = false;
+      this.flush(client);
+      await gone;
+    } finally {
+      this.clients.delete(client);
     }
-    c.header('X-Accel-Buffering', 'no');
-    return streamSSE(
-      c,
-      async (stream) => {
-        // Registered before the first await, held back until the preamble is out: nothing published meanwhile is lost.
-        const client: Client = { filter, queue: [], flushing: true, stream, lastId: undefined, sentLastId: lastEventId };
-        this.replay(client, lastEventId);
-        this.clients.add(client);
-        await stream.write('retry: 3000\n: connected\n\n');
-        client.flushing = false;
-        this.flush(client);
-        await new Promise<void>((resolve) => stream.onAbort(resolve));
-        this.clients.delete(client);
-      },
-      async (err) => {
-        this.o.logger.warn({ err: errorMessage(err) }, 'live feed stream failed');
-      },
-    );
   }
 
   /** What the client missed since lastEventId, or a reset when that is no longer buffered. */
@@ -166,7 +170,7 @@ export class LiveFeed {
       try {
         while (client.queue.length > 0 && !client.stream.aborted) {
           const item = client.queue.shift()!;
-          await client.stream.writeSSE({ event: item.event, data: item.data, id: item.id });
+          await client.stream.writeEvent({ event: item.event, data: item.data, id: item.id });
           if (item.id) client.sentLastId = item.id;
         }
       } catch {
