@@ -9,7 +9,11 @@ import { SensorThingsSchema } from './sensorthings-schema.js';
 const SiteBoundary = z
   .array(Coordinates)
   .min(4)
-  .refine((ring) => ring[0]!.lat === ring.at(-1)!.lat && ring[0]!.lon === ring.at(-1)!.lon, 'a closed ring: the last point repeats the first')
+  // Runs even when .min failed: an empty list must not reach ring[0].
+  .refine(
+    (ring) => ring.length === 0 || (ring[0]!.lat === ring.at(-1)!.lat && ring[0]!.lon === ring.at(-1)!.lon),
+    'a closed ring: the last point repeats the first',
+  )
   .describe("the site's area, lat/lon points of a closed ring; CAP alerts about the site carry it as <polygon> instead of a circle");
 
 export const COORDINATOR_CONFIG_SCHEMA_VERSION = 1;
