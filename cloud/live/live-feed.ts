@@ -30,12 +30,12 @@ interface LiveItem {
   severity: SeverityName | null;
 }
 
-/** Where one client's events go: an SSE stream in the API. */
+/** Where one client's events go: the API's Server-Sent Events stream (hono's fits as it is). */
 export interface LiveSink {
   readonly aborted: boolean;
   /** Raw text (comments, the retry preamble). */
   write(text: string): Promise<unknown>;
-  writeEvent(event: { event: string; data: string; id?: string }): Promise<unknown>;
+  writeSSE(event: { event: string; data: string; id?: string }): Promise<unknown>;
   close(): Promise<unknown>;
 }
 
@@ -170,7 +170,7 @@ export class LiveFeed {
       try {
         while (client.queue.length > 0 && !client.stream.aborted) {
           const item = client.queue.shift()!;
-          await client.stream.writeEvent({ event: item.event, data: item.data, id: item.id });
+          await client.stream.writeSSE({ event: item.event, data: item.data, id: item.id });
           if (item.id) client.sentLastId = item.id;
         }
       } catch {

@@ -57,15 +57,7 @@ export function liveRoutes(feed: LiveFeed, logger: Logger): RouteModule {
         c,
         async (stream) => {
           const gone = new Promise<void>((resolve) => stream.onAbort(resolve));
-          const sink = {
-            get aborted() {
-              return stream.aborted;
-            },
-            write: (text: string) => stream.write(text),
-            writeEvent: (e: { event: string; data: string; id?: string }) => stream.writeSSE(e),
-            close: () => stream.close(),
-          };
-          await feed.serve(sink, filter, lastEventId, gone);
+          await feed.serve(stream, filter, lastEventId, gone);
         },
         async (err) => {
           logger.warn({ err: errorMessage(err) }, 'live feed stream failed');
