@@ -38,6 +38,8 @@ const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 interface Variant {
   name: string;
   env: Record<string, string>;
+  /** Node and V8 flags before the entry point, as the unit's ExecStart gives them (whole agent only). */
+  nodeArgs?: string[];
   /** Measure the whole agent rather than the camera pipeline alone. */
   agent?: boolean;
 }
@@ -53,6 +55,19 @@ function serviceEnvironment(): Record<string, string> {
     env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
+}
+
+/**
+ * The node flags in the unit's `ExecStart=` (between the node binary and the entry script): V8
+ * flags that NODE_OPTIONS refuses (e.g. --optimize-for-size) can only reach the service there.
+ */
+function serviceNodeArgs(): string[] {
+  const line = readFileSync(UNIT, 'utf8')
+    .split('\n')
+    .find((l) => l.trim().startsWith('ExecStart='));
+  const words = line?.trim().slice('ExecStart='.length).split(/\s+/) ?? [];
+  const entry = words.findIndex((w, i) => i > 0 && !w.startsWith('-'));
+  return entry > 0 ? words.slice(1, entry) : [];
 }
 
 function smapsRollup(): { anonymous: number; fileBacked: number } {
@@ -162,7 +177,7 @@ function runVariant(variant: Variant, url: string): Promise<Record<string, unkno
 }
 
 /** The real agent on a site config with four cameras on `url`; RSS from /proc every 250 ms. */
-async function runAgent(name: string, env: Record<string, string>, url: string): Promise<Record<string, unknown>> {
+async function runAgent(name: string, env: Record<string, string>, nodeArgs: string[], url: string): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'ioc-bench-memory-agent-'));
   const doc = YAML.parse(readFileSync(projectPath('firmware-config', 'dien-bien-dong.yaml'), 'utf8')) as Record<string, unknown>;
   // No coordinator listens here: the uplink keeps retrying, as on a box whose link is down.
@@ -176,7 +191,7 @@ async function runAgent(name: string, env: Record<string, string>, url: string):
   writeFileSync(file, YAML.stringify(doc));
   const compiled = !import.meta.url.endsWith('.ts');
   const entry = fileURLToPath(new URL(compiled ? '../edge/main.js' : '../edge/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, entry, '--config', file], {
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, entry, '--config', file], {
     env: { ...process.env, LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -196,7 +211,7 @@ async function runAgent(name: string, env: Record<string, string>, url: string):
       peak = Math.max(peak, rss());
       await sleep(250);
     }
-    return { variant: name, env, rss_ready_mb: mb(ready), rss_peak_mb: mb(peak), rss_end_mb: mb(rss()) };
+    return { variant: name, env, node_args: nodeArgs, rss_ready_mb: mb(ready), rss_peak_mb: mb(peak), rss_end_mb: mb(rss()) };
   } finally {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -210,13 +225,14 @@ async function runAgent(name: string, env: Record<string, string>, url: string):
 async function main(): Promise<void> {
   const service = serviceEnvironment();
   const { NODE_ENV: _nodeEnv, ...tuning } = service;
+  const serviceArgs = serviceNodeArgs();
   const variants: Variant[] = [
     { name: 'node-defaults', env: {} },
     ...(tuning.MALLOC_ARENA_MAX ? [{ name: 'arena-max-only', env: { MALLOC_ARENA_MAX: tuning.MALLOC_ARENA_MAX } }] : []),
     { name: 'service-unit', env: tuning },
     { name: 'whole-agent-node-defaults', env: {}, agent: true },
-    { name: 'whole-agent-service-unit', env: tuning, agent: true },
-    // More settings to try, as JSON: [{"name":"…","env":{"MALLOC_ARENA_MAX":"1"},"agent":true}].
+    { name: 'whole-agent-service-unit', env: tuning, nodeArgs: serviceArgs, agent: true },
+    // More settings to try, as JSON: [{"name":"…","env":{"MALLOC_ARENA_MAX":"1"},"nodeArgs":["--max-lazy"],"agent":true}].
     ...(JSON.parse(process.env.IOC_BENCH_VARIANTS ?? '[]') as Variant[]),
   ];
   const rtsp = await RtspCamera.start({ clip: CLIP });
@@ -224,7 +240,7 @@ async function main(): Promise<void> {
   try {
     for (const variant of variants) {
       if (ONLY && !ONLY.includes(variant.name)) continue;
-      results.push(variant.agent ? await runAgent(variant.name, variant.env, rtsp.url) : await runVariant(variant, rtsp.url));
+      results.push(variant.agent ? await runAgent(variant.name, variant.env, variant.nodeArgs ?? [], rtsp.url) : await runVariant(variant, rtsp.url));
     }
   } finally {
     await rtsp.close();

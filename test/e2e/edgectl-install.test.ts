@@ -68,7 +68,7 @@ t.test('the systemd unit is valid and runs the agent confined, restarting foreve
   t.equal(one('Service.User'), 'ioc-edge');
   t.equal(one('Service.Restart'), 'always');
   t.equal(one('Unit.StartLimitIntervalSec'), '0', 'never gives up restarting');
-  t.match(one('Service.ExecStart'), /^\/usr\/bin\/node \/opt\/ioc-edge\/bin\/edge-agent\.js --config \/etc\/ioc-edge\/config\.yaml$/);
+  t.match(one('Service.ExecStart'), /^\/usr\/bin\/node --optimize-for-size \/opt\/ioc-edge\/bin\/edge-agent\.js --config \/etc\/ioc-edge\/config\.yaml$/);
   t.ok(Number(one('Service.TimeoutStopSec')) > 20, "systemd waits longer than the agent's own 20 s stop bound");
   t.equal(one('Service.KillSignal'), 'SIGTERM');
   t.equal(one('Service.ProtectSystem'), 'strict');
