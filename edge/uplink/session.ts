@@ -143,6 +143,11 @@ export class SyncSession {
   };
 
   private dispatch(msg: CoordinatorMessage__Output): void {
+    // The stream stays readable after the session gave up on it (the close is only a half-close)
+    // and a loaded coordinator may still ack on it. Such an ack can be newer than what the next
+    // handshake read, which would then look like records lost at the coordinator: drop it, and
+    // the batch goes again on the next stream (the coordinator keeps the first copy).
+    if (this.finished) return;
     const kind = msg.body;
     if (!kind) return; // a newer coordinator's message this edge does not know: ignore
     const handler = this.handlers[kind] as (m: unknown) => void;
