@@ -5,7 +5,7 @@
 // uplink does; records leave it only when a per-lane ack covers them.
 import { encodeBatchBody, encodeRecord, type ProtoRecord } from '../../common/proto.js';
 import { laneFromProto, LANES, laneToProto, type LaneName } from '../../common/lanes.js';
-import { createEdgeLinkClient, openSync, register, type SyncCall } from '../../edge/uplink/client.js';
+import { createEdgeLinkClient, openSync, register, type LinkTarget, type SyncCall } from '../../edge/uplink/client.js';
 import { Backoff } from '../../common/backoff.js';
 import type { EdgeLinkClient } from '../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { CoordinatorMessage__Output } from '../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
@@ -89,6 +89,9 @@ export class FleetBox {
   connected = false;
   /** Streams lost while the link should be up (each one reconnected, as the uplink does). */
   streamsLost = 0;
+  /** When the last stream was lost, and when the last one opened (a failover's reconnect time). */
+  lostAtMs = 0;
+  connectedAtMs = 0;
   /** False while the bench holds the link down. */
   private linkUp = false;
 
@@ -99,6 +102,8 @@ export class FleetBox {
     private readonly sink: BoxSink,
     /** Where in each minute this box's camera event falls (spreads the fleet over the minute). */
     private readonly phaseMs: number,
+    /** TLS towards the coordinator (with a client certificate for mTLS); plaintext without. */
+    private readonly tls?: Omit<LinkTarget, 'address' | 'tls'>,
   ) {}
 
   /** Handshake and Sync stream, retried with the uplink's backoff until it is up. */
@@ -120,7 +125,7 @@ export class FleetBox {
   private async open(): Promise<void> {
     this.client?.close();
     // Its own TCP connection, as a box has: grpc-js would otherwise share one among all clients.
-    const client = createEdgeLinkClient({ address: this.address, tls: false }, { 'grpc.use_local_subchannel_pool': 1 });
+    const client = createEdgeLinkClient({ address: this.address, tls: this.tls !== undefined, ...this.tls }, { 'grpc.use_local_subchannel_pool': 1 });
     const identity = {
       deviceId: this.identity.deviceId,
       siteId: this.identity.site,
@@ -138,6 +143,7 @@ export class FleetBox {
     this.client = client;
     this.call = call;
     this.connected = true;
+    this.connectedAtMs = Date.now();
     // Batches sent on a lost stream were never acked: the outbox sends them again.
     for (const { batch } of [...this.inflight.values()].reverse()) this.queue[batch.lane].unshift(batch);
     this.inflight.clear();
@@ -408,6 +414,7 @@ export class FleetBox {
     if (this.call !== call || !this.connected) return; // an old stream, or the bench cut the link
     this.connected = false;
     this.streamsLost++;
+    this.lostAtMs = Date.now();
     this.call = undefined;
     setTimeout(() => void this.connect().catch(() => undefined), new Backoff(RECONNECT).nextDelayMs());
   }
