@@ -66,6 +66,14 @@ export const CameraSchema = z
         width: z.number().int().min(160).max(1920).default(640),
         fps: z.number().min(0.5).max(30).default(5),
         enabled: z.boolean().default(true).describe('false: motion, offline and tamper only'),
+        empty_backoff_max_s: z
+          .number()
+          .min(0)
+          .max(30)
+          .default(4)
+          .describe(
+            'after 3 detections in a row find nothing (trees, rain), motion alone is detected again after 0.5 s, doubling up to this; anything found resets it. 0: detect on every motion frame',
+          ),
       })
       .prefault({}),
     motion: z

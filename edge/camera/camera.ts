@@ -10,6 +10,8 @@ import type { EdgeMetrics } from '../metrics.js';
 import type { RecordSink } from '../outbox/types.js';
 import type { ObjectDetector } from './detector.js';
 import { detectInRegion } from './detect-region.js';
+import { EmptyDetectionBackoff } from './empty-detection-backoff.js';
+import { RateWindow } from './rate-window.js';
 import { CameraEvents, type EventTimings } from './events.js';
 import { ObjectFilters } from './filters.js';
 import { FrameGrabber } from './grabber.js';
@@ -52,12 +54,6 @@ export interface CameraDeps {
   timings?: Partial<CameraTimings>;
 }
 
-interface RateWindow {
-  startMs: number;
-  count: number;
-  rate: number;
-}
-
 const CONSECUTIVE_ERRORS_BEFORE_FAILURE = 20;
 
 export class Camera implements Component {
@@ -71,6 +67,7 @@ export class Camera implements Component {
   private readonly tamper: TamperDetector;
   private readonly rules: CameraRule[];
   private readonly timings: CameraTimings;
+  private readonly emptyBackoff: EmptyDetectionBackoff;
   private motion: MotionDetector | undefined;
   private latest: Frame | undefined;
   private pending: { frame: Frame; regions: Box[] } | undefined;
@@ -83,8 +80,8 @@ export class Camera implements Component {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private consecutiveErrors = 0;
-  private readonly decodeRate: RateWindow = { startMs: 0, count: 0, rate: 0 };
-  private readonly detectRate: RateWindow = { startMs: 0, count: 0, rate: 0 };
+  private readonly decodeRate = new RateWindow();
+  private readonly detectRate = new RateWindow();
   private readonly counters = { frames: 0, skipped: 0, detections: 0, motionFrames: 0 };
   private inflight: Promise<void> = Promise.resolve();
 
@@ -99,6 +96,7 @@ export class Camera implements Component {
     this.filters = new ObjectFilters(config.objects.track, config.objects.filters);
     this.tracker = new Tracker(this.timings.tracker);
     this.tamper = new TamperDetector(config.tamper);
+    this.emptyBackoff = new EmptyDetectionBackoff({ afterEmpty: 3, initialMs: 500, maxMs: config.detect.empty_backoff_max_s * 1000 });
     this.rules = createRules(config.rules, {
       cameraId: config.id,
       zones: new Map(config.zones.map((z) => [z.id, z.points as Polygon])),
@@ -226,7 +224,7 @@ export class Camera implements Component {
     const camera = { camera: this.config.id };
     this.deps.metrics.frames.inc(camera);
     this.counters.frames++;
-    count(this.decodeRate, frame.monoMs);
+    this.decodeRate.add(frame.monoMs);
     this.lastFrameMono = frame.monoMs;
     if (!this.online) this.goOnline(frame);
 
@@ -262,6 +260,7 @@ export class Camera implements Component {
     }
     const checkStationary = this.tracker.tracks.length > 0 && frame.monoMs - this.lastDetectMono >= this.timings.stationaryCheckMs;
     if (regions.length === 0 && !checkStationary) return;
+    if (!this.worthDetecting(frame)) return;
     if (this.detecting) {
       // Latest frame wins: the waiting one (if any) is replaced, never queued behind it.
       if (this.pending) this.skip();
@@ -269,6 +268,11 @@ export class Camera implements Component {
       return;
     }
     this.runDetection(frame, regions);
+  }
+
+  /** Motion alone after a run of empty detections (trees, rain) waits out its backoff. */
+  private worthDetecting(frame: Frame): boolean {
+    return this.tracker.tracks.length > 0 || this.emptyBackoff.allows(frame.monoMs);
   }
 
   private detectorUsable(): boolean {
@@ -300,11 +304,12 @@ export class Camera implements Component {
     const tracked = this.tracker.tracks.map((t) => predictBox(t, frame.monoMs));
     const region = unionBox([...regions, ...tracked]) ?? { x: 0, y: 0, w: 1, h: 1 };
     this.grabber.pool.hold(frame);
-    this.inflight = detectInRegion(detector, frame, region, this.filters.scoreFloor)
+    const background = tracked.length === 0 && this.emptyBackoff.idle;
+    this.inflight = detectInRegion(detector, frame, region, this.filters.scoreFloor, background)
       .then((result) => {
         if (!this.running) return;
         this.counters.detections++;
-        count(this.detectRate, performance.now());
+        this.detectRate.add(performance.now());
         this.afterDetection(frame, result.detections, result.covered);
       })
       .catch((err: unknown) => {
@@ -318,7 +323,8 @@ export class Camera implements Component {
         const next = this.pending;
         if (!next) return;
         // runDetection takes its own hold before the waiting slot lets go of the frame.
-        if (this.running && performance.now() - next.frame.monoMs <= this.timings.maxPendingAgeMs && this.detectorUsable()) {
+        const fresh = performance.now() - next.frame.monoMs <= this.timings.maxPendingAgeMs;
+        if (this.running && fresh && this.detectorUsable() && this.worthDetecting(next.frame)) {
           this.runDetection(next.frame, next.regions);
         } else if (this.running) {
           this.skip();
@@ -331,6 +337,7 @@ export class Camera implements Component {
     const kept = this.filters.accept(detections);
     for (const d of kept) this.deps.metrics.detections.inc({ camera: this.config.id, label: d.label });
     const update = this.tracker.update(kept, frame.monoMs, frame.wallMs, covered);
+    this.emptyBackoff.record(kept.length > 0 || update.tracks.length > 0, frame.monoMs);
     const reportable = update.tracks.filter((t) => t.confirmed && this.filters.trackPasses(t.label, medianScore(t)));
     const scene = { nowMs: frame.monoMs, wallMs: frame.wallMs, tracks: reportable };
     const alerts = this.rules.flatMap((rule) => rule.evaluate(scene));
@@ -339,6 +346,7 @@ export class Camera implements Component {
 
   private endScene(wallMs: number): void {
     this.tracker.clear();
+    this.emptyBackoff.reset();
     this.setPending(undefined);
     this.events.endScene(wallMs);
   }
@@ -361,7 +369,7 @@ export class Camera implements Component {
       [this.decodeRate, this.deps.metrics.cameraDecodeFps],
       [this.detectRate, this.deps.metrics.cameraDetectFps],
     ] as const) {
-      count(window, now, 0);
+      window.add(now, 0);
       gauge.set({ camera: this.config.id }, window.rate);
     }
     const wall = Date.now();
@@ -379,18 +387,6 @@ export class Camera implements Component {
     this.decodeRate.rate = this.detectRate.rate = 0;
     this.log.warn({ silentS: Math.round(silentMs / 1000) }, 'camera offline');
     this.events.offline(wall, performance.now(), `no frames for ${Math.round(silentMs / 1000)} s`);
-  }
-}
-
-/** Counts an occurrence (or just rolls the window with n = 0); the rate is per second over ~2 s. */
-function count(window: RateWindow, nowMs: number, n = 1): void {
-  if (window.startMs === 0) window.startMs = nowMs;
-  window.count += n;
-  const elapsed = nowMs - window.startMs;
-  if (elapsed >= 2_000) {
-    window.rate = (window.count * 1000) / elapsed;
-    window.startMs = nowMs;
-    window.count = 0;
   }
 }
 

@@ -17,9 +17,10 @@ export async function detectInRegion(
   frame: Pick<Frame, 'rgb' | 'width' | 'height'>,
   region: Box,
   minScore: number,
+  background = false,
 ): Promise<RegionDetections> {
   const rect: PixelRect = cropAround(region, frame.width, frame.height);
-  const raw = await detector.detect({ pixels: frame.rgb, width: frame.width, height: frame.height, region: rect, minScore });
+  const raw = await detector.detect({ pixels: frame.rgb, width: frame.width, height: frame.height, region: rect, minScore, background });
   const geometry = letterbox(rect.w, rect.h, detector.inputSize);
   const detections = raw.map((r) => ({ label: r.label, score: r.score, box: inputToFrameBox(r, geometry, rect, frame.width, frame.height) }));
   const covered = { x: rect.x / frame.width, y: rect.y / frame.height, w: rect.w / frame.width, h: rect.h / frame.height };

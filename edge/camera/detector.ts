@@ -25,6 +25,8 @@ export interface DetectorConfig {
   loadTimeoutMs: number;
   /** Requests waiting for a worker; cameras keep at most one each in flight. */
   maxQueue: number;
+  /** A background request (see DetectInput) waits at most this long behind the others. */
+  backgroundMaxWaitMs: number;
   manifestPath: string;
   modelRoot: string;
   restartBackoff: { initialMs: number; maxMs: number };
@@ -45,6 +47,7 @@ export const DEFAULT_DETECTOR_CONFIG: DetectorConfig = {
   inferenceTimeoutMs: 10_000,
   loadTimeoutMs: 120_000,
   maxQueue: 16,
+  backgroundMaxWaitMs: 2_000,
   manifestPath: MANIFEST_PATH,
   modelRoot: projectPath(),
   restartBackoff: { initialMs: 500, maxMs: 30_000 },
@@ -76,6 +79,11 @@ export interface DetectInput {
   region?: PixelRect;
   /** Rows below this score are dropped in the worker (saves copying 100 rows back). */
   minScore: number;
+  /**
+   * Motion on a camera whose recent detections found nothing (trees, rain): served after the
+   * requests of cameras with something in view, unless it has waited `backgroundMaxWaitMs`.
+   */
+  background?: boolean;
 }
 
 /** What cameras need from a detector; a test double can stand in. */
@@ -88,6 +96,7 @@ export interface ObjectDetector {
 interface Job {
   id: number;
   input: DetectInput;
+  queuedMs: number;
   resolve: (d: RawDetection[]) => void;
   reject: (e: Error) => void;
 }
@@ -172,7 +181,7 @@ export class Detector implements Component, ObjectDetector {
     if (!this.available) return Promise.reject(new IocError('UNAVAILABLE', `detector down: ${this.lastError || 'not started'}`));
     if (this.queue.length >= this.config.maxQueue) return Promise.reject(new IocError('RATE_LIMITED', 'detector queue full'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, resolve, reject });
+      this.queue.push({ id: this.nextId++, input, queuedMs: performance.now(), resolve, reject });
       this.publishGauges();
       this.dispatch();
     });
@@ -310,10 +319,17 @@ export class Detector implements Component, ObjectDetector {
     }
   }
 
+  /** The oldest request that is not background or has waited its longest; else the oldest. */
+  private nextJob(): Job | undefined {
+    const now = performance.now();
+    const index = this.queue.findIndex((j) => !j.input.background || now - j.queuedMs >= this.config.backgroundMaxWaitMs);
+    return this.queue.splice(Math.max(index, 0), 1)[0];
+  }
+
   private dispatch(): void {
     for (const slot of this.slots) {
       if (!slot.ready || slot.job || !slot.worker) continue;
-      const job = this.queue.shift();
+      const job = this.nextJob();
       if (!job) break;
       slot.job = job;
       slot.timer = setTimeout(

@@ -94,3 +94,21 @@ t.test('a crashing or hanging worker is restarted and detection comes back', asy
   const counted = (await metrics.detectorRestarts.get()).values.reduce((s, v) => s + v.value, 0);
   t.equal(counted, 3);
 });
+
+t.test('background requests (motion that keeps finding nothing) wait behind the others, up to a limit', async (t) => {
+  const picture = await still('messi5.jpg');
+  /** One request in the worker, then a background one and an ordinary one queued: finishing order. */
+  async function order(backgroundMaxWaitMs: number): Promise<string[]> {
+    const detector = new Detector({ backgroundMaxWaitMs }, { metrics: createEdgeMetrics() });
+    t.teardown(() => detector.stop());
+    await detector.start();
+    const done: string[] = [];
+    const request = (name: string, background: boolean) =>
+      detector.detect({ pixels: picture.rgb, width: picture.width, height: picture.height, minScore: 0.3, background }).then(() => done.push(name));
+    await Promise.all([request('first', false), request('trees', true), request('street', false)]);
+    await detector.stop();
+    return done;
+  }
+  t.same(await order(2_000), ['first', 'street', 'trees'], 'the camera with something in view goes first');
+  t.same(await order(0), ['first', 'trees', 'street'], 'one that has waited its limit keeps its place');
+});
