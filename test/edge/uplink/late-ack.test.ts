@@ -12,17 +12,16 @@ import { join } from 'node:path';
 import { decodeBatchBody, edgeLinkGrpc, PROTOCOL_VERSION } from '../../../common/proto.js';
 import { laneToProto } from '../../../common/lanes.js';
 import { ClockOffset } from '../../../common/time.js';
-import { Outbox } from '../../../edge/outbox/outbox.js';
 import { Uplink } from '../../../edge/uplink/link.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
 import type { EdgeLinkHandlers } from '../../../proto/generated/ioc/edgelink/v1/EdgeLink.js';
 import type { EdgeMessage__Output } from '../../../proto/generated/ioc/edgelink/v1/EdgeMessage.js';
 import type { CoordinatorMessage } from '../../../proto/generated/ioc/edgelink/v1/CoordinatorMessage.js';
 import { tempDir } from '../../support/tmp.js';
+import { openDayOutbox, UPLINK_SETTINGS } from './fixtures.js';
 import { delay, waitFor } from '../../support/wait.js';
 
 type Stream = grpc.ServerDuplexStream<EdgeMessage__Output, CoordinatorMessage>;
-const DAY = 86_400_000;
 
 t.test('an ack that arrives on a stream the edge gave up is not applied, and nothing is reported lost', async (t) => {
   const streams: Stream[] = [];
@@ -75,31 +74,13 @@ t.test('an ack that arrives on a stream the edge gave up is not applied, and not
   );
   t.teardown(() => server.forceShutdown());
 
-  const outbox = await Outbox.open({
-    dir: join(tempDir(t), 'outbox'),
-    diskBudgetBytes: 64 * 1024 * 1024,
-    minFreeDiskBytes: 0,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
-    agentNow: () => performance.now(),
-  });
+  const outbox = await openDayOutbox(join(tempDir(t), 'outbox'));
   const uplink = new Uplink({
     target: { address: `127.0.0.1:${port}`, tls: false },
     identity: { deviceId: 'edge-late', siteId: 'muong-nhe', token: 'late-ack-test-token-0123456789', softwareVersion: 'test', configVersion: () => 'test' },
     outbox,
     clockOffset: new ClockOffset(),
-    settings: {
-      rate_kbps: 0,
-      daily_budget_mb: 0,
-      batch_max_records: 50,
-      batch_max_bytes: 256 * 1024,
-      inflight_batches: 4,
-      compression: 'gzip',
-      heartbeat_s: 5,
-      connect_timeout_s: 5,
-      ack_timeout_s: 1,
-      reconnect_initial_s: 0.1,
-      reconnect_max_s: 0.2,
-    },
+    settings: { ...UPLINK_SETTINGS, heartbeat_s: 5, ack_timeout_s: 1, reconnect_initial_s: 0.1, reconnect_max_s: 0.2 },
     metrics: createEdgeMetrics(),
     heartbeat: () => ({ edge_time_ms: Date.now(), lanes: [] }),
     backoff: { initialMs: 100, maxMs: 200 },

@@ -3,12 +3,12 @@
 // through; every acknowledged record leaves the outbox; a revocation goodbye leaves it refused.
 import t from 'tap';
 import { join } from 'node:path';
-import { Outbox } from '../../../edge/outbox/outbox.js';
 import { Uplink } from '../../../edge/uplink/link.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
 import { ClockOffset } from '../../../common/time.js';
 import { hashToken } from '../../../common/secrets.js';
 import type { EdgeConfig } from '../../../common/config/edge-schema.js';
+import { openDayOutbox, UPLINK_SETTINGS } from './fixtures.js';
 import { LevelStore } from '../../../cloud/store/level/level-store.js';
 import { EdgeLinkServer } from '../../../cloud/ingest/edgelink-server.js';
 import { Presence } from '../../../cloud/ingest/presence.js';
@@ -18,22 +18,7 @@ import { waitFor } from '../../support/wait.js';
 
 type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 
-const DAY = 86_400_000;
 const TOKEN = 'uplink-test-token-0123456789';
-
-const SETTINGS: EdgeConfig['uplink'] = {
-  rate_kbps: 0,
-  daily_budget_mb: 0,
-  batch_max_records: 50,
-  batch_max_bytes: 256 * 1024,
-  inflight_batches: 4,
-  compression: 'gzip',
-  heartbeat_s: 1,
-  connect_timeout_s: 5,
-  ack_timeout_s: 10,
-  reconnect_initial_s: 0.2,
-  reconnect_max_s: 1,
-};
 
 async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, outboxOptions: { maxRejections?: number } = {}) {
   const dir = tempDir(t);
@@ -52,21 +37,14 @@ async function rig(t: TapTest, settings: Partial<EdgeConfig['uplink']> = {}, out
     maxBatchRecords: 20_000,
   });
   const port = await server.start();
-  const outbox = await Outbox.open({
-    dir: join(dir, 'outbox'),
-    diskBudgetBytes: 64 * 1024 * 1024,
-    minFreeDiskBytes: 0,
-    ttlMs: { alarm: DAY, event: DAY, telemetry: DAY, thumbnail: DAY },
-    agentNow: () => performance.now(),
-    ...outboxOptions,
-  });
+  const outbox = await openDayOutbox(join(dir, 'outbox'), outboxOptions);
   const edgeMetrics = createEdgeMetrics();
   const uplink = new Uplink({
     target: { address: `127.0.0.1:${port}`, tls: false },
     identity: { deviceId: 'edge-u', siteId: 'muong-nhe', token: TOKEN, softwareVersion: 'test', configVersion: () => 'test' },
     outbox,
     clockOffset: new ClockOffset(),
-    settings: { ...SETTINGS, ...settings },
+    settings: { ...UPLINK_SETTINGS, ...settings },
     metrics: edgeMetrics,
     heartbeat: () => ({ edge_time_ms: Date.now(), lanes: [] }),
     backoff: { initialMs: 200, maxMs: 1000 },
