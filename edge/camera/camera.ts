@@ -1,7 +1,8 @@
 // One camera as an agent component: grabber → motion → (detector) → tracker → rules → events.
 // Motion runs on every frame; the detector on the latest frame with motion when the previous
-// inference is done (older frames are skipped, never queued). Offline, online and tamper are
-// status events; while the detector is down the camera keeps reporting motion-only events.
+// inference is done (older frames are skipped, never queued), less often after a run of empty
+// detections (empty-detection-backoff.ts). Offline, online and tamper are status events; while
+// the detector is down the camera keeps reporting motion-only events.
 import type { CameraConfig } from '../../common/config/camera-schema.js';
 import { IocError, errorMessage } from '../../common/errors.js';
 import { componentLogger, RateLimitedLog, type Logger } from '../../common/log.js';
