@@ -72,7 +72,7 @@ export const CameraSchema = z
           .max(30)
           .default(4)
           .describe(
-            'after 3 detections in a row find nothing (trees, rain), motion alone is detected again after 0.5 s, doubling up to this; anything found resets it. 0: detect on every motion frame',
+            'after 3 detections in a row find nothing (trees, rain), motion alone is detected again after 0.5 s, doubling up to this, and those requests wait behind busier cameras (at most 2 s); anything found resets it. 0: detect on every motion frame, never behind others',
           ),
       })
       .prefault({}),
